@@ -1,0 +1,78 @@
+/**
+ * The Fastify app, built from its dependencies and never listening by itself. Every route is served for
+ * the default tenant at /api/v1 and for a named tenant at /{tenant}/api/v1.
+ */
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { Logger } from 'pino';
+import type { Tenant } from '../domain/webhook.js';
+import { registerBodyParsers } from './content.js';
+import { registerErrorHandling } from './error-envelope.js';
+import { authenticate } from './request-context.js';
+import { accountRoutes } from './routes/accounts.js';
+import { agentRoutes } from './routes/agents.js';
+import type { RouteDeps } from './routes/route-deps.js';
+import { webhookRoutes } from './routes/webhooks.js';
+
+export interface AppDeps extends RouteDeps {
+  logger: Logger;
+  defaultTenant: Tenant;
+  bodyLimit: number;
+  version: string;
+  /** False until the store is open and migrated; /healthz answers 503 meanwhile. */
+  ready: () => boolean;
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: deps.bodyLimit,
+    logController: new LogController({ disableRequestLogging: true }),
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+  });
+  registerBodyParsers(app, deps.bodyLimit);
+  registerErrorHandling(app, deps.bodyLimit);
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'hookd',
+        version: deps.version,
+        description:
+          'SuperOffice NetServer-compatible webhook API. Every route is also served for a named tenant under /{tenant}/api/v1. ' +
+          'Authenticate with Basic (user name and password), Bearer (an API token from /Auth/Tokens) or SoTicket (a ticket from /Auth/Ticket).',
+      },
+      components: {
+        securitySchemes: {
+          basic: { type: 'http', scheme: 'basic' },
+          bearer: { type: 'http', scheme: 'bearer' },
+          soTicket: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'SoTicket <ticket>' },
+        },
+      },
+      security: [{ basic: [] }, { bearer: [] }, { soTicket: [] }],
+    },
+  });
+
+  app.get('/healthz', { schema: { hide: true } }, async (_req, reply) =>
+    deps.ready() ? reply.send({ status: 'ok' }) : reply.code(503).send({ status: 'starting' }),
+  );
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async (_req, reply) => reply.send(app.swagger()));
+
+  const api = async (scope: FastifyInstance, opts: { hide: boolean }) => {
+    scope.addHook('onRequest', authenticate(deps));
+    if (opts.hide) {
+      scope.addHook('onRoute', (route) => {
+        route.schema = { ...(route.schema ?? {}), hide: true };
+      });
+    }
+    await scope.register(async (s) => webhookRoutes(s, deps));
+    await scope.register(async (s) => agentRoutes(s, deps));
+    await scope.register(async (s) => accountRoutes(s, deps));
+  };
+  await app.register(api, { prefix: '/api/v1', hide: false });
+  await app.register(api, { prefix: '/:tenant/api/v1', hide: true });
+  return app;
+}

@@ -1,0 +1,53 @@
+/** Turns domain objects into the carriers the API sends. */
+import type { FastifyRequest } from 'fastify';
+import { webhookCarrier } from '../domain/carrier.js';
+import { applySelect, parseSelect } from '../domain/select.js';
+import type { Webhook } from '../domain/webhook.js';
+import type { WebhookService } from '../services/webhook-service.js';
+import type { DeliveryView } from '../store/store.js';
+import { apiBase, dateFormatter, queryParam } from './request-context.js';
+
+export async function webhookWithLinks(req: FastifyRequest, service: WebhookService, webhook: Webhook): Promise<Record<string, unknown>> {
+  const carrier = await service.carrier(webhook, dateFormatter(req));
+  const base = apiBase(req);
+  const withLinks = { ...carrier, _Links: { Self: `${base}/Webhook/${webhook.id}`, Archive: `${base}/Webhook` } };
+  return applySelect(withLinks, parseSelect(queryParam(req, '$select')));
+}
+
+export async function webhookPlain(req: FastifyRequest, service: WebhookService, webhook: Webhook): Promise<Record<string, unknown>> {
+  return applySelect(await service.carrier(webhook, dateFormatter(req)), parseSelect(queryParam(req, '$select')));
+}
+
+export async function webhookList(
+  req: FastifyRequest,
+  service: WebhookService,
+  webhooks: Webhook[],
+): Promise<Array<Record<string, unknown>>> {
+  const associates = await service.associatesOf(webhooks);
+  const format = dateFormatter(req);
+  return webhooks.map((w) => webhookCarrier(w, associates, format));
+}
+
+export function deliveryCarrier(d: DeliveryView, format: (ms: number) => string): Record<string, unknown> {
+  return {
+    DeliveryId: d.deliveryId,
+    WebhookId: d.webhookId,
+    Event: d.event,
+    PrimaryKey: d.primaryKey,
+    EventId: d.eventGuid,
+    Status: d.status,
+    Created: format(d.created),
+    Finished: d.finished === null ? null : format(d.finished),
+    DueAt: d.dueAt === null ? null : format(d.dueAt),
+    Attempts: d.attempts.map((a) => ({
+      AttemptId: a.attemptId,
+      EventId: a.eventGuid,
+      Retry: a.retry,
+      Started: format(a.started),
+      DurationMs: a.durationMs,
+      StatusCode: a.statusCode,
+      Outcome: a.outcome,
+      Error: a.error,
+    })),
+  };
+}

@@ -1,0 +1,68 @@
+/** Per-request context: the tenant from the path, the authenticated associate, SO-AppToken, SO-TimeZone. */
+import type { FastifyRequest } from 'fastify';
+import { HookdError } from '../domain/errors.js';
+import { isTimeZone, utcTimestamp, zonedTimestamp } from '../domain/timestamp.js';
+import type { Tenant } from '../domain/webhook.js';
+import type { AuthService } from '../services/auth-service.js';
+import type { Caller } from '../services/caller.js';
+import type { Store } from '../store/store.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller: Caller;
+  }
+}
+
+export const TICKET_COOKIE = 'hookd_ticket';
+export const XSRF_COOKIE = 'XSRF-TOKEN';
+
+export interface ContextDeps {
+  store: Store;
+  auth: AuthService;
+  defaultTenant: Tenant;
+}
+
+/** onRequest hook: resolves the tenant (404 when unknown) and the caller (401 when not authenticated). */
+export function authenticate(deps: ContextDeps) {
+  return async (req: FastifyRequest): Promise<void> => {
+    const name = (req.params as { tenant?: string }).tenant;
+    const tenant = name === undefined ? deps.defaultTenant : await deps.store.findTenant(name);
+    if (!tenant) throw new HookdError('tenant_not_found', { tenant: name ?? '' });
+    const cookies = (req as FastifyRequest & { cookies?: Record<string, string | undefined> }).cookies ?? {};
+    const associate = await deps.auth.authenticate(tenant, deps.defaultTenant, {
+      authorization: req.headers.authorization,
+      ticketCookie: cookies[TICKET_COOKIE],
+      xsrfCookie: cookies[XSRF_COOKIE],
+      xsrfHeader: req.headers['x-xsrf-token'] as string | undefined,
+    });
+    const appToken = req.headers['so-apptoken'];
+    req.caller = { tenant, associate, appToken: typeof appToken === 'string' && appToken !== '' ? appToken.slice(0, 200) : null };
+  };
+}
+
+/** Date-times in the response: UTC, or the zone of SO-TimeZone with its offset (decisions.md). */
+export function dateFormatter(req: FastifyRequest): (ms: number) => string {
+  const zone = req.headers['so-timezone'];
+  if (typeof zone !== 'string' || zone === '') return utcTimestamp;
+  if (!isTimeZone(zone))
+    throw new HookdError('invalid_parameter', {
+      name: 'SO-TimeZone',
+      rule: `names no known time zone ('${zone}'); use an IANA name such as Europe/Oslo`,
+    });
+  return (ms) => zonedTimestamp(ms, zone);
+}
+
+/** The API root of this request's tenant, for `_Links`. */
+export function apiBase(req: FastifyRequest): string {
+  const tenant = (req.params as { tenant?: string }).tenant;
+  return `${req.protocol}://${req.host}${tenant === undefined ? '' : `/${encodeURIComponent(tenant)}`}/api/v1`;
+}
+
+/** A query parameter by name in any letter case (NetServer's binder ignores case). */
+export function queryParam(req: FastifyRequest, name: string): string | undefined {
+  const query = req.query as Record<string, unknown>;
+  const lower = name.toLowerCase();
+  const key = Object.keys(query).find((k) => k.toLowerCase() === lower);
+  const value = key === undefined ? undefined : query[key];
+  return Array.isArray(value) ? String(value[0]) : value === undefined ? undefined : String(value);
+}

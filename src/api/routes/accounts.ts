@@ -1,0 +1,82 @@
+/**
+import type {} from '@fastify/cookie';
+ * hookd extensions for accounts: tickets (SoTicket and the cookie + X-XSRF-TOKEN pair), API tokens for
+ * Bearer, and tenants (`POST /api/v1/Tenant`, administrator only).
+ */
+import type { FastifyInstance } from 'fastify';
+import { utcTimestamp } from '../../domain/timestamp.js';
+import { send } from '../content.js';
+import { apiBase, TICKET_COOKIE, XSRF_COOKIE } from '../request-context.js';
+import { TenantBody, TokenBody } from '../schemas.js';
+import type { RouteDeps } from './route-deps.js';
+
+export async function accountRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
+  const { auth } = deps;
+  const tags = ['Accounts'];
+
+  app.post(
+    '/Auth/Ticket',
+    { schema: { tags, summary: 'Issue a SoTicket session ticket (also set as a cookie with an XSRF-TOKEN cookie)' } },
+    async (req, reply) => {
+      const { ticket, expires, xsrf } = await auth.issueTicket(req.caller.associate);
+      const maxAge = Math.floor(deps.ticketTtlMs / 1000);
+      reply.setCookie(TICKET_COOKIE, ticket, { path: '/', httpOnly: true, sameSite: 'strict', maxAge });
+      reply.setCookie(XSRF_COOKIE, xsrf, { path: '/', sameSite: 'strict', maxAge });
+      return send(req, reply, 200, { Ticket: ticket, Expires: utcTimestamp(expires), XsrfToken: xsrf }, 'Ticket');
+    },
+  );
+
+  app.get('/Auth/Tokens', { schema: { tags, summary: "List the caller's API tokens (without their secrets)" } }, async (req, reply) => {
+    const tokens = await auth.listTokens(req.caller.associate);
+    return send(
+      req,
+      reply,
+      200,
+      tokens.map((t) => ({ TokenId: t.id, Name: t.name, Created: utcTimestamp(t.created) })),
+      'ArrayOfToken',
+    );
+  });
+
+  app.post(
+    '/Auth/Tokens',
+    { schema: { tags, summary: 'Create an API token for the Bearer scheme; the token is shown only in this answer', body: TokenBody } },
+    async (req, reply) => {
+      const name = (req.body as { Name?: string | null } | undefined)?.Name ?? null;
+      const { token, credential } = await auth.createToken(req.caller.associate, name);
+      return send(
+        req,
+        reply,
+        200,
+        { TokenId: credential.id, Name: credential.name, Token: token, Created: utcTimestamp(credential.created) },
+        'Token',
+      );
+    },
+  );
+
+  app.delete('/Auth/Tokens/:id', { schema: { tags, summary: 'Revoke an API token' } }, async (req, reply) => {
+    await auth.revokeToken(req.caller.associate, Number((req.params as { id: string }).id) || 0);
+    return reply.code(204).send();
+  });
+
+  app.post(
+    '/Tenant',
+    { schema: { tags, summary: 'Create a tenant and its first associate (administrator only)', body: TenantBody } },
+    async (req, reply) => {
+      const b = req.body as { ContextIdentifier: unknown; UserName: unknown; Password: unknown; Name?: unknown };
+      const { tenant, associate } = await auth.createTenant(req.caller.associate, b.ContextIdentifier, b.UserName, b.Password, b.Name);
+      const root = apiBase(req).replace(/\/[^/]+\/api\/v1$|\/api\/v1$/, '');
+      return send(
+        req,
+        reply,
+        200,
+        {
+          ContextIdentifier: tenant.identifier,
+          AssociateId: associate.id,
+          UserName: associate.userName,
+          ApiBase: `${root}/${tenant.identifier}/api/v1`,
+        },
+        'Tenant',
+      );
+    },
+  );
+}

@@ -1,0 +1,186 @@
+/** `/api/v1/Webhook`: the REST routes of superoffice-webhooks.md §2, plus hookd's batch and delivery-log routes. */
+import { randomUUID } from 'node:crypto';
+import type {} from '@fastify/swagger';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { HookdError } from '../../domain/errors.js';
+import { mergePatchToOps, readPatchOps } from '../../domain/patch.js';
+import type { WebhookState } from '../../domain/webhook.js';
+import { parseState } from '../../domain/webhook-input.js';
+import { send } from '../content.js';
+import { deliveryCarrier, webhookList, webhookWithLinks } from '../present.js';
+import { dateFormatter } from '../request-context.js';
+import {
+  DeliveryParams,
+  IdParams,
+  ListQuery,
+  PageQuery,
+  PatchBody,
+  SelectQuery,
+  SignalBatch,
+  SignalData,
+  SignalParams,
+  WebhookBody,
+} from '../schemas.js';
+import type { RouteDeps } from './route-deps.js';
+
+function idOf(req: FastifyRequest): number {
+  return Number((req.params as { id: string }).id);
+}
+
+/** An HTTP date header in ms, or null when absent or unreadable (RFC 9110: ignore invalid dates). */
+function httpDate(value: string | undefined): number | null {
+  if (!value) return null;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+export function statusFilter(value: string | undefined): WebhookState | null {
+  if (value === undefined || value === '' || value.toLowerCase() === 'unknown' || value === '0') return null;
+  const state = parseState(value);
+  if (!state)
+    throw new HookdError('invalid_parameter', { name: 'statusFilter', rule: 'must be Unknown, Active, Stopped or TooManyErrors' });
+  return state;
+}
+
+export async function webhookRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
+  const { webhooks, events, store, worker } = deps;
+  const tags = ['Webhook'];
+
+  app.get(
+    '/Webhook/default',
+    { schema: { tags, summary: 'CreateDefaultWebhook: a new webhook with default values' } },
+    async (req, reply) => send(req, reply, 200, webhooks.createDefault(), 'Webhook'),
+  );
+
+  app.get('/Webhook', { schema: { tags, summary: 'GetAllWebhooks', querystring: ListQuery } }, async (req, reply) => {
+    const q = req.query as { nameFilter?: string; eventFilter?: string; statusFilter?: string };
+    const list = await webhooks.list(req.caller, {
+      name: q.nameFilter || null,
+      event: q.eventFilter || null,
+      state: statusFilter(q.statusFilter),
+    });
+    return send(req, reply, 200, await webhookList(req, webhooks, list), 'ArrayOfWebhook');
+  });
+
+  app.post(
+    '/Webhook',
+    { schema: { tags, summary: 'SaveWebhook: create a webhook', querystring: SelectQuery, body: WebhookBody } },
+    async (req, reply) => {
+      if (req.body === undefined || req.body === null) throw new HookdError('body_missing');
+      const created = await webhooks.create(req.caller, req.body);
+      return send(req, reply, 200, await webhookWithLinks(req, webhooks, created), 'Webhook');
+    },
+  );
+
+  app.get('/Webhook/:id', { schema: { tags, summary: 'GetWebhook', params: IdParams, querystring: SelectQuery } }, async (req, reply) => {
+    const webhook = await webhooks.get(req.caller, idOf(req));
+    reply.header('Last-Modified', new Date(webhook.updated).toUTCString());
+    const since = httpDate(req.headers['if-modified-since']);
+    if (since !== null && Math.floor(webhook.updated / 1000) <= Math.floor(since / 1000)) return reply.code(304).send();
+    return send(req, reply, 200, await webhookWithLinks(req, webhooks, webhook), 'Webhook');
+  });
+
+  app.put(
+    '/Webhook/:id',
+    { schema: { tags, summary: 'SaveWebhook: replace a webhook', params: IdParams, querystring: SelectQuery, body: WebhookBody } },
+    async (req, reply) => {
+      if (req.body === undefined || req.body === null) throw new HookdError('body_missing');
+      const saved = await webhooks.update(req.caller, idOf(req), req.body, httpDate(req.headers['if-unmodified-since']));
+      return send(req, reply, 200, await webhookWithLinks(req, webhooks, saved), 'Webhook');
+    },
+  );
+
+  app.patch(
+    '/Webhook/:id',
+    { schema: { tags, summary: 'SaveWebhook: JSON Patch or Merge Patch', params: IdParams, querystring: SelectQuery, body: PatchBody } },
+    async (req, reply) => {
+      if (req.body === undefined || req.body === null) throw new HookdError('body_missing');
+      const isMerge = (req.headers['content-type'] ?? '').toLowerCase().includes('merge-patch') || !Array.isArray(req.body);
+      const ops = isMerge ? (current: Record<string, unknown>) => mergePatchToOps(req.body, current) : () => readPatchOps(req.body);
+      if (!isMerge) readPatchOps(req.body); // reject a malformed patch before touching the store
+      const format = dateFormatter(req);
+      const saved = await webhooks.patch(
+        req.caller,
+        idOf(req),
+        ops,
+        (w) => webhooks.carrier(w, format),
+        httpDate(req.headers['if-unmodified-since']),
+      );
+      return send(req, reply, 200, await webhookWithLinks(req, webhooks, saved), 'Webhook');
+    },
+  );
+
+  app.delete('/Webhook/:id', { schema: { tags, summary: 'DeleteWebhook', params: IdParams } }, async (req, reply) => {
+    await webhooks.delete(req.caller, idOf(req));
+    return reply.code(204).send();
+  });
+
+  app.get(
+    '/Webhook/:id/LastError',
+    { schema: { tags, summary: 'GetLastError: the last error message from the target', params: IdParams } },
+    async (req, reply) => send(req, reply, 200, await webhooks.lastError(req.caller, idOf(req)), 'string'),
+  );
+
+  app.post(
+    '/Webhook/Test',
+    { schema: { tags, summary: "TestWebhook: ping the target with a 'test' event", body: WebhookBody } },
+    async (req, reply) => {
+      if (req.body === undefined || req.body === null) throw new HookdError('body_missing');
+      const result = await webhooks.test(req.caller, req.body);
+      return send(req, reply, 200, { Success: result.success, Message: result.message }, 'WebhookResult');
+    },
+  );
+
+  app.post(
+    '/Webhook/:eventName/:primaryKey',
+    { schema: { tags, summary: 'SignalEvent: fire an event', params: SignalParams, body: SignalData } },
+    async (req, reply) => {
+      const p = req.params as { eventName: string; primaryKey: string };
+      const queued = await events.signal(req.caller, p.eventName, p.primaryKey, req.body ?? {});
+      return reply.code(204).header('X-Hookd-Deliveries', String(queued)).send();
+    },
+  );
+
+  app.post(
+    '/Webhook/Events',
+    { schema: { tags, summary: 'hookd extension: signal many events in one transaction', body: SignalBatch } },
+    async (req, reply) => {
+      const queued = await events.signalMany(req.caller, req.body);
+      return reply.code(204).header('X-Hookd-Deliveries', String(queued)).send();
+    },
+  );
+
+  app.get(
+    '/Webhook/:id/Deliveries',
+    { schema: { tags, summary: 'hookd extension: the delivery log, newest first', params: IdParams, querystring: PageQuery } },
+    async (req, reply) => {
+      const webhook = await webhooks.get(req.caller, idOf(req));
+      const q = req.query as { $top?: string; $skip?: string };
+      const top = Math.min(Number(q.$top ?? 50), 1000);
+      const skip = Number(q.$skip ?? 0);
+      const page = await store.listDeliveries(req.caller.tenant.id, webhook.id, { top, skip });
+      const format = dateFormatter(req);
+      return send(
+        req,
+        reply,
+        200,
+        { Total: page.total, Top: top, Skip: skip, Items: page.items.map((d) => deliveryCarrier(d, format)) },
+        'DeliveryPage',
+      );
+    },
+  );
+
+  app.post(
+    '/Webhook/:id/Deliveries/:deliveryId/Retry',
+    { schema: { tags, summary: 'hookd extension: send a delivery again', params: DeliveryParams } },
+    async (req, reply) => {
+      const webhook = await webhooks.get(req.caller, idOf(req));
+      const deliveryId = Number((req.params as { deliveryId: string }).deliveryId);
+      if (!(await store.retryDelivery(req.caller.tenant.id, webhook.id, deliveryId, deps.clock.now(), randomUUID()))) {
+        throw new HookdError('delivery_not_found', { id: deliveryId, webhookId: webhook.id });
+      }
+      worker?.();
+      return reply.code(204).send();
+    },
+  );
+}

@@ -1,0 +1,90 @@
+/**
+ * Request schemas: Fastify validates params, query strings and bodies with them, and the OpenAPI document
+ * at /api/v1/openapi.json is generated from the same objects. The domain validator then applies the
+ * rules no schema states (event-name forms, reserved headers, target checks) with sentences a person reads.
+ */
+import { Type } from '@sinclair/typebox';
+
+const nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+/** XML and form bodies carry every scalar as text, so numbers are accepted as digits too. */
+const int32ish = Type.Union([Type.Integer(), Type.String({ pattern: '^-?\\d{1,10}$' })]);
+
+export const IdParams = Type.Object({ id: Type.String({ pattern: '^\\d{1,10}$', description: 'Webhook id' }) });
+export const DeliveryParams = Type.Object({
+  id: Type.String({ pattern: '^\\d{1,10}$' }),
+  deliveryId: Type.String({ pattern: '^\\d{1,15}$' }),
+});
+export const SignalParams = Type.Object({
+  eventName: Type.String({ description: "Event to fire, 'entity.verb'" }),
+  primaryKey: Type.String({ pattern: '^-?\\d{1,10}$', description: 'Id of the affected row; 0 when not used' }),
+});
+
+export const SelectQuery = Type.Object({
+  $select: Type.Optional(Type.String({ description: 'Comma separated properties to include; the others are nulled' })),
+});
+export const ListQuery = Type.Object({
+  nameFilter: Type.Optional(Type.String()),
+  eventFilter: Type.Optional(Type.String()),
+  statusFilter: Type.Optional(Type.String({ description: 'Unknown (no filter), Active, Stopped or TooManyErrors' })),
+});
+export const PageQuery = Type.Object({
+  $top: Type.Optional(Type.String({ pattern: '^\\d{1,4}$' })),
+  $skip: Type.Optional(Type.String({ pattern: '^\\d{1,9}$' })),
+});
+
+export const WebhookBody = Type.Object(
+  {
+    WebhookId: Type.Optional(Type.Union([int32ish, Type.Null()])),
+    Name: Type.Optional(nullable(Type.String())),
+    Events: Type.Optional(Type.Union([Type.Array(Type.String()), Type.String(), Type.Null()])),
+    TargetUrl: Type.Optional(nullable(Type.String())),
+    Secret: Type.Optional(nullable(Type.String())),
+    State: Type.Optional(Type.Union([Type.String(), Type.Integer(), Type.Null()])),
+    Type: Type.Optional(nullable(Type.String())),
+    Headers: Type.Optional(Type.Union([Type.Record(Type.String(), Type.Any()), Type.Null()])),
+    Properties: Type.Optional(Type.Union([Type.Record(Type.String(), Type.Any()), Type.Null()])),
+    ErrorsEmail: Type.Optional(nullable(Type.String())),
+  },
+  { additionalProperties: true, description: 'The Webhook carrier; read-only properties (Registered, associates, statistics) are ignored' },
+);
+
+export const PatchBody = Type.Union(
+  [
+    Type.Array(
+      Type.Object({
+        op: Type.String({ description: 'add, replace, remove or test' }),
+        path: Type.String(),
+        value: Type.Optional(Type.Any()),
+      }),
+    ),
+    Type.Record(Type.String(), Type.Any()),
+  ],
+  { description: 'application/json-patch+json (array) or application/merge-patch+json (object)' },
+);
+
+export const SignalData = Type.Union([Type.Record(Type.String(), Type.Any()), Type.Null()], {
+  description: 'Changes, FieldValues, Values, ChangedByAssociateId, ContextIdentifier; other keys go into FieldValues',
+});
+
+export const SignalItem = Type.Object(
+  { EventName: Type.String(), PrimaryKey: Type.Optional(int32ish), Data: Type.Optional(SignalData) },
+  { additionalProperties: true },
+);
+export const SignalBatch = Type.Array(SignalItem, { maxItems: 10000 });
+
+export const TenantBody = Type.Object({
+  ContextIdentifier: Type.String(),
+  UserName: Type.String(),
+  Password: Type.String(),
+  Name: Type.Optional(Type.String()),
+});
+
+export const TokenBody = Type.Union([Type.Object({ Name: Type.Optional(nullable(Type.String())) }), Type.Null()]);
+
+export const ErrorEnvelope = Type.Object({
+  Error: Type.Boolean(),
+  ErrorType: Type.String(),
+  ErrorMessage: Type.String(),
+  ErrorSource: Type.String(),
+  ErrorCode: Type.String(),
+});

@@ -1,0 +1,197 @@
+/**
+ * Every setting of hookd, declared once: environment name, type, default and one sentence. This is the
+ * only module that reads process.env (through loadConfig's argument).
+ */
+
+type Kind = 'string' | 'int' | 'bool' | 'list';
+
+interface Setting<K extends Kind> {
+  env: string;
+  kind: K;
+  default: K extends 'int' ? number : K extends 'bool' ? boolean : K extends 'list' ? string[] : string;
+  doc: string;
+  secret?: boolean;
+  min?: number;
+  choices?: readonly string[];
+}
+
+function s<K extends Kind>(setting: Setting<K>): Setting<K> {
+  return setting;
+}
+
+export const SETTINGS = {
+  port: s({ env: 'PORT', kind: 'int', default: 8080, min: 0, doc: 'TCP port the HTTP API listens on.' }),
+  host: s({ env: 'HOST', kind: 'string', default: '127.0.0.1', doc: 'Address the HTTP API binds to.' }),
+  dataDir: s({ env: 'HOOKD_DATA_DIR', kind: 'string', default: './data', doc: 'Folder of the embedded SQLite database.' }),
+  databaseUrl: s({
+    env: 'HOOKD_DATABASE_URL',
+    kind: 'string',
+    default: '',
+    secret: true,
+    doc: 'postgres://… to use PostgreSQL; empty for the embedded SQLite store.',
+  }),
+  adminUser: s({
+    env: 'HOOKD_ADMIN_USER',
+    kind: 'string',
+    default: 'admin',
+    doc: 'User name of the first associate, created on first start.',
+  }),
+  adminPassword: s({
+    env: 'HOOKD_ADMIN_PASSWORD',
+    kind: 'string',
+    default: '',
+    secret: true,
+    doc: 'Password of the first associate; when empty a random one is generated and printed once.',
+  }),
+  defaultTenant: s({
+    env: 'HOOKD_DEFAULT_TENANT',
+    kind: 'string',
+    default: 'Default',
+    doc: 'ContextIdentifier of the tenant served at /api/v1.',
+  }),
+  allowPrivateTargets: s({
+    env: 'HOOKD_ALLOW_PRIVATE_TARGETS',
+    kind: 'bool',
+    default: false,
+    doc: 'Development switch: allow http targets and loopback/private addresses.',
+  }),
+  savePing: s({
+    env: 'HOOKD_SAVE_PING',
+    kind: 'bool',
+    default: true,
+    doc: 'Send the test event to TargetUrl on create and URL change, and refuse the save unless it answers 2xx.',
+  }),
+  attemptTimeoutMs: s({ env: 'HOOKD_ATTEMPT_TIMEOUT_MS', kind: 'int', default: 10000, min: 1, doc: 'Time one delivery attempt may take.' }),
+  retryDelaysMs: s({
+    env: 'HOOKD_RETRY_DELAYS_MS',
+    kind: 'list',
+    default: ['1000', '4000'],
+    doc: 'Waits between the attempts of one cycle (NetServer: 1 s, 4 s: three attempts).',
+  }),
+  maxConsecutiveErrors: s({
+    env: 'HOOKD_MAX_CONSECUTIVE_ERRORS',
+    kind: 'int',
+    default: 9,
+    min: 1,
+    doc: 'Consecutive failed attempts that switch a webhook to TooManyErrors.',
+  }),
+  maxInFlightPerWebhook: s({
+    env: 'HOOKD_MAX_IN_FLIGHT_PER_WEBHOOK',
+    kind: 'int',
+    default: 16,
+    min: 1,
+    doc: 'Requests one webhook may have in flight at once, so a slow receiver cannot take every slot.',
+  }),
+  maxInFlight: s({ env: 'HOOKD_MAX_IN_FLIGHT', kind: 'int', default: 512, min: 1, doc: 'Requests in flight at once in this process.' }),
+  pollIntervalMs: s({
+    env: 'HOOKD_POLL_INTERVAL_MS',
+    kind: 'int',
+    default: 1000,
+    min: 10,
+    doc: 'How often workers look for due work when nothing woke them.',
+  }),
+  responseBodyCapBytes: s({
+    env: 'HOOKD_RESPONSE_BODY_CAP_BYTES',
+    kind: 'int',
+    default: 65536,
+    min: 0,
+    doc: "Bytes of a receiver's answer that are read (the rest is discarded).",
+  }),
+  retentionDays: s({
+    env: 'HOOKD_DELIVERY_RETENTION_DAYS',
+    kind: 'int',
+    default: 30,
+    min: 0,
+    doc: 'Days delivered events and their attempts stay in the delivery log (0 keeps them forever).',
+  }),
+  bodyLimitBytes: s({
+    env: 'HOOKD_BODY_LIMIT_BYTES',
+    kind: 'int',
+    default: 1048576,
+    min: 1024,
+    doc: 'Largest request body the API accepts.',
+  }),
+  ticketTtlMinutes: s({ env: 'HOOKD_TICKET_TTL_MINUTES', kind: 'int', default: 480, min: 1, doc: 'Lifetime of a SoTicket session.' }),
+  shutdownTimeoutMs: s({
+    env: 'HOOKD_SHUTDOWN_TIMEOUT_MS',
+    kind: 'int',
+    default: 10000,
+    min: 0,
+    doc: 'Time in-flight deliveries get to finish on SIGTERM.',
+  }),
+  logLevel: s({
+    env: 'HOOKD_LOG_LEVEL',
+    kind: 'string',
+    default: 'info',
+    choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+    doc: 'Log level.',
+  }),
+  role: s({
+    env: 'HOOKD_ROLE',
+    kind: 'string',
+    default: 'both',
+    choices: ['api', 'worker', 'both'],
+    doc: 'What this process does: serve the API, deliver, or both.',
+  }),
+};
+
+export type SettingName = keyof typeof SETTINGS;
+type ValueOf<S> = S extends Setting<infer K> ? Setting<K>['default'] : never;
+export type Config = { [N in SettingName]: ValueOf<(typeof SETTINGS)[N]> };
+
+function parseOne(setting: Setting<Kind>, raw: string): { value?: unknown; error?: string } {
+  switch (setting.kind) {
+    case 'int': {
+      if (!/^-?\d+$/.test(raw.trim())) return { error: `${setting.env} must be a whole number (got '${raw}')` };
+      const n = Number(raw);
+      if (setting.min !== undefined && n < setting.min) return { error: `${setting.env} must be at least ${setting.min} (got ${n})` };
+      return { value: n };
+    }
+    case 'bool': {
+      const v = raw.trim().toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(v)) return { value: true };
+      if (['0', 'false', 'no', 'off', ''].includes(v)) return { value: false };
+      return { error: `${setting.env} must be true or false (got '${raw}')` };
+    }
+    case 'list':
+      return {
+        value: raw
+          .split(',')
+          .map((x) => x.trim())
+          .filter((x) => x !== ''),
+      };
+    default:
+      if (setting.choices && !setting.choices.includes(raw)) {
+        return { error: `${setting.env} must be one of ${setting.choices.join(', ')} (got '${raw}')` };
+      }
+      return { value: raw };
+  }
+}
+
+/** Reads every setting from `env`, overridden by `overrides`; lists every error at once. */
+export function loadConfig(env: Record<string, string | undefined>, overrides: Partial<Config> = {}): { config: Config; errors: string[] } {
+  const errors: string[] = [];
+  const config: Record<string, unknown> = {};
+  for (const [name, setting] of Object.entries(SETTINGS) as Array<[SettingName, Setting<Kind>]>) {
+    const raw = env[setting.env];
+    if (name in overrides) config[name] = overrides[name];
+    else if (raw === undefined || raw === '') config[name] = setting.default;
+    else {
+      const parsed = parseOne(setting, raw);
+      if (parsed.error) errors.push(parsed.error);
+      else config[name] = parsed.value;
+    }
+  }
+  const delays = (config.retryDelaysMs as string[]) ?? [];
+  if (delays.some((d) => !/^\d+$/.test(d))) errors.push(`HOOKD_RETRY_DELAYS_MS must be whole milliseconds separated by commas`);
+  return { config: config as Config, errors };
+}
+
+/** The effective settings for `hookd config`, secrets hidden. */
+export function describeConfig(config: Config): Array<{ env: string; value: string; doc: string }> {
+  return (Object.entries(SETTINGS) as Array<[SettingName, Setting<Kind>]>).map(([name, setting]) => {
+    const value = config[name];
+    const shown = Array.isArray(value) ? value.join(',') : String(value);
+    return { env: setting.env, value: setting.secret && shown !== '' ? '(hidden)' : shown, doc: setting.doc };
+  });
+}

@@ -1,0 +1,131 @@
+/**
+ * The HTTP sender: undici with keep-alive pools per origin, a timeout on every attempt, no redirects,
+ * response bodies read only up to a cap, and the target checks applied to the address each connection
+ * really resolves to (so DNS rebinding cannot reach inside).
+ */
+import { lookup as dnsLookup } from 'node:dns';
+import { STATUS_CODES } from 'node:http';
+import { Agent, request } from 'undici';
+import { addressProblem, targetUrlProblem } from '../domain/target-url.js';
+
+export interface SenderOptions {
+  timeoutMs: number;
+  responseBodyCapBytes: number;
+  allowPrivateTargets: boolean;
+  connectionsPerOrigin: number;
+}
+
+export interface HttpAnswer {
+  status: number;
+  /** Status line, headers and (capped) body, as last_error keeps them. */
+  text: string;
+}
+
+/** A failure before any answer: where it happened and why. */
+export class SendError extends Error {
+  constructor(
+    readonly stage: 'target-check' | 'connect' | 'timeout' | 'network',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type LookupCallback = (
+  err: NodeJS.ErrnoException | null,
+  address: string | Array<{ address: string; family: number }>,
+  family?: number,
+) => void;
+
+function checkedLookup(allowPrivate: boolean) {
+  return (hostname: string, options: object, callback: LookupCallback) => {
+    dnsLookup(hostname, options as never, (err, address, family) => {
+      if (err) return callback(err, address as never, family);
+      const list = Array.isArray(address) ? address : [{ address: address as unknown as string, family: family ?? 4 }];
+      for (const a of list) {
+        const problem = addressProblem(a.address, allowPrivate);
+        if (problem)
+          return callback(new SendError('target-check', `TargetUrl host '${hostname}' ${problem}`) as never, address as never, family);
+      }
+      callback(null, address as never, family);
+    });
+  };
+}
+
+export class HttpSender {
+  private readonly agent: Agent;
+
+  constructor(private readonly options: SenderOptions) {
+    this.agent = new Agent({
+      connections: options.connectionsPerOrigin,
+      keepAliveTimeout: 30_000,
+      connect: { timeout: options.timeoutMs, lookup: checkedLookup(options.allowPrivateTargets) as never },
+    });
+  }
+
+  /** POSTs `body`; resolves with the answer (any status) or rejects with a SendError. */
+  async post(url: string, headers: Record<string, string>, body: string, signal?: AbortSignal): Promise<HttpAnswer> {
+    const problem = targetUrlProblem(url, this.options.allowPrivateTargets);
+    if (problem) throw new SendError('target-check', `TargetUrl ${problem}`);
+    const timeout = AbortSignal.timeout(this.options.timeoutMs);
+    const abort = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    try {
+      const res = await request(url, {
+        method: 'POST',
+        headers,
+        body,
+        dispatcher: this.agent,
+        signal: abort,
+        headersTimeout: this.options.timeoutMs,
+        bodyTimeout: this.options.timeoutMs,
+      });
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of res.body) {
+        const room = this.options.responseBodyCapBytes - size;
+        if (room > 0) chunks.push((chunk as Buffer).subarray(0, room));
+        size += (chunk as Buffer).length;
+        if (size >= this.options.responseBodyCapBytes) {
+          res.body.destroy();
+          break;
+        }
+      }
+      return { status: res.statusCode, text: answerText(res.statusCode, res.headers, Buffer.concat(chunks).toString('utf8')) };
+    } catch (e) {
+      throw toSendError(e, timeout.aborted, this.options.timeoutMs);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+}
+
+function answerText(status: number, headers: Record<string, string | string[] | undefined>, body: string): string {
+  const lines = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`.trimEnd()];
+  for (const [name, value] of Object.entries(headers)) {
+    for (const v of Array.isArray(value) ? value : [value]) if (v !== undefined) lines.push(`${name}: ${v}`);
+  }
+  return `${lines.join('\r\n')}\r\n\r\n${body}`;
+}
+
+function toSendError(e: unknown, timedOut: boolean, timeoutMs: number): SendError {
+  if (e instanceof SendError) return e;
+  const err = e as { name?: string; code?: string; message?: string; cause?: unknown };
+  if (err.cause instanceof SendError) return err.cause;
+  if (
+    timedOut ||
+    err.name === 'TimeoutError' ||
+    err.code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    err.code === 'UND_ERR_BODY_TIMEOUT' ||
+    err.code === 'UND_ERR_CONNECT_TIMEOUT'
+  ) {
+    return new SendError('timeout', `No complete answer within ${timeoutMs} ms (${err.code ?? err.name ?? 'timeout'})`);
+  }
+  const code = err.code ?? (err.cause as { code?: string } | undefined)?.code;
+  const message = err.message ?? String(e);
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EHOSTUNREACH') {
+    return new SendError('connect', `Could not connect: ${code} ${message}`.trim());
+  }
+  return new SendError('network', `${code ? `${code}: ` : ''}${message}`);
+}

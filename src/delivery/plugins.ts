@@ -1,0 +1,116 @@
+/**
+ * Plugins: a webhook's Type names the plugin that carries out its deliveries (superoffice-webhooks.md §9).
+ * `webhook` POSTs over HTTP; `crmscript` calls a handler the embedding application registered under the
+ * name in TargetUrl (decisions.md). Each turns one delivery into an AttemptOutcome.
+ */
+import { payloadBody, payloadObject } from '../domain/payload.js';
+import { type AttemptOutcome, classifyStatus } from '../domain/retry-policy.js';
+import { signNetServer } from '../signing/netserver.js';
+import type { ClaimedDelivery } from '../store/store.js';
+import { type HttpSender, SendError } from './http-sender.js';
+
+export interface DeliveryJob {
+  event: ClaimedDelivery['event'];
+  eventGuid: string;
+  /** X-SuperOffice-Retry: attempts made of this delivery before this one. */
+  retry: number;
+  webhook: ClaimedDelivery['webhook'];
+  /** The save-time ping and TestWebhook add `X-Hook-Test: true`. */
+  isTest?: boolean;
+}
+
+export interface Plugin {
+  readonly name: string;
+  deliver(job: DeliveryJob, signal?: AbortSignal): Promise<AttemptOutcome & { answer?: string }>;
+}
+
+/** What a crmscript handler receives (superoffice-webhooks.md §9: the payload, changed values, properties). */
+export interface HandlerInput {
+  payload: Record<string, unknown>;
+  values: Record<string, unknown>;
+  properties: Record<string, unknown>;
+}
+export type EventHandler = (input: HandlerInput) => unknown | Promise<unknown>;
+
+/** The request the `webhook` plugin sends, built before any I/O: headers in decisions.md's order. */
+export function buildHttpRequest(job: DeliveryJob, userAgent: string): { headers: Record<string, string>; body: string } {
+  const body = payloadBody(job.event, job.eventGuid, job.webhook);
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/json; charset=utf-8',
+    'User-Agent': userAgent,
+    'X-SuperOffice-Event': job.event.name,
+    'X-SuperOffice-EventId': job.eventGuid,
+    'X-SuperOffice-Retry': String(job.retry),
+  };
+  if (job.webhook.secret) headers['X-SuperOffice-Signature'] = signNetServer(job.webhook.secret, body);
+  if (job.isTest) headers['X-Hook-Test'] = 'true';
+  if (job.webhook.headers) Object.assign(headers, job.webhook.headers);
+  return { headers, body };
+}
+
+export class HttpWebhookPlugin implements Plugin {
+  readonly name = 'webhook';
+
+  constructor(
+    private readonly sender: HttpSender,
+    private readonly userAgent: string,
+  ) {}
+
+  async deliver(job: DeliveryJob, signal?: AbortSignal) {
+    const { headers, body } = buildHttpRequest(job, this.userAgent);
+    try {
+      const answer = await this.sender.post(job.webhook.targetUrl, headers, body, signal);
+      const kind = classifyStatus(answer.status);
+      if (kind === 'success') return { kind, status: answer.status, answer: answer.text };
+      return { kind, status: answer.status, error: answer.text, answer: answer.text };
+    } catch (e) {
+      const error = e instanceof SendError ? `[${e.stage}] ${e.message}` : `[send] ${(e as Error).message}`;
+      return { kind: 'failure' as const, status: null, error, answer: error };
+    }
+  }
+}
+
+export class CrmScriptPlugin implements Plugin {
+  readonly name = 'crmscript';
+  private readonly handlers = new Map<string, EventHandler>();
+
+  register(name: string, handler: EventHandler): void {
+    this.handlers.set(name, handler);
+  }
+
+  async deliver(job: DeliveryJob) {
+    const handler = this.handlers.get(job.webhook.targetUrl);
+    if (!handler) {
+      const error = `[prepare] No handler is registered under the name '${job.webhook.targetUrl}'`;
+      return { kind: 'failure' as const, status: null, error, answer: error };
+    }
+    try {
+      const result = await handler({
+        payload: payloadObject(job.event, job.eventGuid, { name: job.webhook.name, properties: null }),
+        values: job.event.fieldValues ?? {},
+        properties: job.webhook.properties ?? {},
+      });
+      return { kind: 'success' as const, status: 200, answer: result === undefined ? 'OK' : JSON.stringify(result) };
+    } catch (e) {
+      const error = `[handler] ${(e as Error)?.message ?? String(e)}`;
+      return { kind: 'failure' as const, status: null, error, answer: error };
+    }
+  }
+}
+
+export class PluginRegistry {
+  private readonly plugins = new Map<string, Plugin>();
+
+  add(plugin: Plugin): this {
+    this.plugins.set(plugin.name, plugin);
+    return this;
+  }
+
+  get(name: string): Plugin | undefined {
+    return this.plugins.get(name);
+  }
+
+  names(): string[] {
+    return [...this.plugins.keys()];
+  }
+}

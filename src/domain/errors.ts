@@ -1,0 +1,219 @@
+/**
+ * The error catalogue: every error a client can see, with a stable code, an HTTP status,
+ * NetServer's ErrorType and a sentence in English and Norwegian. Internal detail is never put here.
+ */
+
+type Params = Record<string, string | number>;
+type Sentence = (p: Params) => string;
+
+interface CatalogueEntry {
+  status: number;
+  errorType: string;
+  en: Sentence;
+  nb: Sentence;
+}
+
+const entries = {
+  unauthorized: {
+    status: 401,
+    errorType: 'SoAuthenticationException',
+    en: () => 'Authentication is required: send an Authorization header with the Basic, Bearer or SoTicket scheme.',
+    nb: () => 'Autentisering kreves: send en Authorization-header med Basic-, Bearer- eller SoTicket-skjema.',
+  },
+  invalid_credentials: {
+    status: 401,
+    errorType: 'SoAuthenticationException',
+    en: () => 'The user name, password, token or ticket was not accepted.',
+    nb: () => 'Brukernavnet, passordet, tokenet eller billetten ble ikke godtatt.',
+  },
+  xsrf_token_invalid: {
+    status: 401,
+    errorType: 'SoAuthenticationException',
+    en: () => 'A session cookie was sent without a matching X-XSRF-TOKEN header: copy the XSRF-TOKEN cookie into that header.',
+    nb: () => 'En sesjonscookie ble sendt uten en samsvarende X-XSRF-TOKEN-header: kopier XSRF-TOKEN-cookien inn i den headeren.',
+  },
+  forbidden: {
+    status: 403,
+    errorType: 'SoAccessDeniedException',
+    en: (p) => `You are not allowed to ${p.action}.`,
+    nb: (p) => `Du har ikke lov til å ${p.action}.`,
+  },
+  app_token_mismatch: {
+    status: 403,
+    errorType: 'SoAccessDeniedException',
+    en: (p) =>
+      `Webhook ${p.id} was registered by another application: only a caller presenting the same SO-AppToken may change or delete it.`,
+    nb: (p) => `Webhook ${p.id} ble registrert av en annen applikasjon: bare en som sender samme SO-AppToken kan endre eller slette den.`,
+  },
+  not_found: {
+    status: 404,
+    errorType: 'SoNotFoundException',
+    en: (p) => `${p.entity} id ${p.id} not found`,
+    nb: (p) => `${p.entity} med id ${p.id} finnes ikke`,
+  },
+  route_not_found: {
+    status: 404,
+    errorType: 'SoNotFoundException',
+    en: (p) => `There is no route ${p.method} ${p.url}.`,
+    nb: (p) => `Det finnes ingen rute ${p.method} ${p.url}.`,
+  },
+  tenant_not_found: {
+    status: 404,
+    errorType: 'SoNotFoundException',
+    en: (p) => `There is no tenant named '${p.tenant}'.`,
+    nb: (p) => `Det finnes ingen kunde med navnet '${p.tenant}'.`,
+  },
+  tenant_exists: {
+    status: 409,
+    errorType: 'SoDuplicateException',
+    en: (p) => `A tenant named '${p.tenant}' exists already.`,
+    nb: (p) => `En kunde med navnet '${p.tenant}' finnes allerede.`,
+  },
+  user_exists: {
+    status: 409,
+    errorType: 'SoDuplicateException',
+    en: (p) => `A user named '${p.userName}' exists already in this tenant.`,
+    nb: (p) => `En bruker med navnet '${p.userName}' finnes allerede hos denne kunden.`,
+  },
+  body_missing: {
+    status: 400,
+    errorType: 'SoBadRequestException',
+    en: () => 'Entity to save is not in request body.',
+    nb: () => 'Entiteten som skal lagres mangler i forespørselen.',
+  },
+  body_malformed: {
+    status: 400,
+    errorType: 'SoBadRequestException',
+    en: (p) => `The request body is not valid ${p.format}: ${p.detail}`,
+    nb: (p) => `Forespørselen er ikke gyldig ${p.format}: ${p.detail}`,
+  },
+  body_too_large: {
+    status: 413,
+    errorType: 'SoBadRequestException',
+    en: (p) => `The request body is larger than the limit of ${p.limit} bytes.`,
+    nb: (p) => `Forespørselen er større enn grensen på ${p.limit} byte.`,
+  },
+  unsupported_media_type: {
+    status: 415,
+    errorType: 'SoBadRequestException',
+    en: (p) => `Content-Type '${p.type}' is not supported here; use ${p.supported}.`,
+    nb: (p) => `Content-Type '${p.type}' støttes ikke her; bruk ${p.supported}.`,
+  },
+  not_acceptable: {
+    status: 406,
+    errorType: 'SoBadRequestException',
+    en: (p) => `None of the types in Accept ('${p.accept}') can be produced; use application/json or application/xml.`,
+    nb: (p) => `Ingen av typene i Accept ('${p.accept}') kan leveres; bruk application/json eller application/xml.`,
+  },
+  invalid_field: {
+    status: 400,
+    errorType: 'SoBadRequestException',
+    en: (p) => `${p.property}: ${p.rule}`,
+    nb: (p) => `${p.property}: ${p.rule}`,
+  },
+  invalid_parameter: {
+    status: 400,
+    errorType: 'SoBadRequestException',
+    en: (p) => `Parameter '${p.name}' ${p.rule}.`,
+    nb: (p) => `Parameteren '${p.name}' ${p.rule}.`,
+  },
+  invalid_patch: {
+    status: 400,
+    errorType: 'SoBadRequestException',
+    en: (p) => `The patch cannot be applied: ${p.detail}`,
+    nb: (p) => `Patchen kan ikke brukes: ${p.detail}`,
+  },
+  patch_test_failed: {
+    status: 409,
+    errorType: 'SoConflictException',
+    en: (p) => `The patch's test operation on '${p.path}' failed: the value differs.`,
+    nb: (p) => `Patchens test-operasjon på '${p.path}' feilet: verdien er en annen.`,
+  },
+  precondition_failed: {
+    status: 412,
+    errorType: 'SoPreconditionFailedException',
+    en: (p) => `${p.entity} ${p.id} has been modified since ${p.since}.`,
+    nb: (p) => `${p.entity} ${p.id} er endret siden ${p.since}.`,
+  },
+  target_test_failed: {
+    status: 400,
+    errorType: 'SoWebhookException',
+    en: (p) => `TargetUrl did not answer the test event with a 2xx status, so the webhook was not saved. The target answered: ${p.answer}`,
+    nb: (p) => `TargetUrl svarte ikke på test-hendelsen med status 2xx, så webhooken ble ikke lagret. Målet svarte: ${p.answer}`,
+  },
+  target_not_allowed: {
+    status: 400,
+    errorType: 'SoWebhookException',
+    en: (p) => `TargetUrl ${p.reason} (set HOOKD_ALLOW_PRIVATE_TARGETS=1 to allow it in development).`,
+    nb: (p) => `TargetUrl ${p.reason} (sett HOOKD_ALLOW_PRIVATE_TARGETS=1 for å tillate det under utvikling).`,
+  },
+  delivery_not_found: {
+    status: 404,
+    errorType: 'SoNotFoundException',
+    en: (p) => `Delivery ${p.id} of webhook ${p.webhookId} not found`,
+    nb: (p) => `Levering ${p.id} for webhook ${p.webhookId} finnes ikke`,
+  },
+  rate_limited: {
+    status: 429,
+    errorType: 'SoTooManyRequestsException',
+    en: (p) => `Too many requests: try again in ${p.seconds} seconds.`,
+    nb: (p) => `For mange forespørsler: prøv igjen om ${p.seconds} sekunder.`,
+  },
+  store_unavailable: {
+    status: 503,
+    errorType: 'SoDatabaseException',
+    en: () => 'The database is not available right now; nothing was saved. Try again shortly.',
+    nb: () => 'Databasen er ikke tilgjengelig nå; ingenting ble lagret. Prøv igjen snart.',
+  },
+  internal: {
+    status: 500,
+    errorType: 'SoException',
+    en: () => 'An unexpected error occurred; it has been logged.',
+    nb: () => 'En uventet feil oppstod; den er logget.',
+  },
+} satisfies Record<string, CatalogueEntry>;
+
+export type ErrorCode = keyof typeof entries;
+export type Language = 'en' | 'nb';
+
+/** One rule a field broke, named so that a person can fix it. */
+export interface FieldError {
+  property: string;
+  rule: string;
+}
+
+/** An error a client should see; thrown from services, turned into the envelope by the API. */
+export class HookdError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    readonly params: Params = {},
+    readonly fieldErrors: FieldError[] = [],
+  ) {
+    super(entries[code].en(params));
+    this.name = 'HookdError';
+  }
+
+  get status(): number {
+    return entries[this.code].status;
+  }
+
+  get errorType(): string {
+    return entries[this.code].errorType;
+  }
+
+  /** The public sentence in the caller's language. */
+  message_in(language: Language): string {
+    return entries[this.code][language](this.params);
+  }
+}
+
+/** A 400 listing every rule the input broke. */
+export function invalidFields(errors: FieldError[]): HookdError {
+  const first = errors[0] ?? { property: 'body', rule: 'is invalid' };
+  const rule = `${errors.map((e) => `${e.property}: ${e.rule}`).join('; ')}.`;
+  return new HookdError('invalid_field', { property: first.property, rule: rule.slice(first.property.length + 2) }, errors);
+}
+
+export function errorCatalogue(): Array<{ code: string; status: number; errorType: string }> {
+  return Object.entries(entries).map(([code, e]) => ({ code, status: e.status, errorType: e.errorType }));
+}

@@ -1,0 +1,94 @@
+/**
+ * What happens after an attempt (webhook-notification.md "Failed Webhook notification attempts",
+ * decisions.md): pure functions of the attempt's outcome, the webhook's counters and the clock.
+ */
+import type { WebhookState, WebhookStats } from './webhook.js';
+
+export interface RetryPolicy {
+  /** Waits between the attempts of one cycle: NetServer waits 1 s, then 4 s (3 attempts a cycle). */
+  cycleDelaysMs: readonly number[];
+  /** Consecutive failed attempts that switch a webhook to TooManyErrors: 9 (3 cycles of 3). */
+  maxConsecutiveErrors: number;
+}
+
+export const NETSERVER_POLICY: RetryPolicy = { cycleDelaysMs: [1000, 4000], maxConsecutiveErrors: 9 };
+
+/** What one attempt came to (decisions.md: any 2xx succeeds, 410 Gone disables, all else fails). */
+export type AttemptOutcome =
+  | { kind: 'success'; status: number }
+  | { kind: 'gone'; status: number; error: string }
+  | { kind: 'failure'; status: number | null; error: string };
+
+export function classifyStatus(status: number): 'success' | 'gone' | 'failure' {
+  if (status >= 200 && status < 300) return 'success';
+  if (status === 410) return 'gone';
+  return 'failure';
+}
+
+/** Where a delivery stands in its cycle. */
+export interface CyclePosition {
+  /** Attempts already made in the current cycle (0 before the first). */
+  cycleAttempt: number;
+}
+
+/** The next step for a delivery after a failed attempt. */
+export type NextStep = { kind: 'retry-in-cycle'; dueAt: number; cycleAttempt: number } | { kind: 'back-of-queue'; dueAt: number };
+
+export function nextStepAfterFailure(position: CyclePosition, policy: RetryPolicy, now: number): NextStep {
+  const made = position.cycleAttempt + 1;
+  const delay = policy.cycleDelaysMs[made - 1];
+  if (delay !== undefined) return { kind: 'retry-in-cycle', dueAt: now + delay, cycleAttempt: made };
+  // The cycle is over: the event goes to the back of the queue with a new EventId (new cycle).
+  return { kind: 'back-of-queue', dueAt: now };
+}
+
+const LAST_ERROR_MAX = 4000;
+
+/** `last_error` is cut to the 4000 characters of its column. */
+export function cutLastError(text: string): string {
+  return text.length > LAST_ERROR_MAX ? text.slice(0, LAST_ERROR_MAX) : text;
+}
+
+export interface StatsAfterAttempt {
+  stats: WebhookStats;
+  state: WebhookState;
+  /** Set when this attempt switched the webhook off. */
+  becameTooManyErrors: boolean;
+}
+
+/**
+ * Counters after one attempt: total_calls counts attempts, total_errors failed ones, consecutive_errors
+ * failed ones since the last success; at the limit (or on 410 Gone) an Active webhook becomes TooManyErrors.
+ */
+export function statsAfterAttempt(
+  stats: WebhookStats,
+  state: WebhookState,
+  outcome: AttemptOutcome,
+  policy: RetryPolicy,
+): StatsAfterAttempt {
+  if (outcome.kind === 'success') {
+    return {
+      stats: { ...stats, totalCalls: stats.totalCalls + 1, consecutiveErrors: 0 },
+      state,
+      becameTooManyErrors: false,
+    };
+  }
+  const next: WebhookStats = {
+    totalCalls: stats.totalCalls + 1,
+    totalErrors: stats.totalErrors + 1,
+    consecutiveErrors: stats.consecutiveErrors + 1,
+    lastError: cutLastError(outcome.error),
+  };
+  const trips = outcome.kind === 'gone' || next.consecutiveErrors >= policy.maxConsecutiveErrors;
+  if (trips && state === 'Active') return { stats: next, state: 'TooManyErrors', becameTooManyErrors: true };
+  return { stats: next, state, becameTooManyErrors: false };
+}
+
+/** The state event a state change fires, if any (decisions.md "back to Active"). */
+export function stateChangeVerb(from: WebhookState, to: WebhookState): 'started' | 'stopped' | 'errors' | null {
+  if (from === to) return null;
+  if (to === 'Active') return 'started';
+  if (to === 'Stopped') return 'stopped';
+  if (to === 'TooManyErrors') return 'errors';
+  return null;
+}

@@ -1,0 +1,195 @@
+/**
+ * Turns a client's Webhook carrier (JSON, XML or form, already parsed) into a WebhookInput, naming every
+ * property and the rule it breaks. Pure: which plugins exist and whether http is allowed are arguments.
+ */
+import { type FieldError, invalidFields } from './errors.js';
+import { subscriptionProblem } from './event-names.js';
+import { targetUrlProblem } from './target-url.js';
+import { LIMITS, WEBHOOK_STATES, type WebhookInput, type WebhookState } from './webhook.js';
+
+export interface InputRules {
+  plugins: readonly string[];
+  allowPrivateTargets: boolean;
+}
+
+/** Payload fields a Property may not shadow (decisions.md: Properties). */
+export const PAYLOAD_FIELDS = [
+  'EventId',
+  'Timestamp',
+  'Changes',
+  'Event',
+  'PrimaryKey',
+  'Entity',
+  'ContextIdentifier',
+  'ChangedByAssociateId',
+  'WebhookName',
+  'Values',
+  'FieldValues',
+];
+
+/** Headers hookd sets itself (decisions.md: custom Headers). */
+const RESERVED_HEADERS = ['content-type', 'content-length', 'host', 'user-agent', 'connection', 'transfer-encoding'];
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** Reads a property by its name in any letter case, as NetServer's JSON binder does. */
+export function pick(raw: Record<string, unknown>, name: string): unknown {
+  if (name in raw) return raw[name];
+  const lower = name.toLowerCase();
+  for (const key of Object.keys(raw)) if (key.toLowerCase() === lower) return raw[key];
+  return undefined;
+}
+
+export function parseState(value: unknown): WebhookState | null {
+  if (typeof value === 'number' || (typeof value === 'string' && /^\d+$/.test(value))) {
+    const n = Number(value);
+    return n >= 1 && n <= 3 ? (WEBHOOK_STATES[n] ?? null) : null;
+  }
+  if (typeof value !== 'string') return null;
+  const found = WEBHOOK_STATES.find((s) => s.toLowerCase() === value.toLowerCase());
+  return found && found !== 'Unknown' ? found : null;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function text(raw: Record<string, unknown>, name: string, max: number, errors: FieldError[], required: boolean): string | null {
+  const v = pick(raw, name);
+  if (v === undefined || v === null || v === '') {
+    if (required) errors.push({ property: name, rule: 'is required' });
+    return null;
+  }
+  if (typeof v !== 'string') {
+    errors.push({ property: name, rule: 'must be a string' });
+    return null;
+  }
+  if (v.length > max) errors.push({ property: name, rule: `may be at most ${max} characters (it has ${v.length})` });
+  return v;
+}
+
+function readEvents(raw: Record<string, unknown>, errors: FieldError[]): string[] {
+  const v = pick(raw, 'Events');
+  let list: unknown[];
+  if (typeof v === 'string')
+    list = v
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+  else if (Array.isArray(v)) list = v;
+  else if (v === undefined || v === null) list = [];
+  else {
+    errors.push({ property: 'Events', rule: "must be an array of event names such as ['contact.created']" });
+    return [];
+  }
+  if (list.length === 0) errors.push({ property: 'Events', rule: 'must name at least one event' });
+  const events: string[] = [];
+  for (const e of list) {
+    if (typeof e !== 'string') {
+      errors.push({ property: 'Events', rule: 'must contain only strings' });
+      continue;
+    }
+    const problem = subscriptionProblem(e);
+    if (problem) errors.push({ property: 'Events', rule: problem });
+    else if (!events.includes(e)) events.push(e);
+  }
+  const joined = events.join(',').length;
+  if (joined > LIMITS.events) {
+    errors.push({ property: 'Events', rule: `may be at most ${LIMITS.events} characters when joined (it has ${joined})` });
+  }
+  return events;
+}
+
+function readHeaders(raw: Record<string, unknown>, errors: FieldError[]): Record<string, string> | null {
+  const v = pick(raw, 'Headers');
+  if (v === undefined || v === null) return null;
+  if (!isPlainObject(v)) {
+    errors.push({ property: 'Headers', rule: 'must be an object of header names to string values' });
+    return null;
+  }
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(v)) {
+    const lower = name.toLowerCase();
+    if (!HEADER_NAME.test(name)) errors.push({ property: `Headers.${name}`, rule: 'is not a valid HTTP header name' });
+    else if (RESERVED_HEADERS.includes(lower) || lower.startsWith('x-superoffice-')) {
+      errors.push({ property: `Headers.${name}`, rule: 'is set by hookd itself and may not be overridden' });
+    } else if (typeof value !== 'string') errors.push({ property: `Headers.${name}`, rule: 'must be a string' });
+    else if (!HEADER_VALUE.test(value)) {
+      errors.push({ property: `Headers.${name}`, rule: 'may not contain line breaks or control characters' });
+    } else headers[name] = value;
+  }
+  return headers;
+}
+
+function readProperties(raw: Record<string, unknown>, errors: FieldError[]): Record<string, unknown> | null {
+  const v = pick(raw, 'Properties');
+  if (v === undefined || v === null) return null;
+  if (!isPlainObject(v)) {
+    errors.push({ property: 'Properties', rule: 'must be an object of names to values' });
+    return null;
+  }
+  for (const key of Object.keys(v)) {
+    if (PAYLOAD_FIELDS.some((f) => f.toLowerCase() === key.toLowerCase())) {
+      errors.push({ property: `Properties.${key}`, rule: 'names a field of the payload and would overwrite it' });
+    }
+  }
+  return v;
+}
+
+/** Validates a whole carrier; throws a 400 HookdError listing every broken rule. */
+export function validateWebhookInput(raw: unknown, rules: InputRules): WebhookInput {
+  if (!isPlainObject(raw)) throw invalidFields([{ property: 'body', rule: 'must be a Webhook object' }]);
+  const errors: FieldError[] = [];
+
+  const typeRaw = pick(raw, 'Type');
+  let type = 'webhook';
+  if (typeRaw !== undefined && typeRaw !== null && typeRaw !== '') {
+    if (typeof typeRaw !== 'string') errors.push({ property: 'Type', rule: 'must be a string' });
+    else if (!rules.plugins.includes(typeRaw.toLowerCase())) {
+      errors.push({
+        property: 'Type',
+        rule: `'${typeRaw}' is not a webhook plugin; use ${rules.plugins.map((p) => `'${p}'`).join(' or ')}`,
+      });
+    } else type = typeRaw.toLowerCase();
+  }
+
+  const stateRaw = pick(raw, 'State');
+  let state: WebhookState = 'Active';
+  if (stateRaw !== undefined && stateRaw !== null && stateRaw !== '') {
+    const parsed = parseState(stateRaw);
+    if (parsed) state = parsed;
+    else errors.push({ property: 'State', rule: 'must be Active (1), Stopped (2) or TooManyErrors (3)' });
+  }
+
+  const name = text(raw, 'Name', LIMITS.name, errors, true);
+  const events = readEvents(raw, errors);
+  const targetUrl = text(raw, 'TargetUrl', LIMITS.targetUrl, errors, true);
+  if (targetUrl !== null && type === 'webhook') {
+    const problem = targetUrlProblem(targetUrl, rules.allowPrivateTargets);
+    if (problem) errors.push({ property: 'TargetUrl', rule: problem });
+  }
+  const secret = text(raw, 'Secret', LIMITS.secret, errors, false);
+  const errorsEmail = text(raw, 'ErrorsEmail', LIMITS.errorsEmail, errors, false);
+  if (errorsEmail !== null && !EMAIL.test(errorsEmail)) {
+    errors.push({ property: 'ErrorsEmail', rule: `'${errorsEmail}' is not an e-mail address` });
+  }
+  const headers = readHeaders(raw, errors);
+  if (headers && type !== 'webhook' && Object.keys(headers).length > 0) {
+    errors.push({ property: 'Headers', rule: `are sent with HTTP webhooks only, not with type '${type}'` });
+  }
+  const properties = readProperties(raw, errors);
+
+  if (errors.length > 0) throw invalidFields(errors);
+  return {
+    name: name as string,
+    events,
+    targetUrl: targetUrl as string,
+    secret,
+    state,
+    type,
+    headers,
+    properties,
+    errorsEmail,
+  };
+}

@@ -1,0 +1,172 @@
+/**
+ * Builds a whole hookd from a Config: store, services, delivery worker and HTTP app. `main.ts` runs it as
+ * a server; applications embed it (`createHookd(...)`, then `signal()` and `registerHandler()`); tests
+ * build one per case.
+ */
+
+import type { FastifyInstance } from 'fastify';
+import { type Logger, pino } from 'pino';
+import { buildApp } from './api/app.js';
+import type { Config } from './config/settings.js';
+import { HttpSender } from './delivery/http-sender.js';
+import { CrmScriptPlugin, type EventHandler, HttpWebhookPlugin, PluginRegistry } from './delivery/plugins.js';
+import { DeliveryWorker } from './delivery/worker.js';
+import { HookdError } from './domain/errors.js';
+import type { RetryPolicy } from './domain/retry-policy.js';
+import type { Tenant } from './domain/webhook.js';
+import { type Clock, systemClock } from './lib/clock.js';
+import { VERSION } from './lib/version.js';
+import { AuthService } from './services/auth-service.js';
+import type { Caller } from './services/caller.js';
+import { EventService } from './services/event-service.js';
+import { TargetTester } from './services/target-tester.js';
+import { WebhookService } from './services/webhook-service.js';
+import { SqliteStore } from './store/sqlite/sqlite-store.js';
+import type { Store } from './store/store.js';
+
+export interface HookdOptions {
+  logger?: Logger;
+  clock?: Clock;
+  /** A store to use instead of the one the config names (tests). */
+  store?: Store;
+}
+
+export interface Hookd {
+  app: FastifyInstance;
+  store: Store;
+  worker: DeliveryWorker | null;
+  defaultTenant: Tenant;
+  /** Set when the administrator's password was generated on this first start. */
+  generatedAdminPassword: string | null;
+  /** In-process SignalEvent: resolves once the event and its fan-out are stored. */
+  signal(event: { eventName: string; primaryKey?: number; data?: Record<string, unknown>; tenant?: string }): Promise<number>;
+  /** Registers the handler a `crmscript` webhook names in its TargetUrl. */
+  registerHandler(name: string, handler: EventHandler): void;
+  /** Listens on config.host:config.port; returns the address. */
+  listen(): Promise<string>;
+  /** Two-stage shutdown: stop claiming, let in-flight attempts finish (up to the timeout), close. */
+  close(): Promise<void>;
+}
+
+export function retryPolicy(config: Config): RetryPolicy {
+  return { cycleDelaysMs: config.retryDelaysMs.map(Number), maxConsecutiveErrors: config.maxConsecutiveErrors };
+}
+
+export function openStore(config: Config): Store {
+  if (config.databaseUrl) {
+    throw new Error('HOOKD_DATABASE_URL is set, but this build of hookd has only the embedded SQLite store; unset it to use SQLite.');
+  }
+  return SqliteStore.open(config.dataDir);
+}
+
+export async function createHookd(config: Config, options: HookdOptions = {}): Promise<Hookd> {
+  const logger =
+    options.logger ?? pino({ level: config.logLevel, redact: ['req.headers.authorization', '*.secret', '*.Secret', '*.password'] });
+  const clock = options.clock ?? systemClock;
+  const store = options.store ?? openStore(config);
+  let ready = false;
+  await store.migrate();
+
+  const auth = new AuthService({ store, clock, ticketTtlMs: config.ticketTtlMinutes * 60_000 });
+  const { tenant: defaultTenant, generatedPassword } = await auth.bootstrap(config.defaultTenant, config.adminUser, config.adminPassword);
+  if (!store.capabilities.sharedAcrossProcesses) await store.releaseLeases(null); // this process is the only deliverer
+
+  const sender = new HttpSender({
+    timeoutMs: config.attemptTimeoutMs,
+    responseBodyCapBytes: config.responseBodyCapBytes,
+    allowPrivateTargets: config.allowPrivateTargets,
+    connectionsPerOrigin: Math.max(config.maxInFlightPerWebhook, 16),
+  });
+  const crmscript = new CrmScriptPlugin();
+  const plugins = new PluginRegistry().add(new HttpWebhookPlugin(sender, `NetServer-Webhook/${VERSION}`)).add(crmscript);
+
+  const deliverHere = config.role !== 'api';
+  const worker = deliverHere
+    ? new DeliveryWorker({
+        store,
+        plugins,
+        clock,
+        logger: logger.child({ component: 'delivery' }),
+        options: {
+          maxInFlight: config.maxInFlight,
+          maxInFlightPerWebhook: config.maxInFlightPerWebhook,
+          attemptTimeoutMs: config.attemptTimeoutMs,
+          pollIntervalMs: config.pollIntervalMs,
+          policy: retryPolicy(config),
+        },
+      })
+    : null;
+  const onWork = () => worker?.wake();
+
+  const webhooks = new WebhookService({
+    store,
+    clock,
+    tester: new TargetTester(plugins, () => clock.now()),
+    rules: { plugins: plugins.names(), allowPrivateTargets: config.allowPrivateTargets },
+    savePing: config.savePing,
+    onWork,
+  });
+  const events = new EventService({ store, clock, onWork });
+  const app = await buildApp({
+    store,
+    auth,
+    webhooks,
+    events,
+    worker: worker ? onWork : null,
+    ticketTtlMs: config.ticketTtlMinutes * 60_000,
+    clock,
+    logger,
+    defaultTenant,
+    bodyLimit: config.bodyLimitBytes,
+    version: VERSION,
+    ready: () => ready,
+  });
+
+  const prune = async () => {
+    if (config.retentionDays <= 0) return;
+    try {
+      await store.prune(clock.now() - config.retentionDays * 86_400_000);
+    } catch (e) {
+      logger.warn({ err: e }, 'pruning the delivery log failed');
+    }
+  };
+  const pruneTimer = setInterval(prune, 3_600_000);
+  pruneTimer.unref();
+
+  worker?.start();
+  ready = true;
+  let closed = false;
+
+  return {
+    app,
+    store,
+    worker,
+    defaultTenant,
+    generatedAdminPassword: generatedPassword,
+    async signal(e) {
+      const tenant = e.tenant ? await store.findTenant(e.tenant) : defaultTenant;
+      if (!tenant) throw new HookdError('tenant_not_found', { tenant: e.tenant ?? '' });
+      const caller: Caller = {
+        tenant,
+        associate: { id: 0, tenantId: tenant.id, name: 'system', userName: 'system', isAdmin: false },
+        appToken: null,
+      };
+      return events.signal(caller, e.eventName, e.primaryKey ?? 0, e.data ?? {});
+    },
+    registerHandler(name, handler) {
+      crmscript.register(name, handler);
+    },
+    async listen() {
+      return app.listen({ port: config.port, host: config.host });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(pruneTimer);
+      await app.close();
+      await worker?.stop(config.shutdownTimeoutMs);
+      await sender.close();
+      await store.close();
+    },
+  };
+}

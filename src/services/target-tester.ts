@@ -1,0 +1,44 @@
+/** Sends the `test` event to a webhook's target (TestWebhook and the save-time ping). */
+import { randomUUID } from 'node:crypto';
+import type { PluginRegistry } from '../delivery/plugins.js';
+import { testEvent } from '../domain/signal.js';
+import type { WebhookInput } from '../domain/webhook.js';
+import type { Caller } from './caller.js';
+
+export interface TestResult {
+  success: boolean;
+  message: string;
+}
+
+export class TargetTester {
+  constructor(
+    private readonly plugins: PluginRegistry,
+    private readonly now: () => number,
+  ) {}
+
+  async test(
+    caller: Caller,
+    webhook: Pick<WebhookInput, 'name' | 'type' | 'targetUrl' | 'secret' | 'headers' | 'properties'>,
+  ): Promise<TestResult> {
+    const plugin = this.plugins.get(webhook.type);
+    if (!plugin) return { success: false, message: `No plugin handles webhooks of type '${webhook.type}'` };
+    const outcome = await plugin.deliver({
+      event: testEvent(caller.tenant.identifier, caller.associate.id, this.now()),
+      eventGuid: randomUUID(),
+      retry: 0,
+      isTest: true,
+      webhook: {
+        id: 0,
+        tenantId: caller.tenant.id,
+        name: webhook.name ?? '',
+        type: webhook.type,
+        targetUrl: webhook.targetUrl,
+        secret: webhook.secret,
+        headers: webhook.headers,
+        properties: webhook.properties,
+      },
+    });
+    const answer = outcome.answer ?? (outcome.kind === 'success' ? '' : outcome.error);
+    return { success: outcome.kind === 'success', message: answer };
+  }
+}

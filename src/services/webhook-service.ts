@@ -1,0 +1,152 @@
+/**
+ * The Webhook agent: every operation of superoffice-webhooks.md §2/§3, shared by the REST routes, the
+ * RPC routes and the CLI. Enforces tenants and application tokens, validation, the save-time ping and
+ * state events.
+ */
+import { defaultCarrier, webhookCarrier } from '../domain/carrier.js';
+import { HookdError } from '../domain/errors.js';
+import { applyPatch, type PatchOp } from '../domain/patch.js';
+import { stateChangeVerb } from '../domain/retry-policy.js';
+import { stateEventRecord } from '../domain/state-events.js';
+import type { Associate, Webhook, WebhookInput } from '../domain/webhook.js';
+import { type InputRules, validateWebhookInput } from '../domain/webhook-input.js';
+import type { Clock } from '../lib/clock.js';
+import type { Store, WebhookFilter } from '../store/store.js';
+import type { Caller } from './caller.js';
+import type { TargetTester, TestResult } from './target-tester.js';
+
+export interface WebhookServiceDeps {
+  store: Store;
+  clock: Clock;
+  tester: TargetTester;
+  rules: InputRules;
+  savePing: boolean;
+  /** Called after a change that may make queued deliveries due (reactivation). */
+  onWork: () => void;
+}
+
+/** Optimistic writes retry this often when another write slipped in between read and write. */
+const WRITE_RETRIES = 5;
+
+export class WebhookService {
+  constructor(private readonly deps: WebhookServiceDeps) {}
+
+  createDefault(): Record<string, unknown> {
+    return defaultCarrier();
+  }
+
+  async list(caller: Caller, filter: WebhookFilter): Promise<Webhook[]> {
+    return this.deps.store.listWebhooks(caller.tenant.id, { ...filter, applicationToken: caller.appToken });
+  }
+
+  /** The webhook, or 404 when it does not exist here or belongs to another application. */
+  async get(caller: Caller, id: number): Promise<Webhook> {
+    const webhook = await this.deps.store.getWebhook(caller.tenant.id, id);
+    if (!webhook || (caller.appToken && webhook.applicationToken !== caller.appToken)) {
+      throw new HookdError('not_found', { entity: 'Webhook', id });
+    }
+    return webhook;
+  }
+
+  async create(caller: Caller, raw: unknown): Promise<Webhook> {
+    const input = validateWebhookInput(raw, this.deps.rules);
+    await this.ping(caller, input);
+    return this.deps.store.createWebhook(
+      caller.tenant.id,
+      input,
+      { associateId: caller.associate.id, now: this.deps.clock.now() },
+      caller.appToken,
+    );
+  }
+
+  /** PUT: the whole carrier replaces the webhook. `unmodifiedSince` is If-Unmodified-Since in ms. */
+  async update(caller: Caller, id: number, raw: unknown, unmodifiedSince: number | null = null): Promise<Webhook> {
+    return this.write(caller, id, unmodifiedSince, () => validateWebhookInput(raw, this.deps.rules));
+  }
+
+  /** PATCH: the ops are applied to the current carrier, then saved like a PUT. */
+  async patch(
+    caller: Caller,
+    id: number,
+    ops: (current: Record<string, unknown>) => PatchOp[],
+    carrierOf: (w: Webhook) => Promise<Record<string, unknown>>,
+    unmodifiedSince: number | null = null,
+  ): Promise<Webhook> {
+    return this.write(caller, id, unmodifiedSince, async (current) => {
+      const carrier = await carrierOf(current);
+      return validateWebhookInput(applyPatch(carrier, ops(carrier)), this.deps.rules);
+    });
+  }
+
+  async delete(caller: Caller, id: number): Promise<void> {
+    const webhook = await this.get(caller, id);
+    this.checkOwner(caller, webhook);
+    await this.deps.store.deleteWebhook(caller.tenant.id, id);
+  }
+
+  async lastError(caller: Caller, id: number): Promise<string> {
+    return (await this.get(caller, id)).lastError ?? '';
+  }
+
+  async test(caller: Caller, raw: unknown): Promise<TestResult> {
+    const input = validateWebhookInput(raw, this.deps.rules);
+    return this.deps.tester.test(caller, input);
+  }
+
+  /** The associates named by a set of webhooks, for their carriers. */
+  async associatesOf(webhooks: Webhook[]): Promise<Map<number, Associate>> {
+    const ids = [...new Set(webhooks.flatMap((w) => [w.registeredAssociateId, w.updatedAssociateId]))];
+    return new Map((await this.deps.store.getAssociates(ids)).map((a) => [a.id, a]));
+  }
+
+  async carrier(webhook: Webhook, formatDate: (ms: number) => string): Promise<Record<string, unknown>> {
+    return webhookCarrier(webhook, await this.associatesOf([webhook]), formatDate);
+  }
+
+  private checkOwner(caller: Caller, webhook: Webhook): void {
+    if (webhook.applicationToken && webhook.applicationToken !== caller.appToken) {
+      throw new HookdError('app_token_mismatch', { id: webhook.id });
+    }
+  }
+
+  /** The save-time test ping of decisions.md: HTTP webhooks saved Active, on create or URL change. */
+  private async ping(caller: Caller, input: WebhookInput, previousUrl?: string): Promise<void> {
+    if (!this.deps.savePing || input.type !== 'webhook' || input.state !== 'Active') return;
+    if (previousUrl !== undefined && previousUrl === input.targetUrl) return;
+    const result = await this.deps.tester.test(caller, input);
+    if (!result.success) throw new HookdError('target_test_failed', { answer: result.message.slice(0, 500) });
+  }
+
+  private async write(
+    caller: Caller,
+    id: number,
+    unmodifiedSince: number | null,
+    next: (current: Webhook) => WebhookInput | Promise<WebhookInput>,
+  ): Promise<Webhook> {
+    for (let attempt = 0; attempt < WRITE_RETRIES; attempt++) {
+      const current = await this.get(caller, id);
+      this.checkOwner(caller, current);
+      // HTTP dates have whole seconds: "modified since" means in a later second.
+      if (unmodifiedSince !== null && Math.floor(current.updated / 1000) > Math.floor(unmodifiedSince / 1000)) {
+        throw new HookdError('precondition_failed', { entity: 'Webhook', id, since: new Date(unmodifiedSince).toUTCString() });
+      }
+      const input = await next(current);
+      await this.ping(caller, input, current.targetUrl);
+      const now = this.deps.clock.now();
+      const verb = stateChangeVerb(current.state, input.state);
+      const after = { ...current, ...input, updated: now, updatedAssociateId: caller.associate.id };
+      const saved = await this.deps.store.updateWebhook(caller.tenant.id, id, {
+        input,
+        stamp: { associateId: caller.associate.id, now },
+        expectedUpdatedCount: current.updatedCount,
+        resetConsecutiveErrors: verb === 'started',
+        signals: verb ? [stateEventRecord(after, verb, caller.tenant.identifier, now)] : [],
+      });
+      if (saved === null) throw new HookdError('not_found', { entity: 'Webhook', id });
+      if (saved === 'conflict') continue;
+      if (verb) this.deps.onWork();
+      return saved;
+    }
+    throw new HookdError('precondition_failed', { entity: 'Webhook', id, since: 'it was read (it kept changing)' });
+  }
+}

@@ -1,0 +1,306 @@
+/** The delivery queue in SQLite: claiming due work under leases, recording attempts, the delivery log. */
+
+import { nextStepAfterFailure, statsAfterAttempt } from '../../domain/retry-policy.js';
+import { errorsEmailMessage, stateEventRecord } from '../../domain/state-events.js';
+import { stateValue, type Webhook } from '../../domain/webhook.js';
+import type { AttemptResult, AttemptView, ClaimedDelivery, ClaimOptions, DeliveryView, Notification, RecordContext } from '../store.js';
+import { type Db, q } from './database.js';
+import { type EventRow, parseJson, toEvent, toWebhook, type WebhookRow } from './rows.js';
+import { signalEvents } from './signal.js';
+
+/** Round-robin start among webhooks with due work, so a global limit still serves every webhook. */
+export interface ClaimCursor {
+  next: number;
+}
+
+interface ClaimRow extends EventRow {
+  id: number;
+  event_guid: string;
+  cycle_attempt: number;
+  attempts: number;
+  webhook_id: number;
+  tenant_id: number;
+  webhook_name: string;
+  type: string;
+  target_url: string;
+  secret: string | null;
+  headers: string | null;
+  properties: string | null;
+}
+
+export function claimDue(db: Db, o: ClaimOptions, cursor: ClaimCursor): ClaimedDelivery[] {
+  const ids: number[] = [];
+  db.transaction(() => {
+    const webhooks = q(
+      db,
+      `SELECT w.id FROM webhooks w WHERE w.state = 1
+           AND EXISTS (SELECT 1 FROM deliveries d WHERE d.webhook_id = w.id AND d.status = 0 AND d.due_at <= ?)`,
+    )
+      .pluck()
+      .all(o.now) as number[];
+    if (webhooks.length === 0) return;
+    const inFlight = q(db, 'SELECT count(*) FROM deliveries WHERE webhook_id = ? AND status = 0 AND lease_until > ?').pluck();
+    const due = q(
+      db,
+      'SELECT id FROM deliveries WHERE webhook_id = ? AND status = 0 AND due_at <= ? AND lease_until <= ? ORDER BY due_at, id LIMIT ?',
+    ).pluck();
+    const lease = q(db, 'UPDATE deliveries SET lease_until = ?, lease_owner = ? WHERE id = ?');
+    cursor.next = (cursor.next + 1) % webhooks.length;
+    for (let i = 0; i < webhooks.length && ids.length < o.limit; i++) {
+      const webhookId = webhooks[(cursor.next + i) % webhooks.length] as number;
+      const room = Math.min(o.perWebhookLimit - (inFlight.get(webhookId, o.now) as number), o.limit - ids.length);
+      if (room <= 0) continue;
+      for (const id of due.all(webhookId, o.now, o.now, room) as number[]) {
+        lease.run(o.now + o.leaseMs, o.owner, id);
+        ids.push(id);
+      }
+    }
+  }).immediate();
+  if (ids.length === 0) return [];
+  const rows = q(
+    db,
+    `SELECT d.id, d.event_guid, d.cycle_attempt, d.attempts, d.webhook_id,
+              e.name, e.body_event, e.entity, e.primary_key, e.timestamp, e.changes, e.changed_by, e.context_identifier, e.vals, e.field_values,
+              w.tenant_id, w.name AS webhook_name, w.type, w.target_url, w.secret, w.headers, w.properties
+       FROM deliveries d JOIN events e ON e.id = d.event_id JOIN webhooks w ON w.id = d.webhook_id
+       WHERE d.id IN (SELECT value FROM json_each(?)) ORDER BY d.due_at, d.id`,
+  ).all(JSON.stringify(ids)) as ClaimRow[];
+  return rows.map((r) => ({
+    deliveryId: r.id,
+    eventGuid: r.event_guid,
+    cycleAttempt: r.cycle_attempt,
+    attempts: r.attempts,
+    event: toEvent(r),
+    webhook: {
+      id: r.webhook_id,
+      tenantId: r.tenant_id,
+      name: r.webhook_name,
+      type: r.type,
+      targetUrl: r.target_url,
+      secret: r.secret,
+      headers: parseJson(r.headers),
+      properties: parseJson(r.properties),
+    },
+  }));
+}
+
+/** Records a batch of attempts with the webhooks' counters, in one transaction. */
+export function recordAttempts(db: Db, results: AttemptResult[], ctx: RecordContext): void {
+  if (results.length === 0) return;
+  db.transaction(() => {
+    const getDelivery = q(db, 'SELECT id, webhook_id, cycle_attempt, attempts FROM deliveries WHERE id = ? AND status = 0');
+    const getWebhookRow = q(db, 'SELECT * FROM webhooks WHERE id = ?');
+    const insertAttempt = q(
+      db,
+      'INSERT INTO attempts (delivery_id, webhook_id, event_guid, retry, started, duration_ms, status_code, outcome, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    const delivered = q(
+      db,
+      'UPDATE deliveries SET status = 1, finished = ?, attempts = attempts + 1, lease_until = 0, lease_owner = NULL WHERE id = ?',
+    );
+    const retryInCycle = q(
+      db,
+      'UPDATE deliveries SET due_at = ?, cycle_attempt = ?, attempts = attempts + 1, lease_until = 0, lease_owner = NULL WHERE id = ?',
+    );
+    const newCycle = q(
+      db,
+      'UPDATE deliveries SET due_at = ?, cycle_attempt = 0, event_guid = ?, attempts = attempts + 1, lease_until = 0, lease_owner = NULL WHERE id = ?',
+    );
+    const webhooks = new Map<number, Webhook>();
+    const switchedOff: Array<{ webhook: Webhook; eventGuid: string }> = [];
+
+    for (const r of results) {
+      const d = getDelivery.get(r.deliveryId) as { webhook_id: number; cycle_attempt: number; attempts: number } | undefined;
+      if (!d) continue; // deleted (with its webhook) or already recorded
+      const status = r.outcome.status;
+      const error = r.outcome.kind === 'success' ? null : r.outcome.error;
+      insertAttempt.run(r.deliveryId, d.webhook_id, r.eventGuid, d.attempts, r.startedAt, r.durationMs, status, r.outcome.kind, error);
+
+      let webhook = webhooks.get(d.webhook_id);
+      if (!webhook) {
+        const row = getWebhookRow.get(d.webhook_id) as WebhookRow | undefined;
+        if (!row) continue;
+        webhook = toWebhook(row);
+      }
+      const after = statsAfterAttempt(webhook, webhook.state, r.outcome, ctx.policy);
+      webhook = { ...webhook, ...after.stats, state: after.state };
+      webhooks.set(d.webhook_id, webhook);
+      if (after.becameTooManyErrors) switchedOff.push({ webhook, eventGuid: r.eventGuid });
+
+      if (r.outcome.kind === 'success') delivered.run(ctx.now, r.deliveryId);
+      else {
+        const step = nextStepAfterFailure({ cycleAttempt: d.cycle_attempt }, ctx.policy, ctx.now);
+        if (step.kind === 'retry-in-cycle') retryInCycle.run(step.dueAt, step.cycleAttempt, r.deliveryId);
+        else newCycle.run(step.dueAt, ctx.newGuid(), r.deliveryId);
+      }
+    }
+
+    const saveStats = q(
+      db,
+      'UPDATE webhooks SET total_calls = ?, total_errors = ?, consecutive_errors = ?, last_error = ?, state = ? WHERE id = ?',
+    );
+    for (const w of webhooks.values()) {
+      saveStats.run(w.totalCalls, w.totalErrors, w.consecutiveErrors, w.lastError, stateValue(w.state), w.id);
+    }
+    for (const { webhook, eventGuid } of switchedOff) {
+      const tenant = q(db, 'SELECT identifier FROM tenants WHERE id = ?').pluck().get(webhook.tenantId) as string;
+      signalEvents(db, webhook.tenantId, [stateEventRecord(webhook, 'errors', tenant, ctx.now)], ctx.now);
+      if (webhook.errorsEmail) {
+        const mail = errorsEmailMessage(webhook, eventGuid);
+        q(db, 'INSERT INTO notifications (tenant_id, webhook_id, recipient, subject, body, created) VALUES (?, ?, ?, ?, ?, ?)').run(
+          webhook.tenantId,
+          webhook.id,
+          webhook.errorsEmail,
+          mail.subject,
+          mail.body,
+          ctx.now,
+        );
+      }
+    }
+  }).immediate();
+}
+
+export function nextDueAt(db: Db, now: number): number | null {
+  const value = q(
+    db,
+    `SELECT min(x) FROM (SELECT (SELECT d.due_at FROM deliveries d WHERE d.webhook_id = w.id AND d.status = 0 AND d.lease_until <= ?
+                                  ORDER BY d.due_at LIMIT 1) AS x FROM webhooks w WHERE w.state = 1)`,
+  )
+    .pluck()
+    .get(now) as number | null;
+  return value ?? null;
+}
+
+export function releaseLeases(db: Db, owner: string | null): void {
+  if (owner === null) q(db, 'UPDATE deliveries SET lease_until = 0, lease_owner = NULL WHERE status = 0 AND lease_until > 0').run();
+  else q(db, 'UPDATE deliveries SET lease_until = 0, lease_owner = NULL WHERE status = 0 AND lease_owner = ?').run(owner);
+}
+
+interface DeliveryRow {
+  id: number;
+  webhook_id: number;
+  name: string;
+  primary_key: number;
+  event_guid: string;
+  status: number;
+  created: number;
+  finished: number | null;
+  due_at: number;
+}
+
+interface AttemptRow {
+  id: number;
+  delivery_id: number;
+  event_guid: string;
+  retry: number;
+  started: number;
+  duration_ms: number;
+  status_code: number | null;
+  outcome: AttemptView['outcome'];
+  error: string | null;
+}
+
+export function listDeliveries(db: Db, tenantId: number, webhookId: number, page: { top: number; skip: number }) {
+  const owned = q(db, 'SELECT 1 FROM webhooks WHERE id = ? AND tenant_id = ?').get(webhookId, tenantId);
+  if (!owned) return { items: [] as DeliveryView[], total: 0 };
+  const total = q(db, 'SELECT count(*) FROM deliveries WHERE webhook_id = ?').pluck().get(webhookId) as number;
+  const rows = q(
+    db,
+    `SELECT d.id, d.webhook_id, e.name, e.primary_key, d.event_guid, d.status, d.created, d.finished, d.due_at
+       FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.webhook_id = ? ORDER BY d.id DESC LIMIT ? OFFSET ?`,
+  ).all(webhookId, page.top, page.skip) as DeliveryRow[];
+  const attempts = q(db, 'SELECT * FROM attempts WHERE delivery_id IN (SELECT value FROM json_each(?)) ORDER BY id').all(
+    JSON.stringify(rows.map((r) => r.id)),
+  ) as AttemptRow[];
+  const items: DeliveryView[] = rows.map((r) => ({
+    deliveryId: r.id,
+    webhookId: r.webhook_id,
+    event: r.name,
+    primaryKey: r.primary_key,
+    eventGuid: r.event_guid,
+    status: r.status === 1 ? 'delivered' : 'queued',
+    created: r.created,
+    finished: r.finished,
+    dueAt: r.status === 1 ? null : r.due_at,
+    attempts: attempts
+      .filter((a) => a.delivery_id === r.id)
+      .map((a) => ({
+        attemptId: a.id,
+        eventGuid: a.event_guid,
+        retry: a.retry,
+        started: a.started,
+        durationMs: a.duration_ms,
+        statusCode: a.status_code,
+        outcome: a.outcome,
+        error: a.error,
+      })),
+  }));
+  return { items, total };
+}
+
+export function retryDelivery(db: Db, tenantId: number, webhookId: number, deliveryId: number, now: number, newGuid: string): boolean {
+  return db
+    .transaction(() => {
+      const row = q(
+        db,
+        `SELECT d.status, d.event_id FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
+           WHERE d.id = ? AND d.webhook_id = ? AND w.tenant_id = ?`,
+      ).get(deliveryId, webhookId, tenantId) as { status: number; event_id: number } | undefined;
+      if (!row) return false;
+      if (row.status === 0) q(db, 'UPDATE deliveries SET due_at = ? WHERE id = ?').run(now, deliveryId);
+      else {
+        q(db, 'INSERT INTO deliveries (webhook_id, event_id, event_guid, due_at, created) VALUES (?, ?, ?, ?, ?)').run(
+          webhookId,
+          row.event_id,
+          newGuid,
+          now,
+          now,
+        );
+      }
+      return true;
+    })
+    .immediate();
+}
+
+export function countQueued(db: Db, webhookId?: number): number {
+  return (
+    webhookId === undefined
+      ? q(db, 'SELECT count(*) FROM deliveries WHERE status = 0').pluck().get()
+      : q(db, 'SELECT count(*) FROM deliveries WHERE status = 0 AND webhook_id = ?').pluck().get(webhookId)
+  ) as number;
+}
+
+export function prune(db: Db, before: number): { deliveries: number; events: number } {
+  return db
+    .transaction(() => {
+      q(db, 'DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE status = 1 AND finished < ?)').run(before);
+      const deliveries = q(db, 'DELETE FROM deliveries WHERE status = 1 AND finished < ?').run(before).changes;
+      const events = q(
+        db,
+        'DELETE FROM events WHERE created < ? AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.id)',
+      ).run(before).changes;
+      return { deliveries, events };
+    })
+    .immediate();
+}
+
+export function listNotifications(db: Db, tenantId: number): Notification[] {
+  const rows = q(db, 'SELECT * FROM notifications WHERE tenant_id = ? ORDER BY id').all(tenantId) as Array<{
+    id: number;
+    tenant_id: number;
+    webhook_id: number;
+    recipient: string;
+    subject: string;
+    body: string;
+    created: number;
+  }>;
+  return rows.map((r) => ({
+    id: r.id,
+    tenantId: r.tenant_id,
+    webhookId: r.webhook_id,
+    recipient: r.recipient,
+    subject: r.subject,
+    body: r.body,
+    created: r.created,
+  }));
+}

@@ -1,0 +1,135 @@
+/** The embedded store: one SQLite file, one writer (this process). */
+import { join } from 'node:path';
+import type { EventRecord } from '../../domain/payload.js';
+import type { WebhookInput } from '../../domain/webhook.js';
+import type {
+  AttemptResult,
+  AuditStamp,
+  ClaimOptions,
+  CredentialKind,
+  RecordContext,
+  Store,
+  WebhookFilter,
+  WebhookUpdate,
+} from '../store.js';
+import * as accounts from './accounts.js';
+import { type Db, migrate, openDatabase, q } from './database.js';
+import * as delivery from './delivery.js';
+import { signalEvents } from './signal.js';
+import * as webhooks from './webhooks.js';
+
+export class SqliteStore implements Store {
+  readonly capabilities = { sharedAcrossProcesses: false };
+  private readonly cursor: delivery.ClaimCursor = { next: 0 };
+
+  private constructor(private readonly db: Db) {}
+
+  /** Opens `${dataDir}/hookd.db` (or `:memory:`). */
+  static open(dataDirOrMemory: string): SqliteStore {
+    const file = dataDirOrMemory === ':memory:' ? ':memory:' : join(dataDirOrMemory, 'hookd.db');
+    return new SqliteStore(openDatabase(file));
+  }
+
+  async migrate() {
+    migrate(this.db);
+  }
+  async close() {
+    this.db.close();
+  }
+
+  async ensureTenant(identifier: string, now: number) {
+    return accounts.ensureTenant(this.db, identifier, now);
+  }
+  async findTenant(identifier: string) {
+    return accounts.findTenant(this.db, identifier);
+  }
+  async createTenant(identifier: string, admin: { name: string; userName: string; passwordHash: string }, now: number) {
+    return this.db
+      .transaction(() => {
+        q(this.db, 'INSERT INTO tenants (identifier, registered) VALUES (?, ?)').run(identifier, now);
+        const tenant = accounts.findTenant(this.db, identifier);
+        if (!tenant) throw new Error('tenant insert lost');
+        return { tenant, associate: accounts.createAssociate(this.db, tenant.id, { ...admin, isAdmin: false }, now) };
+      })
+      .immediate();
+  }
+  async createAssociate(tenantId: number, a: { name: string; userName: string; passwordHash: string; isAdmin: boolean }, now: number) {
+    return accounts.createAssociate(this.db, tenantId, a, now);
+  }
+  async countAssociates() {
+    return q(this.db, 'SELECT count(*) FROM associates').pluck().get() as number;
+  }
+  async findLogin(tenantId: number, userName: string) {
+    return accounts.findLogin(this.db, tenantId, userName);
+  }
+  async getAssociates(ids: number[]) {
+    return accounts.getAssociates(this.db, ids);
+  }
+  async createCredential(c: {
+    kind: CredentialKind;
+    tokenHash: string;
+    associateId: number;
+    name: string | null;
+    now: number;
+    expires: number | null;
+  }) {
+    return accounts.createCredential(this.db, c);
+  }
+  async findCredential(kind: CredentialKind, tokenHash: string, now: number) {
+    return accounts.findCredential(this.db, kind, tokenHash, now);
+  }
+  async listCredentials(associateId: number, kind: CredentialKind) {
+    return accounts.listCredentials(this.db, associateId, kind);
+  }
+  async revokeCredential(associateId: number, id: number, now: number) {
+    return accounts.revokeCredential(this.db, associateId, id, now);
+  }
+
+  async listWebhooks(tenantId: number, filter: WebhookFilter) {
+    return webhooks.listWebhooks(this.db, tenantId, filter);
+  }
+  async getWebhook(tenantId: number, id: number) {
+    return webhooks.getWebhook(this.db, tenantId, id);
+  }
+  async createWebhook(tenantId: number, input: WebhookInput, stamp: AuditStamp, applicationToken: string | null) {
+    return webhooks.createWebhook(this.db, tenantId, input, stamp, applicationToken);
+  }
+  async updateWebhook(tenantId: number, id: number, update: WebhookUpdate) {
+    return webhooks.updateWebhook(this.db, tenantId, id, update);
+  }
+  async deleteWebhook(tenantId: number, id: number) {
+    return webhooks.deleteWebhook(this.db, tenantId, id);
+  }
+
+  async signal(tenantId: number, events: EventRecord[], now: number) {
+    return this.db.transaction(() => signalEvents(this.db, tenantId, events, now)).immediate();
+  }
+
+  async claimDue(options: ClaimOptions) {
+    return delivery.claimDue(this.db, options, this.cursor);
+  }
+  async recordAttempts(results: AttemptResult[], context: RecordContext) {
+    delivery.recordAttempts(this.db, results, context);
+  }
+  async nextDueAt(now: number) {
+    return delivery.nextDueAt(this.db, now);
+  }
+  async releaseLeases(owner: string | null) {
+    delivery.releaseLeases(this.db, owner);
+  }
+  async listDeliveries(tenantId: number, webhookId: number, page: { top: number; skip: number }) {
+    return delivery.listDeliveries(this.db, tenantId, webhookId, page);
+  }
+  async retryDelivery(tenantId: number, webhookId: number, deliveryId: number, now: number, newGuid: string) {
+    return delivery.retryDelivery(this.db, tenantId, webhookId, deliveryId, now, newGuid);
+  }
+  async countQueued(webhookId?: number) {
+    return delivery.countQueued(this.db, webhookId);
+  }
+  async prune(before: number) {
+    return delivery.prune(this.db, before);
+  }
+  async listNotifications(tenantId: number) {
+    return delivery.listNotifications(this.db, tenantId);
+  }
+}

@@ -1,0 +1,126 @@
+/** The Webhook table and its subscriptions in SQLite. */
+import { subscriptionsFor } from '../../domain/event-names.js';
+import { stateValue, type Webhook, type WebhookInput } from '../../domain/webhook.js';
+import type { AuditStamp, WebhookFilter, WebhookUpdate } from '../store.js';
+import { type Db, q } from './database.js';
+import { jsonOrNull, toWebhook, type WebhookRow } from './rows.js';
+import { signalEvents } from './signal.js';
+
+export function getWebhook(db: Db, tenantId: number, id: number): Webhook | null {
+  const row = q(db, 'SELECT * FROM webhooks WHERE id = ? AND tenant_id = ?').get(id, tenantId) as WebhookRow | undefined;
+  return row ? toWebhook(row) : null;
+}
+
+export function listWebhooks(db: Db, tenantId: number, f: WebhookFilter): Webhook[] {
+  const where = ['w.tenant_id = ?'];
+  const params: unknown[] = [tenantId];
+  if (f.name) {
+    where.push('w.name = ?');
+    params.push(f.name);
+  }
+  if (f.state && f.state !== 'Unknown') {
+    where.push('w.state = ?');
+    params.push(stateValue(f.state));
+  }
+  if (f.applicationToken) {
+    where.push('w.application_token = ?');
+    params.push(f.applicationToken);
+  }
+  if (f.event) {
+    where.push('EXISTS (SELECT 1 FROM webhook_events we WHERE we.webhook_id = w.id AND we.event IN (SELECT value FROM json_each(?)))');
+    params.push(JSON.stringify(subscriptionsFor(f.event)));
+  }
+  const rows = q(db, `SELECT w.* FROM webhooks w WHERE ${where.join(' AND ')} ORDER BY w.id`).all(...params) as WebhookRow[];
+  return rows.map(toWebhook);
+}
+
+function writeSubscriptions(db: Db, webhookId: number, tenantId: number, events: string[]): void {
+  q(db, 'DELETE FROM webhook_events WHERE webhook_id = ?').run(webhookId);
+  const insert = q(db, 'INSERT OR IGNORE INTO webhook_events (webhook_id, tenant_id, event) VALUES (?, ?, ?)');
+  for (const e of events) insert.run(webhookId, tenantId, e);
+}
+
+export function createWebhook(db: Db, tenantId: number, input: WebhookInput, stamp: AuditStamp, appToken: string | null): Webhook {
+  return db
+    .transaction(() => {
+      const info = q(
+        db,
+        `INSERT INTO webhooks (tenant_id, name, events, target_url, type, application_token, headers, properties, secret, state,
+             errors_email, registered, registered_associate_id, updated, updated_associate_id, updated_count)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+      ).run(
+        tenantId,
+        input.name,
+        input.events.join(','),
+        input.targetUrl,
+        input.type,
+        appToken,
+        jsonOrNull(input.headers),
+        jsonOrNull(input.properties),
+        input.secret,
+        stateValue(input.state),
+        input.errorsEmail,
+        stamp.now,
+        stamp.associateId,
+        stamp.now,
+        stamp.associateId,
+      );
+      const id = Number(info.lastInsertRowid);
+      writeSubscriptions(db, id, tenantId, input.events);
+      return getWebhook(db, tenantId, id) as Webhook;
+    })
+    .immediate();
+}
+
+export function updateWebhook(db: Db, tenantId: number, id: number, u: WebhookUpdate): Webhook | null | 'conflict' {
+  return db
+    .transaction(() => {
+      const current = getWebhook(db, tenantId, id);
+      if (!current) return null;
+      if (current.updatedCount !== u.expectedUpdatedCount) return 'conflict';
+      const i = u.input;
+      q(
+        db,
+        `UPDATE webhooks SET name = ?, events = ?, target_url = ?, type = ?, headers = ?, properties = ?, secret = ?, state = ?,
+           errors_email = ?, updated = ?, updated_associate_id = ?, updated_count = min(updated_count + 1, 65535),
+           consecutive_errors = CASE WHEN ? THEN 0 ELSE consecutive_errors END
+         WHERE id = ? AND tenant_id = ?`,
+      ).run(
+        i.name,
+        i.events.join(','),
+        i.targetUrl,
+        i.type,
+        jsonOrNull(i.headers),
+        jsonOrNull(i.properties),
+        i.secret,
+        stateValue(i.state),
+        i.errorsEmail,
+        u.stamp.now,
+        u.stamp.associateId,
+        u.resetConsecutiveErrors ? 1 : 0,
+        id,
+        tenantId,
+      );
+      writeSubscriptions(db, id, tenantId, i.events);
+      // Queued deliveries that were held while the webhook was off become due now.
+      if (i.state === 'Active' && current.state !== 'Active') {
+        q(db, 'UPDATE deliveries SET due_at = min(due_at, ?) WHERE webhook_id = ? AND status = 0').run(u.stamp.now, id);
+      }
+      signalEvents(db, tenantId, u.signals, u.stamp.now);
+      return getWebhook(db, tenantId, id);
+    })
+    .immediate();
+}
+
+export function deleteWebhook(db: Db, tenantId: number, id: number): boolean {
+  return db
+    .transaction(() => {
+      const exists = q(db, 'SELECT 1 FROM webhooks WHERE id = ? AND tenant_id = ?').get(id, tenantId);
+      if (!exists) return false;
+      q(db, 'DELETE FROM attempts WHERE webhook_id = ?').run(id);
+      q(db, 'DELETE FROM deliveries WHERE webhook_id = ?').run(id);
+      q(db, 'DELETE FROM webhooks WHERE id = ?').run(id);
+      return true;
+    })
+    .immediate();
+}

@@ -1,0 +1,191 @@
+/**
+ * The Store: everything hookd keeps, in domain terms. SQLite and PostgreSQL implement it; no SQL, rows
+ * or connections leak past it. Every method that writes does so in one transaction.
+ */
+import type { EventRecord } from '../domain/payload.js';
+import type { AttemptOutcome, RetryPolicy } from '../domain/retry-policy.js';
+import type { Associate, Tenant, Webhook, WebhookInput, WebhookState } from '../domain/webhook.js';
+
+export interface StoreCapabilities {
+  /** Several hookd processes may share this store (leases then matter across processes). */
+  sharedAcrossProcesses: boolean;
+}
+
+export interface WebhookFilter {
+  name?: string | null;
+  event?: string | null;
+  state?: WebhookState | null;
+  /** When set, only webhooks registered by this application. */
+  applicationToken?: string | null;
+}
+
+export interface AuditStamp {
+  associateId: number;
+  now: number;
+}
+
+export interface WebhookUpdate {
+  input: WebhookInput;
+  stamp: AuditStamp;
+  /** The updatedCount the caller read; the update fails with 'conflict' if another write came first. */
+  expectedUpdatedCount: number;
+  resetConsecutiveErrors: boolean;
+  /** State events (webhook{id}.started …) to signal in the same transaction. */
+  signals: EventRecord[];
+}
+
+export type CredentialKind = 'bearer' | 'ticket';
+
+export interface Credential {
+  id: number;
+  kind: CredentialKind;
+  associateId: number;
+  tenantId: number;
+  name: string | null;
+  created: number;
+  expires: number | null;
+}
+
+/** One queued delivery handed to a worker, with what it needs to send it. */
+export interface ClaimedDelivery {
+  deliveryId: number;
+  eventGuid: string;
+  /** Attempts already made in the current cycle. */
+  cycleAttempt: number;
+  /** Attempts already made of this delivery in all cycles: the X-SuperOffice-Retry value. */
+  attempts: number;
+  event: EventRecord;
+  webhook: {
+    id: number;
+    tenantId: number;
+    name: string;
+    type: string;
+    targetUrl: string;
+    secret: string | null;
+    headers: Record<string, string> | null;
+    properties: Record<string, unknown> | null;
+  };
+}
+
+export interface ClaimOptions {
+  now: number;
+  limit: number;
+  perWebhookLimit: number;
+  leaseMs: number;
+  owner: string;
+}
+
+/** The result of one attempt, to be recorded with the webhook's counters. */
+export interface AttemptResult {
+  deliveryId: number;
+  webhookId: number;
+  eventGuid: string;
+  startedAt: number;
+  durationMs: number;
+  outcome: AttemptOutcome;
+}
+
+export interface RecordContext {
+  now: number;
+  policy: RetryPolicy;
+  newGuid: () => string;
+}
+
+export interface AttemptView {
+  attemptId: number;
+  eventGuid: string;
+  retry: number;
+  started: number;
+  durationMs: number;
+  statusCode: number | null;
+  outcome: AttemptOutcome['kind'];
+  error: string | null;
+}
+
+export interface DeliveryView {
+  deliveryId: number;
+  webhookId: number;
+  event: string;
+  primaryKey: number;
+  eventGuid: string;
+  status: 'queued' | 'delivered';
+  attempts: AttemptView[];
+  created: number;
+  finished: number | null;
+  dueAt: number | null;
+}
+
+export interface Notification {
+  id: number;
+  tenantId: number;
+  webhookId: number;
+  recipient: string;
+  subject: string;
+  body: string;
+  created: number;
+}
+
+export interface Store {
+  readonly capabilities: StoreCapabilities;
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  // Tenants and associates
+  ensureTenant(identifier: string, now: number): Promise<Tenant>;
+  findTenant(identifier: string): Promise<Tenant | null>;
+  createTenant(
+    identifier: string,
+    admin: { name: string; userName: string; passwordHash: string },
+    now: number,
+  ): Promise<{ tenant: Tenant; associate: Associate }>;
+  createAssociate(
+    tenantId: number,
+    a: { name: string; userName: string; passwordHash: string; isAdmin: boolean },
+    now: number,
+  ): Promise<Associate>;
+  countAssociates(): Promise<number>;
+  findLogin(tenantId: number, userName: string): Promise<{ associate: Associate; passwordHash: string } | null>;
+  getAssociates(ids: number[]): Promise<Associate[]>;
+
+  // Credentials (API tokens and tickets), stored as hashes
+  createCredential(c: {
+    kind: CredentialKind;
+    tokenHash: string;
+    associateId: number;
+    name: string | null;
+    now: number;
+    expires: number | null;
+  }): Promise<Credential>;
+  findCredential(kind: CredentialKind, tokenHash: string, now: number): Promise<Credential | null>;
+  listCredentials(associateId: number, kind: CredentialKind): Promise<Credential[]>;
+  revokeCredential(associateId: number, id: number, now: number): Promise<boolean>;
+
+  // Webhooks
+  listWebhooks(tenantId: number, filter: WebhookFilter): Promise<Webhook[]>;
+  getWebhook(tenantId: number, id: number): Promise<Webhook | null>;
+  createWebhook(tenantId: number, input: WebhookInput, stamp: AuditStamp, applicationToken: string | null): Promise<Webhook>;
+  /** Returns the saved webhook, null when it is gone, or 'conflict' when it changed meanwhile. */
+  updateWebhook(tenantId: number, id: number, update: WebhookUpdate): Promise<Webhook | null | 'conflict'>;
+  deleteWebhook(tenantId: number, id: number): Promise<boolean>;
+
+  // Events in
+  /** Stores the events and one queued delivery for each Active webhook that subscribes; returns that count. */
+  signal(tenantId: number, events: EventRecord[], now: number): Promise<number>;
+
+  // Delivery
+  claimDue(options: ClaimOptions): Promise<ClaimedDelivery[]>;
+  recordAttempts(results: AttemptResult[], context: RecordContext): Promise<void>;
+  /** Earliest time a queued delivery of an Active webhook becomes due (or its lease ends), or null. */
+  nextDueAt(now: number): Promise<number | null>;
+  releaseLeases(owner: string | null): Promise<void>;
+  listDeliveries(
+    tenantId: number,
+    webhookId: number,
+    page: { top: number; skip: number },
+  ): Promise<{ items: DeliveryView[]; total: number }>;
+  /** Queues a delivery again: a queued one becomes due now, a delivered one is copied with a new EventId. */
+  retryDelivery(tenantId: number, webhookId: number, deliveryId: number, now: number, newGuid: string): Promise<boolean>;
+  countQueued(webhookId?: number): Promise<number>;
+  prune(before: number): Promise<{ deliveries: number; events: number }>;
+  listNotifications(tenantId: number): Promise<Notification[]>;
+}
