@@ -1,0 +1,25 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { describeConfig, loadConfig } from './settings.js';
+
+describe('loadConfig', () => {
+  it('has the documented defaults', () => {
+    const { config, errors } = loadConfig({});
+    assert.deepEqual(errors, []);
+    assert.equal(config.port, 8080);
+    assert.equal(config.host, '127.0.0.1');
+    assert.equal(config.dataDir, './data');
+    assert.deepEqual(config.retryDelaysMs, ['1000', '4000']);
+    assert.equal(config.maxConsecutiveErrors, 9);
+  });
+  it('lists every error at once', () => {
+    const { errors } = loadConfig({ PORT: 'x', HOOKD_ALLOW_PRIVATE_TARGETS: 'maybe', HOOKD_ROLE: 'boss' });
+    assert.equal(errors.length, 3);
+    assert.match(errors.join('\n'), /PORT must be a whole number/);
+    assert.match(errors.join('\n'), /HOOKD_ROLE must be one of api, worker, both/);
+  });
+  it('hides secrets when printed', () => {
+    const { config } = loadConfig({ HOOKD_ADMIN_PASSWORD: 'pw' });
+    assert.equal(describeConfig(config).find((s) => s.env === 'HOOKD_ADMIN_PASSWORD')?.value, '(hidden)');
+  });
+});

@@ -1,0 +1,96 @@
+/** Starts a real hookd (real SQLite file in a temp folder, real HTTP on loopback) for one test file. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Config, loadConfig } from '../../src/config/settings.js';
+import { createHookd, type Hookd } from '../../src/hookd.js';
+
+export const ADMIN = { user: 'admin', password: 'admin-password-1' };
+
+export interface TestServer {
+  hookd: Hookd;
+  url: string;
+  dataDir: string;
+  config: Config;
+  close(): Promise<void>;
+}
+
+export async function startHookd(overrides: Partial<Config> = {}): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'hookd-test-'));
+  const { config, errors } = loadConfig(
+    {},
+    {
+      port: 0,
+      host: '127.0.0.1',
+      dataDir,
+      adminUser: ADMIN.user,
+      adminPassword: ADMIN.password,
+      allowPrivateTargets: true,
+      logLevel: 'silent',
+      pollIntervalMs: 200,
+      ...overrides,
+    },
+  );
+  if (errors.length > 0) throw new Error(errors.join('\n'));
+  const hookd = await createHookd(config);
+  const url = await hookd.listen();
+  return {
+    hookd,
+    url,
+    dataDir,
+    config,
+    async close() {
+      await hookd.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function basic(user = ADMIN.user, password = ADMIN.password): string {
+  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+}
+
+export interface Answer {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: any;
+}
+
+/** One HTTP request to hookd; JSON bodies are sent as JSON unless a string is given. */
+export async function call(
+  base: string,
+  method: string,
+  path: string,
+  options: { body?: unknown; headers?: Record<string, string>; auth?: string | null } = {},
+): Promise<Answer> {
+  const headers: Record<string, string> = { ...(options.headers ?? {}) };
+  if (options.auth !== null) headers.Authorization = options.auth ?? basic();
+  let body: string | undefined;
+  if (options.body !== undefined) {
+    body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+    if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
+  }
+  const res = await fetch(`${base}${path}`, { method, headers, body });
+  const text = await res.text();
+  let json: unknown = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = null;
+  }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
+/** A valid webhook carrier to start from. */
+export function webhookBody(targetUrl: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return { Name: 'Test hook', Events: ['contact.created'], TargetUrl: targetUrl, Secret: 'sekret', ...overrides };
+}
+
+export async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
