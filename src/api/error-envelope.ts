@@ -72,7 +72,9 @@ export function toHookdError(err: unknown, bodyLimit: number): HookdError {
 
 export function registerErrorHandling(app: FastifyInstance, bodyLimit: number): void {
   app.setErrorHandler((err, req, reply) => {
-    const error = toHookdError(err, bodyLimit);
+    const missingBody =
+      (err as { validationContext?: string }).validationContext === 'body' && (req.body === undefined || req.body === null);
+    const error = missingBody ? new HookdError('body_missing') : toHookdError(err, bodyLimit);
     if (error.status >= 500) req.log.error({ err }, 'request failed');
     return sendError(req, reply, error);
   });

@@ -64,7 +64,6 @@ export async function accountRoutes(app: FastifyInstance, deps: RouteDeps): Prom
     async (req, reply) => {
       const b = req.body as { ContextIdentifier: unknown; UserName: unknown; Password: unknown; Name?: unknown };
       const { tenant, associate } = await auth.createTenant(req.caller.associate, b.ContextIdentifier, b.UserName, b.Password, b.Name);
-      const root = apiBase(req).replace(/\/[^/]+\/api\/v1$|\/api\/v1$/, '');
       return send(
         req,
         reply,
@@ -73,7 +72,7 @@ export async function accountRoutes(app: FastifyInstance, deps: RouteDeps): Prom
           ContextIdentifier: tenant.identifier,
           AssociateId: associate.id,
           UserName: associate.userName,
-          ApiBase: `${root}/${tenant.identifier}/api/v1`,
+          ApiBase: `${req.protocol}://${req.host}/${encodeURIComponent(tenant.identifier)}/api/v1`,
         },
         'Tenant',
       );
