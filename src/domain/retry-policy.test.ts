@@ -9,8 +9,9 @@ import {
   stateChangeVerb,
   statsAfterAttempt,
 } from './retry-policy.js';
+import type { WebhookStats } from './webhook.js';
 
-const fresh = { totalCalls: 0, totalErrors: 0, consecutiveErrors: 0, lastError: null };
+const fresh: WebhookStats = { totalCalls: 0, totalErrors: 0, consecutiveErrors: 0, lastError: null };
 
 describe('classifyStatus (decisions.md: what counts as success)', () => {
   const table: Array<[number, string]> = [
