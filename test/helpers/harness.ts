@@ -28,6 +28,7 @@ export async function startHookd(overrides: Partial<Config> = {}): Promise<TestS
       allowPrivateTargets: true,
       logLevel: 'silent',
       pollIntervalMs: 200,
+      shutdownTimeoutMs: 500,
       ...overrides,
     },
   );
