@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { call, startHookd, type TestServer, waitUntil, webhookBody } from '../helpers/harness.js';
+import { call, startHookd, type TestServer, webhookBody } from '../helpers/harness.js';
 import { Receiver } from '../helpers/receiver.js';
 
 let server: TestServer;

@@ -6,7 +6,7 @@ import type {} from '@fastify/cookie';
 import type { FastifyInstance } from 'fastify';
 import { utcTimestamp } from '../../domain/timestamp.js';
 import { send } from '../content.js';
-import { apiBase, TICKET_COOKIE, XSRF_COOKIE } from '../request-context.js';
+import { TICKET_COOKIE, XSRF_COOKIE } from '../request-context.js';
 import { TenantBody, TokenBody } from '../schemas.js';
 import type { RouteDeps } from './route-deps.js';
 
