@@ -2,7 +2,14 @@
 import Fastify from 'fastify';
 
 const app = Fastify();
-const body = { WebhookId: 1, Name: 'bench', Events: ['contact.created'], TargetUrl: 'http://127.0.0.1:9/x', State: 'Active', Type: 'webhook' };
+const body = {
+  WebhookId: 1,
+  Name: 'bench',
+  Events: ['contact.created'],
+  TargetUrl: 'http://127.0.0.1:9/x',
+  State: 'Active',
+  Type: 'webhook',
+};
 app.get('/api/v1/Webhook/:id', async () => body);
 app.post('/api/v1/Webhook', async (req) => ({ ...body, ...req.body }));
 await app.listen({ port: 0, host: '127.0.0.1' });

@@ -14,15 +14,27 @@ async function lane() {
     const i = next++;
     const id = randomUUID();
     const body = JSON.stringify({
-      EventId: id, Timestamp: new Date().toISOString(), Changes: ['name', 'orgnr', 'updated'], Event: 'contact.changed',
-      PrimaryKey: i, Entity: 'contact', ContextIdentifier: 'Default', ChangedByAssociateId: 1, WebhookName: 'bench',
+      EventId: id,
+      Timestamp: new Date().toISOString(),
+      Changes: ['name', 'orgnr', 'updated'],
+      Event: 'contact.changed',
+      PrimaryKey: i,
+      Entity: 'contact',
+      ContextIdentifier: 'Default',
+      ChangedByAssociateId: 1,
+      WebhookName: 'bench',
       FieldValues: { associate_id: 1, business_idx: 2, category_idx: 3, country_id: 578, deleted: 0 },
     });
     const res = await pool.request({
-      path: new URL(url).pathname, method: 'POST', body,
+      path: new URL(url).pathname,
+      method: 'POST',
+      body,
       headers: {
-        'Content-Type': 'application/json; charset=utf-8', 'User-Agent': 'NetServer-Webhook/bench', 'X-SuperOffice-Event': 'contact.changed',
-        'X-SuperOffice-EventId': id, 'X-SuperOffice-Retry': '0',
+        'Content-Type': 'application/json; charset=utf-8',
+        'User-Agent': 'NetServer-Webhook/bench',
+        'X-SuperOffice-Event': 'contact.changed',
+        'X-SuperOffice-EventId': id,
+        'X-SuperOffice-Retry': '0',
         'X-SuperOffice-Signature': createHmac('sha256', 'secret').update(body).digest('base64'),
       },
     });

@@ -31,7 +31,10 @@ export async function runDeliveryRate(): Promise<Array<{ name: string; hookd: nu
       const items = Array.from({ length: BATCH }, (_, k) => ({
         EventName: 'contact.changed',
         PrimaryKey: i + k,
-        Data: { Changes: ['name', 'orgnr', 'updated'], FieldValues: { associate_id: 1, business_idx: 2, category_idx: 3, country_id: 578, deleted: 0 } },
+        Data: {
+          Changes: ['name', 'orgnr', 'updated'],
+          FieldValues: { associate_id: 1, business_idx: 2, category_idx: 3, country_id: 578, deleted: 0 },
+        },
       }));
       await api(hookd.url, 'POST', '/api/v1/Webhook/Events', items);
     }
@@ -41,5 +44,7 @@ export async function runDeliveryRate(): Promise<Array<{ name: string; hookd: nu
   }
   progress('delivery rate', RUNS, RUNS);
   receiver.child.kill();
-  return [{ name: 'deliveries/s, 1 webhook, SQLite', hookd: median(h), baseline: median(b), ratio: median(h) / median(b), unit: 'deliveries/s' }];
+  return [
+    { name: 'deliveries/s, 1 webhook, SQLite', hookd: median(h), baseline: median(b), ratio: median(h) / median(b), unit: 'deliveries/s' },
+  ];
 }

@@ -19,7 +19,11 @@ export function median(values: number[]): number {
 }
 
 /** Starts `node file args`; resolves with the first line it prints (a port) and the process. */
-export function startProcess(file: string, args: string[] = [], env: Record<string, string> = {}): Promise<{ child: ChildProcess; line: string }> {
+export function startProcess(
+  file: string,
+  args: string[] = [],
+  env: Record<string, string> = {},
+): Promise<{ child: ChildProcess; line: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [file, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(child);

@@ -20,6 +20,7 @@ for (const name of names) {
   for (const r of await suite()) results.push({ suite: name, ...r });
 }
 console.log('\n| case | hookd | baseline | ratio | unit |\n| --- | ---: | ---: | ---: | --- |');
-for (const r of results) console.log(`| ${r.name} | ${Math.round(r.hookd)} | ${Math.round(r.baseline)} | ${r.ratio.toFixed(2)} | ${r.unit} |`);
+for (const r of results)
+  console.log(`| ${r.name} | ${Math.round(r.hookd)} | ${Math.round(r.baseline)} | ${r.ratio.toFixed(2)} | ${r.unit} |`);
 writeFileSync('bench/results.json', `${JSON.stringify({ date: new Date().toISOString(), node: process.version, results }, null, 2)}\n`);
 process.exit(0);
