@@ -1,6 +1,6 @@
 /**
- * Delivery throughput of one hookd process on SQLite to one local receiver (events already stored, the
- * time is from signal to the last delivery), as a ratio to bare undici POSTs of the same signed body to
+ * Delivery throughput of one hookd process on SQLite to one local receiver, end to end (from the first
+ * batch signalled to the last delivery received, ingestion included), as a ratio to bare undici POSTs of the same signed body to
  * the same receiver, measured in the same run.
  */
 import { api, median, progress, startHookdProcess, startProcess } from './lib.js';

@@ -48,7 +48,9 @@ export async function freePort(): Promise<number> {
 /** A hookd server process on a fresh SQLite folder (compiled build: run `npm run build` first). */
 export async function startHookdProcess(env: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['dist/cli/main.js', 'serve'], {
+  // BENCH_HOOKD_NODE_ARGS='--cpu-prof --cpu-prof-dir=prof' profiles the hookd process.
+  const nodeArgs = (process.env.BENCH_HOOKD_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, 'dist/cli/main.js', 'serve'], {
     env: {
       ...process.env,
       PORT: String(port),

@@ -35,7 +35,6 @@ export class DeliveryWorker {
   private loopDone: Promise<void> = Promise.resolve();
   private inFlight = 0;
   private pending: AttemptResult[] = [];
-  private flushing: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
   private woken = false;
   private readonly abort = new AbortController();
@@ -74,11 +73,16 @@ export class DeliveryWorker {
     return this.inFlight;
   }
 
+  /**
+   * One pass: record every finished attempt (one transaction), then claim up to the free room (one
+   * transaction). Under load results pile up while a pass runs, so both batches grow by themselves.
+   */
   private async loop(): Promise<void> {
     const { store, clock, options, logger } = this.deps;
     const leaseMs = options.attemptTimeoutMs + 30_000;
     while (this.running) {
       this.woken = false;
+      await this.flush();
       let claimed: ClaimedDelivery[] = [];
       const room = options.maxInFlight - this.inFlight;
       try {
@@ -97,7 +101,8 @@ export class DeliveryWorker {
         continue;
       }
       for (const job of claimed) this.run(job);
-      if (claimed.length > 0) {
+      if (claimed.length > 0 || this.pending.length > 0) {
+        // Let answers that are already on the wire arrive, so the next pass records them together.
         await new Promise((r) => setImmediate(r));
         continue;
       }
@@ -138,7 +143,7 @@ export class DeliveryWorker {
       )
       .finally(() => {
         this.inFlight--;
-        this.scheduleFlush();
+        this.wake();
       });
   }
 
@@ -161,25 +166,17 @@ export class DeliveryWorker {
     };
   }
 
-  private scheduleFlush(): void {
-    if (this.flushing) return;
-    this.flushing = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flush());
-  }
-
-  /** Records every pending result in one transaction, then wakes the loop (capacity was freed). */
+  /** Records every pending result in one transaction. */
   private async flush(): Promise<void> {
-    while (this.pending.length > 0) {
-      const batch = this.pending;
-      this.pending = [];
-      try {
-        await this.deps.store.recordAttempts(batch, { now: this.deps.clock.now(), policy: this.deps.options.policy, newGuid: randomUUID });
-      } catch (e) {
-        // Leases keep these deliveries from being claimed again until they expire; then they are retried.
-        this.deps.logger.error({ err: e, count: batch.length }, 'recording attempts failed; the deliveries will be retried');
-      }
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      await this.deps.store.recordAttempts(batch, { now: this.deps.clock.now(), policy: this.deps.options.policy, newGuid: randomUUID });
+    } catch (e) {
+      // The leases keep these deliveries from being claimed again until they expire; then they are retried.
+      this.deps.logger.error({ err: e, count: batch.length }, 'recording attempts failed; the deliveries will be retried');
     }
-    this.flushing = null;
-    this.wake();
   }
 }
 

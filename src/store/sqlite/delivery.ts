@@ -39,7 +39,10 @@ export function claimDue(db: Db, o: ClaimOptions, cursor: ClaimCursor): ClaimedD
       .pluck()
       .all(o.now) as number[];
     if (webhooks.length === 0) return;
-    const inFlight = q(db, 'SELECT count(*) FROM deliveries WHERE webhook_id = ? AND status = 0 AND lease_until > ?').pluck();
+    const inFlight = q(
+      db,
+      'SELECT count(*) FROM deliveries WHERE webhook_id = ? AND status = 0 AND lease_until > 0 AND lease_until > ?',
+    ).pluck();
     const due = q(
       db,
       'SELECT id FROM deliveries WHERE webhook_id = ? AND status = 0 AND due_at <= ? AND lease_until <= ? ORDER BY due_at, id LIMIT ?',
