@@ -10,6 +10,7 @@ import { buildApp } from './api/app.js';
 import type { Config } from './config/settings.js';
 import { HttpSender } from './delivery/http-sender.js';
 import { CrmScriptPlugin, type EventHandler, HttpWebhookPlugin, PluginRegistry } from './delivery/plugins.js';
+import { MailSender } from './delivery/mail-sender.js';
 import { DeliveryWorker } from './delivery/worker.js';
 import { HookdError } from './domain/errors.js';
 import type { RetryPolicy } from './domain/retry-policy.js';
@@ -133,7 +134,13 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
   const pruneTimer = setInterval(prune, 3_600_000);
   pruneTimer.unref();
 
+  const mail =
+    deliverHere && config.smtpUrl
+      ? new MailSender({ store, clock, logger: logger.child({ component: 'mail' }), smtpUrl: config.smtpUrl, from: config.smtpFrom })
+      : null;
+
   worker?.start();
+  mail?.start();
   ready = true;
   let closed = false;
 
@@ -165,6 +172,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
       clearInterval(pruneTimer);
       await app.close();
       await worker?.stop(config.shutdownTimeoutMs);
+      await mail?.stop();
       await sender.close();
       await store.close();
     },

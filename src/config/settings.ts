@@ -119,6 +119,14 @@ export const SETTINGS = {
     min: 0,
     doc: 'Time in-flight deliveries get to finish on SIGTERM.',
   }),
+  smtpUrl: s({
+    env: 'HOOKD_SMTP_URL',
+    kind: 'string',
+    default: '',
+    secret: true,
+    doc: 'smtp://user:password@host:port to send ErrorsEmail notifications; empty keeps them only in the store.',
+  }),
+  smtpFrom: s({ env: 'HOOKD_SMTP_FROM', kind: 'string', default: 'hookd@localhost', doc: 'Sender address of ErrorsEmail notifications.' }),
   logLevel: s({
     env: 'HOOKD_LOG_LEVEL',
     kind: 'string',

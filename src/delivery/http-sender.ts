@@ -37,7 +37,8 @@ type LookupCallback = (
   family?: number,
 ) => void;
 
-function checkedLookup(allowPrivate: boolean) {
+/** A dns.lookup that refuses addresses hookd may not send to: it runs for every new connection. */
+export function checkedLookup(allowPrivate: boolean) {
   return (hostname: string, options: object, callback: LookupCallback) => {
     dnsLookup(hostname, options as never, (err, address, family) => {
       if (err) return callback(err, address as never, family);

@@ -123,6 +123,7 @@ export interface Notification {
   subject: string;
   body: string;
   created: number;
+  sent: number | null;
 }
 
 export interface Store {
@@ -188,4 +189,7 @@ export interface Store {
   countQueued(webhookId?: number): Promise<number>;
   prune(before: number): Promise<{ deliveries: number; events: number }>;
   listNotifications(tenantId: number): Promise<Notification[]>;
+  /** Notifications not yet sent by e-mail, oldest first. */
+  unsentNotifications(limit: number): Promise<Notification[]>;
+  markNotificationSent(id: number, now: number): Promise<void>;
 }

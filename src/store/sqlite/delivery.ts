@@ -287,17 +287,19 @@ export function prune(db: Db, before: number): { deliveries: number; events: num
     .immediate();
 }
 
-export function listNotifications(db: Db, tenantId: number): Notification[] {
-  const rows = q(db, 'SELECT * FROM notifications WHERE tenant_id = ? ORDER BY id').all(tenantId) as Array<{
-    id: number;
-    tenant_id: number;
-    webhook_id: number;
-    recipient: string;
-    subject: string;
-    body: string;
-    created: number;
-  }>;
-  return rows.map((r) => ({
+interface NotificationRow {
+  id: number;
+  tenant_id: number;
+  webhook_id: number;
+  recipient: string;
+  subject: string;
+  body: string;
+  created: number;
+  sent: number | null;
+}
+
+function toNotification(r: NotificationRow): Notification {
+  return {
     id: r.id,
     tenantId: r.tenant_id,
     webhookId: r.webhook_id,
@@ -305,5 +307,18 @@ export function listNotifications(db: Db, tenantId: number): Notification[] {
     subject: r.subject,
     body: r.body,
     created: r.created,
-  }));
+    sent: r.sent,
+  };
+}
+
+export function unsentNotifications(db: Db, limit: number): Notification[] {
+  return (q(db, 'SELECT * FROM notifications WHERE sent IS NULL ORDER BY id LIMIT ?').all(limit) as NotificationRow[]).map(toNotification);
+}
+
+export function markNotificationSent(db: Db, id: number, now: number): void {
+  q(db, 'UPDATE notifications SET sent = ? WHERE id = ?').run(now, id);
+}
+
+export function listNotifications(db: Db, tenantId: number): Notification[] {
+  return (q(db, 'SELECT * FROM notifications WHERE tenant_id = ? ORDER BY id').all(tenantId) as NotificationRow[]).map(toNotification);
 }

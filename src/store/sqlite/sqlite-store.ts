@@ -132,4 +132,10 @@ export class SqliteStore implements Store {
   async listNotifications(tenantId: number) {
     return delivery.listNotifications(this.db, tenantId);
   }
+  async unsentNotifications(limit: number) {
+    return delivery.unsentNotifications(this.db, limit);
+  }
+  async markNotificationSent(id: number, now: number) {
+    delivery.markNotificationSent(this.db, id, now);
+  }
 }
