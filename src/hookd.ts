@@ -22,6 +22,7 @@ import type { Caller } from './services/caller.js';
 import { EventService } from './services/event-service.js';
 import { TargetTester } from './services/target-tester.js';
 import { WebhookService } from './services/webhook-service.js';
+import { PostgresStore } from './store/postgres/postgres-store.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Store } from './store/store.js';
 
@@ -54,10 +55,7 @@ export function retryPolicy(config: Config): RetryPolicy {
 }
 
 export function openStore(config: Config): Store {
-  if (config.databaseUrl) {
-    throw new Error('HOOKD_DATABASE_URL is set, but this build of hookd has only the embedded SQLite store; unset it to use SQLite.');
-  }
-  return SqliteStore.open(config.dataDir);
+  return config.databaseUrl ? PostgresStore.open(config.databaseUrl) : SqliteStore.open(config.dataDir);
 }
 
 export async function createHookd(config: Config, options: HookdOptions = {}): Promise<Hookd> {
@@ -139,6 +137,8 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
       ? new MailSender({ store, clock, logger: logger.child({ component: 'mail' }), smtpUrl: config.smtpUrl, from: config.smtpFrom })
       : null;
 
+  // Other processes signal through the database; their NOTIFY wakes this worker at once.
+  const unwatch = worker ? await store.watchWork(onWork) : async () => undefined;
   worker?.start();
   mail?.start();
   ready = true;
@@ -171,6 +171,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
       closed = true;
       clearInterval(pruneTimer);
       await app.close();
+      await unwatch();
       await worker?.stop(config.shutdownTimeoutMs);
       await mail?.stop();
       await sender.close();

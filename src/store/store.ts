@@ -130,6 +130,8 @@ export interface Store {
   readonly capabilities: StoreCapabilities;
   migrate(): Promise<void>;
   close(): Promise<void>;
+  /** Calls `listener` when another process may have stored work: a wake-up hint; polling stays the truth. Returns an unsubscribe. */
+  watchWork(listener: () => void): Promise<() => Promise<void>>;
 
   // Tenants and associates
   ensureTenant(identifier: string, now: number): Promise<Tenant>;

@@ -116,7 +116,7 @@ describe('TooManyErrors, state events and reactivation', () => {
     assert.deepEqual([stats.TotalCalls, stats.TotalErrors, stats.ConsecutiveErrors], [9, 9, 9]);
     assert.match((await call(server.url, 'GET', `/api/v1/Webhook/${w.WebhookId}/LastError`)).json, /^HTTP\/1\.1 503 Service Unavailable/);
 
-    await waitUntil(() => at('/watch').length === 1, 5000, 'the errors event');
+    await waitUntil(() => at('/watch').length >= 1, 5000, 'the errors event');
     const errorsEvent = at('/watch')[0]!;
     assert.equal(errorsEvent.headers['x-superoffice-event'], `webhook${w.WebhookId}.errors`);
     const e = body(errorsEvent);
@@ -141,11 +141,11 @@ describe('TooManyErrors, state events and reactivation', () => {
     });
     assert.equal(reactivated.status, 200);
     assert.equal(reactivated.json.ConsecutiveErrors, 0);
-    await waitUntil(() => at('/nine').length === 10, 5000, 'the kept event');
+    await waitUntil(() => at('/nine').length >= 10, 5000, 'the kept event');
     const tenth = at('/nine')[9]!;
     assert.equal(body(tenth).PrimaryKey, 3);
     assert.equal(tenth.headers['x-superoffice-retry'], '9');
-    await waitUntil(() => at('/watch').length === 2, 5000, 'the started event');
+    await waitUntil(() => at('/watch').length >= 2, 5000, 'the started event');
     assert.equal(at('/watch')[1]!.headers['x-superoffice-event'], `webhook${w.WebhookId}.started`);
     assert.equal(body(at('/watch')[1]!).FieldValues.state, 1);
     await waitUntil(async () => (await get(server, w.WebhookId)).TotalCalls === 10, 3000, 'stats');
@@ -196,7 +196,7 @@ describe('TooManyErrors, state events and reactivation', () => {
   it('sends a delivery again on request, with a new EventId', async () => {
     const w = await hook(server, '/again', { Events: ['quote.sent'] });
     await call(server.url, 'POST', '/api/v1/Webhook/quote.sent/5', { body: {} });
-    await waitUntil(() => at('/again').length === 1, 5000, 'delivery');
+    await waitUntil(() => at('/again').length >= 1, 5000, 'delivery');
     await waitUntil(
       async () => (await call(server.url, 'GET', `/api/v1/Webhook/${w.WebhookId}/Deliveries`)).json.Items[0]?.Status === 'delivered',
       5000,
@@ -206,7 +206,7 @@ describe('TooManyErrors, state events and reactivation', () => {
     const id = log.json.Items[0].DeliveryId;
     const retry = await call(server.url, 'POST', `/api/v1/Webhook/${w.WebhookId}/Deliveries/${id}/Retry`);
     assert.equal(retry.status, 204);
-    await waitUntil(() => at('/again').length === 2, 5000, 'the resend');
+    await waitUntil(() => at('/again').length >= 2, 5000, 'the resend');
     assert.equal(body(at('/again')[1]!).PrimaryKey, 5);
     assert.notEqual(body(at('/again')[1]!).EventId, body(at('/again')[0]!).EventId);
     assert.equal((await call(server.url, 'POST', `/api/v1/Webhook/${w.WebhookId}/Deliveries/999999/Retry`)).status, 404);
@@ -222,25 +222,23 @@ describe('crmscript webhooks', () => {
 
   it('run the named handler with payload, values and properties; a throwing handler is a failed attempt', async () => {
     const calls: any[] = [];
-    let fail = true;
     server.hookd.registerHandler('ScriptHook1', (input) => {
       calls.push(input);
-      if (fail) throw new Error('script failed');
+      if (calls.length === 1) throw new Error('script failed'); // the first call fails, the retry succeeds
     });
     const res = await call(server.url, 'POST', '/api/v1/Webhook', {
       body: { Name: 'script', Events: ['contact.changed'], Type: 'crmscript', TargetUrl: 'ScriptHook1', Properties: { mode: 'sync' } },
     });
     assert.equal(res.status, 200, res.text);
     await call(server.url, 'POST', '/api/v1/Webhook/contact.changed/42', { body: { Changes: ['name'], name: 'Acme' } });
-    await waitUntil(() => calls.length === 1, 5000, 'the handler');
-    fail = false;
-    await waitUntil(() => calls.length === 2, 5000, 'the retry');
+    await waitUntil(() => calls.length >= 2, 5000, 'the handler and its retry');
     assert.deepEqual([calls[0].payload.Event, calls[0].payload.PrimaryKey, calls[0].payload.Changes], ['contact.changed', 42, ['name']]);
     assert.deepEqual(calls[0].values, { name: 'Acme' });
     assert.deepEqual(calls[0].properties, { mode: 'sync' });
     await waitUntil(async () => (await get(server, res.json.WebhookId)).TotalCalls === 2, 3000, 'stats');
     const stats = await get(server, res.json.WebhookId);
-    assert.deepEqual([stats.TotalErrors, stats.ConsecutiveErrors], [1, 0]);
+    assert.deepEqual([stats.TotalCalls, stats.TotalErrors, stats.ConsecutiveErrors], [2, 1, 0]);
+    assert.equal(calls.length, 2);
     assert.match(stats.LastError, /script failed/);
   });
 });

@@ -48,7 +48,7 @@ describe('ErrorsEmail over SMTP', () => {
     });
     assert.equal(w.status, 200);
     await call(server.url, 'POST', '/api/v1/Webhook/contact.created/1', { body: {} });
-    await waitUntil(() => mails.length === 1, 10_000, 'the e-mail');
+    await waitUntil(() => mails.length >= 1, 10_000, 'the e-mail');
     assert.deepEqual(mails[0]!.to, ['oncall@example.com']);
     assert.match(mails[0]!.data, /From: hookd@example.com/);
     assert.match(mails[0]!.data, new RegExp(`Subject: hookd: webhook 'Test hook' \\(${w.json.WebhookId}\\) was switched off`));

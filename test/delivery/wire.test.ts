@@ -41,7 +41,7 @@ describe('a delivery on the wire', () => {
     });
     assert.equal(signal.status, 204);
     assert.equal(signal.headers.get('x-hookd-deliveries'), '1');
-    await waitUntil(() => deliveriesTo('/exact').length === 1, 5000, 'the delivery');
+    await waitUntil(() => deliveriesTo('/exact').length >= 1, 5000, 'the delivery');
     const got = deliveriesTo('/exact')[0]!;
     const text = got.body.toString('utf8');
     const body = JSON.parse(text);
@@ -93,7 +93,7 @@ describe('a delivery on the wire', () => {
         windowName: 'foo',
       },
     });
-    await waitUntil(() => deliveriesTo('/nosecret').length === 1, 5000, 'the delivery');
+    await waitUntil(() => deliveriesTo('/nosecret').length >= 1, 5000, 'the delivery');
     const got = deliveriesTo('/nosecret')[0]!;
     assert.equal(got.headers['x-superoffice-signature'], undefined);
     const body = JSON.parse(got.body.toString());
@@ -143,7 +143,7 @@ describe('a delivery on the wire', () => {
     const good = await call(server.url, 'POST', '/api/v1/Webhook/Events', { body: items });
     assert.equal(good.status, 204);
     assert.equal(good.headers.get('x-hookd-deliveries'), '100');
-    await waitUntil(() => deliveriesTo('/batch').length === 100, 10_000, '100 deliveries');
+    await waitUntil(() => deliveriesTo('/batch').length >= 100, 10_000, '100 deliveries');
     await new Promise((r) => setTimeout(r, 200));
     const keys = deliveriesTo('/batch').map((r) => JSON.parse(r.body.toString()).PrimaryKey as number);
     assert.deepEqual(
@@ -157,7 +157,7 @@ describe('a delivery on the wire', () => {
     await hook('/inproc', { Events: ['document.edited'] });
     const queued = await server.hookd.signal({ eventName: 'document.edited', primaryKey: 9, data: { Changes: ['content'] } });
     assert.equal(queued, 1);
-    await waitUntil(() => deliveriesTo('/inproc').length === 1, 5000, 'the delivery');
+    await waitUntil(() => deliveriesTo('/inproc').length >= 1, 5000, 'the delivery');
     const body = JSON.parse(deliveriesTo('/inproc')[0]!.body.toString());
     assert.deepEqual([body.Event, body.PrimaryKey, body.ChangedByAssociateId, body.Changes], ['document.edited', 9, 0, ['content']]);
   });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Config, loadConfig } from '../../src/config/settings.js';
 import { createHookd, type Hookd } from '../../src/hookd.js';
+import { testStore } from './stores.js';
 
 export const ADMIN = { user: 'admin', password: 'admin-password-1' };
 
@@ -26,14 +27,15 @@ export async function startHookd(overrides: Partial<Config> = {}): Promise<TestS
       adminUser: ADMIN.user,
       adminPassword: ADMIN.password,
       allowPrivateTargets: true,
-      logLevel: 'silent',
+      logLevel: (process.env.HOOKD_TEST_LOG_LEVEL as Config['logLevel'] | undefined) ?? 'silent',
       pollIntervalMs: 200,
       shutdownTimeoutMs: 500,
       ...overrides,
     },
   );
   if (errors.length > 0) throw new Error(errors.join('\n'));
-  const hookd = await createHookd(config);
+  const { store, cleanup } = await testStore();
+  const hookd = await createHookd(config, { store });
   const url = await hookd.listen();
   return {
     hookd,
@@ -42,6 +44,7 @@ export async function startHookd(overrides: Partial<Config> = {}): Promise<TestS
     config,
     async close() {
       await hookd.close();
+      await cleanup();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

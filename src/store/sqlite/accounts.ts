@@ -2,7 +2,7 @@
 import type { Associate, Tenant } from '../../domain/webhook.js';
 import type { Credential, CredentialKind } from '../store.js';
 import { type Db, q } from './database.js';
-import { type AssociateRow, toAssociate } from './rows.js';
+import { type AssociateRow, toAssociate } from '../rows.js';
 
 const ASSOCIATE_COLUMNS = 'id, tenant_id, name, user_name, is_admin';
 

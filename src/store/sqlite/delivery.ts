@@ -1,11 +1,11 @@
 /** The delivery queue in SQLite: claiming due work under leases, recording attempts, the delivery log. */
 
-import { nextStepAfterFailure, statsAfterAttempt } from '../../domain/retry-policy.js';
 import { errorsEmailMessage, stateEventRecord } from '../../domain/state-events.js';
-import { stateValue, type Webhook } from '../../domain/webhook.js';
+import { stateValue } from '../../domain/webhook.js';
+import { planRecord, type QueuedDelivery, type RecordPlan } from '../record-plan.js';
 import type { AttemptResult, AttemptView, ClaimedDelivery, ClaimOptions, DeliveryView, Notification, RecordContext } from '../store.js';
 import { type Db, q } from './database.js';
-import { type EventRow, parseJson, toEvent, toWebhook, type WebhookRow } from './rows.js';
+import { type EventRow, parseJson, toEvent, toWebhook, type WebhookRow } from '../rows.js';
 import { signalEvents } from './signal.js';
 
 /** Round-robin start among webhooks with due work, so a global limit still serves every webhook. */
@@ -91,76 +91,70 @@ export function claimDue(db: Db, o: ClaimOptions, cursor: ClaimCursor): ClaimedD
 export function recordAttempts(db: Db, results: AttemptResult[], ctx: RecordContext): void {
   if (results.length === 0) return;
   db.transaction(() => {
-    const getDelivery = q(db, 'SELECT id, webhook_id, cycle_attempt, attempts FROM deliveries WHERE id = ? AND status = 0');
-    const getWebhookRow = q(db, 'SELECT * FROM webhooks WHERE id = ?');
-    const insertAttempt = q(
-      db,
-      'INSERT INTO attempts (delivery_id, webhook_id, event_guid, retry, started, duration_ms, status_code, outcome, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    const ids = JSON.stringify(results.map((r) => r.deliveryId));
+    const deliveries = new Map(
+      (
+        q(
+          db,
+          `SELECT id, webhook_id AS webhookId, cycle_attempt AS cycleAttempt, attempts FROM deliveries
+           WHERE id IN (SELECT value FROM json_each(?)) AND status = 0`,
+        ).all(ids) as QueuedDelivery[]
+      ).map((d) => [d.id, d]),
     );
-    const delivered = q(
-      db,
-      'UPDATE deliveries SET status = 1, finished = ?, attempts = attempts + 1, lease_until = 0, lease_owner = NULL WHERE id = ?',
+    const webhookIds = JSON.stringify([...new Set([...deliveries.values()].map((d) => d.webhookId))]);
+    const webhooks = new Map(
+      (q(db, 'SELECT * FROM webhooks WHERE id IN (SELECT value FROM json_each(?))').all(webhookIds) as WebhookRow[]).map((r) => [
+        r.id,
+        toWebhook(r),
+      ]),
     );
-    const retryInCycle = q(
-      db,
-      'UPDATE deliveries SET due_at = ?, cycle_attempt = ?, attempts = attempts + 1, lease_until = 0, lease_owner = NULL WHERE id = ?',
-    );
-    const newCycle = q(
-      db,
-      'UPDATE deliveries SET due_at = ?, cycle_attempt = 0, event_guid = ?, attempts = attempts + 1, lease_until = 0, lease_owner = NULL WHERE id = ?',
-    );
-    const webhooks = new Map<number, Webhook>();
-    const switchedOff: Array<{ webhook: Webhook; eventGuid: string }> = [];
-
-    for (const r of results) {
-      const d = getDelivery.get(r.deliveryId) as { webhook_id: number; cycle_attempt: number; attempts: number } | undefined;
-      if (!d) continue; // deleted (with its webhook) or already recorded
-      const status = r.outcome.status;
-      const error = r.outcome.kind === 'success' ? null : r.outcome.error;
-      insertAttempt.run(r.deliveryId, d.webhook_id, r.eventGuid, d.attempts, r.startedAt, r.durationMs, status, r.outcome.kind, error);
-
-      let webhook = webhooks.get(d.webhook_id);
-      if (!webhook) {
-        const row = getWebhookRow.get(d.webhook_id) as WebhookRow | undefined;
-        if (!row) continue;
-        webhook = toWebhook(row);
-      }
-      const after = statsAfterAttempt(webhook, webhook.state, r.outcome, ctx.policy);
-      webhook = { ...webhook, ...after.stats, state: after.state };
-      webhooks.set(d.webhook_id, webhook);
-      if (after.becameTooManyErrors) switchedOff.push({ webhook, eventGuid: r.eventGuid });
-
-      if (r.outcome.kind === 'success') delivered.run(ctx.now, r.deliveryId);
-      else {
-        const step = nextStepAfterFailure({ cycleAttempt: d.cycle_attempt }, ctx.policy, ctx.now);
-        if (step.kind === 'retry-in-cycle') retryInCycle.run(step.dueAt, step.cycleAttempt, r.deliveryId);
-        else newCycle.run(step.dueAt, ctx.newGuid(), r.deliveryId);
-      }
-    }
-
-    const saveStats = q(
-      db,
-      'UPDATE webhooks SET total_calls = ?, total_errors = ?, consecutive_errors = ?, last_error = ?, state = ? WHERE id = ?',
-    );
-    for (const w of webhooks.values()) {
-      saveStats.run(w.totalCalls, w.totalErrors, w.consecutiveErrors, w.lastError, stateValue(w.state), w.id);
-    }
-    for (const { webhook, eventGuid } of switchedOff) {
-      const tenant = q(db, 'SELECT identifier FROM tenants WHERE id = ?').pluck().get(webhook.tenantId) as string;
-      signalEvents(db, webhook.tenantId, [stateEventRecord(webhook, 'errors', tenant, ctx.now)], ctx.now);
-      if (webhook.errorsEmail) {
-        const mail = errorsEmailMessage(webhook, eventGuid);
-        q(db, 'INSERT INTO notifications (tenant_id, webhook_id, recipient, subject, body, created) VALUES (?, ?, ?, ?, ?, ?)').run(
-          webhook.tenantId,
-          webhook.id,
-          webhook.errorsEmail,
-          mail.subject,
-          mail.body,
-          ctx.now,
-        );
-      }
-    }
+    applyPlan(db, planRecord(results, deliveries, webhooks, ctx), ctx.now);
   }).immediate();
+}
+
+function applyPlan(db: Db, plan: RecordPlan, now: number): void {
+  const insertAttempt = q(
+    db,
+    'INSERT INTO attempts (delivery_id, webhook_id, event_guid, retry, started, duration_ms, status_code, outcome, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  for (const a of plan.attempts) {
+    insertAttempt.run(a.deliveryId, a.webhookId, a.eventGuid, a.retry, a.started, a.durationMs, a.statusCode, a.outcome, a.error);
+  }
+  const delivered = q(
+    db,
+    'UPDATE deliveries SET status = 1, finished = ?, attempts = attempts + 1, lease_until = 0, lease_owner = NULL WHERE id = ?',
+  );
+  for (const id of plan.delivered) delivered.run(now, id);
+  const retry = q(
+    db,
+    'UPDATE deliveries SET due_at = ?, cycle_attempt = ?, attempts = attempts + 1, lease_until = 0, lease_owner = NULL WHERE id = ?',
+  );
+  for (const r of plan.retries) retry.run(r.dueAt, r.cycleAttempt, r.id);
+  const newCycle = q(
+    db,
+    'UPDATE deliveries SET due_at = ?, cycle_attempt = 0, event_guid = ?, attempts = attempts + 1, lease_until = 0, lease_owner = NULL WHERE id = ?',
+  );
+  for (const c of plan.newCycles) newCycle.run(c.dueAt, c.eventGuid, c.id);
+  const saveStats = q(
+    db,
+    'UPDATE webhooks SET total_calls = ?, total_errors = ?, consecutive_errors = ?, last_error = ?, state = ? WHERE id = ?',
+  );
+  for (const w of plan.webhooks) saveStats.run(w.totalCalls, w.totalErrors, w.consecutiveErrors, w.lastError, stateValue(w.state), w.id);
+  for (const { webhook, eventGuid } of plan.switchedOff) {
+    const tenant = q(db, 'SELECT identifier FROM tenants WHERE id = ?').pluck().get(webhook.tenantId) as string;
+    signalEvents(db, webhook.tenantId, [stateEventRecord(webhook, 'errors', tenant, now)], now);
+    if (webhook.errorsEmail) {
+      const mail = errorsEmailMessage(webhook, eventGuid);
+      q(db, 'INSERT INTO notifications (tenant_id, webhook_id, recipient, subject, body, created) VALUES (?, ?, ?, ?, ?, ?)').run(
+        webhook.tenantId,
+        webhook.id,
+        webhook.errorsEmail,
+        mail.subject,
+        mail.body,
+        now,
+      );
+    }
+  }
 }
 
 export function nextDueAt(db: Db, now: number): number | null {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { subscriptionsFor } from '../../domain/event-names.js';
 import type { EventRecord } from '../../domain/payload.js';
 import { type Db, q } from './database.js';
-import { eventParams } from './rows.js';
+import { eventParams } from '../rows.js';
 
 /** Must run inside a transaction. Returns the number of deliveries queued. */
 export function signalEvents(db: Db, tenantId: number, events: EventRecord[], now: number): number {

@@ -36,6 +36,9 @@ export class SqliteStore implements Store {
   async close() {
     this.db.close();
   }
+  async watchWork(): Promise<() => Promise<void>> {
+    return async () => undefined; // one process: the services wake the worker directly
+  }
 
   async ensureTenant(identifier: string, now: number) {
     return accounts.ensureTenant(this.db, identifier, now);

@@ -3,7 +3,7 @@ import { subscriptionsFor } from '../../domain/event-names.js';
 import { stateValue, type Webhook, type WebhookInput } from '../../domain/webhook.js';
 import type { AuditStamp, WebhookFilter, WebhookUpdate } from '../store.js';
 import { type Db, q } from './database.js';
-import { jsonOrNull, toWebhook, type WebhookRow } from './rows.js';
+import { jsonOrNull, toWebhook, type WebhookRow } from '../rows.js';
 import { signalEvents } from './signal.js';
 
 export function getWebhook(db: Db, tenantId: number, id: number): Webhook | null {

@@ -1,6 +1,6 @@
-/** SQLite rows to domain objects and back. */
-import type { EventRecord } from '../../domain/payload.js';
-import { type Associate, stateFromValue, type Webhook } from '../../domain/webhook.js';
+/** Database rows (the same columns in SQLite and PostgreSQL) to domain objects and back. */
+import type { EventRecord } from '../domain/payload.js';
+import { type Associate, stateFromValue, type Webhook } from '../domain/webhook.js';
 
 export interface WebhookRow {
   id: number;

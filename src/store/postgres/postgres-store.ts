@@ -1,0 +1,151 @@
+/** The scale-out store: any number of hookd processes share one PostgreSQL database and split the work. */
+import pg from 'pg';
+import type { EventRecord } from '../../domain/payload.js';
+import type { WebhookInput } from '../../domain/webhook.js';
+import type { AttemptResult, AuditStamp, ClaimOptions, CredentialKind, RecordContext, Store, WebhookFilter, WebhookUpdate } from '../store.js';
+import * as delivery from './delivery.js';
+import { migrate, openPool, transaction } from './pool.js';
+import * as registry from './registry.js';
+import { WORK_CHANNEL, signalEvents } from './signal.js';
+
+export class PostgresStore implements Store {
+  readonly capabilities = { sharedAcrossProcesses: true };
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly url: string,
+    private readonly schema: string | null,
+  ) {}
+
+  /** `schema` gives this store a schema of its own (tests); otherwise the connection's default is used. */
+  static open(url: string, schema: string | null = null): PostgresStore {
+    return new PostgresStore(openPool(url, schema), url, schema);
+  }
+
+  async migrate() {
+    await migrate(this.pool, this.schema);
+  }
+  async close() {
+    await this.pool.end();
+  }
+
+  async watchWork(listener: () => void): Promise<() => Promise<void>> {
+    // A dedicated connection outside the pool: LISTEN lasts as long as the session.
+    const client = new pg.Client({ connectionString: this.url });
+    client.on('error', () => undefined); // a lost hint connection only means waiting for the next poll
+    await client.connect();
+    client.on('notification', () => listener());
+    await client.query(`LISTEN ${WORK_CHANNEL}`);
+    return async () => {
+      await client.end().catch(() => undefined);
+    };
+  }
+
+  async ensureTenant(identifier: string, now: number) {
+    return registry.ensureTenant(this.pool, identifier, now);
+  }
+  async findTenant(identifier: string) {
+    return registry.findTenant(this.pool, identifier);
+  }
+  async createTenant(identifier: string, admin: { name: string; userName: string; passwordHash: string }, now: number) {
+    return transaction(this.pool, async (c) => {
+      await c.query('INSERT INTO tenants (identifier, registered) VALUES ($1, $2)', [identifier, now]);
+      const tenant = (await registry.findTenant(c, identifier))!;
+      return { tenant, associate: await registry.createAssociate(c, tenant.id, { ...admin, isAdmin: false }, now) };
+    });
+  }
+  async createAssociate(tenantId: number, a: { name: string; userName: string; passwordHash: string; isAdmin: boolean }, now: number) {
+    return registry.createAssociate(this.pool, tenantId, a, now);
+  }
+  async countAssociates() {
+    return (await this.pool.query<{ n: number }>('SELECT count(*) AS n FROM associates')).rows[0]!.n;
+  }
+  async findLogin(tenantId: number, userName: string) {
+    return registry.findLogin(this.pool, tenantId, userName);
+  }
+  async getAssociates(ids: number[]) {
+    return registry.getAssociates(this.pool, ids);
+  }
+  async createCredential(c: { kind: CredentialKind; tokenHash: string; associateId: number; name: string | null; now: number; expires: number | null }) {
+    return registry.createCredential(this.pool, c);
+  }
+  async findCredential(kind: CredentialKind, tokenHash: string, now: number) {
+    return registry.findCredential(this.pool, kind, tokenHash, now);
+  }
+  async listCredentials(associateId: number, kind: CredentialKind) {
+    return registry.listCredentials(this.pool, associateId, kind);
+  }
+  async revokeCredential(associateId: number, id: number, now: number) {
+    return registry.revokeCredential(this.pool, associateId, id, now);
+  }
+
+  async listWebhooks(tenantId: number, filter: WebhookFilter) {
+    return registry.listWebhooks(this.pool, tenantId, filter);
+  }
+  async getWebhook(tenantId: number, id: number) {
+    return registry.getWebhook(this.pool, tenantId, id);
+  }
+  async createWebhook(tenantId: number, input: WebhookInput, stamp: AuditStamp, applicationToken: string | null) {
+    return transaction(this.pool, (c) => registry.createWebhook(c, tenantId, input, stamp, applicationToken));
+  }
+  async updateWebhook(tenantId: number, id: number, update: WebhookUpdate) {
+    return transaction(this.pool, (c) => registry.updateWebhook(c, tenantId, id, update));
+  }
+  async deleteWebhook(tenantId: number, id: number) {
+    return transaction(this.pool, (c) => registry.deleteWebhook(c, tenantId, id));
+  }
+
+  async signal(tenantId: number, events: EventRecord[], now: number) {
+    return transaction(this.pool, (c) => signalEvents(c, tenantId, events, now));
+  }
+
+  async claimDue(options: ClaimOptions) {
+    return delivery.claimDue(this.pool, options);
+  }
+  async recordAttempts(results: AttemptResult[], context: RecordContext) {
+    if (results.length === 0) return;
+    await transaction(this.pool, (c) => delivery.recordAttempts(c, results, context));
+  }
+  async nextDueAt(now: number) {
+    return delivery.nextDueAt(this.pool, now);
+  }
+  async releaseLeases(owner: string | null) {
+    if (owner === null) await this.pool.query('UPDATE deliveries SET lease_until = 0, lease_owner = NULL WHERE status = 0 AND lease_until > 0');
+    else await this.pool.query('UPDATE deliveries SET lease_until = 0, lease_owner = NULL WHERE status = 0 AND lease_owner = $1', [owner]);
+  }
+  async listDeliveries(tenantId: number, webhookId: number, page: { top: number; skip: number }) {
+    return delivery.listDeliveries(this.pool, tenantId, webhookId, page);
+  }
+  async retryDelivery(tenantId: number, webhookId: number, deliveryId: number, now: number, newGuid: string) {
+    return transaction(this.pool, (c) => delivery.retryDelivery(c, tenantId, webhookId, deliveryId, now, newGuid));
+  }
+  async countQueued(webhookId?: number) {
+    const { rows } =
+      webhookId === undefined
+        ? await this.pool.query<{ n: number }>('SELECT count(*) AS n FROM deliveries WHERE status = 0')
+        : await this.pool.query<{ n: number }>('SELECT count(*) AS n FROM deliveries WHERE status = 0 AND webhook_id = $1', [webhookId]);
+    return rows[0]!.n;
+  }
+  async prune(before: number) {
+    return transaction(this.pool, async (c) => {
+      await c.query('DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE status = 1 AND finished < $1)', [before]);
+      const deliveries = (await c.query('DELETE FROM deliveries WHERE status = 1 AND finished < $1', [before])).rowCount ?? 0;
+      const events =
+        (
+          await c.query('DELETE FROM events e WHERE e.created < $1 AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id)', [
+            before,
+          ])
+        ).rowCount ?? 0;
+      return { deliveries, events };
+    });
+  }
+  async listNotifications(tenantId: number) {
+    return delivery.listNotifications(this.pool, tenantId);
+  }
+  async unsentNotifications(limit: number) {
+    return delivery.unsentNotifications(this.pool, limit);
+  }
+  async markNotificationSent(id: number, now: number) {
+    await this.pool.query('UPDATE notifications SET sent = $1 WHERE id = $2', [now, id]);
+  }
+}
