@@ -92,12 +92,7 @@ export async function recordAttempts(c: Client, results: AttemptResult[], ctx: R
      WHERE id = ANY($1) AND status = 0 ORDER BY id FOR UPDATE`,
     [results.map((r) => r.deliveryId)],
   );
-  const plan = planRecord(
-    results,
-    new Map(deliveryRows.map((d) => [d.id, d])),
-    new Map(webhookRows.map((r) => [r.id, toWebhook(r)])),
-    ctx,
-  );
+  const plan = planRecord(results, new Map(deliveryRows.map((d) => [d.id, d])), new Map(webhookRows.map((r) => [r.id, toWebhook(r)])), ctx);
   const a = plan.attempts;
   if (a.length > 0) {
     await c.query(
@@ -273,7 +268,9 @@ const toNotification = (r: NotificationRow): Notification => ({
 });
 
 export async function listNotifications(c: Client, tenantId: number): Promise<Notification[]> {
-  return (await c.query<NotificationRow>('SELECT * FROM notifications WHERE tenant_id = $1 ORDER BY id', [tenantId])).rows.map(toNotification);
+  return (await c.query<NotificationRow>('SELECT * FROM notifications WHERE tenant_id = $1 ORDER BY id', [tenantId])).rows.map(
+    toNotification,
+  );
 }
 
 export async function unsentNotifications(c: Client, limit: number): Promise<Notification[]> {

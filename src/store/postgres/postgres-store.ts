@@ -2,7 +2,16 @@
 import pg from 'pg';
 import type { EventRecord } from '../../domain/payload.js';
 import type { WebhookInput } from '../../domain/webhook.js';
-import type { AttemptResult, AuditStamp, ClaimOptions, CredentialKind, RecordContext, Store, WebhookFilter, WebhookUpdate } from '../store.js';
+import type {
+  AttemptResult,
+  AuditStamp,
+  ClaimOptions,
+  CredentialKind,
+  RecordContext,
+  Store,
+  WebhookFilter,
+  WebhookUpdate,
+} from '../store.js';
 import * as delivery from './delivery.js';
 import { migrate, openPool, transaction } from './pool.js';
 import * as registry from './registry.js';
@@ -66,7 +75,14 @@ export class PostgresStore implements Store {
   async getAssociates(ids: number[]) {
     return registry.getAssociates(this.pool, ids);
   }
-  async createCredential(c: { kind: CredentialKind; tokenHash: string; associateId: number; name: string | null; now: number; expires: number | null }) {
+  async createCredential(c: {
+    kind: CredentialKind;
+    tokenHash: string;
+    associateId: number;
+    name: string | null;
+    now: number;
+    expires: number | null;
+  }) {
     return registry.createCredential(this.pool, c);
   }
   async findCredential(kind: CredentialKind, tokenHash: string, now: number) {
@@ -110,7 +126,8 @@ export class PostgresStore implements Store {
     return delivery.nextDueAt(this.pool, now);
   }
   async releaseLeases(owner: string | null) {
-    if (owner === null) await this.pool.query('UPDATE deliveries SET lease_until = 0, lease_owner = NULL WHERE status = 0 AND lease_until > 0');
+    if (owner === null)
+      await this.pool.query('UPDATE deliveries SET lease_until = 0, lease_owner = NULL WHERE status = 0 AND lease_until > 0');
     else await this.pool.query('UPDATE deliveries SET lease_until = 0, lease_owner = NULL WHERE status = 0 AND lease_owner = $1', [owner]);
   }
   async listDeliveries(tenantId: number, webhookId: number, page: { top: number; skip: number }) {

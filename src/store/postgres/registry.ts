@@ -94,12 +94,19 @@ export async function listCredentials(c: Client, associateId: number, kind: Cred
 }
 
 export async function revokeCredential(c: Client, associateId: number, id: number, now: number): Promise<boolean> {
-  const r = await c.query('UPDATE credentials SET revoked = $1 WHERE id = $2 AND associate_id = $3 AND revoked IS NULL', [now, id, associateId]);
+  const r = await c.query('UPDATE credentials SET revoked = $1 WHERE id = $2 AND associate_id = $3 AND revoked IS NULL', [
+    now,
+    id,
+    associateId,
+  ]);
   return (r.rowCount ?? 0) > 0;
 }
 
 export async function getWebhook(c: Client, tenantId: number, id: number, lock = false): Promise<Webhook | null> {
-  const { rows } = await c.query<WebhookRow>(`SELECT * FROM webhooks WHERE id = $1 AND tenant_id = $2${lock ? ' FOR UPDATE' : ''}`, [id, tenantId]);
+  const { rows } = await c.query<WebhookRow>(`SELECT * FROM webhooks WHERE id = $1 AND tenant_id = $2${lock ? ' FOR UPDATE' : ''}`, [
+    id,
+    tenantId,
+  ]);
   return rows[0] ? toWebhook(rows[0]) : null;
 }
 
@@ -126,7 +133,13 @@ async function writeSubscriptions(c: Client, webhookId: number, tenantId: number
   );
 }
 
-export async function createWebhook(c: Client, tenantId: number, i: WebhookInput, stamp: AuditStamp, appToken: string | null): Promise<Webhook> {
+export async function createWebhook(
+  c: Client,
+  tenantId: number,
+  i: WebhookInput,
+  stamp: AuditStamp,
+  appToken: string | null,
+): Promise<Webhook> {
   const { rows } = await c.query<{ id: number }>(
     `INSERT INTO webhooks (tenant_id, name, events, target_url, type, application_token, headers, properties, secret, state,
        errors_email, registered, registered_associate_id, updated, updated_associate_id, updated_count)
