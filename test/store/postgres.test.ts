@@ -1,0 +1,14 @@
+import { describe, it } from 'node:test';
+import { POSTGRES_URL, freshPostgres } from '../helpers/stores.js';
+import { storeContract } from './contract.js';
+
+if (POSTGRES_URL) {
+  storeContract('PostgreSQL', async () => {
+    const { store, drop } = await freshPostgres();
+    return { store, cleanup: drop };
+  });
+} else {
+  describe('Store contract: PostgreSQL', () => {
+    it('is skipped: set HOOKD_TEST_DATABASE_URL to a PostgreSQL server (.ci/run starts one)', { skip: true }, () => undefined);
+  });
+}

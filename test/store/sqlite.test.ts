@@ -1,0 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { storeContract } from './contract.js';
+
+storeContract('SQLite', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hookd-store-'));
+  return { store: SqliteStore.open(dir), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+});
