@@ -119,6 +119,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     bodyLimit: config.bodyLimitBytes,
     version: VERSION,
     ready: () => ready,
+    workerStatus: () => (worker ? { inFlight: worker.activeAttempts, attemptsMade: worker.attemptsMade } : null),
   });
 
   const prune = async () => {

@@ -22,6 +22,8 @@ export interface AppDeps extends RouteDeps {
   version: string;
   /** False until the store is open and migrated; /healthz answers 503 meanwhile. */
   ready: () => boolean;
+  /** What /healthz reports about this process's delivery worker (null when it only serves the API). */
+  workerStatus: () => { inFlight: number; attemptsMade: number } | null;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -57,7 +59,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   app.get('/healthz', { schema: { hide: true } }, async (_req, reply) =>
-    deps.ready() ? reply.send({ status: 'ok' }) : reply.code(503).send({ status: 'starting' }),
+    deps.ready() ? reply.send({ status: 'ok', worker: deps.workerStatus() }) : reply.code(503).send({ status: 'starting' }),
   );
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async (_req, reply) => reply.send(app.swagger()));
 

@@ -34,6 +34,7 @@ export class DeliveryWorker {
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
   private inFlight = 0;
+  private made = 0;
   private pending: AttemptResult[] = [];
   private wakeUp: (() => void) | null = null;
   private woken = false;
@@ -73,13 +74,19 @@ export class DeliveryWorker {
     return this.inFlight;
   }
 
+  /** Attempts this worker has made since it started. */
+  get attemptsMade(): number {
+    return this.made;
+  }
+
   /**
    * One pass: record every finished attempt (one transaction), then claim up to the free room (one
    * transaction). Under load results pile up while a pass runs, so both batches grow by themselves.
    */
   private async loop(): Promise<void> {
     const { store, clock, options, logger } = this.deps;
-    const leaseMs = options.attemptTimeoutMs + 30_000;
+    // A lease outlives the longest attempt plus time to record it; after a crash it is what delays redelivery.
+    const leaseMs = options.attemptTimeoutMs + 10_000;
     while (this.running) {
       this.woken = false;
       await this.flush();
@@ -136,6 +143,7 @@ export class DeliveryWorker {
     this.inFlight++;
     this.attempt(job)
       .then((result) => {
+        this.made++;
         this.pending.push(result);
       })
       .catch((e) =>
