@@ -3,10 +3,12 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { runApiRate } from './api-rate.js';
 import { runDeliveryRate } from './delivery-rate.js';
+import { runPostgresRate } from './postgres-rate.js';
 
 const suites: Record<string, () => Promise<Array<{ name: string; hookd: number; baseline: number; ratio: number; unit: string }>>> = {
   'api-rate': runApiRate,
   'delivery-rate': runDeliveryRate,
+  'postgres-rate': runPostgresRate,
 };
 
 const chosen = process.argv.slice(2).filter((a) => a !== '--');
@@ -23,6 +25,7 @@ for (const name of names) {
 const BASELINES: Record<string, string> = {
   'api-rate': 'a bare Fastify route answering the same JSON (bench/bare-fastify.mjs)',
   'delivery-rate': 'bare undici Pool POSTs of the same signed body, 64 at a time (bench/bare-undici.mjs)',
+  'postgres-rate': 'one hookd process on SQLite, same run, same receiver',
 };
 const table = [
   '| case | hookd | baseline | hookd / baseline | unit | baseline is |',
@@ -49,6 +52,8 @@ if (chosen.length === 0) {
       '- API: autocannon, 32 connections, 4 s a run, Bearer token; POST with the save-time ping off (it measures the API, not the target).',
       '- Deliveries: 20,000 events signalled in batches of 5,000 to one webhook; the time runs from the first batch to the last delivery',
       '  received (ingestion included). hookd sends at most 16 requests at once to one webhook (`HOOKD_MAX_IN_FLIGHT_PER_WEBHOOK`).',
+      '- PostgreSQL: a throwaway cluster started by the benchmark (Debian postgresql, default settings); the same 20,000 events,',
+      '  signalled through the first process; with two processes both deliver (the per-webhook limit of 16 holds across them).',
       '',
     ].join('\n'),
   );
