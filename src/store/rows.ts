@@ -1,6 +1,7 @@
 /** Database rows (the same columns in SQLite and PostgreSQL) to domain objects and back. */
 import type { EventRecord } from '../domain/payload.js';
 import { type Associate, stateFromValue, type Webhook } from '../domain/webhook.js';
+import type { AttemptView, ClaimedDelivery, Credential, CredentialKind, DeliveryView, Notification } from './store.js';
 
 export interface WebhookRow {
   id: number;
@@ -117,3 +118,140 @@ export function eventParams(tenantId: number, e: EventRecord, now: number): unkn
     now,
   ];
 }
+
+/** What a claim reads: the delivery, its event and its webhook, in one row. */
+export interface ClaimRow extends EventRow {
+  id: number;
+  event_guid: string;
+  cycle_attempt: number;
+  attempts: number;
+  webhook_id: number;
+  tenant_id: number;
+  webhook_name: string;
+  type: string;
+  target_url: string;
+  secret: string | null;
+  headers: string | null;
+  properties: string | null;
+}
+
+export function toClaimedDelivery(r: ClaimRow): ClaimedDelivery {
+  return {
+    deliveryId: r.id,
+    eventGuid: r.event_guid,
+    cycleAttempt: r.cycle_attempt,
+    attempts: r.attempts,
+    event: toEvent(r),
+    webhook: {
+      id: r.webhook_id,
+      tenantId: r.tenant_id,
+      name: r.webhook_name,
+      type: r.type,
+      targetUrl: r.target_url,
+      secret: r.secret,
+      headers: parseJson(r.headers),
+      properties: parseJson(r.properties),
+    },
+  };
+}
+
+export interface DeliveryRow {
+  id: number;
+  webhook_id: number;
+  name: string;
+  primary_key: number;
+  event_guid: string;
+  status: number;
+  created: number;
+  finished: number | null;
+  due_at: number;
+}
+
+export interface AttemptRow {
+  id: number;
+  delivery_id: number;
+  event_guid: string;
+  retry: number;
+  started: number;
+  duration_ms: number;
+  status_code: number | null;
+  outcome: AttemptView['outcome'];
+  error: string | null;
+}
+
+/** The delivery log: deliveries (newest first) with their attempts (in order). */
+export function toDeliveryViews(rows: DeliveryRow[], attempts: AttemptRow[]): DeliveryView[] {
+  return rows.map((r) => ({
+    deliveryId: r.id,
+    webhookId: r.webhook_id,
+    event: r.name,
+    primaryKey: r.primary_key,
+    eventGuid: r.event_guid,
+    status: r.status === 1 ? 'delivered' : 'queued',
+    created: r.created,
+    finished: r.finished,
+    dueAt: r.status === 1 ? null : r.due_at,
+    attempts: attempts
+      .filter((a) => a.delivery_id === r.id)
+      .map((a) => ({
+        attemptId: a.id,
+        eventGuid: a.event_guid,
+        retry: a.retry,
+        started: a.started,
+        durationMs: a.duration_ms,
+        statusCode: a.status_code,
+        outcome: a.outcome,
+        error: a.error,
+      })),
+  }));
+}
+
+export interface NotificationRow {
+  id: number;
+  tenant_id: number;
+  webhook_id: number;
+  recipient: string;
+  subject: string;
+  body: string;
+  created: number;
+  sent: number | null;
+}
+
+export function toNotification(r: NotificationRow): Notification {
+  return {
+    id: r.id,
+    tenantId: r.tenant_id,
+    webhookId: r.webhook_id,
+    recipient: r.recipient,
+    subject: r.subject,
+    body: r.body,
+    created: r.created,
+    sent: r.sent,
+  };
+}
+
+export interface CredentialRow {
+  id: number;
+  kind: CredentialKind;
+  associate_id: number;
+  tenant_id: number;
+  name: string | null;
+  created: number;
+  expires: number | null;
+}
+
+export function toCredential(r: CredentialRow): Credential {
+  return {
+    id: r.id,
+    kind: r.kind,
+    associateId: r.associate_id,
+    tenantId: r.tenant_id,
+    name: r.name,
+    created: r.created,
+    expires: r.expires,
+  };
+}
+
+/** The same SELECT in both dialects; callers add the WHERE clause. */
+export const CREDENTIAL_SELECT =
+  'SELECT c.id, c.kind, c.associate_id, a.tenant_id, c.name, c.created, c.expires FROM credentials c JOIN associates a ON a.id = c.associate_id';

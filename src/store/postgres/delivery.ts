@@ -5,8 +5,18 @@
 import { errorsEmailMessage, stateEventRecord } from '../../domain/state-events.js';
 import { stateValue } from '../../domain/webhook.js';
 import { type QueuedDelivery, planRecord } from '../record-plan.js';
-import { type EventRow, type WebhookRow, parseJson, toEvent, toWebhook } from '../rows.js';
-import type { AttemptResult, AttemptView, ClaimOptions, ClaimedDelivery, DeliveryView, Notification, RecordContext } from '../store.js';
+import {
+  type AttemptRow,
+  type ClaimRow,
+  type DeliveryRow,
+  type NotificationRow,
+  type WebhookRow,
+  toClaimedDelivery,
+  toDeliveryViews,
+  toNotification,
+  toWebhook,
+} from '../rows.js';
+import type { AttemptResult, ClaimOptions, ClaimedDelivery, DeliveryView, Notification, RecordContext } from '../store.js';
 import type { Client } from './pool.js';
 import { signalEvents } from './signal.js';
 
@@ -45,42 +55,10 @@ RETURNING d.id, d.event_guid, d.cycle_attempt, d.attempts, d.webhook_id, d.due_a
           e.name, e.body_event, e.entity, e.primary_key, e.timestamp, e.changes, e.changed_by, e.context_identifier, e.vals, e.field_values,
           w.tenant_id, w.name AS webhook_name, w.type, w.target_url, w.secret, w.headers, w.properties`;
 
-interface ClaimRow extends EventRow {
-  id: number;
-  event_guid: string;
-  cycle_attempt: number;
-  attempts: number;
-  webhook_id: number;
-  due_at: number;
-  tenant_id: number;
-  webhook_name: string;
-  type: string;
-  target_url: string;
-  secret: string | null;
-  headers: string | null;
-  properties: string | null;
-}
-
 export async function claimDue(c: Client, o: ClaimOptions): Promise<ClaimedDelivery[]> {
-  const { rows } = await c.query<ClaimRow>(CLAIM, [o.now, o.perWebhookLimit, o.limit, o.now + o.leaseMs, o.owner]);
+  const { rows } = await c.query<ClaimRow & { due_at: number }>(CLAIM, [o.now, o.perWebhookLimit, o.limit, o.now + o.leaseMs, o.owner]);
   rows.sort((a, b) => a.due_at - b.due_at || a.id - b.id);
-  return rows.map((r) => ({
-    deliveryId: r.id,
-    eventGuid: r.event_guid,
-    cycleAttempt: r.cycle_attempt,
-    attempts: r.attempts,
-    event: toEvent(r),
-    webhook: {
-      id: r.webhook_id,
-      tenantId: r.tenant_id,
-      name: r.webhook_name,
-      type: r.type,
-      targetUrl: r.target_url,
-      secret: r.secret,
-      headers: parseJson(r.headers),
-      properties: parseJson(r.properties),
-    },
-  }));
+  return rows.map(toClaimedDelivery);
 }
 
 /** Must run in a transaction. Locks webhooks, then deliveries (the order every writer uses), then writes the plan. */
@@ -173,55 +151,15 @@ export async function listDeliveries(c: Client, tenantId: number, webhookId: num
   const owned = await c.query('SELECT 1 FROM webhooks WHERE id = $1 AND tenant_id = $2', [webhookId, tenantId]);
   if (owned.rowCount === 0) return { items: [] as DeliveryView[], total: 0 };
   const { rows: totalRows } = await c.query<{ n: number }>('SELECT count(*) AS n FROM deliveries WHERE webhook_id = $1', [webhookId]);
-  const { rows } = await c.query<{
-    id: number;
-    webhook_id: number;
-    name: string;
-    primary_key: number;
-    event_guid: string;
-    status: number;
-    created: number;
-    finished: number | null;
-    due_at: number;
-  }>(
+  const { rows } = await c.query<DeliveryRow>(
     `SELECT d.id, d.webhook_id, e.name, e.primary_key, d.event_guid, d.status, d.created, d.finished, d.due_at
      FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.webhook_id = $1 ORDER BY d.id DESC LIMIT $2 OFFSET $3`,
     [webhookId, page.top, page.skip],
   );
-  const { rows: attempts } = await c.query<{
-    id: number;
-    delivery_id: number;
-    event_guid: string;
-    retry: number;
-    started: number;
-    duration_ms: number;
-    status_code: number | null;
-    outcome: AttemptView['outcome'];
-    error: string | null;
-  }>('SELECT * FROM attempts WHERE delivery_id = ANY($1) ORDER BY id', [rows.map((r) => r.id)]);
-  const items: DeliveryView[] = rows.map((r) => ({
-    deliveryId: r.id,
-    webhookId: r.webhook_id,
-    event: r.name,
-    primaryKey: r.primary_key,
-    eventGuid: r.event_guid,
-    status: r.status === 1 ? 'delivered' : 'queued',
-    created: r.created,
-    finished: r.finished,
-    dueAt: r.status === 1 ? null : r.due_at,
-    attempts: attempts
-      .filter((a) => a.delivery_id === r.id)
-      .map((a) => ({
-        attemptId: a.id,
-        eventGuid: a.event_guid,
-        retry: a.retry,
-        started: a.started,
-        durationMs: a.duration_ms,
-        statusCode: a.status_code,
-        outcome: a.outcome,
-        error: a.error,
-      })),
-  }));
+  const { rows: attempts } = await c.query<AttemptRow>('SELECT * FROM attempts WHERE delivery_id = ANY($1) ORDER BY id', [
+    rows.map((r) => r.id),
+  ]);
+  const items = toDeliveryViews(rows, attempts);
   return { items, total: totalRows[0]!.n };
 }
 
@@ -245,27 +183,6 @@ export async function retryDelivery(c: Client, tenantId: number, webhookId: numb
   await c.query('NOTIFY hookd_work');
   return true;
 }
-
-interface NotificationRow {
-  id: number;
-  tenant_id: number;
-  webhook_id: number;
-  recipient: string;
-  subject: string;
-  body: string;
-  created: number;
-  sent: number | null;
-}
-const toNotification = (r: NotificationRow): Notification => ({
-  id: r.id,
-  tenantId: r.tenant_id,
-  webhookId: r.webhook_id,
-  recipient: r.recipient,
-  subject: r.subject,
-  body: r.body,
-  created: r.created,
-  sent: r.sent,
-});
 
 export async function listNotifications(c: Client, tenantId: number): Promise<Notification[]> {
   return (await c.query<NotificationRow>('SELECT * FROM notifications WHERE tenant_id = $1 ORDER BY id', [tenantId])).rows.map(

@@ -1,7 +1,16 @@
 /** Tenants, associates, credentials and the Webhook table on PostgreSQL. */
 import { subscriptionsFor } from '../../domain/event-names.js';
 import { type Associate, type Tenant, type Webhook, type WebhookInput, stateValue } from '../../domain/webhook.js';
-import { type AssociateRow, type WebhookRow, jsonOrNull, toAssociate, toWebhook } from '../rows.js';
+import {
+  type AssociateRow,
+  CREDENTIAL_SELECT,
+  type CredentialRow,
+  type WebhookRow,
+  jsonOrNull,
+  toAssociate,
+  toCredential,
+  toWebhook,
+} from '../rows.js';
 import type { AuditStamp, Credential, CredentialKind, WebhookFilter, WebhookUpdate } from '../store.js';
 import type { Client } from './pool.js';
 import { signalEvents } from './signal.js';
@@ -43,27 +52,6 @@ export async function getAssociates(c: Client, ids: number[]): Promise<Associate
   const { rows } = await c.query<AssociateRow>('SELECT id, tenant_id, name, user_name, is_admin FROM associates WHERE id = ANY($1)', [ids]);
   return rows.map(toAssociate);
 }
-
-interface CredentialRow {
-  id: number;
-  kind: CredentialKind;
-  associate_id: number;
-  tenant_id: number;
-  name: string | null;
-  created: number;
-  expires: number | null;
-}
-const toCredential = (r: CredentialRow): Credential => ({
-  id: r.id,
-  kind: r.kind,
-  associateId: r.associate_id,
-  tenantId: r.tenant_id,
-  name: r.name,
-  created: r.created,
-  expires: r.expires,
-});
-const CREDENTIAL_SELECT =
-  'SELECT c.id, c.kind, c.associate_id, a.tenant_id, c.name, c.created, c.expires FROM credentials c JOIN associates a ON a.id = c.associate_id';
 
 export async function createCredential(
   c: Client,

@@ -2,7 +2,7 @@
 import type { Associate, Tenant } from '../../domain/webhook.js';
 import type { Credential, CredentialKind } from '../store.js';
 import { type Db, q } from './database.js';
-import { type AssociateRow, toAssociate } from '../rows.js';
+import { type AssociateRow, CREDENTIAL_SELECT, type CredentialRow, toAssociate, toCredential } from '../rows.js';
 
 const ASSOCIATE_COLUMNS = 'id, tenant_id, name, user_name, is_admin';
 
@@ -44,31 +44,6 @@ export function getAssociates(db: Db, ids: number[]): Associate[] {
   ) as AssociateRow[];
   return rows.map(toAssociate);
 }
-
-interface CredentialRow {
-  id: number;
-  kind: CredentialKind;
-  associate_id: number;
-  tenant_id: number;
-  name: string | null;
-  created: number;
-  expires: number | null;
-}
-
-function toCredential(r: CredentialRow): Credential {
-  return {
-    id: r.id,
-    kind: r.kind,
-    associateId: r.associate_id,
-    tenantId: r.tenant_id,
-    name: r.name,
-    created: r.created,
-    expires: r.expires,
-  };
-}
-
-const CREDENTIAL_SELECT =
-  'SELECT c.id, c.kind, c.associate_id, a.tenant_id, c.name, c.created, c.expires FROM credentials c JOIN associates a ON a.id = c.associate_id';
 
 export function createCredential(
   db: Db,

@@ -3,29 +3,24 @@
 import { errorsEmailMessage, stateEventRecord } from '../../domain/state-events.js';
 import { stateValue } from '../../domain/webhook.js';
 import { planRecord, type QueuedDelivery, type RecordPlan } from '../record-plan.js';
-import type { AttemptResult, AttemptView, ClaimedDelivery, ClaimOptions, DeliveryView, Notification, RecordContext } from '../store.js';
+import type { AttemptResult, ClaimedDelivery, ClaimOptions, DeliveryView, Notification, RecordContext } from '../store.js';
 import { type Db, q } from './database.js';
-import { type EventRow, parseJson, toEvent, toWebhook, type WebhookRow } from '../rows.js';
+import {
+  type AttemptRow,
+  type ClaimRow,
+  type DeliveryRow,
+  type NotificationRow,
+  toClaimedDelivery,
+  toDeliveryViews,
+  toNotification,
+  toWebhook,
+  type WebhookRow,
+} from '../rows.js';
 import { signalEvents } from './signal.js';
 
 /** Round-robin start among webhooks with due work, so a global limit still serves every webhook. */
 export interface ClaimCursor {
   next: number;
-}
-
-interface ClaimRow extends EventRow {
-  id: number;
-  event_guid: string;
-  cycle_attempt: number;
-  attempts: number;
-  webhook_id: number;
-  tenant_id: number;
-  webhook_name: string;
-  type: string;
-  target_url: string;
-  secret: string | null;
-  headers: string | null;
-  properties: string | null;
 }
 
 export function claimDue(db: Db, o: ClaimOptions, cursor: ClaimCursor): ClaimedDelivery[] {
@@ -68,23 +63,7 @@ export function claimDue(db: Db, o: ClaimOptions, cursor: ClaimCursor): ClaimedD
        FROM deliveries d JOIN events e ON e.id = d.event_id JOIN webhooks w ON w.id = d.webhook_id
        WHERE d.id IN (SELECT value FROM json_each(?)) ORDER BY d.due_at, d.id`,
   ).all(JSON.stringify(ids)) as ClaimRow[];
-  return rows.map((r) => ({
-    deliveryId: r.id,
-    eventGuid: r.event_guid,
-    cycleAttempt: r.cycle_attempt,
-    attempts: r.attempts,
-    event: toEvent(r),
-    webhook: {
-      id: r.webhook_id,
-      tenantId: r.tenant_id,
-      name: r.webhook_name,
-      type: r.type,
-      targetUrl: r.target_url,
-      secret: r.secret,
-      headers: parseJson(r.headers),
-      properties: parseJson(r.properties),
-    },
-  }));
+  return rows.map(toClaimedDelivery);
 }
 
 /** Records a batch of attempts with the webhooks' counters, in one transaction. */
@@ -173,30 +152,6 @@ export function releaseLeases(db: Db, owner: string | null): void {
   else q(db, 'UPDATE deliveries SET lease_until = 0, lease_owner = NULL WHERE status = 0 AND lease_owner = ?').run(owner);
 }
 
-interface DeliveryRow {
-  id: number;
-  webhook_id: number;
-  name: string;
-  primary_key: number;
-  event_guid: string;
-  status: number;
-  created: number;
-  finished: number | null;
-  due_at: number;
-}
-
-interface AttemptRow {
-  id: number;
-  delivery_id: number;
-  event_guid: string;
-  retry: number;
-  started: number;
-  duration_ms: number;
-  status_code: number | null;
-  outcome: AttemptView['outcome'];
-  error: string | null;
-}
-
 export function listDeliveries(db: Db, tenantId: number, webhookId: number, page: { top: number; skip: number }) {
   const owned = q(db, 'SELECT 1 FROM webhooks WHERE id = ? AND tenant_id = ?').get(webhookId, tenantId);
   if (!owned) return { items: [] as DeliveryView[], total: 0 };
@@ -209,29 +164,7 @@ export function listDeliveries(db: Db, tenantId: number, webhookId: number, page
   const attempts = q(db, 'SELECT * FROM attempts WHERE delivery_id IN (SELECT value FROM json_each(?)) ORDER BY id').all(
     JSON.stringify(rows.map((r) => r.id)),
   ) as AttemptRow[];
-  const items: DeliveryView[] = rows.map((r) => ({
-    deliveryId: r.id,
-    webhookId: r.webhook_id,
-    event: r.name,
-    primaryKey: r.primary_key,
-    eventGuid: r.event_guid,
-    status: r.status === 1 ? 'delivered' : 'queued',
-    created: r.created,
-    finished: r.finished,
-    dueAt: r.status === 1 ? null : r.due_at,
-    attempts: attempts
-      .filter((a) => a.delivery_id === r.id)
-      .map((a) => ({
-        attemptId: a.id,
-        eventGuid: a.event_guid,
-        retry: a.retry,
-        started: a.started,
-        durationMs: a.duration_ms,
-        statusCode: a.status_code,
-        outcome: a.outcome,
-        error: a.error,
-      })),
-  }));
+  const items = toDeliveryViews(rows, attempts);
   return { items, total };
 }
 
@@ -279,30 +212,6 @@ export function prune(db: Db, before: number): { deliveries: number; events: num
       return { deliveries, events };
     })
     .immediate();
-}
-
-interface NotificationRow {
-  id: number;
-  tenant_id: number;
-  webhook_id: number;
-  recipient: string;
-  subject: string;
-  body: string;
-  created: number;
-  sent: number | null;
-}
-
-function toNotification(r: NotificationRow): Notification {
-  return {
-    id: r.id,
-    tenantId: r.tenant_id,
-    webhookId: r.webhook_id,
-    recipient: r.recipient,
-    subject: r.subject,
-    body: r.body,
-    created: r.created,
-    sent: r.sent,
-  };
 }
 
 export function unsentNotifications(db: Db, limit: number): Notification[] {
