@@ -1,11 +1,16 @@
-/** The `hookd` command line. */
+/** The `hookd` command line: one file per command group, each a thin shell over the server's API. */
 import { Command } from 'commander';
 import { describeConfig, loadConfig } from '../config/settings.js';
 import { openStore } from '../hookd.js';
 import { VERSION } from '../lib/version.js';
 import { serve } from '../main.js';
+import { CliError } from './client.js';
+import { registerEventCommands } from './commands/events.js';
+import { registerListenCommand } from './commands/listen.js';
+import { registerWebhookCommands } from './commands/webhook.js';
 
 const program = new Command('hookd').description('SuperOffice NetServer-compatible webhook server').version(VERSION);
+program.showHelpAfterError('(run with --help for usage)');
 
 program
   .command('serve')
@@ -27,7 +32,7 @@ program
   .description('create or upgrade the database schema, then exit')
   .action(async () => {
     const { config, errors } = loadConfig(process.env);
-    if (errors.length > 0) throw new Error(errors.join('\n'));
+    if (errors.length > 0) throw new CliError(errors.join('\n'), 2);
     const store = openStore(config);
     await store.migrate();
     await store.close();
@@ -46,7 +51,11 @@ program
     }
   });
 
+registerWebhookCommands(program);
+registerEventCommands(program);
+registerListenCommand(program);
+
 program.parseAsync(process.argv).catch((e: unknown) => {
   console.error(`hookd: ${(e as Error).message}`);
-  process.exit(1);
+  process.exit(e instanceof CliError ? e.exitCode : 1);
 });

@@ -1,0 +1,76 @@
+/** `hookd signal`, `hookd trigger`, `hookd deliveries`, `hookd retry`. */
+import type { Command } from 'commander';
+import { sampleData } from '../../domain/event-catalogue.js';
+import { printJson, table } from '../output.js';
+import { type ConnectionFlags, clientOf, idArg, withConnection } from './connection.js';
+
+async function signal(flags: ConnectionFlags, event: string, primaryKey: number, data: unknown): Promise<void> {
+  const client = clientOf(flags);
+  await client.call('POST', `/api/v1/Webhook/${encodeURIComponent(event)}/${primaryKey}`, data);
+  const queued = Number(client.lastHeaders.get('x-hookd-deliveries') ?? 0);
+  if (flags.json) printJson({ Event: event, PrimaryKey: primaryKey, Deliveries: queued });
+  else console.log(`signalled ${event} ${primaryKey}: ${queued} deliveries queued`);
+}
+
+export function registerEventCommands(program: Command): void {
+  withConnection(program.command('signal <event> <primaryKey>').description('fire an event (SignalEvent)'))
+    .option('--data <json>', 'the event data: Changes, FieldValues, Values, …', '{}')
+    .action(async (event: string, primaryKey: string, flags: ConnectionFlags & { data: string }) => {
+      let data: unknown;
+      try {
+        data = JSON.parse(flags.data);
+      } catch (e) {
+        throw new Error(`--data is not JSON: ${(e as Error).message}`);
+      }
+      await signal(flags, event, idArg(primaryKey, 'primaryKey'), data);
+    });
+
+  withConnection(program.command('trigger <event>').description("fire a realistic sample of a catalogue event, e.g. 'contact.changed'"))
+    .option('--primary-key <n>', 'the PrimaryKey to send', '18')
+    .action(async (event: string, flags: ConnectionFlags & { primaryKey: string }) => {
+      const primaryKey = idArg(flags.primaryKey, '--primary-key');
+      const data = sampleData(event, primaryKey);
+      if (!data)
+        throw new Error(
+          `no sample for '${event}': the catalogue has activity, associate, chatsession, contact, document, person, project, projectmember, quote, relation, sale, salestakeholder and ticket events`,
+        );
+      await signal(flags, event, primaryKey, data);
+    });
+
+  withConnection(program.command('deliveries <webhookId>').description('the delivery log of a webhook'))
+    .option('--top <n>', 'how many deliveries', '20')
+    .option('--follow', 'keep watching and print new attempts as they happen')
+    .action(async (webhookId: string, flags: ConnectionFlags & { top: string; follow?: boolean }) => {
+      const client = clientOf(flags);
+      const id = idArg(webhookId, 'webhookId');
+      const seen = new Set<number>();
+      const rows = (page: any) =>
+        page.Items.flatMap((d: any) =>
+          d.Attempts.map((a: any) => ({ ...a, DeliveryId: d.DeliveryId, Event: d.Event, PrimaryKey: d.PrimaryKey, Status: d.Status })),
+        );
+      const columns = ['DeliveryId', 'Event', 'PrimaryKey', 'Status', 'Retry', 'Started', 'StatusCode', 'Outcome', 'DurationMs', 'Error'];
+      const page = await client.call('GET', `/api/v1/Webhook/${id}/Deliveries?$top=${idArg(flags.top, '--top')}`);
+      if (flags.json && !flags.follow) return printJson(page);
+      const first = rows(page);
+      for (const r of first) seen.add(r.AttemptId);
+      console.log(table(first, columns));
+      while (flags.follow) {
+        await new Promise((r) => setTimeout(r, 1000));
+        const next = rows(await client.call('GET', `/api/v1/Webhook/${id}/Deliveries?$top=100`)).filter((r: any) => !seen.has(r.AttemptId));
+        for (const r of next.reverse()) {
+          seen.add(r.AttemptId);
+          console.log(flags.json ? JSON.stringify(r) : columns.map((c) => String(r[c] ?? '')).join('  '));
+        }
+      }
+    });
+
+  withConnection(program.command('retry <webhookId> <deliveryId>').description('send a delivery again')).action(
+    async (webhookId: string, deliveryId: string, flags: ConnectionFlags) => {
+      await clientOf(flags).call(
+        'POST',
+        `/api/v1/Webhook/${idArg(webhookId, 'webhookId')}/Deliveries/${idArg(deliveryId, 'deliveryId')}/Retry`,
+      );
+      if (!flags.json) console.log(`delivery ${deliveryId} queued again`);
+    },
+  );
+}

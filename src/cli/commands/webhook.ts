@@ -1,0 +1,155 @@
+/** `hookd webhook create|list|get|update|delete|test|enable|disable|last-error|export|import`. */
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { collect, pairs, printJson, progress, table } from '../output.js';
+import { type ConnectionFlags, clientOf, idArg, withConnection } from './connection.js';
+
+const COLUMNS = ['WebhookId', 'Name', 'State', 'Type', 'Events', 'TargetUrl', 'TotalCalls', 'TotalErrors', 'ConsecutiveErrors'];
+
+interface WebhookFlags extends ConnectionFlags {
+  name?: string;
+  events?: string;
+  target?: string;
+  secret?: string;
+  type?: string;
+  header?: string[];
+  property?: string[];
+  errorsEmail?: string;
+  stopped?: boolean;
+}
+
+function show(flags: ConnectionFlags, value: any): void {
+  if (flags.json) printJson(value);
+  else if (Array.isArray(value)) console.log(table(value, COLUMNS));
+  else console.log(table([value], COLUMNS));
+}
+
+function carrierFrom(flags: WebhookFlags): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  if (flags.name !== undefined) body.Name = flags.name;
+  if (flags.events !== undefined) body.Events = flags.events.split(',').map((e) => e.trim());
+  if (flags.target !== undefined) body.TargetUrl = flags.target;
+  if (flags.secret !== undefined) body.Secret = flags.secret;
+  if (flags.type !== undefined) body.Type = flags.type;
+  if (flags.errorsEmail !== undefined) body.ErrorsEmail = flags.errorsEmail;
+  const headers = pairs(flags.header, '--header');
+  if (headers) body.Headers = headers;
+  const properties = pairs(flags.property, '--property');
+  if (properties) body.Properties = properties;
+  if (flags.stopped) body.State = 'Stopped';
+  return body;
+}
+
+function editFlags(cmd: Command): Command {
+  return cmd
+    .option('--name <name>', 'name of the webhook')
+    .option('--events <list>', "comma separated events, e.g. 'contact.created,sale.*'")
+    .option('--target <url>', 'TargetUrl (https; http and loopback need the server in --dev mode)')
+    .option('--secret <secret>', 'shared secret for X-SuperOffice-Signature')
+    .option('--type <type>', "'webhook' (default) or 'crmscript'")
+    .option('--header <key=value>', 'custom HTTP header (repeatable)', collect)
+    .option('--property <key=value>', 'custom payload property (repeatable)', collect)
+    .option('--errors-email <address>', 'address to tell when the webhook is switched off');
+}
+
+export function registerWebhookCommands(program: Command): void {
+  const webhook = program.command('webhook').description('manage webhooks on a running server');
+
+  editFlags(withConnection(webhook.command('create').description('register a webhook')))
+    .option('--stopped', 'create it Stopped (no save-time ping, no deliveries)')
+    .action(async (flags: WebhookFlags) => {
+      for (const required of ['name', 'events', 'target'] as const) {
+        if (!flags[required]) throw new Error(`--${required} is required`);
+      }
+      show(flags, await clientOf(flags).call('POST', '/api/v1/Webhook', carrierFrom(flags)));
+    });
+
+  withConnection(webhook.command('list').description('list webhooks'))
+    .option('--name <name>', 'only webhooks with this name')
+    .option('--event <event>', 'only webhooks receiving this event')
+    .option('--status <state>', 'Active, Stopped or TooManyErrors')
+    .action(async (flags: ConnectionFlags & { name?: string; event?: string; status?: string }) => {
+      const q = new URLSearchParams();
+      if (flags.name) q.set('nameFilter', flags.name);
+      if (flags.event) q.set('eventFilter', flags.event);
+      if (flags.status) q.set('statusFilter', flags.status);
+      show(flags, await clientOf(flags).call('GET', `/api/v1/Webhook${q.size ? `?${q}` : ''}`));
+    });
+
+  withConnection(webhook.command('get <id>').description('show one webhook')).action(async (id: string, flags: ConnectionFlags) => {
+    const w = await clientOf(flags).call('GET', `/api/v1/Webhook/${idArg(id)}`);
+    if (flags.json) printJson(w);
+    else
+      for (const [k, v] of Object.entries(w))
+        if (k !== '_Links') console.log(`${k.padEnd(20)} ${typeof v === 'object' && v !== null ? JSON.stringify(v) : v}`);
+  });
+
+  editFlags(withConnection(webhook.command('update <id>').description('change some fields (a merge patch)'))).action(
+    async (id: string, flags: WebhookFlags) => {
+      const body = carrierFrom(flags);
+      if (Object.keys(body).length === 0)
+        throw new Error('nothing to change: give at least one of --name, --events, --target, --secret, …');
+      show(flags, await clientOf(flags).call('PATCH', `/api/v1/Webhook/${idArg(id)}`, body, 'application/merge-patch+json'));
+    },
+  );
+
+  withConnection(webhook.command('delete <id>').description('delete a webhook')).action(async (id: string, flags: ConnectionFlags) => {
+    await clientOf(flags).call('DELETE', `/api/v1/Webhook/${idArg(id)}`);
+    if (!flags.json) console.log(`deleted webhook ${id}`);
+  });
+
+  for (const [verb, state] of [
+    ['enable', 'Active'],
+    ['disable', 'Stopped'],
+  ] as const) {
+    withConnection(webhook.command(`${verb} <id>`).description(`set the state to ${state}`)).action(
+      async (id: string, flags: ConnectionFlags) => {
+        show(flags, await clientOf(flags).call('PATCH', `/api/v1/Webhook/${idArg(id)}`, { State: state }, 'application/merge-patch+json'));
+      },
+    );
+  }
+
+  withConnection(webhook.command('test <id>').description("send the 'test' event to the webhook's target")).action(
+    async (id: string, flags: ConnectionFlags) => {
+      const client = clientOf(flags);
+      const w = await client.call('GET', `/api/v1/Webhook/${idArg(id)}`);
+      const result = await client.call('POST', '/api/v1/Webhook/Test', w);
+      if (flags.json) printJson(result);
+      else console.log(`${result.Success ? 'success' : 'FAILURE'}\n${result.Message}`);
+      if (!result.Success) process.exitCode = 1;
+    },
+  );
+
+  withConnection(webhook.command('last-error <id>').description('the last error the target answered')).action(
+    async (id: string, flags: ConnectionFlags) => {
+      const text = await clientOf(flags).call('GET', `/api/v1/Webhook/${idArg(id)}/LastError`);
+      if (flags.json) printJson(text);
+      else console.log(text === '' ? '(no error recorded)' : text);
+    },
+  );
+
+  withConnection(webhook.command('export <file>').description('write every webhook to a JSON file')).action(
+    async (file: string, flags: ConnectionFlags) => {
+      const list = await clientOf(flags).call('GET', '/api/v1/Webhook');
+      writeFileSync(file, `${JSON.stringify(list, null, 2)}\n`);
+      progress('export', list.length, list.length);
+      if (!flags.json) console.log(`exported ${list.length} webhooks to ${file}`);
+    },
+  );
+
+  withConnection(webhook.command('import <file>').description('create the webhooks of a JSON file (as written by export)')).action(
+    async (file: string, flags: ConnectionFlags) => {
+      const list = JSON.parse(readFileSync(file, 'utf8')) as Array<Record<string, unknown>>;
+      if (!Array.isArray(list)) throw new Error(`${file} must hold a JSON array of webhooks`);
+      const client = clientOf(flags);
+      const created: number[] = [];
+      for (const [i, w] of list.entries()) {
+        progress('import', i, list.length);
+        created.push((await client.call('POST', '/api/v1/Webhook', { ...w, WebhookId: 0 })).WebhookId);
+      }
+      progress('import', list.length, list.length);
+      if (flags.json) printJson(created);
+      else console.log(`imported ${created.length} webhooks`);
+    },
+  );
+}
