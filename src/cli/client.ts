@@ -24,10 +24,11 @@ export class HookdClient {
   lastHeaders: Headers = new Headers();
 
   constructor(options: ConnectionOptions, env: Record<string, string | undefined> = process.env) {
-    this.base = (options.url ?? env.HOOKD_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
-    const token = options.token ?? env.HOOKD_TOKEN;
-    const user = options.user ?? env.HOOKD_USER ?? 'admin';
-    const password = options.password ?? env.HOOKD_PASSWORD;
+    // An empty variable counts as unset.
+    this.base = (options.url || env.HOOKD_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
+    const token = options.token || env.HOOKD_TOKEN;
+    const user = options.user || env.HOOKD_USER || 'admin';
+    const password = options.password ?? (env.HOOKD_PASSWORD || undefined);
     if (token) this.auth = `Bearer ${token}`;
     else if (password !== undefined) this.auth = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
     else this.auth = null;

@@ -1,6 +1,6 @@
 /** The `hookd` command line: one file per command group, each a thin shell over the server's API. */
 import { Command } from 'commander';
-import { describeConfig, loadConfig } from '../config/settings.js';
+import { SETTINGS, describeConfig, loadConfig } from '../config/settings.js';
 import { openStore } from '../hookd.js';
 import { VERSION } from '../lib/version.js';
 import { serve } from '../main.js';
@@ -12,20 +12,22 @@ import { registerWebhookCommands } from './commands/webhook.js';
 const program = new Command('hookd').description('SuperOffice NetServer-compatible webhook server').version(VERSION);
 program.showHelpAfterError('(run with --help for usage)');
 
-program
+const serveCommand = program
   .command('serve')
-  .description('run the server (API and delivery)')
-  .option('--port <port>', 'port to listen on (PORT)')
-  .option('--host <host>', 'address to bind (HOST)')
-  .option('--data-dir <dir>', 'SQLite data folder (HOOKD_DATA_DIR)')
-  .option('--dev', 'allow http and loopback/private targets (HOOKD_ALLOW_PRIVATE_TARGETS=1)')
-  .action(async (opts: { port?: string; host?: string; dataDir?: string; dev?: boolean }) => {
-    if (opts.port) process.env.PORT = opts.port;
-    if (opts.host) process.env.HOST = opts.host;
-    if (opts.dataDir) process.env.HOOKD_DATA_DIR = opts.dataDir;
-    if (opts.dev) process.env.HOOKD_ALLOW_PRIVATE_TARGETS = '1';
-    await serve();
-  });
+  .description('run the server (API and delivery); every setting has a flag, which wins over its environment variable')
+  .option('--dev', 'allow http and loopback/private targets (HOOKD_ALLOW_PRIVATE_TARGETS=1)');
+const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+for (const [name, setting] of Object.entries(SETTINGS)) {
+  serveCommand.option(`--${kebab(name)} <value>`, `${setting.doc} (${setting.env})`);
+}
+serveCommand.action(async (opts: Record<string, string | boolean | undefined>) => {
+  for (const [name, setting] of Object.entries(SETTINGS)) {
+    const value = opts[name];
+    if (typeof value === 'string') process.env[setting.env] = value;
+  }
+  if (opts.dev) process.env.HOOKD_ALLOW_PRIVATE_TARGETS = '1';
+  await serve();
+});
 
 program
   .command('migrate')

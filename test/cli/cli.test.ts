@@ -104,6 +104,14 @@ describe('hookd webhook …', () => {
     const retry = await runCli(['retry', String(id), String(page.Items[0].DeliveryId)], env);
     assert.equal(retry.code, 0);
     assert.equal(retry.stdout.trim(), `delivery ${page.Items[0].DeliveryId} queued again`);
+    const ids = page.Items.map((d: any) => d.DeliveryId as number);
+    const from = Math.min(...ids);
+    const to = Math.max(...ids) + 5; // past this webhook's newest deliveries: those ids are not found
+    const range = await runCli(['retry', String(id), `${from}-${to}`, '--json'], env);
+    assert.equal(range.code, 0, range.stderr);
+    const counts = JSON.parse(range.stdout);
+    assert.equal(counts.Queued + counts.NotFound, to - from + 1);
+    assert.ok(counts.Queued >= ids.length && counts.NotFound >= 1, JSON.stringify(counts));
   });
 
   it('exports and imports webhooks', async () => {
@@ -123,6 +131,31 @@ describe('hookd webhook …', () => {
     const again = await runCli(['webhook', 'get', String(id)], env);
     assert.equal(again.code, 1);
     assert.match(again.stderr, new RegExp(`Webhook id ${id} not found \\(not_found\\)`));
+  });
+});
+
+describe('hookd serve and config', () => {
+  it('has a flag for every setting, and config hides secrets', async () => {
+    const help = await runCli(['serve', '--help']);
+    for (const flag of [
+      '--port',
+      '--data-dir',
+      '--database-url',
+      '--attempt-timeout-ms',
+      '--max-in-flight-per-webhook',
+      '--smtp-url',
+      '--role',
+      '--dev',
+    ]) {
+      assert.ok(help.stdout.includes(flag), `serve --help lists ${flag}`);
+    }
+    const config = await runCli(['config'], { HOOKD_ADMIN_PASSWORD: 'pw', PORT: '9999' });
+    assert.equal(config.code, 0);
+    assert.match(config.stdout, /^PORT\s+9999\s/m);
+    assert.match(config.stdout, /^HOOKD_ADMIN_PASSWORD\s+\(hidden\)\s/m);
+    const bad = await runCli(['config'], { PORT: 'eighty' });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /PORT must be a whole number \(got 'eighty'\)/);
   });
 });
 

@@ -1,21 +1,33 @@
 /** `hookd listen` prints and verifies real deliveries; the receiver middleware accepts good and refuses bad signatures. */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:http';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import express from 'express';
 import Fastify from 'fastify';
 import { fastifySuperOfficeSignature, superOfficeSignature } from '../../src/receiver/middleware.js';
 import { signNetServer } from '../../src/signing/netserver.js';
 import { runCli } from '../helpers/cli.js';
-import { ADMIN, type TestServer, startHookd, waitUntil } from '../helpers/harness.js';
-import { freePort } from '../helpers/process.js';
+import { waitUntil } from '../helpers/harness.js';
+import { type HookdProcess, freePort, spawnHookd } from '../helpers/process.js';
 
-let server: TestServer;
+let server: HookdProcess;
 before(async () => {
-  server = await startHookd();
+  // The README's walkthrough: `HOOKD_ADMIN_PASSWORD=change-me hookd serve --dev`, here on a free port.
+  server = await spawnHookd(
+    mkdtempSync(join(tmpdir(), 'hookd-readme-')),
+    await freePort(),
+    { HOOKD_ALLOW_PRIVATE_TARGETS: '', HOOKD_ADMIN_PASSWORD: 'change-me' },
+    ['--dev'],
+  );
 });
-after(async () => server.close());
+after(async () => {
+  server.child.kill('SIGTERM');
+  assert.equal(await server.exited, 0);
+});
 
 describe('hookd listen', () => {
   it('prints each delivery with its event, id, retry and whether the signature is valid', async () => {
@@ -27,7 +39,7 @@ describe('hookd listen', () => {
     listener.stdout.on('data', (d) => (out += d));
     try {
       await waitUntil(() => out.includes('listening on'), 15_000, 'the listener');
-      const env = { HOOKD_URL: server.url, HOOKD_USER: ADMIN.user, HOOKD_PASSWORD: ADMIN.password };
+      const env = { HOOKD_URL: server.url, HOOKD_PASSWORD: 'change-me' }; // HOOKD_USER defaults to admin
       const good = await runCli(
         [
           'webhook',
@@ -80,15 +92,14 @@ describe('receiver middleware', () => {
       body: payload,
     });
 
-  it('Express-style: passes the parsed payload on, answers 401 to a wrong or missing signature', async () => {
-    const check = superOfficeSignature('secret');
-    const http = createServer((req, res) =>
-      check(req, res, () => {
-        res.end(JSON.stringify({ got: (req as typeof req & { body: { Event: string } }).body.Event }));
-      }),
-    );
-    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
-    const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/`;
+  it('Express: passes the parsed payload on, answers 401 to a wrong or missing signature', async () => {
+    const app = express();
+    app.post('/hook', superOfficeSignature('secret'), (req, res) => {
+      res.json({ got: (req.body as { Event: string }).Event });
+    });
+    const http = app.listen(0, '127.0.0.1');
+    await new Promise((r) => http.once('listening', r));
+    const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/hook`;
     const ok = await post(url, signNetServer('secret', body));
     assert.deepEqual([ok.status, await ok.json()], [200, { got: 'contact.created' }]);
     assert.equal((await post(url, signNetServer('other', body))).status, 401);

@@ -18,8 +18,13 @@ export interface HookdProcess {
   output: () => string;
 }
 
-export async function spawnHookd(dataDir: string, port: number, env: Record<string, string> = {}): Promise<HookdProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
+export async function spawnHookd(
+  dataDir: string,
+  port: number,
+  env: Record<string, string> = {},
+  args: string[] = [],
+): Promise<HookdProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', ...args], {
     env: {
       ...process.env,
       PORT: String(port),

@@ -1,7 +1,8 @@
 /** `hookd signal`, `hookd trigger`, `hookd deliveries`, `hookd retry`. */
 import type { Command } from 'commander';
 import { sampleData } from '../../domain/event-catalogue.js';
-import { printJson, table } from '../output.js';
+import { CliError } from '../client.js';
+import { printJson, progress, table } from '../output.js';
 import { type ConnectionFlags, clientOf, idArg, withConnection } from './connection.js';
 
 async function signal(flags: ConnectionFlags, event: string, primaryKey: number, data: unknown): Promise<void> {
@@ -64,13 +65,34 @@ export function registerEventCommands(program: Command): void {
       }
     });
 
-  withConnection(program.command('retry <webhookId> <deliveryId>').description('send a delivery again')).action(
-    async (webhookId: string, deliveryId: string, flags: ConnectionFlags) => {
-      await clientOf(flags).call(
-        'POST',
-        `/api/v1/Webhook/${idArg(webhookId, 'webhookId')}/Deliveries/${idArg(deliveryId, 'deliveryId')}/Retry`,
-      );
-      if (!flags.json) console.log(`delivery ${deliveryId} queued again`);
-    },
-  );
+  withConnection(
+    program.command('retry <webhookId> <deliveryIds>').description("send deliveries again: one id, or a range such as '100-250'"),
+  ).action(async (webhookId: string, deliveryIds: string, flags: ConnectionFlags) => {
+    const client = clientOf(flags);
+    const webhook = idArg(webhookId, 'webhookId');
+    const range = /^(\d{1,15})-(\d{1,15})$/.exec(deliveryIds);
+    const [from, to] = range ? [Number(range[1]), Number(range[2])] : [idArg(deliveryIds, 'deliveryId'), idArg(deliveryIds, 'deliveryId')];
+    if (to < from) throw new Error(`the range ${deliveryIds} is empty`);
+    // Resolve the range to this webhook's deliveries first: each retry of a delivered one adds a copy with a
+    // new id, which must not be retried in turn.
+    const ids: number[] = [];
+    for (let skip = 0; ; skip += 1000) {
+      const page = await client.call('GET', `/api/v1/Webhook/${webhook}/Deliveries?$top=1000&$skip=${skip}`);
+      for (const d of page.Items as Array<{ DeliveryId: number }>) if (d.DeliveryId >= from && d.DeliveryId <= to) ids.push(d.DeliveryId);
+      const oldest = page.Items.at(-1)?.DeliveryId;
+      if (page.Items.length < 1000 || oldest < from) break;
+    }
+    ids.sort((x, y) => x - y);
+    if (to === from && ids.length === 0) throw new CliError(`webhook ${webhook} has no delivery ${from}`);
+    for (const [i, id] of ids.entries()) {
+      if (to > from) progress('retry', i, ids.length);
+      await client.call('POST', `/api/v1/Webhook/${webhook}/Deliveries/${id}/Retry`);
+    }
+    if (to > from) progress('retry', ids.length, ids.length);
+    const queued = ids.length;
+    const missing = to - from + 1 - ids.length;
+    if (flags.json) printJson({ Queued: queued, NotFound: missing });
+    else if (to === from) console.log(`delivery ${from} queued again`);
+    else console.log(`${queued} deliveries queued again${missing ? ` (${missing} ids in the range are not this webhook's)` : ''}`);
+  });
 }
