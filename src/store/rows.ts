@@ -1,6 +1,6 @@
 /** Database rows (the same columns in SQLite and PostgreSQL) to domain objects and back. */
 import type { EventRecord } from '../domain/payload.js';
-import { type Associate, stateFromValue, type Webhook } from '../domain/webhook.js';
+import { type Associate, stateFromValue, stateValue, type Webhook, type WebhookInput } from '../domain/webhook.js';
 import type { AttemptView, ClaimedDelivery, Credential, CredentialKind, DeliveryView, Notification } from './store.js';
 
 export interface WebhookRow {
@@ -255,3 +255,18 @@ export function toCredential(r: CredentialRow): Credential {
 /** The same SELECT in both dialects; callers add the WHERE clause. */
 export const CREDENTIAL_SELECT =
   'SELECT c.id, c.kind, c.associate_id, a.tenant_id, c.name, c.created, c.expires FROM credentials c JOIN associates a ON a.id = c.associate_id';
+
+/** The columns a client sets, in this order: name, events, target_url, type, headers, properties, secret, state, errors_email. */
+export function inputColumns(i: WebhookInput): Array<string | number | null> {
+  return [
+    i.name,
+    i.events.join(','),
+    i.targetUrl,
+    i.type,
+    jsonOrNull(i.headers),
+    jsonOrNull(i.properties),
+    i.secret,
+    stateValue(i.state),
+    i.errorsEmail,
+  ];
+}

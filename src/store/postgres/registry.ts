@@ -6,7 +6,7 @@ import {
   CREDENTIAL_SELECT,
   type CredentialRow,
   type WebhookRow,
-  jsonOrNull,
+  inputColumns,
   toAssociate,
   toCredential,
   toWebhook,
@@ -129,24 +129,10 @@ export async function createWebhook(
   appToken: string | null,
 ): Promise<Webhook> {
   const { rows } = await c.query<{ id: number }>(
-    `INSERT INTO webhooks (tenant_id, name, events, target_url, type, application_token, headers, properties, secret, state,
-       errors_email, registered, registered_associate_id, updated, updated_associate_id, updated_count)
+    `INSERT INTO webhooks (tenant_id, name, events, target_url, type, headers, properties, secret, state, errors_email,
+       application_token, registered, registered_associate_id, updated, updated_associate_id, updated_count)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $12, $13, 0) RETURNING id`,
-    [
-      tenantId,
-      i.name,
-      i.events.join(','),
-      i.targetUrl,
-      i.type,
-      appToken,
-      jsonOrNull(i.headers),
-      jsonOrNull(i.properties),
-      i.secret,
-      stateValue(i.state),
-      i.errorsEmail,
-      stamp.now,
-      stamp.associateId,
-    ],
+    [tenantId, ...inputColumns(i), appToken, stamp.now, stamp.associateId],
   );
   const id = rows[0]!.id;
   await writeSubscriptions(c, id, tenantId, i.events);
@@ -163,21 +149,7 @@ export async function updateWebhook(c: Client, tenantId: number, id: number, u: 
        errors_email = $9, updated = $10, updated_associate_id = $11, updated_count = least(updated_count + 1, 65535),
        consecutive_errors = CASE WHEN $12 THEN 0 ELSE consecutive_errors END
      WHERE id = $13`,
-    [
-      i.name,
-      i.events.join(','),
-      i.targetUrl,
-      i.type,
-      jsonOrNull(i.headers),
-      jsonOrNull(i.properties),
-      i.secret,
-      stateValue(i.state),
-      i.errorsEmail,
-      u.stamp.now,
-      u.stamp.associateId,
-      u.resetConsecutiveErrors,
-      id,
-    ],
+    [...inputColumns(i), u.stamp.now, u.stamp.associateId, u.resetConsecutiveErrors, id],
   );
   await writeSubscriptions(c, id, tenantId, i.events);
   if (i.state === 'Active' && current.state !== 'Active') {

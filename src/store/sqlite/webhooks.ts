@@ -3,7 +3,7 @@ import { subscriptionsFor } from '../../domain/event-names.js';
 import { stateValue, type Webhook, type WebhookInput } from '../../domain/webhook.js';
 import type { AuditStamp, WebhookFilter, WebhookUpdate } from '../store.js';
 import { type Db, q } from './database.js';
-import { jsonOrNull, toWebhook, type WebhookRow } from '../rows.js';
+import { inputColumns, toWebhook, type WebhookRow } from '../rows.js';
 import { signalEvents } from './signal.js';
 
 export function getWebhook(db: Db, tenantId: number, id: number): Webhook | null {
@@ -45,26 +45,10 @@ export function createWebhook(db: Db, tenantId: number, input: WebhookInput, sta
     .transaction(() => {
       const info = q(
         db,
-        `INSERT INTO webhooks (tenant_id, name, events, target_url, type, application_token, headers, properties, secret, state,
-             errors_email, registered, registered_associate_id, updated, updated_associate_id, updated_count)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
-      ).run(
-        tenantId,
-        input.name,
-        input.events.join(','),
-        input.targetUrl,
-        input.type,
-        appToken,
-        jsonOrNull(input.headers),
-        jsonOrNull(input.properties),
-        input.secret,
-        stateValue(input.state),
-        input.errorsEmail,
-        stamp.now,
-        stamp.associateId,
-        stamp.now,
-        stamp.associateId,
-      );
+        `INSERT INTO webhooks (tenant_id, name, events, target_url, type, headers, properties, secret, state, errors_email,
+           application_token, registered, registered_associate_id, updated, updated_associate_id, updated_count)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+      ).run(tenantId, ...inputColumns(input), appToken, stamp.now, stamp.associateId, stamp.now, stamp.associateId);
       const id = Number(info.lastInsertRowid);
       writeSubscriptions(db, id, tenantId, input.events);
       return getWebhook(db, tenantId, id) as Webhook;
@@ -85,22 +69,7 @@ export function updateWebhook(db: Db, tenantId: number, id: number, u: WebhookUp
            errors_email = ?, updated = ?, updated_associate_id = ?, updated_count = min(updated_count + 1, 65535),
            consecutive_errors = CASE WHEN ? THEN 0 ELSE consecutive_errors END
          WHERE id = ? AND tenant_id = ?`,
-      ).run(
-        i.name,
-        i.events.join(','),
-        i.targetUrl,
-        i.type,
-        jsonOrNull(i.headers),
-        jsonOrNull(i.properties),
-        i.secret,
-        stateValue(i.state),
-        i.errorsEmail,
-        u.stamp.now,
-        u.stamp.associateId,
-        u.resetConsecutiveErrors ? 1 : 0,
-        id,
-        tenantId,
-      );
+      ).run(...inputColumns(i), u.stamp.now, u.stamp.associateId, u.resetConsecutiveErrors ? 1 : 0, id, tenantId);
       writeSubscriptions(db, id, tenantId, i.events);
       // Queued deliveries that were held while the webhook was off become due now.
       if (i.state === 'Active' && current.state !== 'Active') {
