@@ -37,6 +37,3 @@ export function zonedTimestamp(ms: number, zone: string): string {
   const fraction = String(((ms % 1000) + 1000) % 1000).padStart(3, '0');
   return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}:${get('second')}.${fraction}0000${offset}`;
 }
-
-/** NetServer's empty date (CreateDefaultWebhook). */
-export const EMPTY_DATE = '0001-01-01T00:00:00';

@@ -68,26 +68,3 @@ export interface Tenant {
   id: number;
   identifier: string;
 }
-
-/** The defaults of CreateDefaultWebhook (superoffice-webhooks.md §1.3). */
-export function defaultWebhookInput(): Omit<WebhookInput, 'name' | 'targetUrl'> & {
-  name: null;
-  targetUrl: null;
-} {
-  return {
-    name: null,
-    events: ['contact.created', 'contact.deleted'],
-    targetUrl: null,
-    secret: null,
-    state: 'Active',
-    type: 'webhook',
-    headers: null,
-    properties: null,
-    errorsEmail: null,
-  };
-}
-
-/** updatedCount is a UShort in NetServer: it saturates instead of wrapping. */
-export function nextUpdatedCount(count: number): number {
-  return Math.min(count + 1, 65535);
-}

@@ -96,8 +96,9 @@ export async function webhookRoutes(app: FastifyInstance, deps: RouteDeps): Prom
     async (req, reply) => {
       if (req.body === undefined || req.body === null) throw new HookdError('body_missing');
       const isMerge = (req.headers['content-type'] ?? '').toLowerCase().includes('merge-patch') || !Array.isArray(req.body);
-      const ops = isMerge ? (current: Record<string, unknown>) => mergePatchToOps(req.body, current) : () => readPatchOps(req.body);
-      if (!isMerge) readPatchOps(req.body); // reject a malformed patch before touching the store
+      // A JSON Patch is checked before the store is touched; a merge patch needs the current entity to become ops.
+      const jsonPatch = isMerge ? null : readPatchOps(req.body);
+      const ops = jsonPatch ? () => jsonPatch : (current: Record<string, unknown>) => mergePatchToOps(req.body, current);
       const format = dateFormatter(req);
       const saved = await webhooks.patch(
         req.caller,
