@@ -1,7 +1,7 @@
 /**
  * The Webhook agent: every operation of superoffice-webhooks.md §2/§3, shared by the REST routes, the
- * RPC routes and in-process callers (the CLI reaches it over HTTP). Enforces tenants and application tokens, validation, the save-time ping and
- * state events.
+ * RPC routes and in-process callers (the CLI reaches it over HTTP). Enforces tenants and application
+ * tokens, validation, the save-time ping and state events.
  */
 import { defaultCarrier, webhookCarrier } from '../domain/carrier.js';
 import { HookdError } from '../domain/errors.js';
