@@ -77,7 +77,12 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     connectionsPerOrigin: Math.max(config.maxInFlightPerWebhook, 16),
   });
   const crmscript = new CrmScriptPlugin();
-  const plugins = new PluginRegistry().add(new HttpWebhookPlugin(sender, `NetServer-Webhook/${VERSION}`)).add(crmscript);
+  const signing = {
+    netserver: config.signatureSchemes.includes('netserver'),
+    standard: config.signatureSchemes.includes('standard'),
+    nowSeconds: () => Math.floor(clock.now() / 1000),
+  };
+  const plugins = new PluginRegistry().add(new HttpWebhookPlugin(sender, `NetServer-Webhook/${VERSION}`, signing)).add(crmscript);
 
   const deliverHere = config.role !== 'api';
   const worker = deliverHere

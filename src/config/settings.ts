@@ -119,6 +119,12 @@ export const SETTINGS = {
     min: 0,
     doc: 'Time in-flight deliveries get to finish on SIGTERM.',
   }),
+  signatureSchemes: s({
+    env: 'HOOKD_SIGNATURE_SCHEMES',
+    kind: 'list',
+    default: ['netserver'],
+    doc: 'Signatures sent when a webhook has a Secret: netserver (X-SuperOffice-Signature), standard (Standard Webhooks), or both.',
+  }),
   smtpUrl: s({
     env: 'HOOKD_SMTP_URL',
     kind: 'string',
@@ -192,6 +198,10 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: P
   }
   const delays = (config.retryDelaysMs as string[]) ?? [];
   if (delays.some((d) => !/^\d+$/.test(d))) errors.push(`HOOKD_RETRY_DELAYS_MS must be whole milliseconds separated by commas`);
+  const schemes = (config.signatureSchemes as string[]) ?? [];
+  if (schemes.length === 0 || schemes.some((x) => x !== 'netserver' && x !== 'standard')) {
+    errors.push(`HOOKD_SIGNATURE_SCHEMES must be netserver, standard or netserver,standard (got '${schemes.join(',')}')`);
+  }
   return { config: config as Config, errors };
 }
 

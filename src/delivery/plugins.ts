@@ -6,6 +6,7 @@
 import { payloadBody, payloadObject } from '../domain/payload.js';
 import { type AttemptOutcome, classifyStatus } from '../domain/retry-policy.js';
 import { signNetServer } from '../signing/netserver.js';
+import { standardSignatureHeaders } from '../signing/standard.js';
 import type { ClaimedDelivery } from '../store/store.js';
 import { type HttpSender, SendError } from './http-sender.js';
 
@@ -32,8 +33,21 @@ export interface HandlerInput {
 }
 export type EventHandler = (input: HandlerInput) => unknown | Promise<unknown>;
 
+export interface SigningOptions {
+  netserver: boolean;
+  standard: boolean;
+  /** Unix seconds for `webhook-timestamp`. */
+  nowSeconds: () => number;
+}
+
+const NETSERVER_ONLY: SigningOptions = { netserver: true, standard: false, nowSeconds: () => Math.floor(Date.now() / 1000) };
+
 /** The request the `webhook` plugin sends, built before any I/O: headers in decisions.md's order. */
-export function buildHttpRequest(job: DeliveryJob, userAgent: string): { headers: Record<string, string>; body: string } {
+export function buildHttpRequest(
+  job: DeliveryJob,
+  userAgent: string,
+  signing: SigningOptions = NETSERVER_ONLY,
+): { headers: Record<string, string>; body: string } {
   const body = payloadBody(job.event, job.eventGuid, job.webhook);
   const headers: Record<string, string> = {
     'Content-Type': 'application/json; charset=utf-8',
@@ -42,7 +56,10 @@ export function buildHttpRequest(job: DeliveryJob, userAgent: string): { headers
     'X-SuperOffice-EventId': job.eventGuid,
     'X-SuperOffice-Retry': String(job.retry),
   };
-  if (job.webhook.secret) headers['X-SuperOffice-Signature'] = signNetServer(job.webhook.secret, body);
+  if (job.webhook.secret && signing.netserver) headers['X-SuperOffice-Signature'] = signNetServer(job.webhook.secret, body);
+  if (job.webhook.secret && signing.standard) {
+    Object.assign(headers, standardSignatureHeaders(job.webhook.secret, job.eventGuid, signing.nowSeconds(), body));
+  }
   if (job.isTest) headers['X-Hook-Test'] = 'true';
   if (job.webhook.headers) Object.assign(headers, job.webhook.headers);
   return { headers, body };
@@ -54,10 +71,11 @@ export class HttpWebhookPlugin implements Plugin {
   constructor(
     private readonly sender: HttpSender,
     private readonly userAgent: string,
+    private readonly signing: SigningOptions = NETSERVER_ONLY,
   ) {}
 
   async deliver(job: DeliveryJob, signal?: AbortSignal) {
-    const { headers, body } = buildHttpRequest(job, this.userAgent);
+    const { headers, body } = buildHttpRequest(job, this.userAgent, this.signing);
     try {
       const answer = await this.sender.post(job.webhook.targetUrl, headers, body, signal);
       const kind = classifyStatus(answer.status);

@@ -200,3 +200,22 @@ describe('application tokens (SO-AppToken)', () => {
     assert.equal((await call(server.url, 'DELETE', `/api/v1/Webhook/${id}`, { headers: { 'SO-AppToken': 'app-A' } })).status, 204);
   });
 });
+
+describe('security headers', () => {
+  it('are on every answer: success, error, 404 and health', async () => {
+    for (const [path, auth] of [
+      ['/api/v1/Webhook', undefined],
+      ['/api/v1/Webhook/999999', undefined],
+      ['/api/v1/Nope', undefined],
+      ['/api/v1/Webhook', null],
+      ['/healthz', null],
+    ] as const) {
+      const res = await call(server.url, 'GET', path, { auth });
+      assert.equal(res.headers.get('x-content-type-options'), 'nosniff', path);
+      assert.equal(res.headers.get('x-frame-options'), 'DENY', path);
+      assert.equal(res.headers.get('content-security-policy'), "default-src 'none'; frame-ancestors 'none'", path);
+      assert.equal(res.headers.get('referrer-policy'), 'no-referrer', path);
+      assert.equal(res.headers.get('cache-control'), 'no-store', path);
+    }
+  });
+});
