@@ -66,7 +66,12 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
   let ready = false;
   await store.migrate();
 
-  const auth = new AuthService({ store, clock, ticketTtlMs: config.ticketTtlMinutes * 60_000 });
+  const auth = new AuthService({
+    store,
+    clock,
+    ticketTtlMs: config.ticketTtlMinutes * 60_000,
+    loginFailureLimit: config.loginFailureLimit,
+  });
   const { tenant: defaultTenant, generatedPassword } = await auth.bootstrap(config.defaultTenant, config.adminUser, config.adminPassword);
   if (!store.capabilities.sharedAcrossProcesses) await store.releaseLeases(null); // this process is the only deliverer
 

@@ -85,6 +85,7 @@ export function registerErrorHandling(app: FastifyInstance, bodyLimit: number): 
 
 export function sendError(req: FastifyRequest, reply: FastifyReply, error: HookdError): FastifyReply {
   const body = envelope(error, languageOf(req));
+  if (error.code === 'rate_limited') reply.header('Retry-After', String(error.params.seconds));
   if (error.code === 'not_acceptable') {
     return reply.code(error.status).type('application/json; charset=utf-8').send(JSON.stringify(body));
   }

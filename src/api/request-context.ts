@@ -30,6 +30,7 @@ export function authenticate(deps: ContextDeps) {
     if (!tenant) throw new HookdError('tenant_not_found', { tenant: name ?? '' });
     const cookies = (req as FastifyRequest & { cookies?: Record<string, string | undefined> }).cookies ?? {};
     const associate = await deps.auth.authenticate(tenant, deps.defaultTenant, {
+      clientIp: req.ip,
       authorization: req.headers.authorization,
       ticketCookie: cookies[TICKET_COOKIE],
       xsrfCookie: cookies[XSRF_COOKIE],

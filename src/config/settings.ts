@@ -112,6 +112,13 @@ export const SETTINGS = {
     doc: 'Largest request body the API accepts.',
   }),
   ticketTtlMinutes: s({ env: 'HOOKD_TICKET_TTL_MINUTES', kind: 'int', default: 480, min: 1, doc: 'Lifetime of a SoTicket session.' }),
+  loginFailureLimit: s({
+    env: 'HOOKD_LOGIN_FAILURE_LIMIT',
+    kind: 'int',
+    default: 10,
+    min: 0,
+    doc: 'Failed logins of one user name in 15 minutes before it is refused with 429 (five times that for one address; 0 = no limit).',
+  }),
   shutdownTimeoutMs: s({
     env: 'HOOKD_SHUTDOWN_TIMEOUT_MS',
     kind: 'int',

@@ -9,6 +9,7 @@ import { HookdError, invalidFields } from '../domain/errors.js';
 import type { Associate, Tenant } from '../domain/webhook.js';
 import type { Clock } from '../lib/clock.js';
 import type { Credential, Store } from '../store/store.js';
+import { LoginLimiter } from './login-limiter.js';
 
 const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number, options: object) => Promise<Buffer>;
 /** scrypt N=2^15: ~50 ms a check here, slow enough to make guessing costly (OWASP's minimum is 2^17 with r=8 p=1 for interactive logins; this is an API, so results are cached). */
@@ -46,6 +47,8 @@ function newToken(prefix: string): string {
 }
 
 export interface Presented {
+  /** The client's address, for failed-login limits. */
+  clientIp: string;
   authorization: string | undefined;
   ticketCookie: string | undefined;
   xsrfCookie: string | undefined;
@@ -55,7 +58,11 @@ export interface Presented {
 export class AuthService {
   private readonly basicCache = new Map<string, { associate: Associate; until: number }>();
 
-  constructor(private readonly deps: { store: Store; clock: Clock; ticketTtlMs: number }) {}
+  private readonly limiter: LoginLimiter;
+
+  constructor(private readonly deps: { store: Store; clock: Clock; ticketTtlMs: number; loginFailureLimit: number }) {
+    this.limiter = new LoginLimiter(deps.loginFailureLimit, LOGIN_WINDOW_MS);
+  }
 
   /** Creates the default tenant and, on first start, the administrator. Returns a generated password, if any. */
   async bootstrap(
@@ -77,9 +84,23 @@ export class AuthService {
 
   /** The associate behind the presented credentials, allowed to act in `tenant`; 401 otherwise. */
   async authenticate(tenant: Tenant, defaultTenant: Tenant, presented: Presented): Promise<Associate> {
-    const associate = await this.identify(tenant, defaultTenant, presented);
-    if (associate.tenantId !== tenant.id && !associate.isAdmin) throw new HookdError('invalid_credentials');
-    return associate;
+    const now = this.deps.clock.now();
+    const userKey = basicUserKey(tenant, presented.authorization);
+    const keys = this.limiter.keysFor(presented.clientIp, userKey);
+    this.limiter.check(keys, now);
+    try {
+      const associate = await this.identify(tenant, defaultTenant, presented);
+      if (associate.tenantId !== tenant.id && !associate.isAdmin) throw new HookdError('invalid_credentials');
+      if (userKey) this.limiter.succeed(`user:${userKey}`);
+      return associate;
+    } catch (e) {
+      if (e instanceof HookdError && e.code === 'invalid_credentials')
+        this.limiter.fail(
+          keys.map((k) => k.key),
+          now,
+        );
+      throw e;
+    }
   }
 
   private async identify(tenant: Tenant, defaultTenant: Tenant, p: Presented): Promise<Associate> {
@@ -198,6 +219,18 @@ export class AuthService {
       this.deps.clock.now(),
     );
   }
+}
+
+/** The window failed logins are counted in (OWASP suggests minutes, not seconds). */
+const LOGIN_WINDOW_MS = 15 * 60_000;
+
+/** `tenant:username` of a Basic header, for counting that user's failures; null for other schemes. */
+function basicUserKey(tenant: Tenant, authorization: string | undefined): string | null {
+  const m = /^\s*basic\s+(\S+)/i.exec(authorization ?? '');
+  if (!m) return null;
+  const decoded = Buffer.from(m[1] as string, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? null : `${tenant.id}:${decoded.slice(0, colon).toLowerCase()}`;
 }
 
 /** A valid hash of a random password, checked when the user does not exist. */
