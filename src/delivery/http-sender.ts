@@ -17,8 +17,9 @@ export interface SenderOptions {
 
 export interface HttpAnswer {
   status: number;
-  /** Status line, headers and (capped) body, as last_error keeps them. */
-  text: string;
+  headers: Record<string, string | string[] | undefined>;
+  /** The body, cut at the configured cap. */
+  body: string;
 }
 
 /** A failure before any answer: where it happened and why. */
@@ -91,7 +92,7 @@ export class HttpSender {
           break;
         }
       }
-      return { status: res.statusCode, text: answerText(res.statusCode, res.headers, Buffer.concat(chunks).toString('utf8')) };
+      return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') };
     } catch (e) {
       throw toSendError(e, timeout.aborted, this.options.timeoutMs);
     }
@@ -102,7 +103,8 @@ export class HttpSender {
   }
 }
 
-function answerText(status: number, headers: Record<string, string | string[] | undefined>, body: string): string {
+/** Status line, headers and body, as last_error keeps them; only formatted when someone reads it. */
+export function answerText({ status, headers, body }: HttpAnswer): string {
   const lines = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`.trimEnd()];
   for (const [name, value] of Object.entries(headers)) {
     for (const v of Array.isArray(value) ? value : [value]) if (v !== undefined) lines.push(`${name}: ${v}`);

@@ -8,7 +8,7 @@ import { type AttemptOutcome, classifyStatus } from '../domain/retry-policy.js';
 import { signNetServer } from '../signing/netserver.js';
 import { standardSignatureHeaders } from '../signing/standard.js';
 import type { ClaimedDelivery } from '../store/store.js';
-import { type HttpSender, SendError } from './http-sender.js';
+import { type HttpSender, SendError, answerText } from './http-sender.js';
 
 export interface DeliveryJob {
   event: ClaimedDelivery['event'];
@@ -22,6 +22,7 @@ export interface DeliveryJob {
 
 export interface Plugin {
   readonly name: string;
+  /** The outcome; a test ping's success also carries the target's answer as text (TestWebhook shows it). */
   deliver(job: DeliveryJob, signal?: AbortSignal): Promise<AttemptOutcome & { answer?: string }>;
 }
 
@@ -79,11 +80,13 @@ export class HttpWebhookPlugin implements Plugin {
     try {
       const answer = await this.sender.post(job.webhook.targetUrl, headers, body, signal);
       const kind = classifyStatus(answer.status);
-      if (kind === 'success') return { kind, status: answer.status, answer: answer.text };
-      return { kind, status: answer.status, error: answer.text, answer: answer.text };
+      // The text is built only where it is read: a failure's last_error, a test ping's message.
+      if (kind === 'success')
+        return job.isTest ? { kind, status: answer.status, answer: answerText(answer) } : { kind, status: answer.status };
+      return { kind, status: answer.status, error: answerText(answer) };
     } catch (e) {
       const error = e instanceof SendError ? `[${e.stage}] ${e.message}` : `[send] ${(e as Error).message}`;
-      return { kind: 'failure' as const, status: null, error, answer: error };
+      return { kind: 'failure' as const, status: null, error };
     }
   }
 }
@@ -99,8 +102,11 @@ export class CrmScriptPlugin implements Plugin {
   async deliver(job: DeliveryJob) {
     const handler = this.handlers.get(job.webhook.targetUrl);
     if (!handler) {
-      const error = `[prepare] No handler is registered under the name '${job.webhook.targetUrl}'`;
-      return { kind: 'failure' as const, status: null, error, answer: error };
+      return {
+        kind: 'failure' as const,
+        status: null,
+        error: `[prepare] No handler is registered under the name '${job.webhook.targetUrl}'`,
+      };
     }
     try {
       const result = await handler({
@@ -108,10 +114,10 @@ export class CrmScriptPlugin implements Plugin {
         values: job.event.fieldValues ?? {},
         properties: job.webhook.properties ?? {},
       });
+      if (!job.isTest) return { kind: 'success' as const, status: 200 };
       return { kind: 'success' as const, status: 200, answer: result === undefined ? 'OK' : JSON.stringify(result) };
     } catch (e) {
-      const error = `[handler] ${(e as Error)?.message ?? String(e)}`;
-      return { kind: 'failure' as const, status: null, error, answer: error };
+      return { kind: 'failure' as const, status: null, error: `[handler] ${(e as Error)?.message ?? String(e)}` };
     }
   }
 }

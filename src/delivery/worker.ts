@@ -163,14 +163,13 @@ export class DeliveryWorker {
     const outcome = plugin
       ? await plugin.deliver({ event: job.event, eventGuid: job.eventGuid, retry: job.attempts, webhook: job.webhook }, this.abort.signal)
       : { kind: 'failure' as const, status: null, error: `[prepare] No plugin handles webhooks of type '${job.webhook.type}'` };
-    const { answer: _answer, ...plain } = outcome as typeof outcome & { answer?: string };
     return {
       deliveryId: job.deliveryId,
       webhookId: job.webhook.id,
       eventGuid: job.eventGuid,
       startedAt,
       durationMs: Math.round(performance.now() - t0),
-      outcome: plain,
+      outcome,
     };
   }
 
