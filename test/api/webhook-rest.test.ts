@@ -222,16 +222,24 @@ describe('PATCH /api/v1/Webhook/{id}', () => {
 describe('$select', () => {
   it('nulls the other fields on GET, POST, PUT and PATCH', async () => {
     const w = await create();
-    const check = (json: any) => {
-      assert.equal(json.Name, json.Name ?? null);
-      assert.notEqual(json.Name, null);
-      assert.equal(json.TargetUrl, null);
-      assert.equal(json.Events, null);
-      assert.notEqual(json.State, null);
+    const full = (await call(server.url, 'GET', `/api/v1/Webhook/${w.WebhookId}`)).json;
+    // Every property but Name and State is null; those two keep their values; _Links is kept.
+    const check = (json: any, name: string) => {
+      assert.deepEqual(Object.keys(json), Object.keys(full), 'the carrier keeps every property');
+      for (const key of Object.keys(full)) {
+        if (key === 'Name') assert.equal(json.Name, name);
+        else if (key === 'State') assert.equal(json.State, 'Active');
+        else if (key === '_Links') assert.match(json._Links.Self, /\/api\/v1\/Webhook\/\d+$/);
+        else assert.equal(json[key], null, `${key} is nulled`);
+      }
     };
-    check((await call(server.url, 'GET', `/api/v1/Webhook/${w.WebhookId}?$select=name,state`)).json);
-    check((await call(server.url, 'POST', '/api/v1/Webhook?$select=Name,State', { body: webhookBody(target) })).json);
-    check((await call(server.url, 'PUT', `/api/v1/Webhook/${w.WebhookId}?$select=name,STATE`, { body: webhookBody(target) })).json);
+    check((await call(server.url, 'GET', `/api/v1/Webhook/${w.WebhookId}?$select=name,state`)).json, 'Test hook');
+    check((await call(server.url, 'POST', '/api/v1/Webhook?$select=Name,State', { body: webhookBody(target) })).json, 'Test hook');
+    check(
+      (await call(server.url, 'PUT', `/api/v1/Webhook/${w.WebhookId}?$select=name,STATE`, { body: webhookBody(target, { Name: 'P' }) }))
+        .json,
+      'P',
+    );
     check(
       (
         await call(server.url, 'PATCH', `/api/v1/Webhook/${w.WebhookId}?$select=name,state`, {
@@ -239,6 +247,7 @@ describe('$select', () => {
           body: { Name: 'S' },
         })
       ).json,
+      'S',
     );
   });
 });
