@@ -59,6 +59,7 @@ export async function startHookdProcess(env: Record<string, string> = {}): Promi
       HOOKD_ADMIN_PASSWORD: ADMIN.password,
       HOOKD_ALLOW_PRIVATE_TARGETS: '1',
       HOOKD_LOG_LEVEL: 'warn',
+      HOOKD_RATE_LIMIT_PER_MINUTE: '0', // the load generators are one caller each
       ...env,
     },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -24,6 +24,8 @@ import { TargetTester } from './services/target-tester.js';
 import { WebhookService } from './services/webhook-service.js';
 import { PostgresStore } from './store/postgres/postgres-store.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
+import { parseKey, SecretBox } from './store/secret-box.js';
+import { resealSecrets, sealedStore } from './store/sealed-store.js';
 import type { Store } from './store/store.js';
 
 export interface HookdOptions {
@@ -58,13 +60,34 @@ export function openStore(config: Config): Store {
   return config.databaseUrl ? PostgresStore.open(config.databaseUrl) : SqliteStore.open(config.dataDir);
 }
 
+/** Seals webhook secrets with HOOKD_ENCRYPTION_KEY (resealing plain and old-key ones now), or warns that they are stored plain. */
+async function protectSecrets(store: Store, config: Config, logger: Logger): Promise<Store> {
+  const key = config.encryptionKey === '' ? null : parseKey(config.encryptionKey);
+  const previous = config.previousEncryptionKeys.map(parseKey);
+  if (typeof key === 'string' || previous.some((k) => typeof k === 'string')) {
+    throw new Error('HOOKD_ENCRYPTION_KEY and HOOKD_PREVIOUS_ENCRYPTION_KEYS must be 32 bytes as base64 or hex');
+  }
+  const box = new SecretBox(key as Buffer | null, previous as Buffer[]);
+  const resealed = await resealSecrets(store, box);
+  if (!box.encrypts) {
+    logger.warn('HOOKD_ENCRYPTION_KEY is not set: webhook secrets are stored unencrypted');
+    return store;
+  }
+  if (resealed > 0) logger.info({ resealed }, 'webhook secrets encrypted with the current HOOKD_ENCRYPTION_KEY');
+  return sealedStore(store, box);
+}
+
 export async function createHookd(config: Config, options: HookdOptions = {}): Promise<Hookd> {
   const logger =
     options.logger ?? pino({ level: config.logLevel, redact: ['req.headers.authorization', '*.secret', '*.Secret', '*.password'] });
   const clock = options.clock ?? systemClock;
-  const store = options.store ?? openStore(config);
+  const rawStore = options.store ?? openStore(config);
   let ready = false;
-  await store.migrate();
+  await rawStore.migrate();
+  const store = await protectSecrets(rawStore, config, logger).catch(async (e: unknown) => {
+    await rawStore.close();
+    throw e;
+  });
 
   const auth = new AuthService({
     store,
@@ -79,6 +102,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     timeoutMs: config.attemptTimeoutMs,
     responseBodyCapBytes: config.responseBodyCapBytes,
     allowPrivateTargets: config.allowPrivateTargets,
+    allowedNetworks: config.allowedNetworks,
     connectionsPerOrigin: Math.max(config.maxInFlightPerWebhook, 16),
   });
   const crmscript = new CrmScriptPlugin();
@@ -111,7 +135,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     store,
     clock,
     tester: new TargetTester(plugins, () => clock.now()),
-    rules: { plugins: plugins.names(), allowPrivateTargets: config.allowPrivateTargets },
+    rules: { plugins: plugins.names(), allowPrivateTargets: config.allowPrivateTargets, allowedNetworks: config.allowedNetworks },
     savePing: config.savePing,
     onWork,
   });
@@ -127,6 +151,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     logger,
     defaultTenant,
     bodyLimit: config.bodyLimitBytes,
+    rateLimitPerMinute: config.rateLimitPerMinute,
     version: VERSION,
     ready: () => ready,
     workerStatus: () => (worker ? { inFlight: worker.activeAttempts, attemptsMade: worker.attemptsMade } : null),
@@ -186,7 +211,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
       await worker?.stop(config.shutdownTimeoutMs);
       await mail?.stop();
       await sender.close();
-      await store.close();
+      await rawStore.close();
     },
   };
 }

@@ -3,9 +3,11 @@
  * the default tenant at /api/v1 and for a named tenant at /{tenant}/api/v1.
  */
 import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
+import { HookdError } from '../domain/errors.js';
 import type { Tenant } from '../domain/webhook.js';
 import { registerBodyParsers } from './content.js';
 import { registerErrorHandling } from './error-envelope.js';
@@ -19,6 +21,8 @@ export interface AppDeps extends RouteDeps {
   logger: Logger;
   defaultTenant: Tenant;
   bodyLimit: number;
+  /** API requests one caller may make a minute; 0 for no limit. */
+  rateLimitPerMinute: number;
   version: string;
   /** False until the store is open and migrated; /healthz answers 503 meanwhile. */
   ready: () => boolean;
@@ -45,6 +49,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerBodyParsers(app, deps.bodyLimit);
   registerErrorHandling(app, deps.bodyLimit);
   await app.register(cookie);
+  if (deps.rateLimitPerMinute > 0) {
+    // After authentication (preHandler), so the count is per caller: tenant, associate and application token.
+    await app.register(rateLimit, {
+      hook: 'preHandler',
+      max: deps.rateLimitPerMinute,
+      timeWindow: 60_000,
+      keyGenerator: (req) =>
+        req.caller ? `caller:${req.caller.tenant.id}:${req.caller.associate.id}:${req.caller.appToken ?? ''}` : `ip:${req.ip}`,
+      errorResponseBuilder: (_req, context) => new HookdError('rate_limited', { seconds: Math.max(1, Math.ceil(context.ttl / 1000)) }),
+    });
+  }
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',

@@ -2,6 +2,8 @@
  * Every setting of hookd, declared once: environment name, type, default and one sentence. This is the
  * only module that reads process.env (through loadConfig's argument).
  */
+import { isCidr } from '../domain/target-url.js';
+import { parseKey } from '../store/secret-box.js';
 
 type Kind = 'string' | 'int' | 'bool' | 'list';
 
@@ -54,6 +56,33 @@ export const SETTINGS = {
     kind: 'bool',
     default: false,
     doc: 'Development switch: allow http targets and loopback/private addresses.',
+  }),
+  allowedNetworks: s({
+    env: 'HOOKD_ALLOWED_NETWORKS',
+    kind: 'list',
+    default: [],
+    doc: 'Networks (CIDR, comma-separated, e.g. 10.20.0.0/16) that targets may resolve to although they are private.',
+  }),
+  encryptionKey: s({
+    env: 'HOOKD_ENCRYPTION_KEY',
+    kind: 'string',
+    default: '',
+    secret: true,
+    doc: 'Key that encrypts webhook secrets at rest: 32 bytes as base64 or hex; when empty secrets are stored as given.',
+  }),
+  previousEncryptionKeys: s({
+    env: 'HOOKD_PREVIOUS_ENCRYPTION_KEYS',
+    kind: 'list',
+    default: [],
+    secret: true,
+    doc: 'Earlier keys (comma-separated) whose secrets are re-encrypted with HOOKD_ENCRYPTION_KEY at start: key rotation.',
+  }),
+  rateLimitPerMinute: s({
+    env: 'HOOKD_RATE_LIMIT_PER_MINUTE',
+    kind: 'int',
+    default: 60000,
+    min: 0,
+    doc: 'API requests one caller (tenant, user and SO-AppToken; the address where no one is logged in) may make a minute; 0 = no limit.',
   }),
   savePing: s({
     env: 'HOOKD_SAVE_PING',
@@ -208,6 +237,17 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: P
   const schemes = (config.signatureSchemes as string[]) ?? [];
   if (schemes.length === 0 || schemes.some((x) => x !== 'netserver' && x !== 'standard')) {
     errors.push(`HOOKD_SIGNATURE_SCHEMES must be netserver, standard or netserver,standard (got '${schemes.join(',')}')`);
+  }
+  for (const cidr of (config.allowedNetworks as string[]) ?? []) {
+    if (!isCidr(cidr)) errors.push(`HOOKD_ALLOWED_NETWORKS must list networks such as 10.20.0.0/16 or fd00::/8 (got '${cidr}')`);
+  }
+  const keys: Array<[string, string]> = [
+    ['HOOKD_ENCRYPTION_KEY', (config.encryptionKey as string) ?? ''],
+    ...((config.previousEncryptionKeys as string[]) ?? []).map((k): [string, string] => ['HOOKD_PREVIOUS_ENCRYPTION_KEYS', k]),
+  ];
+  for (const [env, key] of keys) {
+    const parsed = key === '' ? null : parseKey(key);
+    if (typeof parsed === 'string') errors.push(`${env} ${parsed}`);
   }
   return { config: config as Config, errors };
 }

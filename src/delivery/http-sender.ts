@@ -12,6 +12,8 @@ export interface SenderOptions {
   timeoutMs: number;
   responseBodyCapBytes: number;
   allowPrivateTargets: boolean;
+  /** Private networks (CIDR) that targets may resolve to all the same. */
+  allowedNetworks?: readonly string[];
   connectionsPerOrigin: number;
 }
 
@@ -39,13 +41,13 @@ type LookupCallback = (
 ) => void;
 
 /** A dns.lookup that refuses addresses hookd may not send to: it runs for every new connection. */
-export function checkedLookup(allowPrivate: boolean) {
+export function checkedLookup(allowPrivate: boolean, allowedNetworks: readonly string[] = []) {
   return (hostname: string, options: object, callback: LookupCallback) => {
     dnsLookup(hostname, options as never, (err, address, family) => {
       if (err) return callback(err, address as never, family);
       const list = Array.isArray(address) ? address : [{ address: address as unknown as string, family: family ?? 4 }];
       for (const a of list) {
-        const problem = addressProblem(a.address, allowPrivate);
+        const problem = addressProblem(a.address, allowPrivate, allowedNetworks);
         if (problem)
           return callback(new SendError('target-check', `TargetUrl host '${hostname}' ${problem}`) as never, address as never, family);
       }
@@ -61,13 +63,13 @@ export class HttpSender {
     this.agent = new Agent({
       connections: options.connectionsPerOrigin,
       keepAliveTimeout: 30_000,
-      connect: { timeout: options.timeoutMs, lookup: checkedLookup(options.allowPrivateTargets) as never },
+      connect: { timeout: options.timeoutMs, lookup: checkedLookup(options.allowPrivateTargets, options.allowedNetworks) as never },
     });
   }
 
   /** POSTs `body`; resolves with the answer (any status) or rejects with a SendError. */
   async post(url: string, headers: Record<string, string>, body: string, signal?: AbortSignal): Promise<HttpAnswer> {
-    const problem = targetUrlProblem(url, this.options.allowPrivateTargets);
+    const problem = targetUrlProblem(url, this.options.allowPrivateTargets, this.options.allowedNetworks);
     if (problem) throw new SendError('target-check', `TargetUrl ${problem}`);
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
     const abort = signal ? AbortSignal.any([signal, timeout]) : timeout;

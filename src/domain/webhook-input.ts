@@ -10,6 +10,7 @@ import { LIMITS, WEBHOOK_STATES, type WebhookInput, type WebhookState } from './
 export interface InputRules {
   plugins: readonly string[];
   allowPrivateTargets: boolean;
+  allowedNetworks?: readonly string[];
 }
 
 /** Payload fields a Property may not shadow (decisions.md: Properties). */
@@ -166,7 +167,7 @@ export function validateWebhookInput(raw: unknown, rules: InputRules): WebhookIn
   const events = readEvents(raw, errors);
   const targetUrl = text(raw, 'TargetUrl', LIMITS.targetUrl, errors, true);
   if (targetUrl !== null && type === 'webhook') {
-    const problem = targetUrlProblem(targetUrl, rules.allowPrivateTargets);
+    const problem = targetUrlProblem(targetUrl, rules.allowPrivateTargets, rules.allowedNetworks);
     if (problem) errors.push({ property: 'TargetUrl', rule: problem });
   }
   const secret = text(raw, 'Secret', LIMITS.secret, errors, false);

@@ -170,6 +170,8 @@ export interface Store {
   /** Returns the saved webhook, null when it is gone, or 'conflict' when it changed meanwhile. */
   updateWebhook(tenantId: number, id: number, update: WebhookUpdate): Promise<Webhook | null | 'conflict'>;
   deleteWebhook(tenantId: number, id: number): Promise<boolean>;
+  /** Replaces each stored secret for which `rewrite` returns a new value, in one transaction; returns how many changed. */
+  rewriteSecrets(rewrite: (stored: string) => string | null): Promise<number>;
 
   // Events in
   /** Stores the events and one queued delivery for each Active webhook that subscribes; returns that count. */

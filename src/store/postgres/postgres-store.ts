@@ -110,6 +110,19 @@ export class PostgresStore implements Store {
   async deleteWebhook(tenantId: number, id: number) {
     return transaction(this.pool, (c) => registry.deleteWebhook(c, tenantId, id));
   }
+  async rewriteSecrets(rewrite: (stored: string) => string | null) {
+    return transaction(this.pool, async (c) => {
+      const { rows } = await c.query<{ id: number; secret: string }>('SELECT id, secret FROM webhooks WHERE secret IS NOT NULL FOR UPDATE');
+      let changed = 0;
+      for (const r of rows) {
+        const next = rewrite(r.secret);
+        if (next === null) continue;
+        await c.query('UPDATE webhooks SET secret = $1 WHERE id = $2', [next, r.id]);
+        changed++;
+      }
+      return changed;
+    });
+  }
 
   async signal(tenantId: number, events: EventRecord[], now: number) {
     return transaction(this.pool, (c) => signalEvents(c, tenantId, events, now));

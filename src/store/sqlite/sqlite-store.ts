@@ -103,6 +103,9 @@ export class SqliteStore implements Store {
   async deleteWebhook(tenantId: number, id: number) {
     return webhooks.deleteWebhook(this.db, tenantId, id);
   }
+  async rewriteSecrets(rewrite: (stored: string) => string | null) {
+    return webhooks.rewriteSecrets(this.db, rewrite);
+  }
 
   async signal(tenantId: number, events: EventRecord[], now: number) {
     return this.db.transaction(() => signalEvents(this.db, tenantId, events, now)).immediate();

@@ -93,3 +93,19 @@ export function deleteWebhook(db: Db, tenantId: number, id: number): boolean {
     })
     .immediate();
 }
+
+export function rewriteSecrets(db: Db, rewrite: (stored: string) => string | null): number {
+  return db
+    .transaction(() => {
+      const rows = q(db, 'SELECT id, secret FROM webhooks WHERE secret IS NOT NULL').all() as Array<{ id: number; secret: string }>;
+      let changed = 0;
+      for (const r of rows) {
+        const next = rewrite(r.secret);
+        if (next === null) continue;
+        q(db, 'UPDATE webhooks SET secret = ? WHERE id = ?').run(next, r.id);
+        changed++;
+      }
+      return changed;
+    })
+    .immediate();
+}

@@ -1,0 +1,129 @@
+/**
+ * Webhook secrets at rest: encrypted with HOOKD_ENCRYPTION_KEY, never in the clear in the database,
+ * still signing deliveries; rotated to a new key at start; refused loudly when the key is missing.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { loadConfig } from '../../src/config/settings.js';
+import { createHookd, type Hookd } from '../../src/hookd.js';
+import { verifySignature } from '../../src/signing/netserver.js';
+import { SecretBox } from '../../src/store/secret-box.js';
+import { ADMIN, call, webhookBody } from '../helpers/harness.js';
+import { Receiver } from '../helpers/receiver.js';
+
+const key1 = randomBytes(32).toString('base64');
+const key2 = randomBytes(32).toString('hex');
+let dataDir: string;
+let receiver: Receiver;
+
+before(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'hookd-secrets-'));
+  receiver = await Receiver.start();
+});
+after(async () => {
+  await receiver.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function start(env: Record<string, string>): Promise<{ hookd: Hookd; url: string }> {
+  const { config, errors } = loadConfig(env, {
+    port: 0,
+    dataDir,
+    adminUser: ADMIN.user,
+    adminPassword: ADMIN.password,
+    allowPrivateTargets: true,
+    logLevel: 'silent',
+    pollIntervalMs: 100,
+    shutdownTimeoutMs: 500,
+  });
+  assert.deepEqual(errors, []);
+  const hookd = await createHookd(config);
+  return { hookd, url: await hookd.listen() };
+}
+
+function storedSecrets(): string[] {
+  const db = new Database(join(dataDir, 'hookd.db'), { readonly: true });
+  try {
+    return (db.prepare('SELECT secret FROM webhooks ORDER BY id').all() as Array<{ secret: string }>).map((r) => r.secret);
+  } finally {
+    db.close();
+  }
+}
+
+describe('webhook secrets at rest', () => {
+  it('stores them plain without a key, seals them when a key is set, and signs deliveries with the real secret', async () => {
+    const plain = await start({});
+    assert.equal(
+      (await call(plain.url, 'POST', '/api/v1/Webhook', { body: webhookBody(receiver.url, { Secret: 'first-secret' }) })).status,
+      200,
+    );
+    await plain.hookd.close();
+    assert.deepEqual(storedSecrets(), ['first-secret']);
+
+    const sealed = await start({ HOOKD_ENCRYPTION_KEY: key1 });
+    const stored = storedSecrets();
+    assert.match(stored[0]!, /^enc:v1:[0-9a-f]{8}:/, 'the plain secret was sealed at start');
+    const created = await call(sealed.url, 'POST', '/api/v1/Webhook', { body: webhookBody(receiver.url, { Secret: 'second-secret' }) });
+    assert.equal(created.status, 200);
+    assert.equal(created.json.Secret, 'second-secret', 'the API shows the secret itself');
+    const all = storedSecrets();
+    assert.ok(
+      all.every((s) => s.startsWith('enc:v1:') && !s.includes('secret')),
+      `stored: ${all.join(' ')}`,
+    );
+
+    await sealed.hookd.signal({ eventName: 'contact.created', primaryKey: 7 });
+    await receiver.waitFor(2);
+    const bodies = receiver.received.slice(-2);
+    const secrets = ['first-secret', 'second-secret'];
+    for (const got of bodies) {
+      const header = got.headers['x-superoffice-signature'] as string;
+      assert.ok(
+        secrets.some((s) => verifySignature(got.body, header, s)),
+        'each delivery is signed with the plain secret',
+      );
+    }
+    await sealed.hookd.close();
+  });
+
+  it('rotates to a new key at start when the old one is listed as previous', async () => {
+    const before = storedSecrets();
+    const rotated = await start({ HOOKD_ENCRYPTION_KEY: key2, HOOKD_PREVIOUS_ENCRYPTION_KEYS: key1 });
+    const after = storedSecrets();
+    const newId = after[0]!.split(':')[2];
+    assert.notEqual(newId, before[0]!.split(':')[2]);
+    assert.ok(
+      after.every((s) => s.split(':')[2] === newId),
+      'every secret is under the new key',
+    );
+    const list = await call(rotated.url, 'GET', '/api/v1/Webhook');
+    assert.deepEqual(
+      (list.json as Array<{ Secret: string }>).map((w) => w.Secret),
+      ['first-secret', 'second-secret'],
+    );
+    await rotated.hookd.close();
+  });
+
+  it('refuses to start without the key that sealed the secrets, and rejects a malformed key', async () => {
+    await assert.rejects(start({}), /HOOKD_ENCRYPTION_KEY/);
+    await assert.rejects(start({ HOOKD_ENCRYPTION_KEY: key1 }), /HOOKD_ENCRYPTION_KEY/);
+    const { errors } = loadConfig({ HOOKD_ENCRYPTION_KEY: 'too-short' });
+    assert.match(errors.join('\n'), /HOOKD_ENCRYPTION_KEY must be 32 random bytes/);
+  });
+
+  it('detects a tampered sealed value', () => {
+    const box = new SecretBox(randomBytes(32));
+    const sealed = box.seal('s3cret')!;
+    assert.equal(box.open(sealed), 's3cret');
+    const raw = Buffer.from(sealed.split(':')[3]!, 'base64');
+    raw[raw.length - 1]! ^= 1;
+    const tampered = `${sealed.split(':').slice(0, 3).join(':')}:${raw.toString('base64')}`;
+    assert.throws(() => new SecretBox(null, []).open(sealed), /HOOKD_ENCRYPTION_KEY/);
+    assert.throws(() => box.open(tampered));
+  });
+});
