@@ -37,7 +37,9 @@ function isStoreOutage(e: { code?: unknown; message?: string }): boolean {
   const code = typeof e.code === 'string' ? e.code : '';
   return (
     ['SQLITE_FULL', 'SQLITE_IOERR', 'SQLITE_BUSY', 'SQLITE_CANTOPEN', 'SQLITE_READONLY', 'SQLITE_LOCKED'].some((c) => code.startsWith(c)) ||
-    ['ECONNREFUSED', 'ECONNRESET', '57P01', '57P03', '08006', '08001', '53300'].includes(code)
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001', '53300'].includes(code) ||
+    // node-postgres reports a lost or unobtainable connection without a code.
+    /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/.test(e.message ?? '')
   );
 }
 

@@ -125,7 +125,9 @@ function toSendError(e: unknown, timedOut: boolean, timeoutMs: number): SendErro
     err.code === 'UND_ERR_BODY_TIMEOUT' ||
     err.code === 'UND_ERR_CONNECT_TIMEOUT'
   ) {
-    return new SendError('timeout', `No complete answer within ${timeoutMs} ms (${err.code ?? err.name ?? 'timeout'})`);
+    // An AbortSignal timeout is a DOMException whose code is a number (23): name it instead.
+    const what = typeof err.code === 'string' ? err.code : (err.name ?? 'timeout');
+    return new SendError('timeout', `No complete answer within ${timeoutMs} ms (${what})`);
   }
   const code = err.code ?? (err.cause as { code?: string } | undefined)?.code;
   const message = err.message ?? String(e);

@@ -11,27 +11,41 @@ const types = {
 };
 
 export function openPool(url: string, schema: string | null): pg.Pool {
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString: url,
     max: 10,
     types: types as never,
+    // An unreachable server fails a request within 5 s (503) instead of leaving it waiting for ever.
+    connectionTimeoutMillis: 5_000,
+    keepAlive: true,
     // A schema of its own (tests) is chosen at connect time, so every pooled connection uses it.
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
+  // An idle connection that the server drops is removed by the pool; without a listener the error would end the process.
+  pool.on('error', () => undefined);
+  return pool;
 }
+
+/** Ignores the 'error' event of a checked-out connection: its pending query rejects with the same error. */
+function ignoreErrorEvents(): void {}
 
 export async function transaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // A lost connection both rejects the query and emits 'error'; unheard, the event would end the process.
+  client.on('error', ignoreErrorEvents);
+  let broken: Error | undefined;
   try {
     await client.query('BEGIN');
     const result = await fn(client);
     await client.query('COMMIT');
     return result;
   } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    // A failed ROLLBACK means the connection itself is gone: it must not go back to the pool.
+    await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
     throw e;
   } finally {
-    client.release();
+    client.off('error', ignoreErrorEvents);
+    client.release(broken);
   }
 }
 
