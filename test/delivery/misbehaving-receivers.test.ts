@@ -36,7 +36,10 @@ const behaviours: Record<string, () => HttpServer | TcpServer> = {
       const answer = Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
       let i = 0;
       socket.on('data', () => undefined);
-      const t = setInterval(() => (i < answer.length && !socket.destroyed ? socket.write(answer.subarray(i++, i)) : clearInterval(t)), 1000);
+      const t = setInterval(
+        () => (i < answer.length && !socket.destroyed ? socket.write(answer.subarray(i++, i)) : clearInterval(t)),
+        1000,
+      );
       timers.push(t);
     }),
   'sends a huge body': () =>
@@ -62,8 +65,12 @@ const behaviours: Record<string, () => HttpServer | TcpServer> = {
 };
 
 const expectedError: Record<string, RegExp> = {
-  'never answers': new RegExp(`^\\[timeout\\] No complete answer within ${TIMEOUT_MS} ms \\((TimeoutError|UND_ERR_HEADERS_TIMEOUT|UND_ERR_BODY_TIMEOUT)\\)$`),
-  'drips one byte a second': new RegExp(`^\\[timeout\\] No complete answer within ${TIMEOUT_MS} ms \\((TimeoutError|UND_ERR_HEADERS_TIMEOUT|UND_ERR_BODY_TIMEOUT)\\)$`),
+  'never answers': new RegExp(
+    `^\\[timeout\\] No complete answer within ${TIMEOUT_MS} ms \\((TimeoutError|UND_ERR_HEADERS_TIMEOUT|UND_ERR_BODY_TIMEOUT)\\)$`,
+  ),
+  'drips one byte a second': new RegExp(
+    `^\\[timeout\\] No complete answer within ${TIMEOUT_MS} ms \\((TimeoutError|UND_ERR_HEADERS_TIMEOUT|UND_ERR_BODY_TIMEOUT)\\)$`,
+  ),
   'sends a huge body': /^HTTP\/1\.1 500 Internal Server Error\r\n[\s\S]*\r\n\r\nx+$/,
   'resets the connection': /^\[network\] ECONNRESET: /,
   'answers with something that is not HTTP': /^\[network\] Response does not match the HTTP\/1\.1 protocol/,
@@ -74,7 +81,13 @@ const ids: Record<string, number> = {};
 
 before(async () => {
   healthy = await Receiver.start();
-  hookd = await startHookd({ attemptTimeoutMs: TIMEOUT_MS, responseBodyCapBytes: CAP, savePing: false, retryDelaysMs: ['60000', '60000'], maxConsecutiveErrors: 1000 });
+  hookd = await startHookd({
+    attemptTimeoutMs: TIMEOUT_MS,
+    responseBodyCapBytes: CAP,
+    savePing: false,
+    retryDelaysMs: ['60000', '60000'],
+    maxConsecutiveErrors: 1000,
+  });
   for (const [name, make] of Object.entries(behaviours)) {
     const url = await listen(make());
     const res = await call(hookd.url, 'POST', '/api/v1/Webhook', { body: webhookBody(`${url}/hook`, { Name: name }) });
