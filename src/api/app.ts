@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { HookdError } from '../domain/errors.js';
 import type { Tenant } from '../domain/webhook.js';
 import { registerBodyParsers } from './content.js';
-import { registerErrorHandling } from './error-envelope.js';
+import { registerErrorHandling, sendError } from './error-envelope.js';
 import { authenticate } from './request-context.js';
 import { accountRoutes } from './routes/accounts.js';
 import { agentRoutes } from './routes/agents.js';
@@ -37,6 +37,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    // Errors the router raises before any route runs (a malformed or over-long path) get the envelope too.
+    frameworkErrors: (error, req, reply) => {
+      const rule =
+        error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? 'has a segment longer than 100 characters'
+          : 'is not a valid URL path (bad percent-encoding)';
+      return sendError(req, reply, new HookdError('invalid_parameter', { name: 'path', rule }));
+    },
   });
   // Every answer is data for API clients, never a page to render or frame.
   app.addHook('onSend', async (_req, reply) => {
