@@ -3,7 +3,7 @@
  * /api/v1/Webhook on hookd (SQLite), each as a ratio to a bare Fastify route measured in the same run.
  */
 import autocannon from 'autocannon';
-import { api, median, progress, startHookdProcess, startProcess } from './lib.js';
+import { api, type CaseResult, median, progress, startHookdProcess, startProcess } from './lib.js';
 
 const RUNS = 3;
 const SECONDS = 4;
@@ -15,7 +15,7 @@ async function rate(url: string, method: 'GET' | 'POST', headers: Record<string,
   return result.requests.average;
 }
 
-export async function runApiRate(): Promise<Array<{ name: string; hookd: number; baseline: number; ratio: number; unit: string }>> {
+export async function runApiRate(): Promise<CaseResult[]> {
   const receiver = await startProcess('bench/receiver.mjs');
   const bare = await startProcess('bench/bare-fastify.mjs');
   // Save-time pings off: this measures the API, not the receiver's answer to each ping.
@@ -27,7 +27,7 @@ export async function runApiRate(): Promise<Array<{ name: string; hookd: number;
   const postBody = JSON.stringify({ Name: 'bench', Events: ['contact.created'], TargetUrl: target, Secret: 's' });
   const bareUrl = `http://127.0.0.1:${bare.line}`;
 
-  const results = [];
+  const results: CaseResult[] = [];
   const cases = [
     { name: 'GET /api/v1/Webhook/{id}', method: 'GET' as const, path: `/api/v1/Webhook/${created.WebhookId}` },
     { name: 'POST /api/v1/Webhook', method: 'POST' as const, path: '/api/v1/Webhook' },
@@ -41,7 +41,12 @@ export async function runApiRate(): Promise<Array<{ name: string; hookd: number;
       b.push(await rate(`${bareUrl}${c.path}`, c.method, headers, c.method === 'POST' ? postBody : undefined));
       h.push(await rate(`${hookd.url}${c.path}`, c.method, headers, c.method === 'POST' ? postBody : undefined));
     }
-    results.push({ name: c.name, hookd: median(h), baseline: median(b), ratio: median(h) / median(b), unit: 'requests/s' });
+    results.push({
+      name: `management API: ${c.name}`,
+      hookd: median(h),
+      baselines: { 'bare Fastify route': median(b) },
+      unit: 'requests/s',
+    });
   }
   progress('api rate', cases.length * RUNS, cases.length * RUNS);
   for (const p of [receiver.child, bare.child, hookd.child]) p.kill();

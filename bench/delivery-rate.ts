@@ -3,7 +3,8 @@
  * batch signalled to the last delivery received, ingestion included), as a ratio to bare undici POSTs of the same signed body to
  * the same receiver, measured in the same run.
  */
-import { api, median, progress, startHookdProcess, startProcess } from './lib.js';
+import { api, type CaseResult, median, progress, startHookdProcess, startProcess } from './lib.js';
+import { startRedis } from './redis.js';
 
 const RUNS = 3;
 const EVENTS = 20_000;
@@ -13,15 +14,19 @@ async function receivedCount(receiverPort: string): Promise<number> {
   return Number(await (await fetch(`http://127.0.0.1:${receiverPort}/count`)).text());
 }
 
-export async function runDeliveryRate(): Promise<Array<{ name: string; hookd: number; baseline: number; ratio: number; unit: string }>> {
+export async function runDeliveryRate(): Promise<CaseResult[]> {
   const receiver = await startProcess('bench/receiver.mjs');
   const target = `http://127.0.0.1:${receiver.line}/hook`;
+  const redis = await startRedis();
+  if (!redis) console.error('\nredis-server not found (apt-get install redis-server): the BullMQ baseline is left out');
   const h: number[] = [];
   const b: number[] = [];
+  const q: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     progress('delivery rate', run, RUNS);
     const bare = await startProcess('bench/bare-undici.mjs', [target, String(EVENTS), '64']);
     b.push(Number(bare.line));
+    if (redis) q.push(Number((await startProcess('bench/bullmq-baseline.mjs', [target, String(EVENTS), '64', String(redis.port)])).line));
 
     const hookd = await startHookdProcess();
     await api(hookd.url, 'POST', '/api/v1/Webhook', { Name: 'bench', Events: ['contact.changed'], TargetUrl: target, Secret: 'secret' });
@@ -44,7 +49,13 @@ export async function runDeliveryRate(): Promise<Array<{ name: string; hookd: nu
   }
   progress('delivery rate', RUNS, RUNS);
   receiver.child.kill();
+  redis?.stop();
   return [
-    { name: 'deliveries/s, 1 webhook, SQLite', hookd: median(h), baseline: median(b), ratio: median(h) / median(b), unit: 'deliveries/s' },
+    {
+      name: 'deliveries/s, 1 webhook, SQLite',
+      hookd: median(h),
+      baselines: { 'bare undici': median(b), ...(redis ? { 'BullMQ + Redis': median(q) } : {}) },
+      unit: 'deliveries/s',
+    },
   ];
 }

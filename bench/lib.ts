@@ -5,6 +5,16 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** One benchmark case: hookd's figure and each baseline's, measured in the same run. */
+export interface CaseResult {
+  name: string;
+  unit: string;
+  hookd: number;
+  baselines: Record<string, number>;
+  /** Times and memory: a smaller figure is better. */
+  lowerIsBetter?: boolean;
+}
+
 export const ADMIN = { user: 'admin', password: 'bench-password' };
 export const AUTH = `Basic ${Buffer.from(`${ADMIN.user}:${ADMIN.password}`).toString('base64')}`;
 

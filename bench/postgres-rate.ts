@@ -6,6 +6,7 @@
 import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { api, median, progress, startHookdProcess, startProcess } from './lib.js';
+import type { CaseResult } from './lib.js';
 import { startPostgres } from './postgres.js';
 
 const RUNS = 3;
@@ -43,7 +44,7 @@ async function measure(receiverPort: string, processes: number, env: Record<stri
   return rate;
 }
 
-export async function runPostgresRate() {
+export async function runPostgresRate(): Promise<CaseResult[]> {
   const postgres = await startPostgres();
   if (!postgres) {
     console.error('postgres-rate skipped: no PostgreSQL binaries under /usr/lib/postgresql and no BENCH_DATABASE_URL');
@@ -76,7 +77,17 @@ export async function runPostgresRate() {
   postgres.stop();
   const base = median(sqlite);
   return [
-    { name: 'deliveries/s, PostgreSQL, 1 process', hookd: median(one), baseline: base, ratio: median(one) / base, unit: 'deliveries/s' },
-    { name: 'deliveries/s, PostgreSQL, 2 processes', hookd: median(two), baseline: base, ratio: median(two) / base, unit: 'deliveries/s' },
+    {
+      name: 'deliveries/s, PostgreSQL, 1 process',
+      hookd: median(one),
+      baselines: { 'hookd on SQLite (same run)': base },
+      unit: 'deliveries/s',
+    },
+    {
+      name: 'deliveries/s, PostgreSQL, 2 processes',
+      hookd: median(two),
+      baselines: { 'hookd on SQLite (same run)': base },
+      unit: 'deliveries/s',
+    },
   ];
 }

@@ -103,7 +103,8 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     responseBodyCapBytes: config.responseBodyCapBytes,
     allowPrivateTargets: config.allowPrivateTargets,
     allowedNetworks: config.allowedNetworks,
-    connectionsPerOrigin: Math.max(config.maxInFlightPerWebhook, 16),
+    // Many webhooks often share one host: 64 connections to it (each webhook still has at most its own limit in flight).
+    connectionsPerOrigin: Math.max(config.maxInFlightPerWebhook, 64),
   });
   const crmscript = new CrmScriptPlugin();
   const signing = {

@@ -28,11 +28,12 @@ export function claimDue(db: Db, o: ClaimOptions, cursor: ClaimCursor): ClaimedD
   db.transaction(() => {
     const webhooks = q(
       db,
+      // Only webhooks with due work that is not leased already: the rest have nothing to hand out.
       `SELECT w.id FROM webhooks w WHERE w.state = 1
-           AND EXISTS (SELECT 1 FROM deliveries d WHERE d.webhook_id = w.id AND d.status = 0 AND d.due_at <= ?)`,
+           AND EXISTS (SELECT 1 FROM deliveries d WHERE d.webhook_id = w.id AND d.status = 0 AND d.due_at <= ? AND d.lease_until <= ?)`,
     )
       .pluck()
-      .all(o.now) as number[];
+      .all(o.now, o.now) as number[];
     if (webhooks.length === 0) return;
     const inFlight = q(
       db,

@@ -1,0 +1,77 @@
+// What a Node user builds instead of hookd: a BullMQ queue on Redis and a worker that signs and POSTs
+// with undici. Args: receiverUrl count concurrency redisPort. Jobs are added in batches of 5,000 (as
+// hookd's events are signalled); prints deliveries per second from the first batch to the last delivery.
+import { createHmac, randomUUID } from 'node:crypto';
+import { Queue, Worker } from 'bullmq';
+import { Pool } from 'undici';
+
+const [url, countArg, concurrencyArg, redisPort] = process.argv.slice(2);
+const count = Number(countArg);
+const connection = { host: '127.0.0.1', port: Number(redisPort), maxRetriesPerRequest: null };
+const name = `hooks-${randomUUID()}`;
+const target = new URL(url);
+const pool = new Pool(target.origin, { connections: Number(concurrencyArg) });
+let done = 0;
+let finish;
+const finished = new Promise((r) => (finish = r));
+
+const worker = new Worker(
+  name,
+  async (job) => {
+    const id = randomUUID();
+    const body = JSON.stringify({
+      EventId: id,
+      Timestamp: new Date().toISOString(),
+      Changes: job.data.changes,
+      Event: 'contact.changed',
+      PrimaryKey: job.data.primaryKey,
+      Entity: 'contact',
+      ContextIdentifier: 'Default',
+      ChangedByAssociateId: 1,
+      WebhookName: 'bench',
+      FieldValues: job.data.fieldValues,
+    });
+    const res = await pool.request({
+      path: target.pathname,
+      method: 'POST',
+      body,
+      headers: {
+        'Content-Type': 'application/json; charset=utf-8',
+        'User-Agent': 'NetServer-Webhook/bench',
+        'X-SuperOffice-Event': 'contact.changed',
+        'X-SuperOffice-EventId': id,
+        'X-SuperOffice-Retry': String(job.attemptsMade),
+        'X-SuperOffice-Signature': createHmac('sha256', 'secret').update(body).digest('base64'),
+      },
+    });
+    await res.body.dump();
+    if (res.statusCode >= 300) throw new Error(`HTTP ${res.statusCode}`);
+    if (++done === count) finish();
+  },
+  { connection, concurrency: Number(concurrencyArg) },
+);
+const queue = new Queue(name, { connection });
+await queue.waitUntilReady();
+await worker.waitUntilReady();
+
+const t0 = performance.now();
+for (let i = 0; i < count; i += 5000) {
+  await queue.addBulk(
+    Array.from({ length: Math.min(5000, count - i) }, (_, k) => ({
+      name: 'contact.changed',
+      data: {
+        primaryKey: i + k,
+        changes: ['name', 'orgnr', 'updated'],
+        fieldValues: { associate_id: 1, business_idx: 2, category_idx: 3, country_id: 578, deleted: 0 },
+      },
+      opts: { attempts: 3, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true },
+    })),
+  );
+}
+await finished;
+console.log(Math.round(count / ((performance.now() - t0) / 1000)));
+await worker.close();
+await queue.obliterate({ force: true }).catch(() => undefined);
+await queue.close();
+await pool.close();
+process.exit(0);
