@@ -12,5 +12,8 @@ const body = {
 };
 app.get('/api/v1/Webhook/:id', async () => body);
 app.post('/api/v1/Webhook', async (req) => ({ ...body, ...req.body }));
+// The ingestion baseline: parse the JSON body and answer 204, as hookd's event routes do (without storing).
+app.post('/api/v1/Webhook/Events', async (req, reply) => reply.code(204).header('X-Hookd-Deliveries', String(req.body.length)).send());
+app.post('/api/v1/Webhook/:event/:key', async (_req, reply) => reply.code(204).send());
 await app.listen({ port: 0, host: '127.0.0.1' });
 console.log(app.server.address().port);

