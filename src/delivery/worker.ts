@@ -4,6 +4,7 @@
  * batches. It sleeps only when there is nothing to do, and is woken when events arrive.
  */
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { RetryPolicy } from '../domain/retry-policy.js';
 import type { Clock } from '../lib/clock.js';
@@ -45,7 +46,10 @@ export class DeliveryWorker {
   private woken = false;
   private readonly abort = new AbortController();
 
-  constructor(private readonly deps: WorkerDeps) {}
+  constructor(private readonly deps: WorkerDeps) {
+    // Every attempt in flight listens for shutdown on this one signal: hundreds at once are expected.
+    setMaxListeners(0, this.abort.signal);
+  }
 
   start(): void {
     if (this.running) return;

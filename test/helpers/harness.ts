@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Config, loadConfig } from '../../src/config/settings.js';
 import { createHookd, type Hookd } from '../../src/hookd.js';
+import type { Store } from '../../src/store/store.js';
 import { testStore } from './stores.js';
 
 export const ADMIN = { user: 'admin', password: 'admin-password-1' };
@@ -16,24 +17,36 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** The test settings on `dataDir`, then `env` (environment variables), then `overrides`. */
+export function testConfig(dataDir: string, env: Record<string, string> = {}, overrides: Partial<Config> = {}): Config {
+  const { config, errors } = loadConfig(env, {
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    adminUser: ADMIN.user,
+    adminPassword: ADMIN.password,
+    allowPrivateTargets: true,
+    logLevel: (process.env.HOOKD_TEST_LOG_LEVEL as Config['logLevel'] | undefined) ?? 'silent',
+    pollIntervalMs: 200,
+    shutdownTimeoutMs: 500,
+    ...overrides,
+  });
+  if (errors.length > 0) throw new Error(errors.join('\n'));
+  return config;
+}
+
+/** A hookd listening on loopback, on `dataDir` (or on `store` when given); the caller closes it. */
+export async function listenOn(
+  dataDir: string,
+  options: { env?: Record<string, string>; store?: Store } = {},
+): Promise<{ hookd: Hookd; url: string }> {
+  const hookd = await createHookd(testConfig(dataDir, options.env, { pollIntervalMs: 100 }), { store: options.store });
+  return { hookd, url: await hookd.listen() };
+}
+
 export async function startHookd(overrides: Partial<Config> = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'hookd-test-'));
-  const { config, errors } = loadConfig(
-    {},
-    {
-      port: 0,
-      host: '127.0.0.1',
-      dataDir,
-      adminUser: ADMIN.user,
-      adminPassword: ADMIN.password,
-      allowPrivateTargets: true,
-      logLevel: (process.env.HOOKD_TEST_LOG_LEVEL as Config['logLevel'] | undefined) ?? 'silent',
-      pollIntervalMs: 200,
-      shutdownTimeoutMs: 500,
-      ...overrides,
-    },
-  );
-  if (errors.length > 0) throw new Error(errors.join('\n'));
+  const config = testConfig(dataDir, {}, overrides);
   const { store, cleanup } = await testStore();
   const hookd = await createHookd(config, { store });
   const url = await hookd.listen();

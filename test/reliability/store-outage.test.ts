@@ -10,12 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type Database from 'better-sqlite3';
-import { loadConfig } from '../../src/config/settings.js';
-import { createHookd, type Hookd } from '../../src/hookd.js';
+import type { Hookd } from '../../src/hookd.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
-import { ADMIN, call, waitUntil, webhookBody } from '../helpers/harness.js';
+import { call, listenOn, waitUntil, webhookBody } from '../helpers/harness.js';
 import { Receiver } from '../helpers/receiver.js';
 import { freshPostgres, POSTGRES_URL } from '../helpers/stores.js';
 
@@ -27,21 +26,7 @@ after(async () => {
 async function startOn(store: Store): Promise<{ hookd: Hookd; url: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'hookd-outage-'));
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-  const { config } = loadConfig(
-    {},
-    {
-      port: 0,
-      dataDir,
-      adminUser: ADMIN.user,
-      adminPassword: ADMIN.password,
-      allowPrivateTargets: true,
-      logLevel: 'silent',
-      pollIntervalMs: 100,
-      shutdownTimeoutMs: 500,
-    },
-  );
-  const hookd = await createHookd(config, { store });
-  return { hookd, url: await hookd.listen() };
+  return listenOn(dataDir, { store });
 }
 
 /** Signals one event: 204 when it was stored (acknowledged), 503 when the store was not available. */

@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { loadConfig } from '../../src/config/settings.js';
-import { createHookd, type Hookd } from '../../src/hookd.js';
+import type { Hookd } from '../../src/hookd.js';
 import { verifySignature } from '../../src/signing/netserver.js';
 import { SecretBox } from '../../src/store/secret-box.js';
-import { ADMIN, call, webhookBody } from '../helpers/harness.js';
+import { call, listenOn, webhookBody } from '../helpers/harness.js';
 import { Receiver } from '../helpers/receiver.js';
 
 const key1 = randomBytes(32).toString('base64');
@@ -30,20 +30,8 @@ after(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function start(env: Record<string, string>): Promise<{ hookd: Hookd; url: string }> {
-  const { config, errors } = loadConfig(env, {
-    port: 0,
-    dataDir,
-    adminUser: ADMIN.user,
-    adminPassword: ADMIN.password,
-    allowPrivateTargets: true,
-    logLevel: 'silent',
-    pollIntervalMs: 100,
-    shutdownTimeoutMs: 500,
-  });
-  assert.deepEqual(errors, []);
-  const hookd = await createHookd(config);
-  return { hookd, url: await hookd.listen() };
+function start(env: Record<string, string>): Promise<{ hookd: Hookd; url: string }> {
+  return listenOn(dataDir, { env });
 }
 
 function storedSecrets(): string[] {
