@@ -14,6 +14,28 @@ async function receivedCount(receiverPort: string): Promise<number> {
   return Number(await (await fetch(`http://127.0.0.1:${receiverPort}/count`)).text());
 }
 
+/** One hookd process with `env`: signals EVENTS in batches, returns deliveries/s up to the last one received. */
+async function measure(receiverPort: string, target: string, env: Record<string, string>): Promise<number> {
+  const hookd = await startHookdProcess(env);
+  await api(hookd.url, 'POST', '/api/v1/Webhook', { Name: 'bench', Events: ['contact.changed'], TargetUrl: target, Secret: 'secret' });
+  const start = await receivedCount(receiverPort);
+  const t0 = performance.now();
+  for (let i = 0; i < EVENTS; i += BATCH) {
+    const items = Array.from({ length: BATCH }, (_, k) => ({
+      EventName: 'contact.changed',
+      PrimaryKey: i + k,
+      Data: {
+        Changes: ['name', 'orgnr', 'updated'],
+        FieldValues: { associate_id: 1, business_idx: 2, category_idx: 3, country_id: 578, deleted: 0 },
+      },
+    }));
+    await api(hookd.url, 'POST', '/api/v1/Webhook/Events', items);
+  }
+  while ((await receivedCount(receiverPort)) - start < EVENTS) await new Promise((r) => setTimeout(r, 5));
+  hookd.child.kill();
+  return Math.round(EVENTS / ((performance.now() - t0) / 1000));
+}
+
 export async function runDeliveryRate(): Promise<CaseResult[]> {
   const receiver = await startProcess('bench/receiver.mjs');
   const target = `http://127.0.0.1:${receiver.line}/hook`;
@@ -22,30 +44,15 @@ export async function runDeliveryRate(): Promise<CaseResult[]> {
   const h: number[] = [];
   const b: number[] = [];
   const q: number[] = [];
+  const wide: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     progress('delivery rate', run, RUNS);
     const bare = await startProcess('bench/bare-undici.mjs', [target, String(EVENTS), '64']);
     b.push(Number(bare.line));
     if (redis) q.push(Number((await startProcess('bench/bullmq-baseline.mjs', [target, String(EVENTS), '64', String(redis.port)])).line));
 
-    const hookd = await startHookdProcess();
-    await api(hookd.url, 'POST', '/api/v1/Webhook', { Name: 'bench', Events: ['contact.changed'], TargetUrl: target, Secret: 'secret' });
-    const start = await receivedCount(receiver.line);
-    const t0 = performance.now();
-    for (let i = 0; i < EVENTS; i += BATCH) {
-      const items = Array.from({ length: BATCH }, (_, k) => ({
-        EventName: 'contact.changed',
-        PrimaryKey: i + k,
-        Data: {
-          Changes: ['name', 'orgnr', 'updated'],
-          FieldValues: { associate_id: 1, business_idx: 2, category_idx: 3, country_id: 578, deleted: 0 },
-        },
-      }));
-      await api(hookd.url, 'POST', '/api/v1/Webhook/Events', items);
-    }
-    while ((await receivedCount(receiver.line)) - start < EVENTS) await new Promise((r) => setTimeout(r, 5));
-    h.push(Math.round(EVENTS / ((performance.now() - t0) / 1000)));
-    hookd.child.kill();
+    h.push(await measure(receiver.line, target, {}));
+    wide.push(await measure(receiver.line, target, { HOOKD_MAX_IN_FLIGHT_PER_WEBHOOK: '64' }));
   }
   progress('delivery rate', RUNS, RUNS);
   receiver.child.kill();
@@ -54,6 +61,12 @@ export async function runDeliveryRate(): Promise<CaseResult[]> {
     {
       name: 'deliveries/s, 1 webhook, SQLite',
       hookd: median(h),
+      baselines: { 'bare undici': median(b), ...(redis ? { 'BullMQ + Redis': median(q) } : {}) },
+      unit: 'deliveries/s',
+    },
+    {
+      name: "deliveries/s, 1 webhook, SQLite, 64 in flight (the baselines' concurrency)",
+      hookd: median(wide),
       baselines: { 'bare undici': median(b), ...(redis ? { 'BullMQ + Redis': median(q) } : {}) },
       unit: 'deliveries/s',
     },

@@ -17,6 +17,9 @@ import { migrate, openPool, transaction } from './pool.js';
 import * as registry from './registry.js';
 import { WORK_CHANNEL, signalEvents } from './signal.js';
 
+/** How long to wait before opening the LISTEN connection again after it was lost. */
+const RELISTEN_MS = 1_000;
+
 export class PostgresStore implements Store {
   readonly capabilities = { sharedAcrossProcesses: true };
 
@@ -39,14 +42,32 @@ export class PostgresStore implements Store {
   }
 
   async watchWork(listener: () => void): Promise<() => Promise<void>> {
-    // A dedicated connection outside the pool: LISTEN lasts as long as the session.
-    const client = new pg.Client({ connectionString: this.url });
-    client.on('error', () => undefined); // a lost hint connection only means waiting for the next poll
-    await client.connect();
-    client.on('notification', () => listener());
-    await client.query(`LISTEN ${WORK_CHANNEL}`);
+    // A dedicated connection outside the pool: LISTEN lasts as long as the session. When it is lost (the
+    // server restarted), polling carries on and the connection is opened again a second later.
+    let client: pg.Client | null = null;
+    let stopped = false;
+    let retry: NodeJS.Timeout | null = null;
+    const open = async (): Promise<void> => {
+      const c = new pg.Client({ connectionString: this.url });
+      client = c;
+      const reopen = () => {
+        if (stopped || client !== c) return;
+        client = null;
+        retry = setTimeout(() => void open().catch(reopen), RELISTEN_MS);
+        retry.unref();
+      };
+      c.on('error', reopen);
+      c.on('end', reopen);
+      c.on('notification', () => listener());
+      await c.connect();
+      await c.query(`LISTEN ${WORK_CHANNEL}`);
+      listener(); // work may have arrived while the connection was down
+    };
+    await open();
     return async () => {
-      await client.end().catch(() => undefined);
+      stopped = true;
+      if (retry) clearTimeout(retry);
+      await (client as pg.Client | null)?.end().catch(() => undefined);
     };
   }
 
