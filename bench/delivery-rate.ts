@@ -40,7 +40,6 @@ export async function runDeliveryRate(): Promise<CaseResult[]> {
   const receiver = await startProcess('bench/receiver.mjs');
   const target = `http://127.0.0.1:${receiver.line}/hook`;
   const redis = await startRedis();
-  if (!redis) console.error('\nredis-server not found (apt-get install redis-server): the BullMQ baseline is left out');
   const h: number[] = [];
   const b: number[] = [];
   const q: number[] = [];
@@ -49,7 +48,7 @@ export async function runDeliveryRate(): Promise<CaseResult[]> {
     progress('delivery rate', run, RUNS);
     const bare = await startProcess('bench/bare-undici.mjs', [target, String(EVENTS), '64']);
     b.push(Number(bare.line));
-    if (redis) q.push(Number((await startProcess('bench/bullmq-baseline.mjs', [target, String(EVENTS), '64', String(redis.port)])).line));
+    if (redis) q.push(Number((await startProcess('bench/bullmq/baseline.mjs', [target, String(EVENTS), '64', String(redis.port)])).line));
 
     h.push(await measure(receiver.line, target, {}));
     wide.push(await measure(receiver.line, target, { HOOKD_MAX_IN_FLIGHT_PER_WEBHOOK: '64' }));

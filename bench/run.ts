@@ -69,7 +69,7 @@ if (chosen.length === 0) {
       '',
       '- **bare undici**: undici Pool POSTs of the same signed NetServer body to the same receiver, 64 at a time (bench/bare-undici.mjs): the limit.',
       '- **BullMQ + Redis**: what a Node user builds instead: jobs added in batches of 5,000 to a BullMQ queue on a local',
-      '  `redis-server --appendonly yes`, a worker (concurrency 64) that signs and POSTs with undici (bench/bullmq-baseline.mjs).',
+      '  `redis-server --appendonly yes`, a worker (concurrency 64) that signs and POSTs with undici (bench/bullmq/baseline.mjs, its own package installed on first use).',
       '- Deliveries: 20,000 events signalled in batches of 5,000; the time runs from the first batch to the last delivery received',
       '  (ingestion included). hookd sends at most 16 requests at once to one webhook (`HOOKD_MAX_IN_FLIGHT_PER_WEBHOOK`).',
       '- 100 webhooks: 200 events to 100 webhooks on one receiver (20,000 deliveries); with one hanging, its requests are never answered.',

@@ -46,12 +46,13 @@ export class PostgresStore implements Store {
     // server restarted), polling carries on and the connection is opened again a second later.
     let client: pg.Client | null = null;
     let stopped = false;
+    let listening = false; // only a connection that once worked is reopened; a failing first one fails the start
     let retry: NodeJS.Timeout | null = null;
     const open = async (): Promise<void> => {
       const c = new pg.Client({ connectionString: this.url });
       client = c;
       const reopen = () => {
-        if (stopped || client !== c) return;
+        if (stopped || !listening || client !== c) return;
         client = null;
         retry = setTimeout(() => void open().catch(reopen), RELISTEN_MS);
         retry.unref();
@@ -61,6 +62,7 @@ export class PostgresStore implements Store {
       c.on('notification', () => listener());
       await c.connect();
       await c.query(`LISTEN ${WORK_CHANNEL}`);
+      listening = true;
       listener(); // work may have arrived while the connection was down
     };
     await open();

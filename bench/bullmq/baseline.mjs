@@ -1,3 +1,4 @@
+// The BullMQ baseline (bench/bullmq: its own package, installed on demand by npm run bench).
 // What a Node user builds instead of hookd: a BullMQ queue on Redis and a worker that signs and POSTs
 // with undici. Args: receiverUrl count concurrency redisPort. Jobs are added in batches of 5,000 (as
 // hookd's events are signalled); prints deliveries per second from the first batch to the last delivery.
