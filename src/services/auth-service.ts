@@ -18,6 +18,10 @@ const KEY_LENGTH = 32;
 /** Verified Basic credentials are remembered this long, so API clients that send Basic on every call stay fast. */
 const BASIC_CACHE_MS = 60_000;
 const BASIC_CACHE_MAX = 1000;
+// Tokens and tickets: two queries a request otherwise (the credential, its associate). A revocation in this
+// process drops the entry at once; one made by another process (PostgreSQL) is seen within 5 s.
+const CREDENTIAL_CACHE_MS = 5_000;
+const CREDENTIAL_CACHE_MAX = 10_000;
 
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
@@ -57,6 +61,7 @@ export interface Presented {
 
 export class AuthService {
   private readonly basicCache = new Map<string, { associate: Associate; until: number }>();
+  private readonly credentialCache = new Map<string, { associate: Associate; credentialId: number; until: number }>();
 
   private readonly limiter: LoginLimiter;
 
@@ -151,10 +156,19 @@ export class AuthService {
 
   private async credential(kind: 'bearer' | 'ticket', token: string): Promise<Associate> {
     if (!token) throw new HookdError('invalid_credentials');
-    const credential = await this.deps.store.findCredential(kind, tokenHash(token), this.deps.clock.now());
+    const now = this.deps.clock.now();
+    const hash = tokenHash(token);
+    const key = `${kind}:${hash}`;
+    const cached = this.credentialCache.get(key);
+    if (cached && cached.until > now) return cached.associate;
+    const credential = await this.deps.store.findCredential(kind, hash, now);
     if (!credential) throw new HookdError('invalid_credentials');
     const [associate] = await this.deps.store.getAssociates([credential.associateId]);
     if (!associate) throw new HookdError('invalid_credentials');
+    if (this.credentialCache.size >= CREDENTIAL_CACHE_MAX) this.credentialCache.clear();
+    // Never past the credential's own expiry (tickets).
+    const until = Math.min(now + CREDENTIAL_CACHE_MS, credential.expires ?? Number.POSITIVE_INFINITY);
+    this.credentialCache.set(key, { associate, credentialId: credential.id, until });
     return associate;
   }
 
@@ -194,6 +208,7 @@ export class AuthService {
     if (!(await this.deps.store.revokeCredential(associate.id, id, this.deps.clock.now()))) {
       throw new HookdError('not_found', { entity: 'Token', id });
     }
+    for (const [key, entry] of this.credentialCache) if (entry.credentialId === id) this.credentialCache.delete(key);
   }
 
   /** POST /api/v1/Tenant: an administrator creates a tenant with its first associate. */
