@@ -48,6 +48,64 @@ const table = [
 console.log(`\n${table}`);
 const date = new Date().toISOString();
 writeFileSync('bench/results.json', `${JSON.stringify({ date, node: process.version, cores: cpus().length, results }, null, 2)}\n`);
+/** The issue's targets, judged from this run's figures (never asserted in tests: these machines are noisy). */
+function targets(): string[] {
+  const find = (start: string) => results.find((r) => r.name.startsWith(start));
+  const line = (
+    what: string,
+    r: (typeof results)[number] | undefined,
+    ok: (r: (typeof results)[number]) => boolean,
+    shown: (r: (typeof results)[number]) => string,
+  ) => (r ? `| ${what} | ${shown(r)} | ${ok(r) ? 'met' : '**not met**'} |` : `| ${what} | not measured in this run | — |`);
+  const one = find('deliveries/s, 1 webhook, SQLite');
+  return [
+    '| target | this run | |',
+    '| --- | --- | --- |',
+    line(
+      'delivery throughput, 1 process on SQLite, ≥ 50% of bare undici',
+      one,
+      (r) => (r.ratios['bare undici'] ?? 0) >= 0.5,
+      (r) => `${((r.ratios['bare undici'] ?? 0) * 100).toFixed(0)}%`,
+    ),
+    line(
+      '… and ≥ 2× BullMQ + Redis',
+      one,
+      (r) => (r.ratios['BullMQ + Redis'] ?? 0) >= 2,
+      (r) => `${(r.ratios['BullMQ + Redis'] ?? 0).toFixed(2)}×`,
+    ),
+    line(
+      'p99 event-to-receiver latency < 25 ms at 1,000 events/s',
+      find('latency p99'),
+      (r) => r.hookd < 25,
+      (r) => `${r.hookd.toFixed(1)} ms`,
+    ),
+    line(
+      'fan-out of one event to 1,000 webhooks within 1 s',
+      find('fan-out'),
+      (r) => r.hookd < 1000,
+      (r) => `${Math.round(r.hookd)} ms`,
+    ),
+    line(
+      'resident memory < 300 MB with 1,000,000 queued',
+      find('backlog: peak'),
+      (r) => r.hookd < 300,
+      (r) => `${Math.round(r.hookd)} MB`,
+    ),
+    line(
+      '… and the drain at full throughput (≥ 90% of the steady rate)',
+      find('backlog: drain'),
+      (r) => r.hookd >= 0.9 * (Object.values(r.baselines)[0] ?? 0),
+      (r) => `${(r.hookd / (Object.values(r.baselines)[0] ?? 1)).toFixed(2)}× the steady rate`,
+    ),
+    line(
+      'healthy webhooks within 10% of their rate without the hanging one',
+      find('99 healthy'),
+      (r) => r.hookd >= 0.9 * (Object.values(r.baselines)[0] ?? 0),
+      (r) => `${((r.hookd / (Object.values(r.baselines)[0] ?? 1)) * 100).toFixed(0)}%`,
+    ),
+  ];
+}
+
 if (chosen.length === 0) {
   mkdirSync('bench/charts', { recursive: true });
   const charts = results.map((r) => {
@@ -66,6 +124,12 @@ if (chosen.length === 0) {
       'For times and memory (units marked "lower is better") a ratio below 1 favours hookd; for rates a ratio above 1 does.',
       '',
       table,
+      '',
+      '## Targets',
+      '',
+      ...targets(),
+      '',
+      '## How each case is measured',
       '',
       '- **bare undici**: undici Pool POSTs of the same signed NetServer body to the same receiver, 64 at a time (bench/bare-undici.mjs): the limit.',
       '- **BullMQ + Redis**: what a Node user builds instead: jobs added in batches of 5,000 to a BullMQ queue on a local',
