@@ -3,16 +3,22 @@
  * batch signalled to the last delivery received, ingestion included), as a ratio to bare undici POSTs of the same signed body to
  * the same receiver, measured in the same run.
  */
-import { api, type CaseResult, median, progress, startHookdProcess, startProcess } from './lib.js';
+import {
+  api,
+  type CaseResult,
+  median,
+  progress,
+  receivedCount,
+  signalEvents,
+  startHookdProcess,
+  startProcess,
+  waitForCount,
+} from './lib.js';
 import { startRedis } from './redis.js';
 
 const RUNS = 3;
 const EVENTS = 20_000;
 const BATCH = 5_000;
-
-async function receivedCount(receiverPort: string): Promise<number> {
-  return Number(await (await fetch(`http://127.0.0.1:${receiverPort}/count`)).text());
-}
 
 /** One hookd process with `env`: signals EVENTS in batches, returns deliveries/s up to the last one received. */
 async function measure(receiverPort: string, target: string, env: Record<string, string>): Promise<number> {
@@ -20,18 +26,8 @@ async function measure(receiverPort: string, target: string, env: Record<string,
   await api(hookd.url, 'POST', '/api/v1/Webhook', { Name: 'bench', Events: ['contact.changed'], TargetUrl: target, Secret: 'secret' });
   const start = await receivedCount(receiverPort);
   const t0 = performance.now();
-  for (let i = 0; i < EVENTS; i += BATCH) {
-    const items = Array.from({ length: BATCH }, (_, k) => ({
-      EventName: 'contact.changed',
-      PrimaryKey: i + k,
-      Data: {
-        Changes: ['name', 'orgnr', 'updated'],
-        FieldValues: { associate_id: 1, business_idx: 2, category_idx: 3, country_id: 578, deleted: 0 },
-      },
-    }));
-    await api(hookd.url, 'POST', '/api/v1/Webhook/Events', items);
-  }
-  while ((await receivedCount(receiverPort)) - start < EVENTS) await new Promise((r) => setTimeout(r, 5));
+  await signalEvents(hookd.url, 0, EVENTS, BATCH);
+  await waitForCount(receiverPort, start + EVENTS);
   hookd.child.kill();
   return Math.round(EVENTS / ((performance.now() - t0) / 1000));
 }

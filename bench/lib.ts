@@ -104,3 +104,36 @@ export function progress(label: string, done: number, total: number): void {
   process.stderr.write(`\r${label.padEnd(28)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`);
   if (done === total) process.stderr.write('\n');
 }
+
+/** The data of every benchmark event: Changes and FieldValues as NetServer sends them for a contact. */
+export const EVENT_DATA = {
+  Changes: ['name', 'orgnr', 'updated'],
+  FieldValues: { associate_id: 1, business_idx: 2, category_idx: 3, country_id: 578, deleted: 0 },
+};
+
+/** How many deliveries a bench/receiver.mjs process has counted. */
+export async function receivedCount(receiverPort: string): Promise<number> {
+  return Number(await (await fetch(`http://127.0.0.1:${receiverPort}/count`)).text());
+}
+
+/** Resolves once the receiver has counted `target` deliveries. */
+export async function waitForCount(receiverPort: string, target: number, timeoutMs = 600_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await receivedCount(receiverPort)) < target) {
+    if (Date.now() > deadline) throw new Error(`receiver got ${await receivedCount(receiverPort)} of ${target}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** Signals `count` contact.changed events (PrimaryKey `first`…) through POST /Webhook/Events, `batch` a request. */
+export async function signalEvents(url: string, first: number, count: number, batch = 5_000, data: unknown = EVENT_DATA): Promise<void> {
+  for (let i = 0; i < count; i += batch) {
+    const n = Math.min(batch, count - i);
+    await api(
+      url,
+      'POST',
+      '/api/v1/Webhook/Events',
+      Array.from({ length: n }, (_, k) => ({ EventName: 'contact.changed', PrimaryKey: first + i + k, Data: data })),
+    );
+  }
+}

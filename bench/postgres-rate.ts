@@ -5,17 +5,13 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
-import { api, median, progress, startHookdProcess, startProcess } from './lib.js';
+import { api, median, progress, receivedCount, signalEvents, startHookdProcess, startProcess, waitForCount } from './lib.js';
 import type { CaseResult } from './lib.js';
 import { startPostgres } from './postgres.js';
 
 const RUNS = 3;
 const EVENTS = 20_000;
 const BATCH = 5_000;
-
-async function count(port: string): Promise<number> {
-  return Number(await (await fetch(`http://127.0.0.1:${port}/count`)).text());
-}
 
 /** Starts `processes` hookd processes on the store env gives, signals through the first, returns deliveries/s. */
 async function measure(receiverPort: string, processes: number, env: Record<string, string>): Promise<number> {
@@ -28,17 +24,10 @@ async function measure(receiverPort: string, processes: number, env: Record<stri
     TargetUrl: `http://127.0.0.1:${receiverPort}/hook`,
     Secret: 'secret',
   });
-  const start = await count(receiverPort);
+  const start = await receivedCount(receiverPort);
   const t0 = performance.now();
-  for (let i = 0; i < EVENTS; i += BATCH) {
-    const items = Array.from({ length: BATCH }, (_, k) => ({
-      EventName: 'contact.changed',
-      PrimaryKey: i + k,
-      Data: { Changes: ['name'] },
-    }));
-    await api(first.url, 'POST', '/api/v1/Webhook/Events', items);
-  }
-  while ((await count(receiverPort)) - start < EVENTS) await new Promise((r) => setTimeout(r, 5));
+  await signalEvents(first.url, 0, EVENTS, BATCH, { Changes: ['name'] });
+  await waitForCount(receiverPort, start + EVENTS);
   const rate = Math.round(EVENTS / ((performance.now() - t0) / 1000));
   for (const p of procs) p.child.kill();
   return rate;

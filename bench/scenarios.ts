@@ -5,35 +5,25 @@
  */
 import autocannon from 'autocannon';
 import { readFileSync } from 'node:fs';
-import { api, type CaseResult, median, progress, startHookdProcess, startProcess } from './lib.js';
+import {
+  api,
+  type CaseResult,
+  EVENT_DATA,
+  median,
+  progress,
+  receivedCount,
+  signalEvents,
+  startHookdProcess,
+  startProcess,
+  waitForCount,
+} from './lib.js';
 
 const RUNS = 3;
-const DATA = { Changes: ['name', 'orgnr', 'updated'], FieldValues: { associate_id: 1, business_idx: 2, country_id: 578, deleted: 0 } };
 
 async function get(port: string, path: string): Promise<string> {
   return (await fetch(`http://127.0.0.1:${port}${path}`)).text();
 }
-const received = async (port: string) => Number(await get(port, '/count'));
-
-async function waitForCount(port: string, target: number, timeoutMs = 600_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while ((await received(port)) < target) {
-    if (Date.now() > deadline) throw new Error(`receiver got ${await received(port)} of ${target}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-async function signal(url: string, first: number, count: number, batch = 5_000): Promise<void> {
-  for (let i = 0; i < count; i += batch) {
-    const n = Math.min(batch, count - i);
-    await api(
-      url,
-      'POST',
-      '/api/v1/Webhook/Events',
-      Array.from({ length: n }, (_, k) => ({ EventName: 'contact.changed', PrimaryKey: first + i + k, Data: DATA })),
-    );
-  }
-}
+const received = receivedCount;
 
 async function webhooks(url: string, n: number, target: (i: number) => string): Promise<number[]> {
   const ids: number[] = [];
@@ -76,7 +66,7 @@ export async function runHundredWebhooks(): Promise<CaseResult[]> {
       const start = await received(receiver.line);
       const expected = hanging ? 200 * 99 : 200 * 100;
       const t0 = performance.now();
-      await signal(hookd.url, 0, 200, 200);
+      await signalEvents(hookd.url, 0, 200, 200);
       await waitForCount(receiver.line, start + expected);
       (hanging ? withHanging : healthy).push(expected / ((performance.now() - t0) / 1000));
       hookd.child.kill('SIGKILL');
@@ -114,7 +104,7 @@ export async function runFanOut(): Promise<CaseResult[]> {
     b.push((1000 / bareRate) * 1000);
     const start = await received(receiver.line);
     const t0 = performance.now();
-    await api(hookd.url, 'POST', `/api/v1/Webhook/contact.changed/${run + 1}`, DATA);
+    await api(hookd.url, 'POST', `/api/v1/Webhook/contact.changed/${run + 1}`, EVENT_DATA);
     await waitForCount(receiver.line, start + 1000);
     h.push(performance.now() - t0);
   }
@@ -196,12 +186,12 @@ export async function runIngestion(): Promise<CaseResult[]> {
     Secret: 's',
   });
   const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
-  const batch = JSON.stringify(Array.from({ length: 100 }, (_, i) => ({ EventName: 'contact.changed', PrimaryKey: i, Data: DATA })));
+  const batch = JSON.stringify(Array.from({ length: 100 }, (_, i) => ({ EventName: 'contact.changed', PrimaryKey: i, Data: EVENT_DATA })));
   const cases = [
     {
       name: 'ingestion: POST /Webhook/contact.changed/{id} (1 event a request)',
       path: '/api/v1/Webhook/contact.changed/1',
-      body: JSON.stringify(DATA),
+      body: JSON.stringify(EVENT_DATA),
       per: 1,
     },
     { name: 'ingestion: POST /Webhook/Events (100 events a request)', path: '/api/v1/Webhook/Events', body: batch, per: 100 },
@@ -244,7 +234,7 @@ export async function runBacklog(): Promise<CaseResult[]> {
   await webhooks(hookd.url, 1, () => `${base}/hook`);
   const steadyStart = await received(receiver.line);
   let t0 = performance.now();
-  await signal(hookd.url, 0, 20_000);
+  await signalEvents(hookd.url, 0, 20_000);
   await waitForCount(receiver.line, steadyStart + 20_000);
   const steady = 20_000 / ((performance.now() - t0) / 1000);
 
@@ -253,7 +243,7 @@ export async function runBacklog(): Promise<CaseResult[]> {
   const sampler = setInterval(() => (peak = Math.max(peak, rssMb(hookd.child.pid!))), 200);
   for (let i = 0; i < TOTAL; i += 10_000) {
     progress('backlog of 1,000,000', i / 10_000, TOTAL / 10_000);
-    await signal(hookd.url, 100_000 + i, 10_000);
+    await signalEvents(hookd.url, 100_000 + i, 10_000);
   }
   progress('backlog of 1,000,000', TOTAL / 10_000, TOTAL / 10_000);
   peak = Math.max(peak, rssMb(hookd.child.pid!));

@@ -2,9 +2,10 @@
 // What a Node user builds instead of hookd: a BullMQ queue on Redis and a worker that signs and POSTs
 // with undici. Args: receiverUrl count concurrency redisPort. Jobs are added in batches of 5,000 (as
 // hookd's events are signalled); prints deliveries per second from the first batch to the last delivery.
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import { Pool } from 'undici';
+import { postSigned } from '../signed-post.mjs';
 
 const [url, countArg, concurrencyArg, redisPort] = process.argv.slice(2);
 const count = Number(countArg);
@@ -19,34 +20,8 @@ const finished = new Promise((r) => (finish = r));
 const worker = new Worker(
   name,
   async (job) => {
-    const id = randomUUID();
-    const body = JSON.stringify({
-      EventId: id,
-      Timestamp: new Date().toISOString(),
-      Changes: job.data.changes,
-      Event: 'contact.changed',
-      PrimaryKey: job.data.primaryKey,
-      Entity: 'contact',
-      ContextIdentifier: 'Default',
-      ChangedByAssociateId: 1,
-      WebhookName: 'bench',
-      FieldValues: job.data.fieldValues,
-    });
-    const res = await pool.request({
-      path: target.pathname,
-      method: 'POST',
-      body,
-      headers: {
-        'Content-Type': 'application/json; charset=utf-8',
-        'User-Agent': 'NetServer-Webhook/bench',
-        'X-SuperOffice-Event': 'contact.changed',
-        'X-SuperOffice-EventId': id,
-        'X-SuperOffice-Retry': String(job.attemptsMade),
-        'X-SuperOffice-Signature': createHmac('sha256', 'secret').update(body).digest('base64'),
-      },
-    });
-    await res.body.dump();
-    if (res.statusCode >= 300) throw new Error(`HTTP ${res.statusCode}`);
+    const status = await postSigned(pool, target.pathname, job.data.primaryKey, job.attemptsMade);
+    if (status >= 300) throw new Error(`HTTP ${status}`);
     if (++done === count) finish();
   },
   { connection, concurrency: Number(concurrencyArg) },
@@ -60,6 +35,7 @@ for (let i = 0; i < count; i += 5000) {
   await queue.addBulk(
     Array.from({ length: Math.min(5000, count - i) }, (_, k) => ({
       name: 'contact.changed',
+      // The event's data rides in the job, as hookd stores it with the event.
       data: {
         primaryKey: i + k,
         changes: ['name', 'orgnr', 'updated'],
