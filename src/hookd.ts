@@ -24,7 +24,7 @@ import { TargetTester } from './services/target-tester.js';
 import { WebhookService } from './services/webhook-service.js';
 import { PostgresStore } from './store/postgres/postgres-store.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
-import { parseKey, SecretBox } from './store/secret-box.js';
+import { SecretBox } from './store/secret-box.js';
 import { resealSecrets, sealedStore } from './store/sealed-store.js';
 import type { Store } from './store/store.js';
 
@@ -62,12 +62,7 @@ export function openStore(config: Config): Store {
 
 /** Seals webhook secrets with HOOKD_ENCRYPTION_KEY (resealing plain and old-key ones now), or warns that they are stored plain. */
 async function protectSecrets(store: Store, config: Config, logger: Logger): Promise<Store> {
-  const key = config.encryptionKey === '' ? null : parseKey(config.encryptionKey);
-  const previous = config.previousEncryptionKeys.map(parseKey);
-  if (typeof key === 'string' || previous.some((k) => typeof k === 'string')) {
-    throw new Error('HOOKD_ENCRYPTION_KEY and HOOKD_PREVIOUS_ENCRYPTION_KEYS must be 32 bytes as base64 or hex');
-  }
-  const box = new SecretBox(key as Buffer | null, previous as Buffer[]);
+  const box = SecretBox.fromSettings(config.encryptionKey, config.previousEncryptionKeys);
   const resealed = await resealSecrets(store, box);
   if (!box.encrypts) {
     logger.warn('HOOKD_ENCRYPTION_KEY is not set: webhook secrets are stored unencrypted');

@@ -47,6 +47,16 @@ export class SecretBox {
     for (const k of [...(this.current ? [this.current] : []), ...previous.map(toKey)]) this.keys.set(k.id, k);
   }
 
+  /** The box for HOOKD_ENCRYPTION_KEY and HOOKD_PREVIOUS_ENCRYPTION_KEYS (already validated by loadConfig). */
+  static fromSettings(current: string, previous: readonly string[]): SecretBox {
+    const bytes = (text: string): Buffer => {
+      const key = parseKey(text);
+      if (typeof key === 'string') throw new Error(`an encryption key ${key}`);
+      return key;
+    };
+    return new SecretBox(current === '' ? null : bytes(current), previous.map(bytes));
+  }
+
   get encrypts(): boolean {
     return this.current !== null;
   }
