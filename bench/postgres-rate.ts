@@ -1,7 +1,8 @@
 /**
- * Deliveries per second on PostgreSQL with one and with two hookd worker processes, beside one process on
- * SQLite, all in the same run against the same receiver process. Each figure is end to end: 20,000 events
- * signalled in batches of 5,000 to one webhook, until the receiver has them all.
+ * Deliveries per second on PostgreSQL with one and with two hookd processes, to 1 webhook and to 100, beside
+ * one process on SQLite, all in the same run against the same receiver process; and the PostgreSQL
+ * transactions committed per delivery (pg_stat_database). Each figure is end to end: 20,000 deliveries
+ * signalled in batches, until the receiver has them all.
  */
 import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
@@ -10,27 +11,51 @@ import type { CaseResult } from './lib.js';
 import { startPostgres } from './postgres.js';
 
 const RUNS = 3;
-const EVENTS = 20_000;
-const BATCH = 5_000;
+const DELIVERIES = 20_000;
+
+interface Measured {
+  rate: number;
+  /** Transactions committed in the database per delivery (null on SQLite). */
+  txPerDelivery: number | null;
+}
 
 /** Starts `processes` hookd processes on the store env gives, signals through the first, returns deliveries/s. */
-async function measure(receiverPort: string, processes: number, env: Record<string, string>): Promise<number> {
+async function measure(
+  receiverPort: string,
+  processes: number,
+  webhooks: number,
+  env: Record<string, string>,
+  db?: pg.Client,
+): Promise<Measured> {
   const procs: Array<{ url: string; child: ChildProcess }> = [];
   for (let i = 0; i < processes; i++) procs.push(await startHookdProcess(env));
   const first = procs[0]!;
-  await api(first.url, 'POST', '/api/v1/Webhook', {
-    Name: 'bench',
-    Events: ['contact.changed'],
-    TargetUrl: `http://127.0.0.1:${receiverPort}/hook`,
-    Secret: 'secret',
-  });
+  for (let w = 0; w < webhooks; w++) {
+    await api(first.url, 'POST', '/api/v1/Webhook', {
+      Name: `bench${w}`,
+      Events: ['contact.changed'],
+      TargetUrl: `http://127.0.0.1:${receiverPort}/hook`,
+      Secret: 'secret',
+    });
+  }
+  const transactions = async () => {
+    if (!db) return 0;
+    await new Promise((r) => setTimeout(r, 1_100)); // backends flush their statistics about once a second
+    const { rows } = await db.query<{ n: string }>(
+      'SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()',
+    );
+    return Number(rows[0]!.n);
+  };
+  const tx0 = await transactions();
   const start = await receivedCount(receiverPort);
   const t0 = performance.now();
-  await signalEvents(first.url, 0, EVENTS, BATCH, { Changes: ['name'] });
-  await waitForCount(receiverPort, start + EVENTS);
-  const rate = Math.round(EVENTS / ((performance.now() - t0) / 1000));
+  const events = DELIVERIES / webhooks;
+  await signalEvents(first.url, 0, events, Math.min(5_000, events), { Changes: ['name'] });
+  await waitForCount(receiverPort, start + DELIVERIES);
+  const rate = Math.round(DELIVERIES / ((performance.now() - t0) / 1000));
+  const tx1 = await transactions();
   for (const p of procs) p.child.kill();
-  return rate;
+  return { rate, txPerDelivery: db ? (tx1 - tx0) / DELIVERIES : null };
 }
 
 export async function runPostgresRate(): Promise<CaseResult[]> {
@@ -40,43 +65,61 @@ export async function runPostgresRate(): Promise<CaseResult[]> {
     return [];
   }
   const receiver = await startProcess('bench/receiver.mjs');
-  const sqlite: number[] = [];
-  const one: number[] = [];
-  const two: number[] = [];
   const admin = new pg.Client({ connectionString: postgres.url });
   await admin.connect();
+  const shapes = [
+    { key: 'sqlite-1', processes: 1, webhooks: 1, pg: false },
+    { key: 'pg-1-1', processes: 1, webhooks: 1, pg: true },
+    { key: 'pg-2-1', processes: 2, webhooks: 1, pg: true },
+    { key: 'pg-1-100', processes: 1, webhooks: 100, pg: true },
+    { key: 'pg-2-100', processes: 2, webhooks: 100, pg: true },
+  ];
+  const rates = new Map<string, number[]>(shapes.map((s) => [s.key, []]));
+  const tx = new Map<string, number[]>(shapes.map((s) => [s.key, []]));
   let step = 0;
   for (let run = 0; run < RUNS; run++) {
-    progress('postgres rate', step++, RUNS * 3);
-    sqlite.push(await measure(receiver.line, 1, {}));
-    for (const [n, into] of [
-      [1, one],
-      [2, two],
-    ] as const) {
-      progress('postgres rate', step++, RUNS * 3);
-      const schema = `bench_${run}_${n}`;
-      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
-      const url = `${postgres.url}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-      into.push(await measure(receiver.line, n, { HOOKD_DATABASE_URL: url }));
+    for (const s of shapes) {
+      progress('postgres rate', step++, RUNS * shapes.length);
+      let env: Record<string, string> = {};
+      if (s.pg) {
+        const schema = `bench_${run}_${s.key.replaceAll('-', '_')}`;
+        await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
+        env = { HOOKD_DATABASE_URL: `${postgres.url}?options=${encodeURIComponent(`-c search_path=${schema}`)}` };
+      }
+      const m = await measure(receiver.line, s.processes, s.webhooks, env, s.pg ? admin : undefined);
+      rates.get(s.key)!.push(m.rate);
+      if (m.txPerDelivery !== null) tx.get(s.key)!.push(m.txPerDelivery);
     }
   }
-  progress('postgres rate', RUNS * 3, RUNS * 3);
+  progress('postgres rate', RUNS * shapes.length, RUNS * shapes.length);
   await admin.end();
   receiver.child.kill();
   postgres.stop();
-  const base = median(sqlite);
+  const rate = (key: string) => median(rates.get(key)!);
+  const sqlite = { 'hookd on SQLite (same run)': rate('sqlite-1') };
+  const txCase = (key: string, what: string): CaseResult => ({
+    name: `PostgreSQL transactions per delivery, ${what}`,
+    hookd: median(tx.get(key)!),
+    baselines: { 'target (issue 11)': 0.1 },
+    unit: 'transactions (lower is better)',
+    lowerIsBetter: true,
+  });
   return [
-    {
-      name: 'deliveries/s, PostgreSQL, 1 process',
-      hookd: median(one),
-      baselines: { 'hookd on SQLite (same run)': base },
-      unit: 'deliveries/s',
-    },
+    { name: 'deliveries/s, PostgreSQL, 1 process', hookd: rate('pg-1-1'), baselines: sqlite, unit: 'deliveries/s' },
     {
       name: 'deliveries/s, PostgreSQL, 2 processes',
-      hookd: median(two),
-      baselines: { 'hookd on SQLite (same run)': base },
+      hookd: rate('pg-2-1'),
+      baselines: { 'hookd on PostgreSQL, 1 process (same run)': rate('pg-1-1'), ...sqlite },
       unit: 'deliveries/s',
     },
+    txCase('pg-1-1', '1 webhook, 1 process'),
+    { name: 'deliveries/s, PostgreSQL, 100 webhooks, 1 process', hookd: rate('pg-1-100'), baselines: sqlite, unit: 'deliveries/s' },
+    {
+      name: 'deliveries/s, PostgreSQL, 100 webhooks, 2 processes',
+      hookd: rate('pg-2-100'),
+      baselines: { 'hookd on PostgreSQL, 100 webhooks, 1 process (same run)': rate('pg-1-100') },
+      unit: 'deliveries/s',
+    },
+    txCase('pg-1-100', '100 webhooks, 1 process'),
   ];
 }

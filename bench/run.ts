@@ -34,7 +34,8 @@ for (const name of names) {
   }
 }
 
-const figure = (v: number) => (v >= 100 ? Math.round(v).toLocaleString('en') : v.toFixed(1));
+// Small figures (transactions per delivery) keep two significant digits: 0.063, not 0.1.
+const figure = (v: number) => (v >= 100 ? Math.round(v).toLocaleString('en') : v >= 1 ? v.toFixed(1) : v.toPrecision(2));
 const table = [
   '| case | unit | hookd | baseline | baseline figure | hookd / baseline |',
   '| --- | --- | ---: | --- | ---: | ---: |',

@@ -23,7 +23,6 @@ const RUNS = 3;
 async function get(port: string, path: string): Promise<string> {
   return (await fetch(`http://127.0.0.1:${port}${path}`)).text();
 }
-const received = receivedCount;
 
 async function webhooks(url: string, n: number, target: (i: number) => string): Promise<number[]> {
   const ids: number[] = [];
@@ -63,7 +62,7 @@ export async function runHundredWebhooks(): Promise<CaseResult[]> {
     for (const hanging of [false, true]) {
       const hookd = await startHookdProcess({ HOOKD_SAVE_PING: '0', HOOKD_ATTEMPT_TIMEOUT_MS: '60000' });
       await webhooks(hookd.url, 100, (i) => (hanging && i === 0 ? `${base}/hang` : `${base}/hook/${i}`));
-      const start = await received(receiver.line);
+      const start = await receivedCount(receiver.line);
       const expected = hanging ? 200 * 99 : 200 * 100;
       const t0 = performance.now();
       await signalEvents(hookd.url, 0, 200, 200);
@@ -102,7 +101,7 @@ export async function runFanOut(): Promise<CaseResult[]> {
     progress('fan-out 1,000', run, RUNS);
     const bareRate = Number((await startProcess('bench/bare-undici.mjs', [`${base}/hook`, '1000', '64'])).line);
     b.push((1000 / bareRate) * 1000);
-    const start = await received(receiver.line);
+    const start = await receivedCount(receiver.line);
     const t0 = performance.now();
     await api(hookd.url, 'POST', `/api/v1/Webhook/contact.changed/${run + 1}`, EVENT_DATA);
     await waitForCount(receiver.line, start + 1000);
@@ -232,7 +231,7 @@ export async function runBacklog(): Promise<CaseResult[]> {
   // The webhook must stay Active while its receiver is down, or nothing would be queued for it.
   const hookd = await startHookdProcess({ HOOKD_SAVE_PING: '0', HOOKD_MAX_CONSECUTIVE_ERRORS: '1000000000' });
   await webhooks(hookd.url, 1, () => `${base}/hook`);
-  const steadyStart = await received(receiver.line);
+  const steadyStart = await receivedCount(receiver.line);
   let t0 = performance.now();
   await signalEvents(hookd.url, 0, 20_000);
   await waitForCount(receiver.line, steadyStart + 20_000);
@@ -248,10 +247,10 @@ export async function runBacklog(): Promise<CaseResult[]> {
   progress('backlog of 1,000,000', TOTAL / 10_000, TOTAL / 10_000);
   peak = Math.max(peak, rssMb(hookd.child.pid!));
   await get(receiver.line, '/up');
-  const drainStart = await received(receiver.line);
+  const drainStart = await receivedCount(receiver.line);
   t0 = performance.now();
   await new Promise((r) => setTimeout(r, 20_000));
-  const drain = ((await received(receiver.line)) - drainStart) / ((performance.now() - t0) / 1000);
+  const drain = ((await receivedCount(receiver.line)) - drainStart) / ((performance.now() - t0) / 1000);
   peak = Math.max(peak, rssMb(hookd.child.pid!));
   clearInterval(sampler);
   hookd.child.kill('SIGKILL');

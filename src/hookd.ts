@@ -91,7 +91,6 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     loginFailureLimit: config.loginFailureLimit,
   });
   const { tenant: defaultTenant, generatedPassword } = await auth.bootstrap(config.defaultTenant, config.adminUser, config.adminPassword);
-  if (!store.capabilities.sharedAcrossProcesses) await store.releaseLeases(null); // this process is the only deliverer
 
   const sender = new HttpSender({
     timeoutMs: config.attemptTimeoutMs,
@@ -112,7 +111,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
   const deliverHere = config.role !== 'api';
   const worker = deliverHere
     ? new DeliveryWorker({
-        store,
+        queue: store.queue,
         plugins,
         clock,
         logger: logger.child({ component: 'delivery' }),
@@ -150,7 +149,15 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     rateLimitPerMinute: config.rateLimitPerMinute,
     version: VERSION,
     ready: () => ready,
-    workerStatus: () => (worker ? { inFlight: worker.activeAttempts, attemptsMade: worker.attemptsMade } : null),
+    workerStatus: () =>
+      worker
+        ? {
+            inFlight: worker.activeAttempts,
+            attemptsMade: worker.attemptsMade,
+            exchanges: worker.exchanges,
+            ownedWebhooks: worker.ownedWebhooks,
+          }
+        : null,
   });
 
   const prune = async () => {
@@ -170,7 +177,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
       : null;
 
   // Other processes signal through the database; their NOTIFY wakes this worker at once.
-  const unwatch = worker ? await store.watchWork(onWork) : async () => undefined;
+  const unwatch = worker ? await store.queue.watchWork(onWork) : async () => undefined;
   worker?.start();
   mail?.start();
   ready = true;

@@ -27,7 +27,7 @@ export interface AppDeps extends RouteDeps {
   /** False until the store is open and migrated; /healthz answers 503 meanwhile. */
   ready: () => boolean;
   /** What /healthz reports about this process's delivery worker (null when it only serves the API). */
-  workerStatus: () => { inFlight: number; attemptsMade: number } | null;
+  workerStatus: () => { inFlight: number; attemptsMade: number; exchanges: number; ownedWebhooks: number } | null;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {

@@ -47,6 +47,7 @@ export function deliveryCarrier(d: DeliveryView, format: (ms: number) => string)
       DurationMs: a.durationMs,
       StatusCode: a.statusCode,
       Outcome: a.outcome,
+      Stage: a.stage,
       Error: a.error,
     })),
   };

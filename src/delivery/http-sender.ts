@@ -27,7 +27,7 @@ export interface HttpAnswer {
 /** A failure before any answer: where it happened and why. */
 export class SendError extends Error {
   constructor(
-    readonly stage: 'target-check' | 'connect' | 'timeout' | 'network',
+    readonly stage: 'target-check' | 'connect' | 'tls' | 'timeout' | 'network',
     message: string,
   ) {
     super(message);
@@ -126,6 +126,9 @@ export function answerText({ status, headers, body }: HttpAnswer): string {
   return `${lines.join('\r\n')}\r\n\r\n${body}`;
 }
 
+/** Node's certificate and handshake error codes. */
+const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_|SELF_SIGNED_|UNABLE_TO_(GET|VERIFY)_|HOSTNAME_MISMATCH)/;
+
 function toSendError(e: unknown, timedOut: boolean, timeoutMs: number): SendError {
   if (e instanceof SendError) return e;
   const err = e as { name?: string; code?: string; message?: string; cause?: unknown };
@@ -146,5 +149,6 @@ function toSendError(e: unknown, timedOut: boolean, timeoutMs: number): SendErro
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EHOSTUNREACH') {
     return new SendError('connect', `Could not connect: ${code} ${message}`.trim());
   }
+  if (typeof code === 'string' && TLS_CODE.test(code)) return new SendError('tls', `TLS: ${code}: ${message}`);
   return new SendError('network', `${code ? `${code}: ` : ''}${message}`);
 }

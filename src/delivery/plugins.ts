@@ -3,19 +3,19 @@
  * `webhook` POSTs over HTTP; `crmscript` calls a handler the embedding application registered under the
  * name in TargetUrl (decisions.md). Each turns one delivery into an AttemptOutcome.
  */
-import { payloadBody, payloadObject } from '../domain/payload.js';
+import { type EventRecord, payloadBody, payloadObject } from '../domain/payload.js';
 import { type AttemptOutcome, classifyStatus } from '../domain/retry-policy.js';
 import { signNetServer } from '../signing/netserver.js';
 import { standardSignatureHeaders } from '../signing/standard.js';
-import type { ClaimedDelivery } from '../store/store.js';
+import type { WebhookTarget } from '../store/delivery-queue.js';
 import { type HttpSender, SendError, answerText } from './http-sender.js';
 
 export interface DeliveryJob {
-  event: ClaimedDelivery['event'];
+  event: EventRecord;
   eventGuid: string;
   /** X-SuperOffice-Retry: attempts made of this delivery before this one. */
   retry: number;
-  webhook: ClaimedDelivery['webhook'];
+  webhook: WebhookTarget;
   /** The save-time ping and TestWebhook add `X-Hook-Test: true`. */
   isTest?: boolean;
 }
@@ -83,10 +83,10 @@ export class HttpWebhookPlugin implements Plugin {
       // The text is built only where it is read: a failure's last_error, a test ping's message.
       if (kind === 'success')
         return job.isTest ? { kind, status: answer.status, answer: answerText(answer) } : { kind, status: answer.status };
-      return { kind, status: answer.status, error: answerText(answer) };
+      return { kind, status: answer.status, stage: 'response' as const, error: answerText(answer) };
     } catch (e) {
-      const error = e instanceof SendError ? `[${e.stage}] ${e.message}` : `[send] ${(e as Error).message}`;
-      return { kind: 'failure' as const, status: null, error };
+      if (e instanceof SendError) return { kind: 'failure' as const, status: null, stage: e.stage, error: `[${e.stage}] ${e.message}` };
+      return { kind: 'failure' as const, status: null, stage: 'network' as const, error: `[send] ${(e as Error).message}` };
     }
   }
 }
@@ -102,9 +102,11 @@ export class CrmScriptPlugin implements Plugin {
   async deliver(job: DeliveryJob) {
     const handler = this.handlers.get(job.webhook.targetUrl);
     if (!handler) {
+      // The host application has not registered it (yet): hookd's fault, not the webhook's.
       return {
-        kind: 'failure' as const,
+        kind: 'fault' as const,
         status: null,
+        stage: 'prepare' as const,
         error: `[prepare] No handler is registered under the name '${job.webhook.targetUrl}'`,
       };
     }
@@ -117,7 +119,12 @@ export class CrmScriptPlugin implements Plugin {
       if (!job.isTest) return { kind: 'success' as const, status: 200 };
       return { kind: 'success' as const, status: 200, answer: result === undefined ? 'OK' : JSON.stringify(result) };
     } catch (e) {
-      return { kind: 'failure' as const, status: null, error: `[handler] ${(e as Error)?.message ?? String(e)}` };
+      return {
+        kind: 'failure' as const,
+        status: null,
+        stage: 'handler' as const,
+        error: `[handler] ${(e as Error)?.message ?? String(e)}`,
+      };
     }
   }
 }

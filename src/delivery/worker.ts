@@ -1,14 +1,18 @@
 /**
- * The delivery scheduler: claims due deliveries from the store under leases, runs each attempt through
- * its plugin with a global and a per-webhook limit on requests in flight, and records results in
- * batches. It sleeps only when there is nothing to do, and is woken when events arrive.
+ * The delivery scheduler. It owns webhooks (all of them on SQLite; a fair share under leases on
+ * PostgreSQL), keeps a window of each one's queued deliveries in memory, runs attempts through their
+ * plugins within a global and a per-webhook limit, settles each outcome with the pure policy, and meets
+ * the store once per pass (`DeliveryQueue.exchange`): results in, next work out. Results that finish
+ * while an exchange runs are group-committed by the next one.
  */
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
-import type { RetryPolicy } from '../domain/retry-policy.js';
+import type { AttemptOutcome, RetryPolicy } from '../domain/retry-policy.js';
+import { emptyTally, stepAfter, tallyAttempt, type Tally } from '../domain/settlement.js';
 import type { Clock } from '../lib/clock.js';
-import type { AttemptResult, ClaimedDelivery, Store } from '../store/store.js';
+import type { DeliveryQueue, ExchangeRequest, ExchangeResult, QueuedItem, SettledAttempt } from '../store/delivery-queue.js';
+import { OwnedWebhook } from './owned-webhook.js';
 import type { PluginRegistry } from './plugins.js';
 
 export interface WorkerOptions {
@@ -20,35 +24,54 @@ export interface WorkerOptions {
 }
 
 export interface WorkerDeps {
-  store: Store;
+  queue: DeliveryQueue;
   plugins: PluginRegistry;
   clock: Clock;
   logger: Logger;
   options: WorkerOptions;
 }
 
-/** Claims at most this many deliveries per store round-trip (stack-notes.md: batches of 50+ are 7x faster). */
-const CLAIM_BATCH = 256;
-const CLAIM_MIN_ROOM = 64;
-// How long a nextDueAt answer is trusted (new work wakes the loop; failures clear it).
-const DUE_RECHECK_MS = 100;
+/** Webhooks one process takes in one exchange: fan-out to 1,000 webhooks is taken in four passes. */
+const ACQUIRE_BATCH = 256;
+/** Webhooks one process owns at most; on PostgreSQL its fair share is usually far lower. */
+const MAX_OWNED = 10_000;
+/** How long a pass waits for more results to record together; 20,000 deliveries made ~18,000 commits without it. */
+const GROUP_COMMIT_MS = 2;
+/** How often an unshared store is asked whether the API changed an owned webhook (a wake-up asks at once). */
+const VERSION_CHECK_MS = 250;
+/** How often an owner gives back webhooks above its fair share, so that shares settle instead of swinging. */
+const GIVE_BACK_MS = 1_000;
 
 export class DeliveryWorker {
   readonly owner = `worker-${randomUUID()}`;
+  private readonly owned = new Map<number, OwnedWebhook>();
+  private pending: SettledAttempt[] = [];
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
   private inFlight = 0;
   private made = 0;
-  private pending: AttemptResult[] = [];
-  /** The last answer of nextDueAt and when it was asked: the query visits every webhook, too dear to ask after each attempt. */
-  private due: { askedAt: number; next: number | null } = { askedAt: Number.NEGATIVE_INFINITY, next: null };
+  private exchangeCount = 0;
+  /** Look for webhooks with new work at the next pass (woken, or the poll interval passed). */
+  private acquireDue = true;
+  private lastAcquireAt = Number.NEGATIVE_INFINITY;
+  private lastRenewAt = Number.NEGATIVE_INFINITY;
+  private lastGiveBackAt = Number.NEGATIVE_INFINITY;
+  private lastVersionCheckAt = Number.NEGATIVE_INFINITY;
+  private versionsDue = true;
+  private rotation = 0;
   private wakeUp: (() => void) | null = null;
   private woken = false;
   private readonly abort = new AbortController();
+  /** A window of this many deliveries per webhook: twice its in-flight limit keeps it busy between passes. */
+  private readonly window: number;
+  /** A lease outlives the longest attempt plus time to record it; after a crash it is what delays redelivery. */
+  private readonly leaseMs: number;
 
   constructor(private readonly deps: WorkerDeps) {
     // Every attempt in flight listens for shutdown on this one signal: hundreds at once are expected.
     setMaxListeners(0, this.abort.signal);
+    this.window = Math.max(32, deps.options.maxInFlightPerWebhook * 4);
+    this.leaseMs = deps.options.attemptTimeoutMs + 10_000;
   }
 
   start(): void {
@@ -57,17 +80,19 @@ export class DeliveryWorker {
     this.loopDone = this.loop();
   }
 
-  /** Tells the worker there may be new work (an event was stored, a webhook came back). */
+  /** Tells the worker there may be new work (an event was stored, a webhook changed or came back). */
   wake(): void {
-    this.woken = true;
-    this.wakeUp?.();
+    this.acquireDue = true;
+    this.versionsDue = true;
+    for (const w of this.owned.values()) w.mayHaveMore = true;
+    this.nudge();
   }
 
-  /** Stops claiming; in-flight attempts get `timeoutMs` to finish, then are aborted and handed back. */
+  /** Stops taking work; in-flight attempts get `timeoutMs` to finish, then are aborted; results are recorded and webhooks given back. */
   async stop(timeoutMs: number): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    this.wake();
+    this.nudge();
     await this.loopDone;
     const deadline = Date.now() + timeoutMs;
     while (this.inFlight > 0 && Date.now() < deadline) await sleep(10);
@@ -75,8 +100,11 @@ export class DeliveryWorker {
       this.abort.abort();
       while (this.inFlight > 0) await sleep(10);
     }
-    await this.flush();
-    await this.deps.store.releaseLeases(this.owner);
+    for (const w of this.owned.values()) w.stop();
+    await this.exchange().catch((e: unknown) =>
+      this.deps.logger.error({ err: e }, 'recording the last results failed; they will be retried'),
+    );
+    await this.deps.queue.releaseAll(this.owner).catch(() => undefined);
   }
 
   get activeAttempts(): number {
@@ -88,55 +116,324 @@ export class DeliveryWorker {
     return this.made;
   }
 
+  /** Exchanges with the store since it started (with attemptsMade: deliveries per commit). */
+  get exchanges(): number {
+    return this.exchangeCount;
+  }
+
+  /** Webhooks this worker owns now. */
+  get ownedWebhooks(): number {
+    return this.owned.size;
+  }
+
   /**
-   * One pass: record every finished attempt (one transaction), then claim up to the free room (one
-   * transaction). Under load results pile up while a pass runs, so both batches grow by themselves.
+   * One pass: exchange with the store when there is anything to record or fetch, then start attempts up to
+   * the limits. Tests call it directly with a test clock; the loop calls it whenever something happened.
    */
+  async runOnce(): Promise<void> {
+    const now = this.deps.clock.now();
+    for (const w of this.owned.values()) {
+      w.promoteDue(now);
+      if (w.nextDueAt !== null && w.nextDueAt <= now) {
+        w.nextDueAt = null;
+        w.mayHaveMore = true;
+      }
+    }
+    if (now - this.lastAcquireAt >= this.deps.options.pollIntervalMs) this.acquireDue = true;
+    if (this.needsExchange(now)) await this.exchange();
+    this.startAttempts();
+  }
+
   private async loop(): Promise<void> {
-    const { store, clock, options, logger } = this.deps;
-    // A lease outlives the longest attempt plus time to record it; after a crash it is what delays redelivery.
-    const leaseMs = options.attemptTimeoutMs + 10_000;
+    const { logger, options } = this.deps;
     while (this.running) {
+      // Results gather while attempts run: record them together (a commit costs about the same for one as for fifty).
+      if (this.pending.length > 0) await this.gatherResults();
       this.woken = false;
-      await this.flush();
-      let claimed: ClaimedDelivery[] = [];
-      const room = options.maxInFlight - this.inFlight;
       try {
-        // Near the process limit, wait until a batch of slots is free: a claim costs about the same for 1
-        // row as for 64, and claiming after every single finished attempt starved the loop (fan-out to
-        // 1,000 webhooks ran at 200 deliveries/s). A quarter of the limit, at most 64 slots.
-        if (room >= Math.max(1, Math.min(CLAIM_MIN_ROOM, Math.floor(options.maxInFlight / 4))) || this.inFlight === 0) {
-          claimed = await store.claimDue({
-            now: clock.now(),
-            limit: Math.min(room, CLAIM_BATCH),
-            perWebhookLimit: options.maxInFlightPerWebhook,
-            leaseMs,
-            owner: this.owner,
-          });
-        }
+        await this.runOnce();
       } catch (e) {
-        logger.error({ err: e }, 'claiming deliveries failed; retrying after the poll interval');
+        logger.error({ err: e }, 'exchanging with the store failed; retrying after the poll interval');
         await this.idle(options.pollIntervalMs);
         continue;
       }
-      for (const job of claimed) this.run(job);
-      if (claimed.length > 0 || this.pending.length > 0) {
-        // Let answers that are already on the wire arrive, so the next pass records them together.
-        await new Promise((r) => setImmediate(r));
-        continue;
-      }
-      await this.idle(await this.waitTime());
+      await this.idle(this.sleepTime());
     }
   }
 
-  /** How long to sleep when nothing could be claimed. */
-  private async waitTime(): Promise<number> {
-    const { store, clock, options } = this.deps;
+  /**
+   * Group commit: wait up to GROUP_COMMIT_MS for more results before the next exchange, unless work waits in
+   * the store (a take, or a window that ran dry) — a commit costs about the same for one result as for fifty.
+   */
+  private async gatherResults(): Promise<void> {
+    const deadline = performance.now() + GROUP_COMMIT_MS;
+    const target = this.deps.options.maxInFlightPerWebhook;
+    // Judged once: a completion only wakes this loop, and scanning every owned webhook at each one would cost per attempt.
+    // New events (acquireDue) still cut the wait short.
+    if (this.urgent()) return;
+    while (this.running && this.pending.length < target && this.inFlight > 0 && !this.acquireDue) {
+      const left = deadline - performance.now();
+      if (left <= 0) return;
+      this.woken = false;
+      await this.idle(left);
+    }
+  }
+
+  /** Work that waits in the store: new events to take, or an owned webhook with free slots and an empty window. */
+  private urgent(): boolean {
+    if (this.acquireDue) return true;
+    for (const w of this.owned.values()) if (w.active && w.mayHaveMore && w.readyCount === 0 && this.canStart(w)) return true;
+    return false;
+  }
+
+  /** Anything for the store: results, refills, takes, releases or a lease renewal that is due. */
+  private needsExchange(now: number): boolean {
+    if (this.pending.length > 0 || this.acquireDue) return true;
+    if (this.deps.queue.shared && now - this.lastRenewAt >= this.leaseMs / 4) return true;
+    for (const w of this.owned.values()) if (w.releasable || (w.active && this.wantsRefill(w))) return true;
+    return false;
+  }
+
+  private wantsRefill(w: OwnedWebhook): boolean {
+    return w.mayHaveMore && w.readyCount < this.window / 2;
+  }
+
+  /** Builds the request, exchanges, and applies the answer. On failure every result is kept for the next pass. */
+  private async exchange(): Promise<void> {
+    const { queue, clock } = this.deps;
     const now = clock.now();
-    if (now - this.due.askedAt >= DUE_RECHECK_MS) this.due = { askedAt: now, next: await store.nextDueAt(now).catch(() => null) };
-    const next = this.due.next;
-    if (next === null || next <= now) return options.pollIntervalMs; // nothing due, or due but at its limit: a finish wakes us
-    return Math.min(next - now, options.pollIntervalMs);
+    const attempts = this.pending;
+    this.pending = [];
+    const recording = new Map<number, number[]>();
+    for (const a of attempts) {
+      const list = recording.get(a.webhookId);
+      if (list) list.push(a.deliveryId);
+      else recording.set(a.webhookId, [a.deliveryId]);
+    }
+    const tallies = new Map<number, Tally>();
+    const request: ExchangeRequest = {
+      owner: this.owner,
+      now,
+      leaseMs: this.leaseMs,
+      attempts,
+      counters: [],
+      owned: [],
+      release: [],
+      refill: [],
+      acquire: 0,
+      acquireWant: this.window,
+      renew: queue.shared && now - this.lastRenewAt >= this.leaseMs / 4,
+      checkVersions: this.versionsDue || now - this.lastVersionCheckAt >= VERSION_CHECK_MS,
+    };
+    for (const [id, w] of this.owned) {
+      request.owned.push({ webhookId: id, version: w.version });
+      if (w.tally.calls > 0 || w.tally.tripGuid !== null) {
+        tallies.set(id, w.tally);
+        request.counters.push({
+          webhookId: id,
+          calls: w.tally.calls,
+          errors: w.tally.errors,
+          consecutiveReset: w.tally.consecutiveReset,
+          consecutiveAdd: w.tally.consecutiveAdd,
+          lastError: w.tally.lastError,
+          trip: w.tally.tripGuid === null ? null : { eventGuid: w.tally.tripGuid },
+        });
+        w.tally = emptyTally();
+      }
+      if (w.releasable) request.release.push(id);
+      else if (w.active && this.wantsRefill(w)) {
+        request.refill.push({
+          webhookId: id,
+          want: this.window - w.readyCount,
+          holding: [...w.held, ...(recording.get(id) ?? [])],
+        });
+      }
+    }
+    if (this.acquireDue && this.running) request.acquire = Math.max(0, Math.min(ACQUIRE_BATCH, MAX_OWNED - this.owned.size));
+    let result: ExchangeResult;
+    try {
+      result = await queue.exchange(request);
+    } catch (e) {
+      this.pending = attempts.concat(this.pending);
+      for (const [id, t] of tallies) {
+        const w = this.owned.get(id);
+        if (w) w.tally = mergeTallies(t, w.tally);
+      }
+      throw e;
+    }
+    if (request.acquire > 0) {
+      this.acquireDue = false;
+      this.lastAcquireAt = now;
+    }
+    this.exchangeCount++;
+    if (request.renew) this.lastRenewAt = now;
+    if (request.checkVersions) {
+      this.versionsDue = false;
+      this.lastVersionCheckAt = now;
+    }
+    for (const a of attempts) {
+      const w = this.owned.get(a.webhookId);
+      if (w && w.unrecorded > 0) w.unrecorded--;
+    }
+    this.apply(request, result, now);
+  }
+
+  private apply(request: ExchangeRequest, result: ExchangeResult, now: number): void {
+    for (const id of request.release) this.owned.delete(id);
+    for (const id of result.lost) {
+      this.owned.get(id)?.stop();
+      this.owned.delete(id);
+    }
+    for (const row of result.webhooks) {
+      const w = this.owned.get(row.id);
+      if (w) w.update(row);
+      else if (row.state === 'Active') this.owned.set(row.id, new OwnedWebhook(row));
+    }
+    const got = new Map<number, QueuedItem[]>();
+    for (const item of result.deliveries) {
+      const list = got.get(item.webhookId);
+      if (list) list.push(item);
+      else got.set(item.webhookId, [item]);
+    }
+    for (const [id, items] of got) {
+      const w = this.owned.get(id);
+      if (w?.active) w.add(items);
+    }
+    for (const { webhookId, at } of result.nextDue) {
+      const w = this.owned.get(webhookId);
+      if (!w) continue;
+      w.mayHaveMore = false;
+      w.nextDueAt = at;
+    }
+    // A process joined: keep about busy/N webhooks, giving back the ones with least in flight (at most once a second, so shares settle).
+    if (result.busyWebhooks !== null && result.workers > 1 && now - this.lastGiveBackAt >= GIVE_BACK_MS) {
+      this.lastGiveBackAt = now;
+      this.giveBackSurplus(Math.ceil(result.busyWebhooks / result.workers));
+    }
+  }
+
+  private giveBackSurplus(share: number): void {
+    const surplus = this.owned.size - (share + 1);
+    if (surplus <= 0) return;
+    const byLoad = [...this.owned.values()].filter((w) => w.active).sort((a, b) => a.inFlight - b.inFlight);
+    for (const w of byLoad.slice(0, surplus)) w.stop();
+  }
+
+  private canStart(w: OwnedWebhook): boolean {
+    const limit = this.deps.options.maxInFlightPerWebhook;
+    // Results wait for the next exchange: bound them too, so a crash resends at most twice the limit of a webhook.
+    return w.active && w.inFlight < limit && w.inFlight + w.unrecorded < 2 * limit && this.inFlight < this.deps.options.maxInFlight;
+  }
+
+  private startFor(w: OwnedWebhook): void {
+    while (this.canStart(w)) {
+      const item = w.take();
+      if (!item) return;
+      this.run(w, item);
+    }
+  }
+
+  /** Starts attempts round-robin over the owned webhooks, one each in turn, within both limits. */
+  private startAttempts(): void {
+    const { maxInFlight } = this.deps.options;
+    if (!this.running || this.owned.size === 0) return;
+    const list = [...this.owned.values()];
+    this.rotation = (this.rotation + 1) % list.length;
+    let progress = true;
+    while (progress && this.inFlight < maxInFlight) {
+      progress = false;
+      for (let i = 0; i < list.length && this.inFlight < maxInFlight; i++) {
+        const w = list[(this.rotation + i) % list.length] as OwnedWebhook;
+        if (!this.canStart(w)) continue;
+        const item = w.take();
+        if (!item) continue;
+        this.run(w, item);
+        progress = true;
+      }
+    }
+  }
+
+  private run(w: OwnedWebhook, item: QueuedItem): void {
+    this.inFlight++;
+    w.inFlight++;
+    const startedAt = this.deps.clock.now();
+    const t0 = performance.now();
+    this.attempt(w, item)
+      .then((outcome) => {
+        this.made++;
+        this.settle(w, item, outcome, startedAt, Math.round(performance.now() - t0));
+      })
+      .catch((e: unknown) =>
+        this.settle(w, item, { kind: 'fault', status: null, stage: 'prepare', error: `[prepare] ${(e as Error).message}` }, startedAt, 0),
+      )
+      .finally(() => {
+        this.inFlight--;
+        w.inFlight--;
+        // Sending runs from the window in memory: the next attempt starts now, not at the next exchange.
+        if (this.running) this.startFor(w);
+        this.nudge();
+      });
+  }
+
+  private attempt(w: OwnedWebhook, item: QueuedItem): Promise<AttemptOutcome> {
+    const plugin = this.deps.plugins.get(w.target.type);
+    if (!plugin) {
+      const error = `[prepare] No plugin handles webhooks of type '${w.target.type}'`;
+      return Promise.resolve({ kind: 'fault', status: null, stage: 'prepare', error });
+    }
+    return plugin.deliver({ event: item.event, eventGuid: item.eventGuid, retry: item.attempts, webhook: w.target }, this.abort.signal);
+  }
+
+  /** Decides where the delivery goes and what the webhook's counters become (pure policy), and queues the result. */
+  private settle(w: OwnedWebhook, item: QueuedItem, outcome: AttemptOutcome, startedAt: number, durationMs: number): void {
+    if (this.owned.get(w.target.id) !== w) return; // lost meanwhile: the store would ignore it anyway
+    const { policy } = this.deps.options;
+    const now = this.deps.clock.now();
+    const next = stepAfter(outcome, item, policy, now, randomUUID);
+    const { consecutive, trips } = tallyAttempt(w.tally, w.consecutive, outcome, item.eventGuid, policy);
+    w.consecutive = consecutive;
+    w.unrecorded++;
+    this.pending.push({
+      deliveryId: item.deliveryId,
+      webhookId: w.target.id,
+      eventGuid: item.eventGuid,
+      retry: item.attempts,
+      startedAt,
+      durationMs,
+      outcome,
+      next,
+    });
+    if (outcome.kind === 'fault')
+      this.deps.logger.warn({ webhookId: w.target.id, error: outcome.error }, 'hookd could not send; will retry');
+    if (next.kind === 'retry' && !trips && w.active) {
+      item.cycleAttempt = next.cycleAttempt;
+      item.attempts++;
+      item.dueAt = next.dueAt;
+      w.delayed.push(item); // stays held: its cycle timer is ours
+    } else {
+      w.held.delete(item.deliveryId);
+      if (next.kind !== 'delivered') w.nextDueAt = minDue(w.nextDueAt, next.dueAt);
+    }
+    if (trips) {
+      w.state = 'TooManyErrors';
+      w.stop();
+    }
+  }
+
+  /** How long to sleep with nothing to do: until a cycle retry or a stored delivery falls due, at most the poll interval. */
+  private sleepTime(): number {
+    const now = this.deps.clock.now();
+    let next = now + this.deps.options.pollIntervalMs;
+    for (const w of this.owned.values()) {
+      for (const item of w.delayed) next = Math.min(next, item.dueAt);
+      if (w.nextDueAt !== null) next = Math.min(next, w.nextDueAt);
+    }
+    return Math.max(0, next - now);
+  }
+
+  private nudge(): void {
+    this.woken = true;
+    this.wakeUp?.();
   }
 
   private idle(ms: number): Promise<void> {
@@ -151,55 +448,22 @@ export class DeliveryWorker {
       this.wakeUp = done;
     });
   }
+}
 
-  private run(job: ClaimedDelivery): void {
-    this.inFlight++;
-    this.attempt(job)
-      .then((result) => {
-        this.made++;
-        this.pending.push(result);
-      })
-      .catch((e) =>
-        this.deps.logger.error({ err: e, deliveryId: job.deliveryId }, 'attempt crashed; its lease will expire and it will be retried'),
-      )
-      .finally(() => {
-        this.inFlight--;
-        this.wake();
-      });
-  }
+/** Two tallies of one webhook in order, as one (an exchange failed and its counts go out with the next). */
+function mergeTallies(older: Tally, newer: Tally): Tally {
+  return {
+    calls: older.calls + newer.calls,
+    errors: older.errors + newer.errors,
+    consecutiveReset: older.consecutiveReset || newer.consecutiveReset,
+    consecutiveAdd: newer.consecutiveReset ? newer.consecutiveAdd : older.consecutiveAdd + newer.consecutiveAdd,
+    lastError: newer.lastError ?? older.lastError,
+    tripGuid: older.tripGuid ?? newer.tripGuid,
+  };
+}
 
-  private async attempt(job: ClaimedDelivery): Promise<AttemptResult> {
-    const { plugins, clock } = this.deps;
-    const startedAt = clock.now();
-    const t0 = performance.now();
-    const plugin = plugins.get(job.webhook.type);
-    const outcome = plugin
-      ? await plugin.deliver({ event: job.event, eventGuid: job.eventGuid, retry: job.attempts, webhook: job.webhook }, this.abort.signal)
-      : { kind: 'failure' as const, status: null, error: `[prepare] No plugin handles webhooks of type '${job.webhook.type}'` };
-    return {
-      deliveryId: job.deliveryId,
-      webhookId: job.webhook.id,
-      eventGuid: job.eventGuid,
-      startedAt,
-      durationMs: Math.round(performance.now() - t0),
-      outcome,
-    };
-  }
-
-  /** Records every pending result in one transaction. */
-  private async flush(): Promise<void> {
-    if (this.pending.length === 0) return;
-    const batch = this.pending;
-    this.pending = [];
-    // A failure schedules a retry that the cached next-due time does not know of yet.
-    if (batch.some((r) => r.outcome.kind !== 'success')) this.due.askedAt = Number.NEGATIVE_INFINITY;
-    try {
-      await this.deps.store.recordAttempts(batch, { now: this.deps.clock.now(), policy: this.deps.options.policy, newGuid: randomUUID });
-    } catch (e) {
-      // The leases keep these deliveries from being claimed again until they expire; then they are retried.
-      this.deps.logger.error({ err: e, count: batch.length }, 'recording attempts failed; the deliveries will be retried');
-    }
-  }
+function minDue(a: number | null, b: number): number {
+  return a === null ? b : Math.min(a, b);
 }
 
 function sleep(ms: number): Promise<void> {

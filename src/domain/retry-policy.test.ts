@@ -53,7 +53,7 @@ describe('nextStepAfterFailure (1 s, 4 s, back of the queue)', () => {
 });
 
 describe('statsAfterAttempt (counters and TooManyErrors)', () => {
-  const failure: AttemptOutcome = { kind: 'failure', status: 500, error: 'HTTP/1.1 500' };
+  const failure: AttemptOutcome = { kind: 'failure', status: 500, stage: 'response', error: 'HTTP/1.1 500' };
   it('counts calls and errors, resets consecutive errors on success', () => {
     let s = statsAfterAttempt(fresh, 'Active', failure, NETSERVER_POLICY);
     assert.deepEqual(s.stats, { totalCalls: 1, totalErrors: 1, consecutiveErrors: 1, lastError: 'HTTP/1.1 500' });
@@ -71,7 +71,7 @@ describe('statsAfterAttempt (counters and TooManyErrors)', () => {
     }
   });
   it('switches off at once on 410 Gone', () => {
-    const r = statsAfterAttempt(fresh, 'Active', { kind: 'gone', status: 410, error: 'gone' }, NETSERVER_POLICY);
+    const r = statsAfterAttempt(fresh, 'Active', { kind: 'gone', status: 410, stage: 'response', error: 'gone' }, NETSERVER_POLICY);
     assert.equal(r.state, 'TooManyErrors');
     assert.equal(r.becameTooManyErrors, true);
   });

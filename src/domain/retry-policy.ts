@@ -13,11 +13,25 @@ export interface RetryPolicy {
 
 export const NETSERVER_POLICY: RetryPolicy = { cycleDelaysMs: [1000, 4000], maxConsecutiveErrors: 9 };
 
-/** What one attempt came to (decisions.md: any 2xx succeeds, 410 Gone disables, all else fails). */
+/** Where a failed attempt stopped: the receiver's stages, then hookd's own (house-style.md 8). */
+export type FailureStage = 'target-check' | 'connect' | 'tls' | 'timeout' | 'network' | 'response' | 'handler';
+/** hookd's own faults: no plugin or handler for the webhook, the store failing. Never the receiver's fault. */
+export type FaultStage = 'prepare' | 'store';
+
+/**
+ * What one attempt came to (decisions.md: any 2xx succeeds, 410 Gone disables, all else fails; hookd's
+ * own faults are retried later and never count against the webhook).
+ */
 export type AttemptOutcome =
   | { kind: 'success'; status: number }
-  | { kind: 'gone'; status: number; error: string }
-  | { kind: 'failure'; status: number | null; error: string };
+  | { kind: 'gone'; status: number; stage: 'response'; error: string }
+  | { kind: 'failure'; status: number | null; stage: FailureStage; error: string }
+  | { kind: 'fault'; status: null; stage: FaultStage; error: string };
+
+/** True when the outcome is an HTTP attempt the receiver answered or failed: it counts in the statistics. */
+export function countsAsAttempt(outcome: AttemptOutcome): boolean {
+  return outcome.kind !== 'fault';
+}
 
 export function classifyStatus(status: number): 'success' | 'gone' | 'failure' {
   if (status >= 200 && status < 300) return 'success';
@@ -66,6 +80,7 @@ export function statsAfterAttempt(
   outcome: AttemptOutcome,
   policy: RetryPolicy,
 ): StatsAfterAttempt {
+  if (outcome.kind === 'fault') return { stats, state, becameTooManyErrors: false };
   if (outcome.kind === 'success') {
     return {
       stats: { ...stats, totalCalls: stats.totalCalls + 1, consecutiveErrors: 0 },

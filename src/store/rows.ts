@@ -1,7 +1,8 @@
 /** Database rows (the same columns in SQLite and PostgreSQL) to domain objects and back. */
 import type { EventRecord } from '../domain/payload.js';
 import { type Associate, stateFromValue, stateValue, type Webhook, type WebhookInput } from '../domain/webhook.js';
-import type { AttemptView, ClaimedDelivery, Credential, CredentialKind, DeliveryView, Notification } from './store.js';
+import type { OwnedWebhookRow, QueuedItem, SettledAttempt } from './delivery-queue.js';
+import type { AttemptView, Credential, CredentialKind, DeliveryView, Notification } from './store.js';
 
 export interface WebhookRow {
   id: number;
@@ -119,40 +120,64 @@ export function eventParams(tenantId: number, e: EventRecord, now: number): unkn
   ];
 }
 
-/** What a claim reads: the delivery, its event and its webhook, in one row. */
-export interface ClaimRow extends EventRow {
+/** A window item as the refill reads it: the delivery and its event, in one row. */
+export interface QueuedRow extends EventRow {
   id: number;
+  webhook_id: number;
   event_guid: string;
   cycle_attempt: number;
   attempts: number;
-  webhook_id: number;
-  tenant_id: number;
-  webhook_name: string;
-  type: string;
-  target_url: string;
-  secret: string | null;
-  headers: string | null;
-  properties: string | null;
+  due_at: number;
 }
 
-export function toClaimedDelivery(r: ClaimRow): ClaimedDelivery {
+export function toQueuedItem(r: QueuedRow): QueuedItem {
   return {
     deliveryId: r.id,
+    webhookId: r.webhook_id,
     eventGuid: r.event_guid,
     cycleAttempt: r.cycle_attempt,
     attempts: r.attempts,
+    dueAt: r.due_at,
     event: toEvent(r),
-    webhook: {
-      id: r.webhook_id,
-      tenantId: r.tenant_id,
-      name: r.webhook_name,
-      type: r.type,
-      targetUrl: r.target_url,
-      secret: r.secret,
-      headers: parseJson(r.headers),
-      properties: parseJson(r.properties),
-    },
   };
+}
+
+/** An owned webhook's row, reduced to what its owner needs; `version` changes with every API write. */
+export function toOwnedWebhook(r: WebhookRow): OwnedWebhookRow {
+  return {
+    id: r.id,
+    tenantId: r.tenant_id,
+    name: r.name,
+    type: r.type,
+    targetUrl: r.target_url,
+    secret: r.secret,
+    headers: parseJson(r.headers),
+    properties: parseJson(r.properties),
+    state: stateFromValue(r.state),
+    consecutiveErrors: r.consecutive_errors,
+    version: webhookVersion(r.updated, r.updated_count),
+  };
+}
+
+export function webhookVersion(updated: number, updatedCount: number): string {
+  return `${updated}:${updatedCount}`;
+}
+
+/** The attempts-table columns of a settled attempt, in insert order (delivery_id … error, stage). */
+export function attemptParams(a: SettledAttempt): unknown[] {
+  const o = a.outcome;
+  return [
+    a.deliveryId,
+    a.webhookId,
+    a.eventGuid,
+    a.retry,
+    a.startedAt,
+    a.durationMs,
+    o.status,
+    o.kind,
+    o.kind === 'success' ? null : o.error,
+    o.kind === 'success' ? null : o.stage,
+  ];
 }
 
 export interface DeliveryRow {
@@ -176,6 +201,7 @@ export interface AttemptRow {
   duration_ms: number;
   status_code: number | null;
   outcome: AttemptView['outcome'];
+  stage: string | null;
   error: string | null;
 }
 
@@ -201,6 +227,7 @@ export function toDeliveryViews(rows: DeliveryRow[], attempts: AttemptRow[]): De
         durationMs: a.duration_ms,
         statusCode: a.status_code,
         outcome: a.outcome,
+        stage: a.stage as AttemptView['stage'],
         error: a.error,
       })),
   }));

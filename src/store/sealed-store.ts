@@ -4,6 +4,7 @@
  */
 import type { Webhook } from '../domain/webhook.js';
 import type { SecretBox } from './secret-box.js';
+import type { DeliveryQueue } from './delivery-queue.js';
 import type { Store } from './store.js';
 
 export function sealedStore(inner: Store, box: SecretBox): Store {
@@ -23,15 +24,21 @@ export function sealedStore(inner: Store, box: SecretBox): Store {
       const w = await inner.updateWebhook(tenantId, id, { ...update, input: { ...update.input, secret: box.seal(update.input.secret) } });
       return w && w !== 'conflict' ? open(w) : w;
     },
-    async claimDue(options) {
-      // Claims are fresh objects built for this caller: open in place, no copies per delivery on the hot path.
-      const claimed = await inner.claimDue(options);
-      for (const c of claimed) c.webhook.secret = box.open(c.webhook.secret);
-      return claimed;
+  };
+  const queue: DeliveryQueue = {
+    shared: inner.queue.shared,
+    async exchange(request) {
+      // The owner reads a webhook's secret once, when it takes the webhook or sees it changed: open those rows in place.
+      const result = await inner.queue.exchange(request);
+      for (const w of result.webhooks) w.secret = box.open(w.secret);
+      return result;
     },
+    releaseAll: (owner) => inner.queue.releaseAll(owner),
+    watchWork: (listener) => inner.queue.watchWork(listener),
   };
   return new Proxy(inner, {
     get(target, prop, receiver) {
+      if (prop === 'queue') return queue;
       const own = overrides[prop as keyof Store];
       if (own) return own;
       const value: unknown = Reflect.get(target, prop, receiver);

@@ -3,13 +3,9 @@
  * or connections leak past it. Every method that writes does so in one transaction.
  */
 import type { EventRecord } from '../domain/payload.js';
-import type { AttemptOutcome, RetryPolicy } from '../domain/retry-policy.js';
+import type { AttemptOutcome } from '../domain/retry-policy.js';
+import type { DeliveryQueue } from './delivery-queue.js';
 import type { Associate, Tenant, Webhook, WebhookInput, WebhookState } from '../domain/webhook.js';
-
-export interface StoreCapabilities {
-  /** Several hookd processes may share this store (leases then matter across processes). */
-  sharedAcrossProcesses: boolean;
-}
 
 export interface WebhookFilter {
   name?: string | null;
@@ -46,51 +42,6 @@ export interface Credential {
   expires: number | null;
 }
 
-/** One queued delivery handed to a worker, with what it needs to send it. */
-export interface ClaimedDelivery {
-  deliveryId: number;
-  eventGuid: string;
-  /** Attempts already made in the current cycle. */
-  cycleAttempt: number;
-  /** Attempts already made of this delivery in all cycles: the X-SuperOffice-Retry value. */
-  attempts: number;
-  event: EventRecord;
-  webhook: {
-    id: number;
-    tenantId: number;
-    name: string;
-    type: string;
-    targetUrl: string;
-    secret: string | null;
-    headers: Record<string, string> | null;
-    properties: Record<string, unknown> | null;
-  };
-}
-
-export interface ClaimOptions {
-  now: number;
-  limit: number;
-  perWebhookLimit: number;
-  leaseMs: number;
-  owner: string;
-}
-
-/** The result of one attempt, to be recorded with the webhook's counters. */
-export interface AttemptResult {
-  deliveryId: number;
-  webhookId: number;
-  eventGuid: string;
-  startedAt: number;
-  durationMs: number;
-  outcome: AttemptOutcome;
-}
-
-export interface RecordContext {
-  now: number;
-  policy: RetryPolicy;
-  newGuid: () => string;
-}
-
 export interface AttemptView {
   attemptId: number;
   eventGuid: string;
@@ -99,6 +50,8 @@ export interface AttemptView {
   durationMs: number;
   statusCode: number | null;
   outcome: AttemptOutcome['kind'];
+  /** Where a failure happened (connect, tls, timeout, response, …); null for a success. */
+  stage: Exclude<AttemptOutcome, { kind: 'success' }>['stage'] | null;
   error: string | null;
 }
 
@@ -127,11 +80,10 @@ export interface Notification {
 }
 
 export interface Store {
-  readonly capabilities: StoreCapabilities;
+  /** The delivery engine's narrow port onto this store. */
+  readonly queue: DeliveryQueue;
   migrate(): Promise<void>;
   close(): Promise<void>;
-  /** Calls `listener` when another process may have stored work: a wake-up hint; polling stays the truth. Returns an unsubscribe. */
-  watchWork(listener: () => void): Promise<() => Promise<void>>;
 
   // Tenants and associates
   ensureTenant(identifier: string, now: number): Promise<Tenant>;
@@ -177,12 +129,7 @@ export interface Store {
   /** Stores the events and one queued delivery for each Active webhook that subscribes; returns that count. */
   signal(tenantId: number, events: EventRecord[], now: number): Promise<number>;
 
-  // Delivery
-  claimDue(options: ClaimOptions): Promise<ClaimedDelivery[]>;
-  recordAttempts(results: AttemptResult[], context: RecordContext): Promise<void>;
-  /** Earliest time a queued delivery of an Active webhook becomes due (or its lease ends), or null. */
-  nextDueAt(now: number): Promise<number | null>;
-  releaseLeases(owner: string | null): Promise<void>;
+  // The delivery log
   listDeliveries(
     tenantId: number,
     webhookId: number,

@@ -241,4 +241,30 @@ describe('crmscript webhooks', () => {
     assert.equal(calls.length, 2);
     assert.match(stats.LastError, /script failed/);
   });
+
+  it("a handler nobody registered is hookd's fault: logged as a fault attempt, never counted, the webhook stays Active", async () => {
+    const res = await call(server.url, 'POST', '/api/v1/Webhook', {
+      body: { Name: 'unregistered', Events: ['person.changed'], Type: 'crmscript', TargetUrl: 'NotRegistered' },
+    });
+    assert.equal(res.status, 200, res.text);
+    const id = res.json.WebhookId;
+    for (let k = 0; k < 12; k++) await call(server.url, 'POST', `/api/v1/Webhook/person.changed/${k}`, { body: {} });
+    const log = async () => (await call(server.url, 'GET', `/api/v1/Webhook/${id}/Deliveries`)).json.Items as any[];
+    await waitUntil(async () => (await log()).every((d) => d.Attempts.length > 0), 10_000, 'a fault attempt for each of the 12 events');
+    const items = await log();
+    assert.equal(items.length, 12);
+    for (const d of items) {
+      assert.equal(d.Status, 'queued', 'still queued: it is tried again later');
+      for (const a of d.Attempts) {
+        assert.deepEqual([a.Outcome, a.Stage, a.StatusCode, a.Retry], ['fault', 'prepare', null, 0]);
+        assert.match(a.Error, /No handler is registered under the name 'NotRegistered'/);
+      }
+    }
+    const stats = await get(server, id);
+    assert.deepEqual(
+      [stats.State, stats.TotalCalls, stats.TotalErrors, stats.ConsecutiveErrors, stats.LastError],
+      ['Active', 0, 0, 0, null],
+      '12 faults, more than the 9 that would switch a failing receiver off: none of them counts',
+    );
+  });
 });

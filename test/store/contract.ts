@@ -1,61 +1,10 @@
 /** The Store contract: the same tests, run against every backend (SQLite always, PostgreSQL when configured). */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { EventRecord } from '../../src/domain/payload.js';
-import { NETSERVER_POLICY } from '../../src/domain/retry-policy.js';
-import type { Tenant, WebhookInput } from '../../src/domain/webhook.js';
-import type { AttemptResult, Store } from '../../src/store/store.js';
-
-export type OpenStore = () => Promise<{ store: Store; cleanup: () => Promise<void> }>;
-
-const input = (over: Partial<WebhookInput> = {}): WebhookInput => ({
-  name: 'hook',
-  events: ['contact.created'],
-  targetUrl: 'https://example.com/hook',
-  secret: null,
-  state: 'Active',
-  type: 'webhook',
-  headers: null,
-  properties: null,
-  errorsEmail: null,
-  ...over,
-});
-
-const event = (name: string, primaryKey = 1): EventRecord => ({
-  name,
-  bodyEvent: name,
-  entity: name.split('.')[0] as string,
-  primaryKey,
-  timestamp: '2026-01-01T00:00:00.0000000Z',
-  changes: ['name'],
-  changedByAssociateId: 1,
-  contextIdentifier: 'Default',
-  values: null,
-  fieldValues: { b: 1, a: 2 },
-});
-
-let guid = 0;
-const ctx = (now: number) => ({ now, policy: NETSERVER_POLICY, newGuid: () => `guid-${++guid}` });
-const claimOpts = (now: number, over: Record<string, unknown> = {}) => ({
-  now,
-  limit: 100,
-  perWebhookLimit: 16,
-  leaseMs: 60_000,
-  owner: 'w1',
-  ...over,
-});
-const failure = (d: { deliveryId: number; eventGuid: string; webhook: { id: number } }, now: number): AttemptResult => ({
-  deliveryId: d.deliveryId,
-  webhookId: d.webhook.id,
-  eventGuid: d.eventGuid,
-  startedAt: now,
-  durationMs: 1,
-  outcome: { kind: 'failure', status: 500, error: 'HTTP/1.1 500' },
-});
-const success = (d: { deliveryId: number; eventGuid: string; webhook: { id: number } }, now: number): AttemptResult => ({
-  ...failure(d, now),
-  outcome: { kind: 'success', status: 200 },
-});
+import type { Tenant } from '../../src/domain/webhook.js';
+import type { Store } from '../../src/store/store.js';
+import { event, input, type OpenStore } from './fixtures.js';
+import { exchangeRequest, owned, settled } from './queue-contract.js';
 
 export function storeContract(name: string, open: OpenStore): void {
   describe(`Store contract: ${name}`, () => {
@@ -144,95 +93,18 @@ export function storeContract(name: string, open: OpenStore): void {
       for (const w of [exact, wild, all, off]) await store.deleteWebhook(tenant.id, w.id);
     });
 
-    it('claims under leases and per-webhook limits, and records attempts with exact counters', async () => {
-      const w = await store.createWebhook(tenant.id, input({ events: ['ticket.created'], errorsEmail: 'ops@example.com' }), stamp, null);
-      const watcher = await store.createWebhook(tenant.id, input({ events: [`webhook${w.id}.errors`] }), stamp, null);
-      await store.signal(
-        tenant.id,
-        [1, 2, 3, 4, 5].map((k) => event('ticket.created', k)),
-        4000,
-      );
-      const first = await store.claimDue(claimOpts(4000, { perWebhookLimit: 2 }));
-      assert.deepEqual(
-        first.map((c) => c.event.primaryKey),
-        [1, 2],
-        'oldest first, at most the per-webhook limit',
-      );
-      assert.deepEqual(first[0]!.event.fieldValues, { b: 1, a: 2 });
-      assert.equal(first[0]!.webhook.id, w.id);
-      assert.deepEqual(await store.claimDue(claimOpts(4000, { perWebhookLimit: 2, owner: 'w2' })), [], 'the limit holds for every claimer');
-
-      // A success, and a failure that waits 1 s in its cycle.
-      await store.recordAttempts([success(first[0]!, 4001), failure(first[1]!, 4001)], ctx(4001));
-      let stats = await store.getWebhook(tenant.id, w.id);
-      assert.deepEqual([stats?.totalCalls, stats?.totalErrors, stats?.consecutiveErrors, stats?.lastError], [2, 1, 1, 'HTTP/1.1 500']);
-      assert.equal(await store.nextDueAt(4001), 4000, 'keys 3-5 have been due since they were signalled');
-      const next = await store.claimDue(claimOpts(4002, { perWebhookLimit: 2 }));
-      assert.deepEqual(
-        next.map((c) => c.event.primaryKey),
-        [3, 4],
-        'key 2 waits until 5001',
-      );
-      await store.releaseLeases('w1');
-      const later = await store.claimDue(claimOpts(5001, { limit: 10 }));
-      assert.deepEqual(later.map((c) => c.event.primaryKey).sort(), [2, 3, 4, 5]);
-      const two = later.find((c) => c.event.primaryKey === 2)!;
-      assert.deepEqual([two.cycleAttempt, two.attempts], [1, 1]);
-
-      // Fail key 2 until the cycle ends (new EventId) and the webhook trips at 9 consecutive failures.
-      let d = two;
-      let now = 5001;
-      for (let i = 0; i < 8; i++) {
-        await store.recordAttempts([failure(d, now)], ctx(now));
-        now += 10_000;
-        const again = (await store.claimDue(claimOpts(now, { limit: 10 }))).find((c) => c.deliveryId === d.deliveryId);
-        if (i === 7) {
-          assert.equal(again, undefined, 'a TooManyErrors webhook is not claimed');
-          break;
-        }
-        assert.ok(again, `attempt ${i + 3}`);
-        if (i === 0) assert.equal(again.eventGuid, d.eventGuid, 'same EventId within a cycle');
-        if (i === 1) assert.notEqual(again.eventGuid, d.eventGuid, 'a new EventId after the third failure');
-        d = again;
-      }
-      stats = await store.getWebhook(tenant.id, w.id);
-      assert.deepEqual([stats?.state, stats?.consecutiveErrors, stats?.totalErrors], ['TooManyErrors', 9, 9]);
-      assert.equal(await store.countQueued(watcher.id), 1, 'webhook{id}.errors was queued for its subscriber');
-      const [mail] = await store.unsentNotifications(10);
-      assert.equal(mail?.recipient, 'ops@example.com');
-      await store.markNotificationSent(mail!.id, now);
-      assert.deepEqual(await store.unsentNotifications(10), []);
-      await store.releaseLeases(null);
-      await store.deleteWebhook(tenant.id, w.id);
-      await store.deleteWebhook(tenant.id, watcher.id);
-    });
-
-    it('never hands one delivery to two claimers, nor more than the limit in all', async () => {
-      const w = await store.createWebhook(tenant.id, input({ events: ['person.created'] }), stamp, null);
-      await store.signal(
-        tenant.id,
-        Array.from({ length: 40 }, (_, k) => event('person.created', k)),
-        6000,
-      );
-      const claims = await Promise.all(
-        Array.from({ length: 6 }, (_, i) => store.claimDue(claimOpts(6000, { perWebhookLimit: 10, owner: `c${i}` }))),
-      );
-      const ids = claims
-        .flat()
-        .filter((c) => c.webhook.id === w.id)
-        .map((c) => c.deliveryId);
-      assert.equal(new Set(ids).size, ids.length, 'no delivery twice');
-      assert.ok(ids.length <= 10, `at most 10 in flight (got ${ids.length})`);
-      await store.releaseLeases(null);
-      await store.deleteWebhook(tenant.id, w.id);
-    });
-
     it('keeps a delivery log, retries on request and prunes what is old and delivered', async () => {
       const w = await store.createWebhook(tenant.id, input({ events: ['quote.sent'] }), stamp, null);
       await store.signal(tenant.id, [event('quote.sent', 1), event('quote.sent', 2)], 7000);
-      const claimed = (await store.claimDue(claimOpts(7000))).filter((c) => c.webhook.id === w.id);
-      await store.recordAttempts([success(claimed[0]!, 7001)], ctx(7001));
-      await store.releaseLeases(null);
+      const taken = await store.queue.exchange(exchangeRequest(7000, { acquire: 10 }));
+      const first = taken.deliveries.find((d) => d.webhookId === w.id)!;
+      await store.queue.exchange(
+        exchangeRequest(7001, {
+          attempts: [settled(first, 7001, { kind: 'success', status: 200 }, { kind: 'delivered' })],
+          owned: owned(taken),
+        }),
+      );
+      await store.queue.releaseAll('w1');
       const page = await store.listDeliveries(tenant.id, w.id, { top: 1, skip: 0 });
       assert.equal(page.total, 2);
       assert.equal(page.items.length, 1);

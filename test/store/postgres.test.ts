@@ -1,12 +1,16 @@
 import { describe, it } from 'node:test';
 import { POSTGRES_URL, freshPostgres } from '../helpers/stores.js';
 import { storeContract } from './contract.js';
+import type { OpenStore } from './fixtures.js';
+import { queueContract } from './queue-contract.js';
 
 if (POSTGRES_URL) {
-  storeContract('PostgreSQL', async () => {
+  const open: OpenStore = async () => {
     const { store, drop } = await freshPostgres();
     return { store, cleanup: drop };
-  });
+  };
+  storeContract('PostgreSQL', open);
+  queueContract('PostgreSQL', open);
 } else {
   describe('Store contract: PostgreSQL', () => {
     it('is skipped: set HOOKD_TEST_DATABASE_URL to a PostgreSQL server (.ci/run starts one)', { skip: true }, () => undefined);

@@ -3,8 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { storeContract } from './contract.js';
+import type { OpenStore } from './fixtures.js';
+import { queueContract } from './queue-contract.js';
 
-storeContract('SQLite', async () => {
+const open: OpenStore = async () => {
   const dir = mkdtempSync(join(tmpdir(), 'hookd-store-'));
   return { store: SqliteStore.open(dir), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
-});
+};
+storeContract('SQLite', open);
+queueContract('SQLite', open);

@@ -2,18 +2,10 @@
 import pg from 'pg';
 import type { EventRecord } from '../../domain/payload.js';
 import type { WebhookInput } from '../../domain/webhook.js';
-import type {
-  AttemptResult,
-  AuditStamp,
-  ClaimOptions,
-  CredentialKind,
-  RecordContext,
-  Store,
-  WebhookFilter,
-  WebhookUpdate,
-} from '../store.js';
-import * as delivery from './delivery.js';
+import type { AuditStamp, CredentialKind, Store, WebhookFilter, WebhookUpdate } from '../store.js';
+import * as delivery from './delivery-log.js';
 import { migrate, openPool, transaction } from './pool.js';
+import { PostgresDeliveryQueue } from './queue.js';
 import * as registry from './registry.js';
 import { WORK_CHANNEL, signalEvents } from './signal.js';
 
@@ -21,13 +13,15 @@ import { WORK_CHANNEL, signalEvents } from './signal.js';
 const RELISTEN_MS = 1_000;
 
 export class PostgresStore implements Store {
-  readonly capabilities = { sharedAcrossProcesses: true };
+  readonly queue: PostgresDeliveryQueue;
 
   private constructor(
     private readonly pool: pg.Pool,
     private readonly url: string,
     private readonly schema: string | null,
-  ) {}
+  ) {
+    this.queue = new PostgresDeliveryQueue(pool, (listener) => this.watchWork(listener));
+  }
 
   /** `schema` gives this store a schema of its own (tests); otherwise the connection's default is used. */
   static open(url: string, schema: string | null = null): PostgresStore {
@@ -41,7 +35,8 @@ export class PostgresStore implements Store {
     await this.pool.end();
   }
 
-  async watchWork(listener: () => void): Promise<() => Promise<void>> {
+  /** LISTEN for other processes' work (the queue's wake-up hint). */
+  private async watchWork(listener: () => void): Promise<() => Promise<void>> {
     // A dedicated connection outside the pool: LISTEN lasts as long as the session. When it is lost (the
     // server restarted), polling carries on and the connection is opened again a second later.
     let client: pg.Client | null = null;
@@ -151,21 +146,6 @@ export class PostgresStore implements Store {
     return transaction(this.pool, (c) => signalEvents(c, tenantId, events, now));
   }
 
-  async claimDue(options: ClaimOptions) {
-    return delivery.claimDue(this.pool, options);
-  }
-  async recordAttempts(results: AttemptResult[], context: RecordContext) {
-    if (results.length === 0) return;
-    await transaction(this.pool, (c) => delivery.recordAttempts(c, results, context));
-  }
-  async nextDueAt(now: number) {
-    return delivery.nextDueAt(this.pool, now);
-  }
-  async releaseLeases(owner: string | null) {
-    if (owner === null)
-      await this.pool.query('UPDATE deliveries SET lease_until = 0, lease_owner = NULL WHERE status = 0 AND lease_until > 0');
-    else await this.pool.query('UPDATE deliveries SET lease_until = 0, lease_owner = NULL WHERE status = 0 AND lease_owner = $1', [owner]);
-  }
   async listDeliveries(tenantId: number, webhookId: number, page: { top: number; skip: number }) {
     return delivery.listDeliveries(this.pool, tenantId, webhookId, page);
   }

@@ -2,27 +2,20 @@
 import { join } from 'node:path';
 import type { EventRecord } from '../../domain/payload.js';
 import type { WebhookInput } from '../../domain/webhook.js';
-import type {
-  AttemptResult,
-  AuditStamp,
-  ClaimOptions,
-  CredentialKind,
-  RecordContext,
-  Store,
-  WebhookFilter,
-  WebhookUpdate,
-} from '../store.js';
+import type { AuditStamp, CredentialKind, Store, WebhookFilter, WebhookUpdate } from '../store.js';
 import * as accounts from './accounts.js';
 import { type Db, migrate, openDatabase, q } from './database.js';
-import * as delivery from './delivery.js';
+import * as delivery from './delivery-log.js';
+import { SqliteDeliveryQueue } from './queue.js';
 import { signalEvents } from './signal.js';
 import * as webhooks from './webhooks.js';
 
 export class SqliteStore implements Store {
-  readonly capabilities = { sharedAcrossProcesses: false };
-  private readonly cursor: delivery.ClaimCursor = { next: 0 };
+  readonly queue: SqliteDeliveryQueue;
 
-  private constructor(private readonly db: Db) {}
+  private constructor(private readonly db: Db) {
+    this.queue = new SqliteDeliveryQueue(db);
+  }
 
   /** Opens `${dataDir}/hookd.db` (or `:memory:`). */
   static open(dataDirOrMemory: string): SqliteStore {
@@ -35,9 +28,6 @@ export class SqliteStore implements Store {
   }
   async close() {
     this.db.close();
-  }
-  async watchWork(): Promise<() => Promise<void>> {
-    return async () => undefined; // one process: the services wake the worker directly
   }
 
   async ensureTenant(identifier: string, now: number) {
@@ -111,18 +101,6 @@ export class SqliteStore implements Store {
     return this.db.transaction(() => signalEvents(this.db, tenantId, events, now)).immediate();
   }
 
-  async claimDue(options: ClaimOptions) {
-    return delivery.claimDue(this.db, options, this.cursor);
-  }
-  async recordAttempts(results: AttemptResult[], context: RecordContext) {
-    delivery.recordAttempts(this.db, results, context);
-  }
-  async nextDueAt(now: number) {
-    return delivery.nextDueAt(this.db, now);
-  }
-  async releaseLeases(owner: string | null) {
-    delivery.releaseLeases(this.db, owner);
-  }
   async listDeliveries(tenantId: number, webhookId: number, page: { top: number; skip: number }) {
     return delivery.listDeliveries(this.db, tenantId, webhookId, page);
   }

@@ -1,0 +1,107 @@
+/**
+ * One webhook as its owner holds it: the target it sends to, a window of its queued deliveries (ready
+ * now, or waiting on a cycle timer), what is in flight, and the running counters the pure policy needs.
+ * Every delivery id the owner holds (ready, delayed, in flight) is in `held`; ids whose result waits for the
+ * next exchange are added to a refill's holding list by the worker, so no delivery is handed out twice.
+ */
+import { emptyTally, type Tally } from '../domain/settlement.js';
+import type { WebhookState } from '../domain/webhook.js';
+import type { OwnedWebhookRow, QueuedItem, WebhookTarget } from '../store/delivery-queue.js';
+
+export class OwnedWebhook {
+  target: WebhookTarget;
+  state: WebhookState;
+  version: string;
+  /** Failed attempts since the last success, kept exact by the owner (the only writer). */
+  consecutive: number;
+  /** Due now, oldest first (a head index instead of shift(): a window turns over thousands of times a second). */
+  private readyItems: QueuedItem[] = [];
+  private head = 0;
+  /** Failed within their cycle, due again at `dueAt` (1 s, then 4 s). */
+  delayed: QueuedItem[] = [];
+  inFlight = 0;
+  /** Results settled but not yet recorded: with inFlight, what a crash would send again. */
+  unrecorded = 0;
+  readonly held = new Set<number>();
+  /** Statistics changes since the last exchange. */
+  tally: Tally = emptyTally();
+  /** The store may hold more due deliveries than the window has taken. */
+  mayHaveMore = true;
+  /** When the store's next not-yet-due delivery falls due (null: none known). */
+  nextDueAt: number | null = null;
+  /** Give it back once nothing of it is in flight (switched off, lost its share, or idle). */
+  releasing = false;
+
+  constructor(row: OwnedWebhookRow) {
+    this.target = row;
+    this.state = row.state;
+    this.version = row.version;
+    this.consecutive = row.consecutiveErrors;
+  }
+
+  /** An API write changed it: new target and state; the counters restart from the stored ones. */
+  update(row: OwnedWebhookRow): void {
+    this.target = row;
+    this.state = row.state;
+    this.version = row.version;
+    this.consecutive = row.consecutiveErrors;
+    if (row.state !== 'Active') this.stop();
+  }
+
+  get active(): boolean {
+    return this.state === 'Active' && !this.releasing;
+  }
+
+  get readyCount(): number {
+    return this.readyItems.length - this.head;
+  }
+
+  /** Adds refilled items (oldest first); ones already held are ignored. */
+  add(items: QueuedItem[]): void {
+    for (const item of items) {
+      if (this.held.has(item.deliveryId)) continue;
+      this.held.add(item.deliveryId);
+      this.readyItems.push(item);
+    }
+  }
+
+  /** The next item to send, or undefined. */
+  take(): QueuedItem | undefined {
+    if (this.head >= this.readyItems.length) return undefined;
+    const item = this.readyItems[this.head++];
+    if (this.head > 1024 && this.head * 2 > this.readyItems.length) {
+      this.readyItems = this.readyItems.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+
+  /** Moves cycle retries that have fallen due to the front of the window. */
+  promoteDue(now: number): void {
+    if (!this.delayed.some((item) => item.dueAt <= now)) return;
+    const due = this.delayed.filter((item) => item.dueAt <= now);
+    this.delayed = this.delayed.filter((item) => item.dueAt > now);
+    this.readyItems = [...due, ...this.readyItems.slice(this.head)];
+    this.head = 0;
+  }
+
+  /** Stops sending: what waits in the window stays queued in the store for whoever owns it next. */
+  stop(): void {
+    for (const item of this.readyItems.slice(this.head)) this.held.delete(item.deliveryId);
+    for (const item of this.delayed) this.held.delete(item.deliveryId);
+    this.readyItems = [];
+    this.head = 0;
+    this.delayed = [];
+    this.releasing = true;
+  }
+
+  /** Nothing in the window or in flight: once its results are recorded it can be given back. */
+  get drained(): boolean {
+    return this.inFlight === 0 && this.readyCount === 0 && this.delayed.length === 0 && this.held.size === 0;
+  }
+
+  /** Give it back at the next exchange: drained, and switched off or with nothing more queued in the store. */
+  get releasable(): boolean {
+    return this.drained && (!this.active || (!this.mayHaveMore && this.nextDueAt === null));
+  }
+}

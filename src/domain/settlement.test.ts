@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type AttemptOutcome, NETSERVER_POLICY } from './retry-policy.js';
+import { emptyTally, FAULT_RETRY_MS, stepAfter, tallyAttempt } from './settlement.js';
+
+const FAIL: AttemptOutcome = { kind: 'failure', status: 500, stage: 'response', error: 'HTTP/1.1 500' };
+const OK: AttemptOutcome = { kind: 'success', status: 200 };
+const FAULT: AttemptOutcome = { kind: 'fault', status: null, stage: 'prepare', error: '[prepare] no handler' };
+const guid = () => 'new-guid';
+
+describe('settling an attempt', () => {
+  it('moves the delivery on: delivered, 1 s then 4 s in its cycle, then a new cycle with a new EventId; a fault later', () => {
+    assert.deepEqual(stepAfter(OK, { cycleAttempt: 0 }, NETSERVER_POLICY, 100, guid), { kind: 'delivered' });
+    assert.deepEqual(stepAfter(FAIL, { cycleAttempt: 0 }, NETSERVER_POLICY, 100, guid), { kind: 'retry', dueAt: 1100, cycleAttempt: 1 });
+    assert.deepEqual(stepAfter(FAIL, { cycleAttempt: 1 }, NETSERVER_POLICY, 100, guid), { kind: 'retry', dueAt: 4100, cycleAttempt: 2 });
+    assert.deepEqual(stepAfter(FAIL, { cycleAttempt: 2 }, NETSERVER_POLICY, 100, guid), {
+      kind: 'new-cycle',
+      dueAt: 100,
+      eventGuid: 'new-guid',
+    });
+    assert.deepEqual(stepAfter(FAULT, { cycleAttempt: 1 }, NETSERVER_POLICY, 100, guid), { kind: 'later', dueAt: 100 + FAULT_RETRY_MS });
+  });
+
+  it('tallies counters as deltas: a success restarts the consecutive count, the ninth failure trips once, a fault counts nothing', () => {
+    const t = emptyTally();
+    let consecutive = 5;
+    for (const o of [FAIL, OK, FAIL, FAULT]) consecutive = tallyAttempt(t, consecutive, o, 'g', NETSERVER_POLICY).consecutive;
+    assert.equal(consecutive, 1);
+    assert.deepEqual(t, { calls: 3, errors: 2, consecutiveReset: true, consecutiveAdd: 1, lastError: 'HTTP/1.1 500', tripGuid: null });
+
+    const trip = emptyTally();
+    const results = [];
+    consecutive = 7;
+    for (const g of ['a', 'b', 'c']) {
+      const r = tallyAttempt(trip, consecutive, FAIL, g, NETSERVER_POLICY);
+      consecutive = r.consecutive;
+      results.push(r.trips);
+    }
+    assert.deepEqual(results, [false, true, false], 'the ninth consecutive failure trips, and only once');
+    assert.equal(trip.tripGuid, 'b');
+    const gone = emptyTally();
+    assert.equal(tallyAttempt(gone, 0, { kind: 'gone', status: 410, stage: 'response', error: 'gone' }, 'x', NETSERVER_POLICY).trips, true);
+  });
+});

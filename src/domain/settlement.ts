@@ -1,0 +1,74 @@
+/**
+ * Settling attempts, without I/O: where a delivery goes after an attempt, and what a batch of attempts
+ * does to its webhook's statistics, as deltas the owner hands to the store. The owner of a webhook is its
+ * only writer of statistics, so its running consecutive count decides TooManyErrors exactly.
+ */
+import { type AttemptOutcome, cutLastError, nextStepAfterFailure, type RetryPolicy } from './retry-policy.js';
+
+/** Where a delivery goes after an attempt. */
+export type DeliveryStep =
+  | { kind: 'delivered' }
+  | { kind: 'retry'; dueAt: number; cycleAttempt: number }
+  | { kind: 'new-cycle'; dueAt: number; eventGuid: string }
+  /** hookd's own fault: due again later, the attempt not counted. */
+  | { kind: 'later'; dueAt: number };
+
+/** hookd's own faults (no plugin, no handler) are tried again after this long: the host may register one meanwhile. */
+export const FAULT_RETRY_MS = 5_000;
+
+export function stepAfter(
+  outcome: AttemptOutcome,
+  position: { cycleAttempt: number },
+  policy: RetryPolicy,
+  now: number,
+  newGuid: () => string,
+): DeliveryStep {
+  if (outcome.kind === 'success') return { kind: 'delivered' };
+  if (outcome.kind === 'fault') return { kind: 'later', dueAt: now + FAULT_RETRY_MS };
+  const step = nextStepAfterFailure(position, policy, now);
+  if (step.kind === 'retry-in-cycle') return { kind: 'retry', dueAt: step.dueAt, cycleAttempt: step.cycleAttempt };
+  return { kind: 'new-cycle', dueAt: step.dueAt, eventGuid: newGuid() };
+}
+
+/** One webhook's statistics changes over a batch of attempts. */
+export interface Tally {
+  calls: number;
+  errors: number;
+  /** A success in the batch: consecutive_errors restarts from `consecutiveAdd`. */
+  consecutiveReset: boolean;
+  consecutiveAdd: number;
+  lastError: string | null;
+  /** The EventId of the attempt that switched the webhook off, if one did. */
+  tripGuid: string | null;
+}
+
+export function emptyTally(): Tally {
+  return { calls: 0, errors: 0, consecutiveReset: false, consecutiveAdd: 0, lastError: null, tripGuid: null };
+}
+
+/**
+ * Adds one attempt to `tally` (changed in place: it is the owner's scratch for one pass) and returns the
+ * webhook's running consecutive count. At the limit, or on 410 Gone, an Active webhook trips once.
+ */
+export function tallyAttempt(
+  tally: Tally,
+  consecutiveBefore: number,
+  outcome: AttemptOutcome,
+  eventGuid: string,
+  policy: RetryPolicy,
+): { consecutive: number; trips: boolean } {
+  if (outcome.kind === 'fault') return { consecutive: consecutiveBefore, trips: false };
+  tally.calls++;
+  if (outcome.kind === 'success') {
+    tally.consecutiveReset = true;
+    tally.consecutiveAdd = 0;
+    return { consecutive: 0, trips: false };
+  }
+  tally.errors++;
+  tally.consecutiveAdd++;
+  tally.lastError = cutLastError(outcome.error);
+  const consecutive = consecutiveBefore + 1;
+  const trips = tally.tripGuid === null && (outcome.kind === 'gone' || consecutive >= policy.maxConsecutiveErrors);
+  if (trips) tally.tripGuid = eventGuid;
+  return { consecutive, trips };
+}

@@ -1,0 +1,53 @@
+/** The delivery log on PostgreSQL: listing, retrying one delivery, notifications. */
+import { type AttemptRow, type DeliveryRow, type NotificationRow, toDeliveryViews, toNotification } from '../rows.js';
+import type { DeliveryView, Notification } from '../store.js';
+import type { Client } from './pool.js';
+
+export async function listDeliveries(c: Client, tenantId: number, webhookId: number, page: { top: number; skip: number }) {
+  const owned = await c.query('SELECT 1 FROM webhooks WHERE id = $1 AND tenant_id = $2', [webhookId, tenantId]);
+  if (owned.rowCount === 0) return { items: [] as DeliveryView[], total: 0 };
+  const { rows: totalRows } = await c.query<{ n: number }>('SELECT count(*) AS n FROM deliveries WHERE webhook_id = $1', [webhookId]);
+  const { rows } = await c.query<DeliveryRow>(
+    `SELECT d.id, d.webhook_id, e.name, e.primary_key, d.event_guid, d.status, d.created, d.finished, d.due_at
+     FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.webhook_id = $1 ORDER BY d.id DESC LIMIT $2 OFFSET $3`,
+    [webhookId, page.top, page.skip],
+  );
+  const { rows: attempts } = await c.query<AttemptRow>('SELECT * FROM attempts WHERE delivery_id = ANY($1) ORDER BY id', [
+    rows.map((r) => r.id),
+  ]);
+  const items = toDeliveryViews(rows, attempts);
+  return { items, total: totalRows[0]!.n };
+}
+
+export async function retryDelivery(c: Client, tenantId: number, webhookId: number, deliveryId: number, now: number, guid: string) {
+  const { rows } = await c.query<{ status: number; event_id: number }>(
+    `SELECT d.status, d.event_id FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
+     WHERE d.id = $1 AND d.webhook_id = $2 AND w.tenant_id = $3 FOR UPDATE OF d`,
+    [deliveryId, webhookId, tenantId],
+  );
+  const row = rows[0];
+  if (!row) return false;
+  if (row.status === 0) await c.query('UPDATE deliveries SET due_at = $1 WHERE id = $2', [now, deliveryId]);
+  else {
+    await c.query('INSERT INTO deliveries (webhook_id, event_id, event_guid, due_at, created) VALUES ($1, $2, $3, $4, $4)', [
+      webhookId,
+      row.event_id,
+      guid,
+      now,
+    ]);
+  }
+  await c.query('NOTIFY hookd_work');
+  return true;
+}
+
+export async function listNotifications(c: Client, tenantId: number): Promise<Notification[]> {
+  return (await c.query<NotificationRow>('SELECT * FROM notifications WHERE tenant_id = $1 ORDER BY id', [tenantId])).rows.map(
+    toNotification,
+  );
+}
+
+export async function unsentNotifications(c: Client, limit: number): Promise<Notification[]> {
+  return (await c.query<NotificationRow>('SELECT * FROM notifications WHERE sent IS NULL ORDER BY id LIMIT $1', [limit])).rows.map(
+    toNotification,
+  );
+}

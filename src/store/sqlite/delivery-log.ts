@@ -1,0 +1,79 @@
+/** The delivery log in SQLite: listing, retrying one delivery, counting, pruning, notifications. */
+
+import type { DeliveryView, Notification } from '../store.js';
+import { type Db, q } from './database.js';
+import { type AttemptRow, type DeliveryRow, type NotificationRow, toDeliveryViews, toNotification } from '../rows.js';
+
+export function listDeliveries(db: Db, tenantId: number, webhookId: number, page: { top: number; skip: number }) {
+  const owned = q(db, 'SELECT 1 FROM webhooks WHERE id = ? AND tenant_id = ?').get(webhookId, tenantId);
+  if (!owned) return { items: [] as DeliveryView[], total: 0 };
+  const total = q(db, 'SELECT count(*) FROM deliveries WHERE webhook_id = ?').pluck().get(webhookId) as number;
+  const rows = q(
+    db,
+    `SELECT d.id, d.webhook_id, e.name, e.primary_key, d.event_guid, d.status, d.created, d.finished, d.due_at
+       FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.webhook_id = ? ORDER BY d.id DESC LIMIT ? OFFSET ?`,
+  ).all(webhookId, page.top, page.skip) as DeliveryRow[];
+  const attempts = q(db, 'SELECT * FROM attempts WHERE delivery_id IN (SELECT value FROM json_each(?)) ORDER BY id').all(
+    JSON.stringify(rows.map((r) => r.id)),
+  ) as AttemptRow[];
+  const items = toDeliveryViews(rows, attempts);
+  return { items, total };
+}
+
+export function retryDelivery(db: Db, tenantId: number, webhookId: number, deliveryId: number, now: number, newGuid: string): boolean {
+  return db
+    .transaction(() => {
+      const row = q(
+        db,
+        `SELECT d.status, d.event_id FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
+           WHERE d.id = ? AND d.webhook_id = ? AND w.tenant_id = ?`,
+      ).get(deliveryId, webhookId, tenantId) as { status: number; event_id: number } | undefined;
+      if (!row) return false;
+      if (row.status === 0) q(db, 'UPDATE deliveries SET due_at = ? WHERE id = ?').run(now, deliveryId);
+      else {
+        q(db, 'INSERT INTO deliveries (webhook_id, event_id, event_guid, due_at, created) VALUES (?, ?, ?, ?, ?)').run(
+          webhookId,
+          row.event_id,
+          newGuid,
+          now,
+          now,
+        );
+      }
+      return true;
+    })
+    .immediate();
+}
+
+export function countQueued(db: Db, webhookId?: number): number {
+  return (
+    webhookId === undefined
+      ? q(db, 'SELECT count(*) FROM deliveries WHERE status = 0').pluck().get()
+      : q(db, 'SELECT count(*) FROM deliveries WHERE status = 0 AND webhook_id = ?').pluck().get(webhookId)
+  ) as number;
+}
+
+export function prune(db: Db, before: number): { deliveries: number; events: number } {
+  return db
+    .transaction(() => {
+      q(db, 'DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE status = 1 AND finished < ?)').run(before);
+      const deliveries = q(db, 'DELETE FROM deliveries WHERE status = 1 AND finished < ?').run(before).changes;
+      const events = q(
+        db,
+        'DELETE FROM events WHERE created < ? AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.id)',
+      ).run(before).changes;
+      return { deliveries, events };
+    })
+    .immediate();
+}
+
+export function unsentNotifications(db: Db, limit: number): Notification[] {
+  return (q(db, 'SELECT * FROM notifications WHERE sent IS NULL ORDER BY id LIMIT ?').all(limit) as NotificationRow[]).map(toNotification);
+}
+
+export function markNotificationSent(db: Db, id: number, now: number): void {
+  q(db, 'UPDATE notifications SET sent = ? WHERE id = ?').run(now, id);
+}
+
+export function listNotifications(db: Db, tenantId: number): Notification[] {
+  return (q(db, 'SELECT * FROM notifications WHERE tenant_id = ? ORDER BY id').all(tenantId) as NotificationRow[]).map(toNotification);
+}

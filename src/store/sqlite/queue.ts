@@ -1,0 +1,167 @@
+/**
+ * The delivery queue in SQLite: this process is the only deliverer, so it owns every webhook and no row
+ * or webhook is leased. One exchange is one transaction: record what finished, apply the counter deltas
+ * (and a trip's state event and e-mail), report owned webhooks that changed, take new ones, refill windows.
+ */
+import { errorsEmailMessage, stateEventRecord } from '../../domain/state-events.js';
+import type {
+  CounterDelta,
+  DeliveryQueue,
+  ExchangeRequest,
+  ExchangeResult,
+  OwnedWebhookRow,
+  QueuedItem,
+  SettledAttempt,
+} from '../delivery-queue.js';
+import { attemptParams, type QueuedRow, toOwnedWebhook, toQueuedItem, toWebhook, webhookVersion, type WebhookRow } from '../rows.js';
+import { type Db, q } from './database.js';
+import { signalEvents } from './signal.js';
+
+export class SqliteDeliveryQueue implements DeliveryQueue {
+  readonly shared = false;
+
+  constructor(private readonly db: Db) {}
+
+  async exchange(request: ExchangeRequest): Promise<ExchangeResult> {
+    return this.db.transaction(() => exchange(this.db, request)).immediate();
+  }
+
+  async releaseAll(): Promise<void> {
+    // Nothing is leased: ownership ends with the process.
+  }
+
+  async watchWork(): Promise<() => Promise<void>> {
+    return async () => undefined; // one process: the services wake the worker directly
+  }
+}
+
+function exchange(db: Db, r: ExchangeRequest): ExchangeResult {
+  for (const a of r.attempts) recordAttempt(db, a, r.now);
+  for (const c of r.counters) applyCounters(db, c, r.now);
+  const { changed, lost } = r.checkVersions ? checkOwned(db, r.owned) : { changed: [], lost: [] };
+  const acquired = r.acquire > 0 ? acquire(db, r) : [];
+  const deliveries: QueuedItem[] = [];
+  const nextDue: ExchangeResult['nextDue'] = [];
+  const targets = [...r.refill, ...acquired.map((w) => ({ webhookId: w.id, want: r.acquireWant, holding: [] }))];
+  const gone = new Set(lost);
+  for (const t of targets) {
+    if (gone.has(t.webhookId)) continue;
+    const items = refill(db, t.webhookId, t.want, t.holding, r.now);
+    deliveries.push(...items);
+    if (items.length < t.want) nextDue.push({ webhookId: t.webhookId, at: nextDueAt(db, t.webhookId, r.now) });
+  }
+  return { webhooks: [...changed, ...acquired], lost, deliveries, nextDue, workers: 1, busyWebhooks: null };
+}
+
+/** Moves a delivery on and writes its attempt; a delivery that is gone or delivered already is left alone. */
+function recordAttempt(db: Db, a: SettledAttempt, now: number): void {
+  // Each update runs only while the delivery is queued; the attempt is written only when one did (one lookup, not two).
+  const n = a.next;
+  const moved =
+    n.kind === 'delivered'
+      ? q(db, 'UPDATE deliveries SET status = 1, finished = ?, attempts = attempts + 1 WHERE id = ? AND status = 0').run(now, a.deliveryId)
+      : n.kind === 'retry'
+        ? q(db, 'UPDATE deliveries SET due_at = ?, cycle_attempt = ?, attempts = attempts + 1 WHERE id = ? AND status = 0').run(
+            n.dueAt,
+            n.cycleAttempt,
+            a.deliveryId,
+          )
+        : n.kind === 'new-cycle'
+          ? q(
+              db,
+              'UPDATE deliveries SET due_at = ?, cycle_attempt = 0, event_guid = ?, attempts = attempts + 1 WHERE id = ? AND status = 0',
+            ).run(n.dueAt, n.eventGuid, a.deliveryId)
+          : q(db, 'UPDATE deliveries SET due_at = ? WHERE id = ? AND status = 0').run(n.dueAt, a.deliveryId);
+  if (moved.changes === 0) return;
+  q(
+    db,
+    `INSERT INTO attempts (delivery_id, webhook_id, event_guid, retry, started, duration_ms, status_code, outcome, error, stage)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(...attemptParams(a));
+}
+
+function applyCounters(db: Db, c: CounterDelta, now: number): void {
+  q(
+    db,
+    `UPDATE webhooks SET total_calls = total_calls + ?, total_errors = total_errors + ?,
+       consecutive_errors = CASE WHEN ? THEN ? ELSE consecutive_errors + ? END, last_error = coalesce(?, last_error) WHERE id = ?`,
+  ).run(c.calls, c.errors, c.consecutiveReset ? 1 : 0, c.consecutiveAdd, c.consecutiveAdd, c.lastError, c.webhookId);
+  if (c.trip) trip(db, c.webhookId, c.trip.eventGuid, now);
+}
+
+/** Switches an Active webhook to TooManyErrors, fires `webhook{id}.errors` and records the ErrorsEmail message. */
+function trip(db: Db, webhookId: number, eventGuid: string, now: number): void {
+  if (q(db, 'UPDATE webhooks SET state = 3 WHERE id = ? AND state = 1').run(webhookId).changes === 0) return;
+  const webhook = toWebhook(q(db, 'SELECT * FROM webhooks WHERE id = ?').get(webhookId) as WebhookRow);
+  const tenant = q(db, 'SELECT identifier FROM tenants WHERE id = ?').pluck().get(webhook.tenantId) as string;
+  signalEvents(db, webhook.tenantId, [stateEventRecord(webhook, 'errors', tenant, now)], now);
+  if (!webhook.errorsEmail) return;
+  const mail = errorsEmailMessage(webhook, eventGuid);
+  q(db, 'INSERT INTO notifications (tenant_id, webhook_id, recipient, subject, body, created) VALUES (?, ?, ?, ?, ?, ?)').run(
+    webhook.tenantId,
+    webhook.id,
+    webhook.errorsEmail,
+    mail.subject,
+    mail.body,
+    now,
+  );
+}
+
+/** Owned webhooks whose version moved (an API write) come back whole; deleted ones are lost. */
+function checkOwned(db: Db, owned: ExchangeRequest['owned']): { changed: OwnedWebhookRow[]; lost: number[] } {
+  const changed: OwnedWebhookRow[] = [];
+  const lost: number[] = [];
+  if (owned.length === 0) return { changed, lost };
+  // Takes a JSON array of ids; returns their versions.
+  const rows = q(db, 'SELECT id, updated, updated_count FROM webhooks WHERE id IN (SELECT value FROM json_each(?))').all(
+    JSON.stringify(owned.map((o) => o.webhookId)),
+  ) as Array<{ id: number; updated: number; updated_count: number }>;
+  const versions = new Map(rows.map((row) => [row.id, webhookVersion(row.updated, row.updated_count)]));
+  for (const o of owned) {
+    const v = versions.get(o.webhookId);
+    if (v === undefined) lost.push(o.webhookId);
+    else if (v !== o.version) changed.push(toOwnedWebhook(q(db, 'SELECT * FROM webhooks WHERE id = ?').get(o.webhookId) as WebhookRow));
+  }
+  return { changed, lost };
+}
+
+/** Active webhooks with due work that this process does not hold yet. */
+function acquire(db: Db, r: ExchangeRequest): OwnedWebhookRow[] {
+  // Takes a JSON array of owned ids, now and a limit.
+  const rows = q(
+    db,
+    `SELECT w.* FROM webhooks w WHERE w.state = 1 AND w.id NOT IN (SELECT value FROM json_each(?))
+       AND EXISTS (SELECT 1 FROM deliveries d WHERE d.webhook_id = w.id AND d.status = 0 AND d.due_at <= ?)
+     LIMIT ?`,
+  ).all(JSON.stringify(r.owned.map((o) => o.webhookId)), r.now, r.acquire) as WebhookRow[];
+  return rows.map(toOwnedWebhook);
+}
+
+/** Up to `want` due deliveries of one webhook that the owner does not hold, oldest first. */
+function refill(db: Db, webhookId: number, want: number, holding: readonly number[], now: number): QueuedItem[] {
+  // Held rows come first in due order too: read past them in the index alone (ids only), then load what is new.
+  const ids = q(db, 'SELECT id FROM deliveries WHERE webhook_id = ? AND status = 0 AND due_at <= ? ORDER BY due_at, id LIMIT ?')
+    .pluck()
+    .all(webhookId, now, want + holding.length) as number[];
+  const held = holding.length > 0 ? new Set(holding) : null;
+  // Takes a delivery id; returns it with its event.
+  const load = q(
+    db,
+    `SELECT d.id, d.webhook_id, d.event_guid, d.cycle_attempt, d.attempts, d.due_at,
+            e.name, e.body_event, e.entity, e.primary_key, e.timestamp, e.changes, e.changed_by, e.context_identifier, e.vals, e.field_values
+       FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = ?`,
+  );
+  const items: QueuedItem[] = [];
+  for (const id of ids) {
+    if (held?.has(id)) continue;
+    items.push(toQueuedItem(load.get(id) as QueuedRow));
+    if (items.length === want) break;
+  }
+  return items;
+}
+
+/** When the webhook's next not-yet-due delivery falls due, or null when it has none. */
+function nextDueAt(db: Db, webhookId: number, now: number): number | null {
+  return (q(db, 'SELECT min(due_at) FROM deliveries WHERE webhook_id = ? AND status = 0 AND due_at > ?').pluck().get(webhookId, now) ??
+    null) as number | null;
+}
