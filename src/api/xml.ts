@@ -40,7 +40,13 @@ export function parseXml(text: string): unknown {
   if (valid !== true) {
     throw new HookdError('body_malformed', { format: 'XML', detail: `${valid.err.msg} (line ${valid.err.line})` });
   }
-  const doc = parser.parse(text) as Record<string, unknown>;
+  // The validator passes a few truncated documents (`<A/`) that the parser then throws on: still the sender's fault.
+  let doc: Record<string, unknown>;
+  try {
+    doc = parser.parse(text) as Record<string, unknown>;
+  } catch (e) {
+    throw new HookdError('body_malformed', { format: 'XML', detail: (e as Error).message });
+  }
   const roots = Object.keys(doc);
   if (roots.length !== 1)
     throw new HookdError('body_malformed', { format: 'XML', detail: 'the document must have exactly one root element.' });
