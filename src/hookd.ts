@@ -12,20 +12,17 @@ import { HttpSender } from './delivery/http-sender.js';
 import { CrmScriptPlugin, type EventHandler, HttpWebhookPlugin, PluginRegistry } from './delivery/plugins.js';
 import { MailSender } from './delivery/mail-sender.js';
 import { DeliveryWorker } from './delivery/worker.js';
-import { HookdError } from './domain/errors.js';
 import type { RetryPolicy } from './domain/retry-policy.js';
 import type { Tenant } from './domain/webhook.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { VERSION } from './lib/version.js';
 import { AuthService } from './services/auth-service.js';
-import type { Caller } from './services/caller.js';
+import { DeliveryLogService } from './services/delivery-log-service.js';
 import { EventService } from './services/event-service.js';
+import { RetentionService } from './services/retention-service.js';
 import { TargetTester } from './services/target-tester.js';
 import { WebhookService } from './services/webhook-service.js';
-import { PostgresStore } from './store/postgres/postgres-store.js';
-import { SqliteStore } from './store/sqlite/sqlite-store.js';
-import { SecretBox } from './store/secret-box.js';
-import { resealSecrets, sealedStore } from './store/sealed-store.js';
+import { openStore, prepareStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 
 export interface HookdOptions {
@@ -33,6 +30,8 @@ export interface HookdOptions {
   clock?: Clock;
   /** A store to use instead of the one the config names (tests). */
   store?: Store;
+  /** Tests that drive time: the worker takes no work by itself; the test calls `worker.runUntilIdle()`. */
+  manualDelivery?: boolean;
 }
 
 export interface Hookd {
@@ -56,33 +55,13 @@ export function retryPolicy(config: Config): RetryPolicy {
   return { cycleDelaysMs: config.retryDelaysMs.map(Number), maxConsecutiveErrors: config.maxConsecutiveErrors };
 }
 
-export function openStore(config: Config): Store {
-  return config.databaseUrl ? PostgresStore.open(config.databaseUrl) : SqliteStore.open(config.dataDir);
-}
-
-/** Seals webhook secrets with HOOKD_ENCRYPTION_KEY (resealing plain and old-key ones now), or warns that they are stored plain. */
-async function protectSecrets(store: Store, config: Config, logger: Logger): Promise<Store> {
-  const box = SecretBox.fromSettings(config.encryptionKey, config.previousEncryptionKeys);
-  const resealed = await resealSecrets(store, box);
-  if (!box.encrypts) {
-    logger.warn('HOOKD_ENCRYPTION_KEY is not set: webhook secrets are stored unencrypted');
-    return store;
-  }
-  if (resealed > 0) logger.info({ resealed }, 'webhook secrets encrypted with the current HOOKD_ENCRYPTION_KEY');
-  return sealedStore(store, box);
-}
-
 export async function createHookd(config: Config, options: HookdOptions = {}): Promise<Hookd> {
   const logger =
     options.logger ?? pino({ level: config.logLevel, redact: ['req.headers.authorization', '*.secret', '*.Secret', '*.password'] });
   const clock = options.clock ?? systemClock;
   const rawStore = options.store ?? openStore(config);
   let ready = false;
-  await rawStore.migrate();
-  const store = await protectSecrets(rawStore, config, logger).catch(async (e: unknown) => {
-    await rawStore.close();
-    throw e;
-  });
+  const store = await prepareStore(rawStore, config, logger);
 
   const auth = new AuthService({
     store,
@@ -134,13 +113,13 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     savePing: config.savePing,
     onWork,
   });
-  const events = new EventService({ store, clock, onWork });
+  const events = new EventService({ store, clock, onWork, defaultTenant });
+  const deliveryLog = new DeliveryLogService({ store, clock, webhooks, onWork });
   const app = await buildApp({
-    store,
     auth,
     webhooks,
     events,
-    worker: worker ? onWork : null,
+    deliveryLog,
     ticketTtlMs: config.ticketTtlMinutes * 60_000,
     clock,
     logger,
@@ -160,16 +139,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
         : null,
   });
 
-  const prune = async () => {
-    if (config.retentionDays <= 0) return;
-    try {
-      await store.prune(clock.now() - config.retentionDays * 86_400_000);
-    } catch (e) {
-      logger.warn({ err: e }, 'pruning the delivery log failed');
-    }
-  };
-  const pruneTimer = setInterval(prune, 3_600_000);
-  pruneTimer.unref();
+  const retention = new RetentionService({ store, clock, logger, retentionDays: config.retentionDays });
 
   const mail =
     deliverHere && config.smtpUrl
@@ -178,8 +148,9 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
 
   // Other processes signal through the database; their NOTIFY wakes this worker at once.
   const unwatch = worker ? await store.queue.watchWork(onWork) : async () => undefined;
-  worker?.start();
+  worker?.start(options.manualDelivery ? 'manual' : 'loop');
   mail?.start();
+  retention.start();
   ready = true;
   let closed = false;
 
@@ -189,16 +160,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     worker,
     defaultTenant,
     generatedAdminPassword: generatedPassword,
-    async signal(e) {
-      const tenant = e.tenant ? await store.findTenant(e.tenant) : defaultTenant;
-      if (!tenant) throw new HookdError('tenant_not_found', { tenant: e.tenant ?? '' });
-      const caller: Caller = {
-        tenant,
-        associate: { id: 0, tenantId: tenant.id, name: 'system', userName: 'system', isAdmin: false },
-        appToken: null,
-      };
-      return events.signal(caller, e.eventName, e.primaryKey ?? 0, e.data ?? {});
-    },
+    signal: (e) => events.signalAsSystem(e),
     registerHandler(name, handler) {
       crmscript.register(name, handler);
     },
@@ -208,7 +170,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     async close() {
       if (closed) return;
       closed = true;
-      clearInterval(pruneTimer);
+      retention.stop();
       await app.close();
       await unwatch();
       await worker?.stop(config.shutdownTimeoutMs);

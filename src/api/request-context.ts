@@ -5,7 +5,6 @@ import { isTimeZone, utcTimestamp, zonedTimestamp } from '../domain/timestamp.js
 import type { Tenant } from '../domain/webhook.js';
 import type { AuthService } from '../services/auth-service.js';
 import type { Caller } from '../services/caller.js';
-import type { Store } from '../store/store.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -17,7 +16,6 @@ export const TICKET_COOKIE = 'hookd_ticket';
 export const XSRF_COOKIE = 'XSRF-TOKEN';
 
 export interface ContextDeps {
-  store: Store;
   auth: AuthService;
   defaultTenant: Tenant;
 }
@@ -26,7 +24,7 @@ export interface ContextDeps {
 export function authenticate(deps: ContextDeps) {
   return async (req: FastifyRequest): Promise<void> => {
     const name = (req.params as { tenant?: string }).tenant;
-    const tenant = name === undefined ? deps.defaultTenant : await deps.store.findTenant(name);
+    const tenant = name === undefined ? deps.defaultTenant : await deps.auth.findTenant(name);
     if (!tenant) throw new HookdError('tenant_not_found', { tenant: name ?? '' });
     const cookies = (req as FastifyRequest & { cookies?: Record<string, string | undefined> }).cookies ?? {};
     const associate = await deps.auth.authenticate(tenant, deps.defaultTenant, {

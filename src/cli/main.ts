@@ -1,7 +1,7 @@
 /** The `hookd` command line: one file per command group, each a thin shell over the server's API. */
 import { Command } from 'commander';
 import { SETTINGS, describeConfig, loadConfig } from '../config/settings.js';
-import { openStore } from '../hookd.js';
+import { openStore } from '../store/open-store.js';
 import { VERSION } from '../lib/version.js';
 import { serve } from '../main.js';
 import { CliError } from './client.js';

@@ -60,6 +60,7 @@ export class DeliveryWorker {
   private versionsDue = true;
   private rotation = 0;
   private wakeUp: (() => void) | null = null;
+  private whenNoneInFlight: Array<() => void> = [];
   private woken = false;
   private readonly abort = new AbortController();
   /** A window of this many deliveries per webhook: twice its in-flight limit keeps it busy between passes. */
@@ -74,10 +75,11 @@ export class DeliveryWorker {
     this.leaseMs = deps.options.attemptTimeoutMs + 10_000;
   }
 
-  start(): void {
+  /** 'loop' runs passes by itself; 'manual' takes work only when a test calls runOnce() or runUntilIdle(). */
+  start(mode: 'loop' | 'manual' = 'loop'): void {
     if (this.running) return;
     this.running = true;
-    this.loopDone = this.loop();
+    if (mode === 'loop') this.loopDone = this.loop();
   }
 
   /** Tells the worker there may be new work (an event was stored, a webhook changed or came back). */
@@ -142,6 +144,35 @@ export class DeliveryWorker {
     if (now - this.lastAcquireAt >= this.deps.options.pollIntervalMs) this.acquireDue = true;
     if (this.needsExchange(now)) await this.exchange();
     this.startAttempts();
+  }
+
+  /**
+   * Tests that drive time: passes until nothing more can happen at the clock's current time — every attempt
+   * that could start has finished and is recorded. Work due later waits for the test to move the clock.
+   */
+  async runUntilIdle(maxPasses = 10_000): Promise<void> {
+    for (let pass = 0; pass < maxPasses; pass++) {
+      await this.runOnce();
+      if (this.inFlight === 0 && !this.needsExchange(this.deps.clock.now()) && !this.canStartAny()) return;
+      await this.attemptsFinished();
+    }
+    throw new Error(`the worker was still busy after ${maxPasses} passes`);
+  }
+
+  private canStartAny(): boolean {
+    const now = this.deps.clock.now();
+    for (const w of this.owned.values()) {
+      if (w.delayed.some((item) => item.dueAt <= now)) return true;
+      if (w.nextDueAt !== null && w.nextDueAt <= now) return true;
+      if (w.readyCount > 0 && this.canStart(w)) return true;
+    }
+    return false;
+  }
+
+  /** Resolves once no attempt is in flight. */
+  private attemptsFinished(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.whenNoneInFlight.push(resolve));
   }
 
   private async loop(): Promise<void> {
@@ -265,6 +296,8 @@ export class DeliveryWorker {
       this.acquireDue = false;
       this.lastAcquireAt = now;
     }
+    // A trip queued webhook{id}.errors for the webhooks that watch it: take them now, not at the next poll.
+    if (request.counters.some((c) => c.trip !== null)) this.acquireDue = true;
     this.exchangeCount++;
     if (request.renew) this.lastRenewAt = now;
     if (request.checkVersions) {
@@ -275,10 +308,11 @@ export class DeliveryWorker {
       const w = this.owned.get(a.webhookId);
       if (w && w.unrecorded > 0) w.unrecorded--;
     }
-    this.apply(request, result, now);
+    this.apply(request, result, now, requeuedDue(attempts));
   }
 
-  private apply(request: ExchangeRequest, result: ExchangeResult, now: number): void {
+  /** `requeued`: when deliveries this exchange put back in the queue (a new cycle, a fault) fall due, per webhook. */
+  private apply(request: ExchangeRequest, result: ExchangeResult, now: number, requeued: Map<number, number>): void {
     for (const id of request.release) this.owned.delete(id);
     for (const id of result.lost) {
       this.owned.get(id)?.stop();
@@ -303,7 +337,9 @@ export class DeliveryWorker {
       const w = this.owned.get(webhookId);
       if (!w) continue;
       w.mayHaveMore = false;
-      w.nextDueAt = at;
+      // The refill could not hand out what this same exchange put back (it was still held): it is due all the same.
+      const back = requeued.get(webhookId);
+      w.nextDueAt = back === undefined ? at : minDue(at, back);
     }
     // A process joined: keep about busy/N webhooks, giving back the ones with least in flight (at most once a second, so shares settle).
     if (result.busyWebhooks !== null && result.workers > 1 && now - this.lastGiveBackAt >= GIVE_BACK_MS) {
@@ -369,6 +405,7 @@ export class DeliveryWorker {
       .finally(() => {
         this.inFlight--;
         w.inFlight--;
+        if (this.inFlight === 0) for (const resolve of this.whenNoneInFlight.splice(0)) resolve();
         // Sending runs from the window in memory: the next attempt starts now, not at the next exchange.
         if (this.running) this.startFor(w);
         this.nudge();
@@ -460,6 +497,15 @@ function mergeTallies(older: Tally, newer: Tally): Tally {
     lastError: newer.lastError ?? older.lastError,
     tripGuid: older.tripGuid ?? newer.tripGuid,
   };
+}
+
+function requeuedDue(attempts: SettledAttempt[]): Map<number, number> {
+  const due = new Map<number, number>();
+  for (const a of attempts) {
+    if (a.next.kind !== 'new-cycle' && a.next.kind !== 'later') continue;
+    due.set(a.webhookId, minDue(due.get(a.webhookId) ?? null, a.next.dueAt));
+  }
+  return due;
 }
 
 function minDue(a: number | null, b: number): number {

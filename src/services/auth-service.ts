@@ -88,6 +88,11 @@ export class AuthService {
   }
 
   /** The associate behind the presented credentials, allowed to act in `tenant`; 401 otherwise. */
+  /** The tenant a request path names, or null. */
+  async findTenant(identifier: string): Promise<Tenant | null> {
+    return this.deps.store.findTenant(identifier);
+  }
+
   async authenticate(tenant: Tenant, defaultTenant: Tenant, presented: Presented): Promise<Associate> {
     const now = this.deps.clock.now();
     const userKey = basicUserKey(tenant, presented.authorization);

@@ -79,6 +79,12 @@ export interface Notification {
   sent: number | null;
 }
 
+/** One caller's events, stored with other callers' in one transaction. */
+export interface SignalGroup {
+  tenantId: number;
+  events: EventRecord[];
+}
+
 export interface Store {
   /** The delivery engine's narrow port onto this store. */
   readonly queue: DeliveryQueue;
@@ -128,6 +134,8 @@ export interface Store {
   // Events in
   /** Stores the events and one queued delivery for each Active webhook that subscribes; returns that count. */
   signal(tenantId: number, events: EventRecord[], now: number): Promise<number>;
+  /** Several callers' events in one transaction (group-committed ingestion); returns each group's queued count. */
+  signalGroups(groups: SignalGroup[], now: number): Promise<number[]>;
 
   // The delivery log
   listDeliveries(

@@ -1,7 +1,7 @@
 /** The failure story of webhook-notification.md and decisions.md, against a receiver that fails on command. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { call, startHookd, type TestServer, waitUntil, webhookBody } from '../helpers/harness.js';
+import { call, startHookd, TestClock, type TestServer, waitUntil, webhookBody } from '../helpers/harness.js';
 import { type Received, Receiver } from '../helpers/receiver.js';
 
 let receiver: Receiver;
@@ -86,12 +86,21 @@ describe("NetServer's retry cycle, in real time", () => {
   });
 });
 
-describe('TooManyErrors, state events and reactivation', () => {
+describe('TooManyErrors, state events and reactivation (a test clock drives the 1 s and 4 s cycle timers)', () => {
+  const clock = new TestClock();
   let server: TestServer;
   before(async () => {
-    server = await startHookd({ retryDelaysMs: ['20', '40'] });
+    server = await startHookd({}, { clock });
   });
   after(async () => server.close());
+
+  /** Moves the clock, then lets the worker do everything that falls due; returns how many more requests `path` got. */
+  async function tick(path: string, ms: number): Promise<number> {
+    const before = at(path).length;
+    clock.advance(ms);
+    await server.deliver();
+    return at(path).length - before;
+  }
 
   it('switches off after 9 consecutive failures, fires webhook{id}.errors, records the e-mail, and keeps the event', async () => {
     const w = await hook(server, '/nine', { Events: ['sale.sold'], ErrorsEmail: 'ops@example.com' });
@@ -100,8 +109,17 @@ describe('TooManyErrors, state events and reactivation', () => {
     });
     failing.set('/nine', 503);
     await call(server.url, 'POST', '/api/v1/Webhook/sale.sold/3', { body: {} });
-    await waitUntil(async () => (await get(server, w.WebhookId)).State === 'TooManyErrors', 10_000, 'TooManyErrors');
-    await new Promise((r) => setTimeout(r, 400));
+    // Cycle 1: at 0, 1 s, 4 s more; the next cycle starts at once from the back of the queue; three cycles make 9.
+    assert.equal(await tick('/nine', 0), 1, 'the first attempt at once');
+    assert.equal(await tick('/nine', 999), 0, 'nothing before 1 s');
+    assert.equal(await tick('/nine', 1), 1, 'the second attempt at 1 s');
+    assert.equal(await tick('/nine', 3999), 0, 'nothing before 4 s more');
+    assert.equal(await tick('/nine', 1), 2, 'the third attempt at 4 s, and the new cycle at once');
+    assert.equal(await tick('/nine', 1000), 1);
+    assert.equal(await tick('/nine', 4000), 2);
+    assert.equal(await tick('/nine', 1000), 1);
+    assert.equal(await tick('/nine', 4000), 1, 'the ninth attempt, then the webhook is off');
+    assert.equal(await tick('/nine', 3_600_000), 0, 'nothing more, an hour later');
     const attempts = at('/nine');
     assert.equal(attempts.length, 9, 'exactly 9 attempts, then nothing');
     assert.deepEqual(
@@ -113,10 +131,11 @@ describe('TooManyErrors, state events and reactivation', () => {
     assert.equal(ids[0], ids[2]);
     assert.notEqual(ids[2], ids[3]);
     const stats = await get(server, w.WebhookId);
-    assert.deepEqual([stats.TotalCalls, stats.TotalErrors, stats.ConsecutiveErrors], [9, 9, 9]);
+    assert.deepEqual([stats.State, stats.TotalCalls, stats.TotalErrors, stats.ConsecutiveErrors], ['TooManyErrors', 9, 9, 9]);
     assert.match((await call(server.url, 'GET', `/api/v1/Webhook/${w.WebhookId}/LastError`)).json, /^HTTP\/1\.1 503 Service Unavailable/);
 
-    await waitUntil(() => at('/watch').length >= 1, 5000, 'the errors event');
+    // The errors event went out in the same pass that switched it off: no poll interval in between.
+    assert.equal(at('/watch').length, 1, 'the errors event');
     const errorsEvent = at('/watch')[0]!;
     assert.equal(errorsEvent.headers['x-superoffice-event'], `webhook${w.WebhookId}.errors`);
     const e = body(errorsEvent);
@@ -141,14 +160,13 @@ describe('TooManyErrors, state events and reactivation', () => {
     });
     assert.equal(reactivated.status, 200);
     assert.equal(reactivated.json.ConsecutiveErrors, 0);
-    await waitUntil(() => at('/nine').length >= 10, 5000, 'the kept event');
+    assert.equal(await tick('/nine', 0), 1, 'the kept event, at once');
     const tenth = at('/nine')[9]!;
     assert.equal(body(tenth).PrimaryKey, 3);
     assert.equal(tenth.headers['x-superoffice-retry'], '9');
-    await waitUntil(() => at('/watch').length >= 2, 5000, 'the started event');
+    assert.equal(at('/watch').length, 2, 'the started event');
     assert.equal(at('/watch')[1]!.headers['x-superoffice-event'], `webhook${w.WebhookId}.started`);
     assert.equal(body(at('/watch')[1]!).FieldValues.state, 1);
-    await waitUntil(async () => (await get(server, w.WebhookId)).TotalCalls === 10, 3000, 'stats');
     const after = await get(server, w.WebhookId);
     assert.deepEqual([after.TotalCalls, after.TotalErrors, after.ConsecutiveErrors, after.State], [10, 9, 0, 'Active']);
     await call(server.url, 'DELETE', `/api/v1/Webhook/${watch.WebhookId}`);
@@ -158,26 +176,23 @@ describe('TooManyErrors, state events and reactivation', () => {
     const w = await hook(server, '/gone', { Events: ['person.created'] });
     failing.set('/gone', 410);
     await call(server.url, 'POST', '/api/v1/Webhook/person.created/1', { body: {} });
-    await waitUntil(async () => (await get(server, w.WebhookId)).State === 'TooManyErrors', 5000, 'TooManyErrors');
-    await new Promise((r) => setTimeout(r, 200));
-    assert.equal(at('/gone').length, 1);
-    assert.equal((await get(server, w.WebhookId)).ConsecutiveErrors, 1);
+    assert.equal(await tick('/gone', 0), 1);
+    assert.equal(await tick('/gone', 3_600_000), 0, 'no retry, an hour later');
+    const stats = await get(server, w.WebhookId);
+    assert.deepEqual([stats.State, stats.ConsecutiveErrors], ['TooManyErrors', 1]);
   });
 
   it('holds queued events while Stopped and delivers them when Active again', async () => {
     const w = await hook(server, '/hold', { Events: ['project.changed'], Name: 'hold' });
     failing.set('/hold', 500);
     await call(server.url, 'POST', '/api/v1/Webhook/project.changed/8', { body: {} });
-    await waitUntil(() => at('/hold').length >= 1, 5000, 'a first attempt');
+    assert.equal(await tick('/hold', 0), 1, 'a first attempt');
     const stop = await call(server.url, 'PATCH', `/api/v1/Webhook/${w.WebhookId}`, {
       headers: { 'Content-Type': 'application/merge-patch+json' },
       body: { State: 'Stopped' },
     });
     assert.equal(stop.json.State, 'Stopped');
-    await new Promise((r) => setTimeout(r, 300));
-    const whileStopped = at('/hold').length;
-    await new Promise((r) => setTimeout(r, 300));
-    assert.equal(at('/hold').length, whileStopped, 'nothing is sent while Stopped');
+    assert.equal(await tick('/hold', 3_600_000), 0, 'nothing is sent while Stopped, not even the cycle retry');
     const log = await call(server.url, 'GET', `/api/v1/Webhook/${w.WebhookId}/Deliveries`);
     assert.equal(log.json.Items[0].Status, 'queued');
     failing.delete('/hold');
@@ -185,28 +200,21 @@ describe('TooManyErrors, state events and reactivation', () => {
       headers: { 'Content-Type': 'application/merge-patch+json' },
       body: { State: 1 },
     });
-    await waitUntil(
-      async () => (await call(server.url, 'GET', `/api/v1/Webhook/${w.WebhookId}/Deliveries`)).json.Items[0].Status === 'delivered',
-      5000,
-      'delivery',
-    );
+    assert.equal(await tick('/hold', 0), 1, 'delivered when Active again');
     assert.equal(body(at('/hold').at(-1)!).PrimaryKey, 8);
+    assert.equal((await call(server.url, 'GET', `/api/v1/Webhook/${w.WebhookId}/Deliveries`)).json.Items[0].Status, 'delivered');
   });
 
   it('sends a delivery again on request, with a new EventId', async () => {
     const w = await hook(server, '/again', { Events: ['quote.sent'] });
     await call(server.url, 'POST', '/api/v1/Webhook/quote.sent/5', { body: {} });
-    await waitUntil(() => at('/again').length >= 1, 5000, 'delivery');
-    await waitUntil(
-      async () => (await call(server.url, 'GET', `/api/v1/Webhook/${w.WebhookId}/Deliveries`)).json.Items[0]?.Status === 'delivered',
-      5000,
-      'log',
-    );
+    assert.equal(await tick('/again', 0), 1);
     const log = await call(server.url, 'GET', `/api/v1/Webhook/${w.WebhookId}/Deliveries`);
+    assert.equal(log.json.Items[0].Status, 'delivered');
     const id = log.json.Items[0].DeliveryId;
     const retry = await call(server.url, 'POST', `/api/v1/Webhook/${w.WebhookId}/Deliveries/${id}/Retry`);
     assert.equal(retry.status, 204);
-    await waitUntil(() => at('/again').length >= 2, 5000, 'the resend');
+    assert.equal(await tick('/again', 0), 1, 'the resend');
     assert.equal(body(at('/again')[1]!).PrimaryKey, 5);
     assert.notEqual(body(at('/again')[1]!).EventId, body(at('/again')[0]!).EventId);
     assert.equal((await call(server.url, 'POST', `/api/v1/Webhook/${w.WebhookId}/Deliveries/999999/Retry`)).status, 404);

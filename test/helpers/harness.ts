@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Config, loadConfig } from '../../src/config/settings.js';
 import { createHookd, type Hookd } from '../../src/hookd.js';
+import type { Clock } from '../../src/lib/clock.js';
 import type { Store } from '../../src/store/store.js';
 import { testStore } from './stores.js';
 
@@ -14,6 +15,8 @@ export interface TestServer {
   url: string;
   dataDir: string;
   config: Config;
+  /** Manual delivery (a TestClock was given): runs the worker until nothing more is due at the clock's time. */
+  deliver(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -44,17 +47,36 @@ export async function listenOn(
   return { hookd, url: await hookd.listen() };
 }
 
-export async function startHookd(overrides: Partial<Config> = {}): Promise<TestServer> {
+/** A clock a test moves by hand (starts at a fixed instant, so dates in answers are exact). */
+export class TestClock implements Clock {
+  constructor(private at = Date.UTC(2026, 0, 5, 9, 0, 0)) {}
+  now(): number {
+    return this.at;
+  }
+  advance(ms: number): void {
+    this.at += ms;
+  }
+}
+
+/**
+ * A hookd on loopback with its own store. With `clock`, delivery is manual: nothing is sent until the test
+ * calls `server.deliver()`, which runs the worker until nothing more can happen at the clock's time.
+ */
+export async function startHookd(overrides: Partial<Config> = {}, options: { clock?: TestClock } = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'hookd-test-'));
   const config = testConfig(dataDir, {}, overrides);
   const { store, cleanup } = await testStore();
-  const hookd = await createHookd(config, { store });
+  const hookd = await createHookd(config, { store, clock: options.clock, manualDelivery: options.clock !== undefined });
   const url = await hookd.listen();
   return {
     hookd,
     url,
     dataDir,
     config,
+    async deliver() {
+      if (!hookd.worker) throw new Error('this hookd has no worker');
+      await hookd.worker.runUntilIdle();
+    },
     async close() {
       await hookd.close();
       await cleanup();

@@ -1,5 +1,4 @@
 /** `/api/v1/Webhook`: the REST routes of superoffice-webhooks.md §2, plus hookd's batch and delivery-log routes. */
-import { randomUUID } from 'node:crypto';
 import type {} from '@fastify/swagger';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HookdError } from '../../domain/errors.js';
@@ -21,6 +20,7 @@ import {
   SignalParams,
   WebhookBody,
 } from '../schemas.js';
+import { MAX_PAGE } from '../../services/delivery-log-service.js';
 import type { RouteDeps } from './route-deps.js';
 
 function idOf(req: FastifyRequest): number {
@@ -43,7 +43,7 @@ export function statusFilter(value: string | undefined): WebhookState | null {
 }
 
 export async function webhookRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
-  const { webhooks, events, store, worker } = deps;
+  const { webhooks, events, deliveryLog } = deps;
   const tags = ['Webhook'];
 
   app.get(
@@ -155,11 +155,10 @@ export async function webhookRoutes(app: FastifyInstance, deps: RouteDeps): Prom
     '/Webhook/:id/Deliveries',
     { schema: { tags, summary: 'hookd extension: the delivery log, newest first', params: IdParams, querystring: PageQuery } },
     async (req, reply) => {
-      const webhook = await webhooks.get(req.caller, idOf(req));
       const q = req.query as { $top?: string; $skip?: string };
-      const top = Math.min(Number(q.$top ?? 50), 1000);
+      const top = Math.min(Number(q.$top ?? 50), MAX_PAGE);
       const skip = Number(q.$skip ?? 0);
-      const page = await store.listDeliveries(req.caller.tenant.id, webhook.id, { top, skip });
+      const page = await deliveryLog.list(req.caller, idOf(req), { top, skip });
       const format = dateFormatter(req);
       return send(
         req,
@@ -175,12 +174,8 @@ export async function webhookRoutes(app: FastifyInstance, deps: RouteDeps): Prom
     '/Webhook/:id/Deliveries/:deliveryId/Retry',
     { schema: { tags, summary: 'hookd extension: send a delivery again', params: DeliveryParams } },
     async (req, reply) => {
-      const webhook = await webhooks.get(req.caller, idOf(req));
       const deliveryId = Number((req.params as { deliveryId: string }).deliveryId);
-      if (!(await store.retryDelivery(req.caller.tenant.id, webhook.id, deliveryId, deps.clock.now(), randomUUID()))) {
-        throw new HookdError('delivery_not_found', { id: deliveryId, webhookId: webhook.id });
-      }
-      worker?.();
+      await deliveryLog.retry(req.caller, idOf(req), deliveryId);
       return reply.code(204).send();
     },
   );

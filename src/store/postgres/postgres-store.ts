@@ -2,12 +2,12 @@
 import pg from 'pg';
 import type { EventRecord } from '../../domain/payload.js';
 import type { WebhookInput } from '../../domain/webhook.js';
-import type { AuditStamp, CredentialKind, Store, WebhookFilter, WebhookUpdate } from '../store.js';
+import type { AuditStamp, CredentialKind, SignalGroup, Store, WebhookFilter, WebhookUpdate } from '../store.js';
 import * as delivery from './delivery-log.js';
 import { migrate, openPool, transaction } from './pool.js';
 import { PostgresDeliveryQueue } from './queue.js';
 import * as registry from './registry.js';
-import { WORK_CHANNEL, signalEvents } from './signal.js';
+import { WORK_CHANNEL, signalEvents, signalGroups } from './signal.js';
 
 /** How long to wait before opening the LISTEN connection again after it was lost. */
 const RELISTEN_MS = 1_000;
@@ -144,6 +144,10 @@ export class PostgresStore implements Store {
 
   async signal(tenantId: number, events: EventRecord[], now: number) {
     return transaction(this.pool, (c) => signalEvents(c, tenantId, events, now));
+  }
+
+  async signalGroups(groups: SignalGroup[], now: number) {
+    return transaction(this.pool, (c) => signalGroups(c, groups, now));
   }
 
   async listDeliveries(tenantId: number, webhookId: number, page: { top: number; skip: number }) {

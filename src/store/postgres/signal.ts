@@ -3,22 +3,32 @@ import { randomUUID } from 'node:crypto';
 import { subscriptionsFor } from '../../domain/event-names.js';
 import type { EventRecord } from '../../domain/payload.js';
 import { jsonOrNull } from '../rows.js';
+import type { SignalGroup } from '../store.js';
 import type { Client } from './pool.js';
 
 /** The channel workers LISTEN on: a wake-up hint only; polling stays the truth. */
 export const WORK_CHANNEL = 'hookd_work';
 
 export async function signalEvents(client: Client, tenantId: number, events: EventRecord[], now: number): Promise<number> {
-  if (events.length === 0) return 0;
-  const subscribersByName = new Map<string, number[]>();
-  for (const name of new Set(events.map((e) => e.name))) {
+  const [queued] = await signalGroups(client, [{ tenantId, events }], now);
+  return queued ?? 0;
+}
+
+/** Stores every group's events and their deliveries in four statements however many groups there are; returns each group's queued count. */
+export async function signalGroups(client: Client, groups: SignalGroup[], now: number): Promise<number[]> {
+  const events = groups.flatMap((g) => g.events.map((e) => ({ tenantId: g.tenantId, e })));
+  const queued = groups.map(() => 0);
+  if (events.length === 0) return queued;
+  const subscribersOf = new Map<string, number[]>();
+  for (const key of new Set(events.map(({ tenantId, e }) => `${tenantId} ${e.name}`))) {
+    const [tenantId, name] = [Number(key.slice(0, key.indexOf(' '))), key.slice(key.indexOf(' ') + 1)];
     const { rows } = await client.query<{ webhook_id: number }>(
       `SELECT DISTINCT we.webhook_id FROM webhook_events we JOIN webhooks w ON w.id = we.webhook_id
        WHERE we.tenant_id = $1 AND we.event = ANY($2) AND w.state = 1`,
       [tenantId, subscriptionsFor(name)],
     );
-    subscribersByName.set(
-      name,
+    subscribersOf.set(
+      key,
       rows.map((r) => r.webhook_id),
     );
   }
@@ -33,26 +43,31 @@ export async function signalEvents(client: Client, tenantId: number, events: Eve
      SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::int[], $10::text[], $11::text[], $12::text[], $13::bigint[])`,
     [
       ids,
-      events.map(() => tenantId),
-      events.map((e) => e.name),
-      events.map((e) => e.bodyEvent),
-      events.map((e) => e.entity),
-      events.map((e) => e.primaryKey),
-      events.map((e) => e.timestamp),
-      events.map((e) => JSON.stringify(e.changes)),
-      events.map((e) => e.changedByAssociateId),
-      events.map((e) => e.contextIdentifier),
-      events.map((e) => jsonOrNull(e.values)),
-      events.map((e) => jsonOrNull(e.fieldValues)),
+      events.map((x) => x.tenantId),
+      events.map((x) => x.e.name),
+      events.map((x) => x.e.bodyEvent),
+      events.map((x) => x.e.entity),
+      events.map((x) => x.e.primaryKey),
+      events.map((x) => x.e.timestamp),
+      events.map((x) => JSON.stringify(x.e.changes)),
+      events.map((x) => x.e.changedByAssociateId),
+      events.map((x) => x.e.contextIdentifier),
+      events.map((x) => jsonOrNull(x.e.values)),
+      events.map((x) => jsonOrNull(x.e.fieldValues)),
       events.map(() => now),
     ],
   );
   const webhookIds: number[] = [];
   const eventIds: number[] = [];
-  events.forEach((e, i) => {
-    for (const w of subscribersByName.get(e.name) ?? []) {
-      webhookIds.push(w);
-      eventIds.push(ids[i] as number);
+  let i = 0;
+  groups.forEach((g, gi) => {
+    for (const e of g.events) {
+      for (const w of subscribersOf.get(`${g.tenantId} ${e.name}`) ?? []) {
+        webhookIds.push(w);
+        eventIds.push(ids[i] as number);
+        queued[gi]!++;
+      }
+      i++;
     }
   });
   if (webhookIds.length > 0) {
@@ -63,5 +78,5 @@ export async function signalEvents(client: Client, tenantId: number, events: Eve
     );
     await client.query(`NOTIFY ${WORK_CHANNEL}`);
   }
-  return webhookIds.length;
+  return queued;
 }

@@ -4,6 +4,7 @@ import { subscriptionsFor } from '../../domain/event-names.js';
 import type { EventRecord } from '../../domain/payload.js';
 import { type Db, q } from './database.js';
 import { eventParams } from '../rows.js';
+import type { SignalGroup } from '../store.js';
 
 /** Must run inside a transaction. Returns the number of deliveries queued. */
 export function signalEvents(db: Db, tenantId: number, events: EventRecord[], now: number): number {
@@ -34,4 +35,9 @@ export function signalEvents(db: Db, tenantId: number, events: EventRecord[], no
     }
   }
   return queued;
+}
+
+/** Several callers' events in the caller's one transaction (group-committed ingestion); returns each group's queued count. */
+export function signalGroups(db: Db, groups: SignalGroup[], now: number): number[] {
+  return groups.map((g) => signalEvents(db, g.tenantId, g.events, now));
 }

@@ -2,12 +2,12 @@
 import { join } from 'node:path';
 import type { EventRecord } from '../../domain/payload.js';
 import type { WebhookInput } from '../../domain/webhook.js';
-import type { AuditStamp, CredentialKind, Store, WebhookFilter, WebhookUpdate } from '../store.js';
+import type { AuditStamp, CredentialKind, SignalGroup, Store, WebhookFilter, WebhookUpdate } from '../store.js';
 import * as accounts from './accounts.js';
 import { type Db, migrate, openDatabase, q } from './database.js';
 import * as delivery from './delivery-log.js';
 import { SqliteDeliveryQueue } from './queue.js';
-import { signalEvents } from './signal.js';
+import { signalEvents, signalGroups } from './signal.js';
 import * as webhooks from './webhooks.js';
 
 export class SqliteStore implements Store {
@@ -99,6 +99,10 @@ export class SqliteStore implements Store {
 
   async signal(tenantId: number, events: EventRecord[], now: number) {
     return this.db.transaction(() => signalEvents(this.db, tenantId, events, now)).immediate();
+  }
+
+  async signalGroups(groups: SignalGroup[], now: number) {
+    return this.db.transaction(() => signalGroups(this.db, groups, now)).immediate();
   }
 
   async listDeliveries(tenantId: number, webhookId: number, page: { top: number; skip: number }) {
