@@ -17,6 +17,15 @@ interface Measured {
   rate: number;
   /** Transactions committed in the database per delivery (null on SQLite). */
   txPerDelivery: number | null;
+  /** WAL bytes written per delivery, and rows inserted, updated or deleted per delivery (null on SQLite). */
+  walPerDelivery: number | null;
+  rowsPerDelivery: number | null;
+}
+
+interface DbCounters {
+  tx: number;
+  rows: number;
+  wal: string;
 }
 
 /** Starts `processes` hookd processes on the store env gives, signals through the first, returns deliveries/s. */
@@ -38,24 +47,33 @@ async function measure(
       Secret: 'secret',
     });
   }
-  const transactions = async () => {
-    if (!db) return 0;
+  const counters = async (): Promise<DbCounters | null> => {
+    if (!db) return null;
     await new Promise((r) => setTimeout(r, 1_100)); // backends flush their statistics about once a second
-    const { rows } = await db.query<{ n: string }>(
-      'SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()',
+    const { rows } = await db.query<{ tx: string; rows: string; wal: string }>(
+      `SELECT xact_commit + xact_rollback AS tx, tup_inserted + tup_updated + tup_deleted AS rows, pg_current_wal_lsn()::text AS wal
+         FROM pg_stat_database WHERE datname = current_database()`,
     );
-    return Number(rows[0]!.n);
+    const r = rows[0]!;
+    return { tx: Number(r.tx), rows: Number(r.rows), wal: r.wal };
   };
-  const tx0 = await transactions();
+  const c0 = await counters();
   const start = await receivedCount(receiverPort);
   const t0 = performance.now();
   const events = DELIVERIES / webhooks;
   await signalEvents(first.url, 0, events, Math.min(5_000, events), { Changes: ['name'] });
   await waitForCount(receiverPort, start + DELIVERIES);
   const rate = Math.round(DELIVERIES / ((performance.now() - t0) / 1000));
-  const tx1 = await transactions();
+  const c1 = await counters();
   for (const p of procs) p.child.kill();
-  return { rate, txPerDelivery: db ? (tx1 - tx0) / DELIVERIES : null };
+  if (!db || !c0 || !c1) return { rate, txPerDelivery: null, walPerDelivery: null, rowsPerDelivery: null };
+  const { rows } = await db.query<{ bytes: string }>('SELECT pg_wal_lsn_diff($1, $2) AS bytes', [c1.wal, c0.wal]);
+  return {
+    rate,
+    txPerDelivery: (c1.tx - c0.tx) / DELIVERIES,
+    walPerDelivery: Number(rows[0]!.bytes) / DELIVERIES,
+    rowsPerDelivery: (c1.rows - c0.rows) / DELIVERIES,
+  };
 }
 
 export async function runPostgresRate(): Promise<CaseResult[]> {
@@ -76,6 +94,8 @@ export async function runPostgresRate(): Promise<CaseResult[]> {
   ];
   const rates = new Map<string, number[]>(shapes.map((s) => [s.key, []]));
   const tx = new Map<string, number[]>(shapes.map((s) => [s.key, []]));
+  const wal = new Map<string, number[]>(shapes.map((s) => [s.key, []]));
+  const rowCounts = new Map<string, number[]>(shapes.map((s) => [s.key, []]));
   let step = 0;
   for (let run = 0; run < RUNS; run++) {
     for (const s of shapes) {
@@ -89,6 +109,8 @@ export async function runPostgresRate(): Promise<CaseResult[]> {
       const m = await measure(receiver.line, s.processes, s.webhooks, env, s.pg ? admin : undefined);
       rates.get(s.key)!.push(m.rate);
       if (m.txPerDelivery !== null) tx.get(s.key)!.push(m.txPerDelivery);
+      if (m.walPerDelivery !== null) wal.get(s.key)!.push(m.walPerDelivery);
+      if (m.rowsPerDelivery !== null) rowCounts.get(s.key)!.push(m.rowsPerDelivery);
     }
   }
   progress('postgres rate', RUNS * shapes.length, RUNS * shapes.length);
@@ -113,6 +135,20 @@ export async function runPostgresRate(): Promise<CaseResult[]> {
       unit: 'deliveries/s',
     },
     txCase('pg-1-1', '1 webhook, 1 process'),
+    {
+      name: 'PostgreSQL WAL bytes per delivery, 1 webhook, 1 process',
+      hookd: median(wal.get('pg-1-1')!),
+      baselines: {}, // a figure for the scale-out projection in BENCHMARKS.md, not a comparison
+      unit: 'bytes (lower is better)',
+      lowerIsBetter: true,
+    },
+    {
+      name: 'PostgreSQL rows written per delivery, 1 webhook, 1 process',
+      hookd: median(rowCounts.get('pg-1-1')!),
+      baselines: {},
+      unit: 'rows (lower is better)',
+      lowerIsBetter: true,
+    },
     { name: 'deliveries/s, PostgreSQL, 100 webhooks, 1 process', hookd: rate('pg-1-100'), baselines: sqlite, unit: 'deliveries/s' },
     {
       name: 'deliveries/s, PostgreSQL, 100 webhooks, 2 processes',

@@ -30,7 +30,7 @@ export interface HookdOptions {
   clock?: Clock;
   /** A store to use instead of the one the config names (tests). */
   store?: Store;
-  /** Tests that drive time: the worker takes no work by itself; the test calls `worker.runUntilIdle()`. */
+  /** Tests that drive time: the worker and the mail sender take no work by themselves; the test calls `worker.runUntilIdle()` and `mail.sendPending()`. */
   manualDelivery?: boolean;
 }
 
@@ -38,6 +38,8 @@ export interface Hookd {
   app: FastifyInstance;
   store: Store;
   worker: DeliveryWorker | null;
+  /** Sends ErrorsEmail notifications (null without HOOKD_SMTP_URL, or when this process does not deliver). */
+  mail: MailSender | null;
   defaultTenant: Tenant;
   /** Set when the administrator's password was generated on this first start. */
   generatedAdminPassword: string | null;
@@ -149,7 +151,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
   // Other processes signal through the database; their NOTIFY wakes this worker at once.
   const unwatch = worker ? await store.queue.watchWork(onWork) : async () => undefined;
   worker?.start(options.manualDelivery ? 'manual' : 'loop');
-  mail?.start();
+  if (!options.manualDelivery) mail?.start();
   retention.start();
   ready = true;
   let closed = false;
@@ -158,6 +160,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     app,
     store,
     worker,
+    mail,
     defaultTenant,
     generatedAdminPassword: generatedPassword,
     signal: (e) => events.signalAsSystem(e),

@@ -41,6 +41,8 @@ const GROUP_COMMIT_MS = 2;
 const VERSION_CHECK_MS = 250;
 /** How often an owner gives back webhooks above its fair share, so that shares settle instead of swinging. */
 const GIVE_BACK_MS = 1_000;
+/** Leases are renewed at least this often: with the 10 s a lease outlives the longest attempt, four renewals may fail before sending stops. */
+const RENEW_EVERY_MS = 2_500;
 
 export class DeliveryWorker {
   readonly owner = `worker-${randomUUID()}`;
@@ -67,12 +69,16 @@ export class DeliveryWorker {
   private readonly window: number;
   /** A lease outlives the longest attempt plus time to record it; after a crash it is what delays redelivery. */
   private readonly leaseMs: number;
+  private readonly renewEveryMs: number;
+  /** False while the leases could expire before an attempt started now would end: the store stopped answering. */
+  private leaseHolds = true;
 
   constructor(private readonly deps: WorkerDeps) {
     // Every attempt in flight listens for shutdown on this one signal: hundreds at once are expected.
     setMaxListeners(0, this.abort.signal);
     this.window = Math.max(32, deps.options.maxInFlightPerWebhook * 4);
     this.leaseMs = deps.options.attemptTimeoutMs + 10_000;
+    this.renewEveryMs = Math.min(this.leaseMs / 4, RENEW_EVERY_MS);
   }
 
   /** 'loop' runs passes by itself; 'manual' takes work only when a test calls runOnce() or runUntilIdle(). */
@@ -142,7 +148,9 @@ export class DeliveryWorker {
       }
     }
     if (now - this.lastAcquireAt >= this.deps.options.pollIntervalMs) this.acquireDue = true;
+    this.checkLease(now);
     if (this.needsExchange(now)) await this.exchange();
+    this.checkLease(this.deps.clock.now());
     this.startAttempts();
   }
 
@@ -173,6 +181,20 @@ export class DeliveryWorker {
   private attemptsFinished(): Promise<void> {
     if (this.inFlight === 0) return Promise.resolve();
     return new Promise((resolve) => this.whenNoneInFlight.push(resolve));
+  }
+
+  /**
+   * On a shared store another process takes an owned webhook once its lease expires: an attempt may start
+   * only if it ends (at the latest, after the attempt timeout) while the last renewed lease still holds.
+   */
+  private checkLease(now: number): void {
+    if (!this.deps.queue.shared) return;
+    const holds = now + this.deps.options.attemptTimeoutMs <= this.lastRenewAt + this.leaseMs;
+    if (holds !== this.leaseHolds && this.owned.size > 0) {
+      if (holds) this.deps.logger.info('leases renewed again: sending resumes');
+      else this.deps.logger.warn('leases could not be renewed: no new attempts until the store answers again');
+    }
+    this.leaseHolds = holds;
   }
 
   private async loop(): Promise<void> {
@@ -220,7 +242,7 @@ export class DeliveryWorker {
   /** Anything for the store: results, refills, takes, releases or a lease renewal that is due. */
   private needsExchange(now: number): boolean {
     if (this.pending.length > 0 || this.acquireDue) return true;
-    if (this.deps.queue.shared && now - this.lastRenewAt >= this.leaseMs / 4) return true;
+    if (this.deps.queue.shared && now - this.lastRenewAt >= this.renewEveryMs) return true;
     for (const w of this.owned.values()) if (w.releasable || (w.active && this.wantsRefill(w))) return true;
     return false;
   }
@@ -253,7 +275,7 @@ export class DeliveryWorker {
       refill: [],
       acquire: 0,
       acquireWant: this.window,
-      renew: queue.shared && now - this.lastRenewAt >= this.leaseMs / 4,
+      renew: queue.shared && now - this.lastRenewAt >= this.renewEveryMs,
       checkVersions: this.versionsDue || now - this.lastVersionCheckAt >= VERSION_CHECK_MS,
     };
     for (const [id, w] of this.owned) {
@@ -358,7 +380,13 @@ export class DeliveryWorker {
   private canStart(w: OwnedWebhook): boolean {
     const limit = this.deps.options.maxInFlightPerWebhook;
     // Results wait for the next exchange: bound them too, so a crash resends at most twice the limit of a webhook.
-    return w.active && w.inFlight < limit && w.inFlight + w.unrecorded < 2 * limit && this.inFlight < this.deps.options.maxInFlight;
+    return (
+      this.leaseHolds &&
+      w.active &&
+      w.inFlight < limit &&
+      w.inFlight + w.unrecorded < 2 * limit &&
+      this.inFlight < this.deps.options.maxInFlight
+    );
   }
 
   private startFor(w: OwnedWebhook): void {

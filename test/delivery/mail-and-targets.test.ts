@@ -4,10 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { SMTPServer } from 'smtp-server';
 import { HttpSender, SendError, checkedLookup } from '../../src/delivery/http-sender.js';
-import { type TestServer, call, startHookd, waitUntil, webhookBody } from '../helpers/harness.js';
+import { TestClock, type TestServer, call, startHookd, webhookBody } from '../helpers/harness.js';
 import { Receiver, status } from '../helpers/receiver.js';
 
 describe('ErrorsEmail over SMTP', () => {
+  const clock = new TestClock();
   const mails: Array<{ to: string[]; data: string }> = [];
   let smtp: SMTPServer;
   let server: TestServer;
@@ -29,12 +30,10 @@ describe('ErrorsEmail over SMTP', () => {
     await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
     const port = (smtp.server.address() as AddressInfo).port;
     receiver = await Receiver.start(status(500, 'down'));
-    server = await startHookd({
-      retryDelaysMs: ['10', '10'],
-      maxConsecutiveErrors: 3,
-      smtpUrl: `smtp://127.0.0.1:${port}`,
-      smtpFrom: 'hookd@example.com',
-    });
+    server = await startHookd(
+      { retryDelaysMs: ['10', '10'], maxConsecutiveErrors: 3, smtpUrl: `smtp://127.0.0.1:${port}`, smtpFrom: 'hookd@example.com' },
+      { clock },
+    );
   });
   after(async () => {
     await server.close();
@@ -48,14 +47,20 @@ describe('ErrorsEmail over SMTP', () => {
     });
     assert.equal(w.status, 200);
     await call(server.url, 'POST', '/api/v1/Webhook/contact.created/1', { body: {} });
-    await waitUntil(() => mails.length >= 1, 10_000, 'the e-mail');
+    for (const ms of [0, 10, 10]) {
+      clock.advance(ms);
+      await server.deliver();
+    }
+    assert.equal((await call(server.url, 'GET', `/api/v1/Webhook/${w.json.WebhookId}`)).json.State, 'TooManyErrors');
+    const mail = server.hookd.mail!;
+    assert.equal(await mail.sendPending(), 1);
+    assert.equal(mails.length, 1);
     assert.deepEqual(mails[0]!.to, ['oncall@example.com']);
     assert.match(mails[0]!.data, /From: hookd@example.com/);
     assert.match(mails[0]!.data, new RegExp(`Subject: hookd: webhook 'Test hook' \\(${w.json.WebhookId}\\) was switched off`));
-    const stored = await server.hookd.store.listNotifications(server.hookd.defaultTenant.id);
-    await waitUntil(async () => (await server.hookd.store.unsentNotifications(10)).length === 0, 5000, 'marked sent');
-    assert.equal(stored.length, 1);
-    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal((await server.hookd.store.listNotifications(server.hookd.defaultTenant.id)).length, 1);
+    assert.deepEqual(await server.hookd.store.unsentNotifications(10), [], 'marked sent');
+    assert.equal(await mail.sendPending(), 0);
     assert.equal(mails.length, 1, 'sent once');
   });
 });

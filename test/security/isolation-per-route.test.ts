@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Answer, basic, call, startHookd, type TestServer, waitUntil, webhookBody } from '../helpers/harness.js';
+import { type Answer, basic, call, startHookd, TestClock, type TestServer, webhookBody } from '../helpers/harness.js';
 import { Receiver } from '../helpers/receiver.js';
 
 let server: TestServer;
@@ -20,7 +20,8 @@ const NAME = 'tenant A private hook';
 
 before(async () => {
   receiver = await Receiver.start();
-  server = await startHookd();
+  // A test clock: deliveries happen when the test calls server.deliver(), so "never reaches" is exact.
+  server = await startHookd({}, { clock: new TestClock() });
   const tenant = await call(server.url, 'POST', '/api/v1/Tenant', {
     body: { ContextIdentifier: 'TenantB', UserName: 'bob', Password: 'bob-password' },
   });
@@ -31,8 +32,8 @@ before(async () => {
   });
   hookId = created.json.WebhookId;
   await call(server.url, 'POST', '/api/v1/Webhook/contact.created/1', { body: {} });
-  await receiver.waitFor(1);
-  await waitUntil(async () => (await call(server.url, 'GET', `/api/v1/Webhook/${hookId}/Deliveries`)).json.Total === 1);
+  await server.deliver();
+  assert.equal(receiver.received.length, 1);
   deliveryId = (await call(server.url, 'GET', `/api/v1/Webhook/${hookId}/Deliveries`)).json.Items[0].DeliveryId;
   const token = await call(server.url, 'POST', '/api/v1/Auth/Tokens', { body: { Name: 'admin token' } });
   adminToken = { id: token.json.TokenId, token: token.json.Token };
@@ -140,7 +141,7 @@ describe('tenant isolation, route by route', () => {
       }
     }
     await assertUntouched();
-    await new Promise((r) => setTimeout(r, 300));
+    await server.deliver();
     assert.equal(
       receiver.received.slice(before).filter((r) => r.path === '/a').length,
       0,
