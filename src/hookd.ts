@@ -130,6 +130,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     rateLimitPerMinute: config.rateLimitPerMinute,
     version: VERSION,
     ready: () => ready,
+    pingStore: () => store.ping(),
     workerStatus: () =>
       worker
         ? {

@@ -17,6 +17,17 @@ import { agentRoutes } from './routes/agents.js';
 import type { RouteDeps } from './routes/route-deps.js';
 import { webhookRoutes } from './routes/webhooks.js';
 
+/** A store that takes longer than this to answer `SELECT 1` is not ready to accept events. */
+const READY_PING_MS = 2_000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the store did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 export interface AppDeps extends RouteDeps {
   logger: Logger;
   defaultTenant: Tenant;
@@ -24,8 +35,10 @@ export interface AppDeps extends RouteDeps {
   /** API requests one caller may make a minute; 0 for no limit. */
   rateLimitPerMinute: number;
   version: string;
-  /** False until the store is open and migrated; /healthz answers 503 meanwhile. */
+  /** False until the store is open and migrated; /healthz and /readyz answer 503 meanwhile. */
   ready: () => boolean;
+  /** Rejects while the store is unreachable (/readyz). */
+  pingStore: () => Promise<void>;
   /** What /healthz reports about this process's delivery worker (null when it only serves the API). */
   workerStatus: () => { inFlight: number; attemptsMade: number; exchanges: number; ownedWebhooks: number } | null;
 }
@@ -92,6 +105,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get('/healthz', { schema: { hide: true } }, async (_req, reply) =>
     deps.ready() ? reply.send({ status: 'ok', worker: deps.workerStatus() }) : reply.code(503).send({ status: 'starting' }),
   );
+  // Readiness, for a load balancer: 503 until migrated and while the store does not answer within READY_PING_MS.
+  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
+    if (!deps.ready()) return reply.code(503).send({ status: 'starting' });
+    try {
+      await withTimeout(deps.pingStore(), READY_PING_MS);
+      return reply.send({ status: 'ready' });
+    } catch (e) {
+      return reply.code(503).send({ status: 'store_unreachable', error: (e as Error).message });
+    }
+  });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async (_req, reply) => reply.send(app.swagger()));
 
   const api = async (scope: FastifyInstance, opts: { hide: boolean }) => {

@@ -315,7 +315,9 @@ export class DeliveryWorker {
       throw e;
     }
     if (request.acquire > 0) {
-      this.acquireDue = false;
+      // A full batch means more webhooks may wait (fan-out to 1,000 takes four): take the rest next pass, not after a poll.
+      const taken = result.webhooks.filter((row) => !this.owned.has(row.id)).length;
+      this.acquireDue = taken >= request.acquire;
       this.lastAcquireAt = now;
     }
     // A trip queued webhook{id}.errors for the webhooks that watch it: take them now, not at the next poll.

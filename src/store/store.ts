@@ -89,6 +89,8 @@ export interface Store {
   /** The delivery engine's narrow port onto this store. */
   readonly queue: DeliveryQueue;
   migrate(): Promise<void>;
+  /** Answers when the database does (one trivial query); rejects when it is unreachable. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 
   // Tenants and associates

@@ -31,6 +31,9 @@ export class PostgresStore implements Store {
   async migrate() {
     await migrate(this.pool, this.schema);
   }
+  async ping() {
+    await this.pool.query('SELECT 1');
+  }
   async close() {
     await this.pool.end();
   }

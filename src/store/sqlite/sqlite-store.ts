@@ -26,6 +26,9 @@ export class SqliteStore implements Store {
   async migrate() {
     migrate(this.db);
   }
+  async ping() {
+    this.db.prepare('SELECT 1').get();
+  }
   async close() {
     this.db.close();
   }
