@@ -332,11 +332,10 @@ export class DeliveryWorker {
       const w = this.owned.get(a.webhookId);
       if (w && w.unrecorded > 0) w.unrecorded--;
     }
-    this.apply(request, result, now, requeuedDue(attempts));
+    this.apply(request, result, now);
   }
 
-  /** `requeued`: when deliveries this exchange put back in the queue (a new cycle, a fault) fall due, per webhook. */
-  private apply(request: ExchangeRequest, result: ExchangeResult, now: number, requeued: Map<number, number>): void {
+  private apply(request: ExchangeRequest, result: ExchangeResult, now: number): void {
     for (const id of request.release) this.owned.delete(id);
     for (const id of result.lost) {
       this.owned.get(id)?.stop();
@@ -361,9 +360,7 @@ export class DeliveryWorker {
       const w = this.owned.get(webhookId);
       if (!w) continue;
       w.mayHaveMore = false;
-      // The refill could not hand out what this same exchange put back (it was still held): it is due all the same.
-      const back = requeued.get(webhookId);
-      w.nextDueAt = back === undefined ? at : minDue(at, back);
+      w.nextDueAt = at;
     }
     // A process joined: keep about busy/N webhooks, giving back the ones with least in flight (at most once a second, so shares settle).
     if (result.busyWebhooks !== null && result.workers > 1 && now - this.lastGiveBackAt >= GIVE_BACK_MS) {
@@ -527,15 +524,6 @@ function mergeTallies(older: Tally, newer: Tally): Tally {
     lastError: newer.lastError ?? older.lastError,
     tripGuid: older.tripGuid ?? newer.tripGuid,
   };
-}
-
-function requeuedDue(attempts: SettledAttempt[]): Map<number, number> {
-  const due = new Map<number, number>();
-  for (const a of attempts) {
-    if (a.next.kind !== 'new-cycle' && a.next.kind !== 'later') continue;
-    due.set(a.webhookId, minDue(due.get(a.webhookId) ?? null, a.next.dueAt));
-  }
-  return due;
 }
 
 function minDue(a: number | null, b: number): number {

@@ -108,7 +108,10 @@ export interface ExchangeResult {
   lost: number[];
   /** New window items, oldest first per webhook. */
   deliveries: QueuedItem[];
-  /** For refilled webhooks whose window came back short: when their next queued delivery falls due (null: none). */
+  /**
+   * For refilled webhooks whose window came back short: when their next queued delivery that was not handed out
+   * falls due — this exchange's own reschedules included, even one due at once (a new cycle) — or null: none.
+   */
   nextDue: Array<{ webhookId: number; at: number | null }>;
   /** Processes sharing the work (1 on a store only this process uses). */
   workers: number;

@@ -210,6 +210,36 @@ export function queueContract(name: string, open: OpenStore): void {
       }
     });
 
+    it('reports a delivery this exchange put back in a new cycle as due at once, and hands it out next with its new EventId', async () => {
+      const { store, tenant, done } = await fresh();
+      try {
+        const w = await store.createWebhook(tenant.id, input({ events: ['sale.sold'] }), stamp, null);
+        await store.signal(tenant.id, [event('sale.sold', 1)], 3000);
+        const first = await store.queue.exchange(exchangeRequest(3000, { acquire: 10 }));
+        const item = first.deliveries[0]!;
+        // The cycle's third failure: back of the queue, due now, new EventId. The owner still lists it as held while recording it.
+        const second = await store.queue.exchange(
+          exchangeRequest(3005, {
+            attempts: [settled(item, 3005, FAIL, { kind: 'new-cycle', dueAt: 3005, eventGuid: 'guid-cycle-2' })],
+            counters: [delta(w.id, { calls: 1, errors: 1, consecutiveAdd: 1, lastError: 'HTTP/1.1 500' })],
+            owned: owned(first),
+            refill: [{ webhookId: w.id, want: 10, holding: [item.deliveryId] }],
+          }),
+        );
+        assert.deepEqual(second.deliveries, [], 'still held while it is recorded');
+        assert.deepEqual(second.nextDue, [{ webhookId: w.id, at: 3005 }], 'but due at once: not "nothing queued"');
+        const third = await store.queue.exchange(
+          exchangeRequest(3006, { owned: owned(first), refill: [{ webhookId: w.id, want: 10, holding: [] }] }),
+        );
+        assert.deepEqual(
+          third.deliveries.map((d) => [d.deliveryId, d.eventGuid, d.cycleAttempt, d.attempts]),
+          [[item.deliveryId, 'guid-cycle-2', 0, 1]],
+        );
+      } finally {
+        await done();
+      }
+    });
+
     it('leases: one owner at a time, takeover after expiry, and a late result from the old owner is ignored', async (t) => {
       const { store, tenant, done } = await fresh();
       try {

@@ -118,8 +118,8 @@ SELECT
   (SELECT coalesce(json_agg(json_build_object('webhookId', t.wid, 'at', least(
      (SELECT min(d.due_at) FROM deliveries d WHERE d.webhook_id = t.wid AND d.status = 0 AND d.due_at > $2
         AND NOT EXISTS (SELECT 1 FROM res r WHERE r.delivery_id = d.id)),
-     -- the statement sees rows as they were before it: this exchange's own reschedules count from its input
-     (SELECT min(r.due) FROM res r WHERE r.webhook_id = t.wid AND r.next_kind <> 0 AND r.due > $2)))), '[]')
+     -- the statement sees rows as they were before it: this exchange's own reschedules (a new cycle is due at once) count from its input
+     (SELECT min(r.due) FROM res r WHERE r.webhook_id = t.wid AND r.next_kind <> 0)))), '[]')
    FROM targets t WHERE (SELECT count(*) FROM win WHERE win.webhook_id = t.wid) < t.want) AS next_due,
   (SELECT n FROM live) AS workers,
   CASE WHEN $31 > 0 THEN (SELECT n FROM busy) END AS busy`;

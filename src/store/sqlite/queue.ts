@@ -48,7 +48,10 @@ function exchange(db: Db, r: ExchangeRequest): ExchangeResult {
     if (gone.has(t.webhookId)) continue;
     const items = refill(db, t.webhookId, t.want, t.holding, r.now);
     deliveries.push(...items);
-    if (items.length < t.want) nextDue.push({ webhookId: t.webhookId, at: nextDueAt(db, t.webhookId, r.now) });
+    if (items.length < t.want) {
+      const recorded = r.attempts.filter((a) => a.webhookId === t.webhookId).map((a) => a.deliveryId);
+      nextDue.push({ webhookId: t.webhookId, at: nextDueAt(db, t.webhookId, r.now, recorded) });
+    }
   }
   return { webhooks: [...changed, ...acquired], lost, deliveries, nextDue, workers: 1, busyWebhooks: null };
 }
@@ -160,8 +163,13 @@ function refill(db: Db, webhookId: number, want: number, holding: readonly numbe
   return items;
 }
 
-/** When the webhook's next not-yet-due delivery falls due, or null when it has none. */
-function nextDueAt(db: Db, webhookId: number, now: number): number | null {
-  return (q(db, 'SELECT min(due_at) FROM deliveries WHERE webhook_id = ? AND status = 0 AND due_at > ?').pluck().get(webhookId, now) ??
-    null) as number | null;
+/**
+ * When the webhook's next delivery that the refill did not hand out falls due, or null when it has none:
+ * a later one, or one this exchange put back in the queue (a new cycle is due at once, but was still held).
+ */
+function nextDueAt(db: Db, webhookId: number, now: number, recorded: number[]): number | null {
+  // Takes the webhook, now and a JSON array of the delivery ids this exchange recorded.
+  const sql = `SELECT min(due_at) FROM deliveries
+    WHERE webhook_id = ? AND status = 0 AND (due_at > ? OR id IN (SELECT value FROM json_each(?)))`;
+  return (q(db, sql).pluck().get(webhookId, now, JSON.stringify(recorded)) ?? null) as number | null;
 }
