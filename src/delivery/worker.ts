@@ -60,6 +60,8 @@ export class DeliveryWorker {
   private lastGiveBackAt = Number.NEGATIVE_INFINITY;
   private lastVersionCheckAt = Number.NEGATIVE_INFINITY;
   private versionsDue = true;
+  /** Woken: every owned webhook may have new deliveries in the store. */
+  private refillDue = false;
   private rotation = 0;
   private wakeUp: (() => void) | null = null;
   private whenNoneInFlight: Array<() => void> = [];
@@ -92,7 +94,8 @@ export class DeliveryWorker {
   wake(): void {
     this.acquireDue = true;
     this.versionsDue = true;
-    for (const w of this.owned.values()) w.mayHaveMore = true;
+    // Called per signalled event: the owned webhooks are marked once, at the next pass, not here.
+    this.refillDue = true;
     this.nudge();
   }
 
@@ -102,12 +105,13 @@ export class DeliveryWorker {
     this.running = false;
     this.nudge();
     await this.loopDone;
-    const deadline = Date.now() + timeoutMs;
-    while (this.inFlight > 0 && Date.now() < deadline) await sleep(10);
-    if (this.inFlight > 0) {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<true>((resolve) => (timer = setTimeout(resolve, timeoutMs, true)));
+    if (await Promise.race([this.attemptsFinished(), timedOut])) {
       this.abort.abort();
-      while (this.inFlight > 0) await sleep(10);
+      await this.attemptsFinished();
     }
+    clearTimeout(timer);
     for (const w of this.owned.values()) w.stop();
     await this.exchange().catch((e: unknown) =>
       this.deps.logger.error({ err: e }, 'recording the last results failed; they will be retried'),
@@ -140,7 +144,10 @@ export class DeliveryWorker {
    */
   async runOnce(): Promise<void> {
     const now = this.deps.clock.now();
+    const refillAll = this.refillDue;
+    this.refillDue = false;
     for (const w of this.owned.values()) {
+      if (refillAll) w.mayHaveMore = true;
       w.promoteDue(now);
       if (w.nextDueAt !== null && w.nextDueAt <= now) {
         w.nextDueAt = null;
@@ -528,8 +535,4 @@ function mergeTallies(older: Tally, newer: Tally): Tally {
 
 function minDue(a: number | null, b: number): number {
   return a === null ? b : Math.min(a, b);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

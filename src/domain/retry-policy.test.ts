@@ -1,17 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  type AttemptOutcome,
-  classifyStatus,
-  cutLastError,
-  NETSERVER_POLICY,
-  nextStepAfterFailure,
-  stateChangeVerb,
-  statsAfterAttempt,
-} from './retry-policy.js';
-import type { WebhookStats } from './webhook.js';
-
-const fresh: WebhookStats = { totalCalls: 0, totalErrors: 0, consecutiveErrors: 0, lastError: null };
+import { classifyStatus, cutLastError, NETSERVER_POLICY, nextStepAfterFailure, stateChangeVerb } from './retry-policy.js';
 
 describe('classifyStatus (decisions.md: what counts as success)', () => {
   const table: Array<[number, string]> = [
@@ -52,35 +41,8 @@ describe('nextStepAfterFailure (1 s, 4 s, back of the queue)', () => {
   });
 });
 
-describe('statsAfterAttempt (counters and TooManyErrors)', () => {
-  const failure: AttemptOutcome = { kind: 'failure', status: 500, stage: 'response', error: 'HTTP/1.1 500' };
-  it('counts calls and errors, resets consecutive errors on success', () => {
-    let s = statsAfterAttempt(fresh, 'Active', failure, NETSERVER_POLICY);
-    assert.deepEqual(s.stats, { totalCalls: 1, totalErrors: 1, consecutiveErrors: 1, lastError: 'HTTP/1.1 500' });
-    s = statsAfterAttempt(s.stats, 'Active', { kind: 'success', status: 200 }, NETSERVER_POLICY);
-    assert.deepEqual(s.stats, { totalCalls: 2, totalErrors: 1, consecutiveErrors: 0, lastError: 'HTTP/1.1 500' });
-    assert.equal(s.state, 'Active');
-  });
-  it('switches an Active webhook off at the 9th consecutive failure, not before', () => {
-    let stats = fresh;
-    for (let i = 1; i <= 9; i++) {
-      const r = statsAfterAttempt(stats, 'Active', failure, NETSERVER_POLICY);
-      assert.equal(r.becameTooManyErrors, i === 9, `attempt ${i}`);
-      assert.equal(r.state, i === 9 ? 'TooManyErrors' : 'Active');
-      stats = r.stats;
-    }
-  });
-  it('switches off at once on 410 Gone', () => {
-    const r = statsAfterAttempt(fresh, 'Active', { kind: 'gone', status: 410, stage: 'response', error: 'gone' }, NETSERVER_POLICY);
-    assert.equal(r.state, 'TooManyErrors');
-    assert.equal(r.becameTooManyErrors, true);
-  });
-  it('does not flip a Stopped webhook', () => {
-    const r = statsAfterAttempt({ ...fresh, consecutiveErrors: 20 }, 'Stopped', failure, NETSERVER_POLICY);
-    assert.equal(r.state, 'Stopped');
-    assert.equal(r.becameTooManyErrors, false);
-  });
-  it('cuts last_error to 4000 characters', () => {
+describe('last_error', () => {
+  it('is cut to 4000 characters', () => {
     assert.equal(cutLastError('x'.repeat(5000)).length, 4000);
   });
 });

@@ -2,7 +2,7 @@
  * What happens after an attempt (webhook-notification.md "Failed Webhook notification attempts",
  * decisions.md): pure functions of the attempt's outcome, the webhook's counters and the clock.
  */
-import type { WebhookState, WebhookStats } from './webhook.js';
+import type { WebhookState } from './webhook.js';
 
 export interface RetryPolicy {
   /** Waits between the attempts of one cycle: NetServer waits 1 s, then 4 s (3 attempts a cycle). */
@@ -27,11 +27,6 @@ export type AttemptOutcome =
   | { kind: 'gone'; status: number; stage: 'response'; error: string }
   | { kind: 'failure'; status: number | null; stage: FailureStage; error: string }
   | { kind: 'fault'; status: null; stage: FaultStage; error: string };
-
-/** True when the outcome is an HTTP attempt the receiver answered or failed: it counts in the statistics. */
-export function countsAsAttempt(outcome: AttemptOutcome): boolean {
-  return outcome.kind !== 'fault';
-}
 
 export function classifyStatus(status: number): 'success' | 'gone' | 'failure' {
   if (status >= 200 && status < 300) return 'success';
@@ -61,42 +56,6 @@ const LAST_ERROR_MAX = 4000;
 /** `last_error` is cut to the 4000 characters of its column. */
 export function cutLastError(text: string): string {
   return text.length > LAST_ERROR_MAX ? text.slice(0, LAST_ERROR_MAX) : text;
-}
-
-export interface StatsAfterAttempt {
-  stats: WebhookStats;
-  state: WebhookState;
-  /** Set when this attempt switched the webhook off. */
-  becameTooManyErrors: boolean;
-}
-
-/**
- * Counters after one attempt: total_calls counts attempts, total_errors failed ones, consecutive_errors
- * failed ones since the last success; at the limit (or on 410 Gone) an Active webhook becomes TooManyErrors.
- */
-export function statsAfterAttempt(
-  stats: WebhookStats,
-  state: WebhookState,
-  outcome: AttemptOutcome,
-  policy: RetryPolicy,
-): StatsAfterAttempt {
-  if (outcome.kind === 'fault') return { stats, state, becameTooManyErrors: false };
-  if (outcome.kind === 'success') {
-    return {
-      stats: { ...stats, totalCalls: stats.totalCalls + 1, consecutiveErrors: 0 },
-      state,
-      becameTooManyErrors: false,
-    };
-  }
-  const next: WebhookStats = {
-    totalCalls: stats.totalCalls + 1,
-    totalErrors: stats.totalErrors + 1,
-    consecutiveErrors: stats.consecutiveErrors + 1,
-    lastError: cutLastError(outcome.error),
-  };
-  const trips = outcome.kind === 'gone' || next.consecutiveErrors >= policy.maxConsecutiveErrors;
-  if (trips && state === 'Active') return { stats: next, state: 'TooManyErrors', becameTooManyErrors: true };
-  return { stats: next, state, becameTooManyErrors: false };
 }
 
 /** The state event a state change fires, if any (decisions.md "back to Active"). */

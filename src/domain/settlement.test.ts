@@ -38,6 +38,18 @@ describe('settling an attempt', () => {
     }
     assert.deepEqual(results, [false, true, false], 'the ninth consecutive failure trips, and only once');
     assert.equal(trip.tripGuid, 'b');
+    // From a fresh webhook: attempts 1–8 do not trip, the 9th does.
+    const fresh = emptyTally();
+    let count = 0;
+    for (let i = 1; i <= 9; i++) {
+      const r = tallyAttempt(fresh, count, FAIL, `g${i}`, NETSERVER_POLICY);
+      count = r.consecutive;
+      assert.equal(r.trips, i === 9, `attempt ${i}`);
+    }
+    assert.deepEqual([fresh.calls, fresh.errors, fresh.consecutiveAdd, fresh.tripGuid], [9, 9, 9, 'g9']);
+    const long = emptyTally();
+    tallyAttempt(long, 0, { ...FAIL, error: 'x'.repeat(5000) } as AttemptOutcome, 'l', NETSERVER_POLICY);
+    assert.equal(long.lastError?.length, 4000, 'last_error is cut to its column');
     const gone = emptyTally();
     assert.equal(tallyAttempt(gone, 0, { kind: 'gone', status: 410, stage: 'response', error: 'gone' }, 'x', NETSERVER_POLICY).trips, true);
   });

@@ -47,3 +47,16 @@ export function errorsEmailMessage(webhook: Webhook, eventGuid: string): { subje
     ].join('\n'),
   };
 }
+
+/** What switching a webhook off records besides its state: its `webhook{id}.errors` event, and the ErrorsEmail notification if it has an address. */
+export function tripRecords(
+  webhook: Webhook,
+  tenantIdentifier: string,
+  eventGuid: string,
+  now: number,
+): { stateEvent: EventRecord; notification: { recipient: string; subject: string; body: string } | null } {
+  return {
+    stateEvent: stateEventRecord(webhook, 'errors', tenantIdentifier, now),
+    notification: webhook.errorsEmail ? { recipient: webhook.errorsEmail, ...errorsEmailMessage(webhook, eventGuid) } : null,
+  };
+}

@@ -12,10 +12,10 @@ export const MAX_PAGE = 1000;
 export class DeliveryLogService {
   constructor(private readonly deps: { store: Store; clock: Clock; webhooks: WebhookService; onWork: () => void }) {}
 
-  /** Newest first; the webhook must be the caller's (404 otherwise). */
+  /** Newest first, `page.top` at most MAX_PAGE; the webhook must be the caller's (404 otherwise). */
   async list(caller: Caller, webhookId: number, page: { top: number; skip: number }): Promise<{ items: DeliveryView[]; total: number }> {
     const webhook = await this.deps.webhooks.get(caller, webhookId);
-    return this.deps.store.listDeliveries(caller.tenant.id, webhook.id, { top: Math.min(page.top, MAX_PAGE), skip: page.skip });
+    return this.deps.store.listDeliveries(caller.tenant.id, webhook.id, page);
   }
 
   /** Queues it again: a queued one becomes due now, a finished one is copied with a new EventId. */

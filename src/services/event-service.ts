@@ -21,19 +21,19 @@ export class EventService {
 
   /** Stores one event and its fan-out (group-committed with others arriving at the same moment); returns the deliveries queued. */
   async signal(caller: Caller, eventName: unknown, primaryKey: unknown, data: unknown): Promise<number> {
-    const [event] = this.validate(caller, [{ EventName: eventName, PrimaryKey: primaryKey, Data: data }], false);
-    const queued = await this.singles.submit({ tenantId: caller.tenant.id, events: [event as EventRecord] });
+    const event = this.validate(caller, [{ EventName: eventName, PrimaryKey: primaryKey, Data: data }], false)[0] as EventRecord;
+    const queued = await this.singles.submit({ tenantId: caller.tenant.id, events: [event] });
     if (queued > 0) this.deps.onWork();
     return queued;
   }
 
   /** Stores every event in one transaction, or none of them. */
-  async signalMany(caller: Caller, items: unknown, batch = true): Promise<number> {
+  async signalMany(caller: Caller, items: unknown): Promise<number> {
     if (!Array.isArray(items)) {
       throw new HookdError('invalid_field', { property: 'body', rule: 'must be an array of {EventName, PrimaryKey, Data}' });
     }
     if (items.length > MAX_BATCH) throw new HookdError('invalid_field', { property: 'body', rule: `may hold at most ${MAX_BATCH} events` });
-    const events = this.validate(caller, items, batch);
+    const events = this.validate(caller, items, true);
     const queued = await this.deps.store.signal(caller.tenant.id, events, this.deps.clock.now());
     if (queued > 0) this.deps.onWork();
     return queued;
@@ -51,11 +51,7 @@ export class EventService {
     return this.signal(caller, e.eventName, e.primaryKey ?? 0, e.data ?? {});
   }
 
-  /** Commits made for single events and the events they carried (the group-commit ratio). */
-  get singleCommits(): { commits: number; events: number } {
-    return { commits: this.singles.commits, events: this.singles.items };
-  }
-
+  /** In a batch, error messages name the item (`[3].EventName`). */
   private validate(caller: Caller, items: unknown[], batch: boolean): EventRecord[] {
     const ctx = { associateId: caller.associate.id, contextIdentifier: caller.tenant.identifier, now: this.deps.clock.now() };
     return items.map((item, i) => {

@@ -15,9 +15,6 @@ export class GroupCommit<T, R> {
   private waiting: Array<Waiting<T, R>> = [];
   private scheduled = false;
   private committing = false;
-  /** Commits made, and items they carried: items / commits is the batching the load gave. */
-  commits = 0;
-  items = 0;
 
   /**
    * @param commit stores every item in one transaction and returns one result per item, in order.
@@ -55,8 +52,6 @@ export class GroupCommit<T, R> {
   private async commitGroup(group: Array<Waiting<T, R>>): Promise<void> {
     try {
       const results = await this.commit(group.map((w) => w.item));
-      this.commits++;
-      this.items += group.length;
       group.forEach((w, i) => w.resolve(results[i] as R));
     } catch (e) {
       if (group.length === 1) {

@@ -163,6 +163,17 @@ export function webhookVersion(updated: number, updatedCount: number): string {
   return `${updated}:${updatedCount}`;
 }
 
+/** The notifications-table columns a trip writes, and their values in that order. */
+export const NOTIFICATION_COLUMNS = '(tenant_id, webhook_id, recipient, subject, body, created)';
+
+export function notificationParams(
+  webhook: { id: number; tenantId: number },
+  n: { recipient: string; subject: string; body: string },
+  now: number,
+): unknown[] {
+  return [webhook.tenantId, webhook.id, n.recipient, n.subject, n.body, now];
+}
+
 /** The attempts-table columns of a settled attempt, in insert order (delivery_id … error, stage). */
 export function attemptParams(a: SettledAttempt): unknown[] {
   const o = a.outcome;

@@ -5,25 +5,15 @@
  * and only its exchange is made to fail, as an unreachable database would.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createHookd, type Hookd } from '../../src/hookd.js';
-import type { DeliveryQueue } from '../../src/store/delivery-queue.js';
-import { openStore } from '../../src/store/open-store.js';
-import type { Store } from '../../src/store/store.js';
-import { call, TestClock, testConfig, waitUntil, webhookBody } from '../helpers/harness.js';
+import { call, startHookd, TestClock, type TestServer, waitUntil, webhookBody } from '../helpers/harness.js';
 import { Receiver } from '../helpers/receiver.js';
-import { testStore } from '../helpers/stores.js';
+import { overriding } from '../helpers/stores.js';
 
 describe('a worker that cannot renew its leases', () => {
   const clock = new TestClock();
   let receiver: Receiver;
-  let hookd: Hookd;
-  let url: string;
-  let dataDir: string;
-  let cleanup: () => Promise<void>;
+  let server: TestServer;
   let unreachable = false;
   /** Requests the receiver holds open until the test lets them answer. */
   const held: Array<() => void> = [];
@@ -32,41 +22,35 @@ describe('a worker that cannot renew its leases', () => {
     receiver = await Receiver.start((_req, res) => {
       held.push(() => res.end('ok'));
     });
-    dataDir = mkdtempSync(join(tmpdir(), 'hookd-lease-'));
-    const config = testConfig(dataDir, {}, { maxInFlightPerWebhook: 1, attemptTimeoutMs: 10_000 });
-    const made = await testStore();
-    cleanup = made.cleanup;
-    const inner = made.store ?? openStore(config);
-    const queue: DeliveryQueue = {
-      shared: true,
-      exchange: (r) =>
-        unreachable ? Promise.reject(new Error('connect ECONNREFUSED (the test cut the store off)')) : inner.queue.exchange(r),
-      releaseAll: (owner) => inner.queue.releaseAll(owner),
-      watchWork: (listener) => inner.queue.watchWork(listener),
-    };
-    const store = new Proxy(inner, {
-      get(target, prop) {
-        if (prop === 'queue') return queue;
-        const value = Reflect.get(target, prop) as unknown;
-        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    server = await startHookd(
+      { maxInFlightPerWebhook: 1, attemptTimeoutMs: 10_000 },
+      {
+        clock,
+        // A shared queue (leases matter) whose exchange fails while `unreachable`, as an unreachable database would.
+        wrapStore: (store) =>
+          overriding(store, {
+            queue: {
+              shared: true,
+              exchange: (r) =>
+                unreachable ? Promise.reject(new Error('connect ECONNREFUSED (the test cut the store off)')) : store.queue.exchange(r),
+              releaseAll: (owner) => store.queue.releaseAll(owner),
+              watchWork: (listener) => store.queue.watchWork(listener),
+            },
+          }),
       },
-    }) as Store;
-    hookd = await createHookd(config, { store, clock, manualDelivery: true });
-    url = await hookd.listen();
+    );
   });
   after(async () => {
     for (const answer of held.splice(0)) answer();
-    await hookd.close();
+    await server.close();
     await receiver.close();
-    await cleanup();
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('stops starting attempts from its window once a lease could expire mid-attempt, and resumes after a renewal', async () => {
-    const w = await call(url, 'POST', '/api/v1/Webhook', { body: webhookBody(`${receiver.url}/leased`) });
+    const w = await call(server.url, 'POST', '/api/v1/Webhook', { body: webhookBody(`${receiver.url}/leased`) });
     assert.equal(w.status, 200, w.text);
-    for (let i = 1; i <= 5; i++) await call(url, 'POST', `/api/v1/Webhook/contact.created/${i}`, { body: {} });
-    const worker = hookd.worker!;
+    for (let i = 1; i <= 5; i++) await call(server.url, 'POST', `/api/v1/Webhook/contact.created/${i}`, { body: {} });
+    const worker = server.hookd.worker!;
 
     await worker.runOnce(); // takes the webhook and its five deliveries; starts one (limit 1)
     await receiver.waitFor(1);
@@ -96,7 +80,7 @@ describe('a worker that cannot renew its leases', () => {
       keys.sort((a, b) => a - b),
       [1, 2, 3, 4, 5],
     );
-    const stats = (await call(url, 'GET', `/api/v1/Webhook/${w.json.WebhookId}`)).json;
+    const stats = (await call(server.url, 'GET', `/api/v1/Webhook/${w.json.WebhookId}`)).json;
     assert.deepEqual([stats.TotalCalls, stats.TotalErrors], [5, 0]);
   });
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Config, loadConfig } from '../../src/config/settings.js';
 import { createHookd, type Hookd } from '../../src/hookd.js';
+import { openStore } from '../../src/store/open-store.js';
 import type { Clock } from '../../src/lib/clock.js';
 import type { Store } from '../../src/store/store.js';
 import { testStore } from './stores.js';
@@ -62,10 +63,18 @@ export class TestClock implements Clock {
  * A hookd on loopback with its own store. With `clock`, delivery is manual: nothing is sent until the test
  * calls `server.deliver()`, which runs the worker until nothing more can happen at the clock's time.
  */
-export async function startHookd(overrides: Partial<Config> = {}, options: { clock?: TestClock } = {}): Promise<TestServer> {
+export async function startHookd(
+  overrides: Partial<Config> = {},
+  options: {
+    clock?: TestClock;
+    /** Fault injection: the test's view of the real store (see `overriding`). */ wrapStore?: (store: Store) => Store;
+  } = {},
+): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'hookd-test-'));
   const config = testConfig(dataDir, {}, overrides);
-  const { store, cleanup } = await testStore();
+  const made = await testStore();
+  const { cleanup } = made;
+  const store = options.wrapStore ? options.wrapStore(made.store ?? openStore(config)) : made.store;
   const hookd = await createHookd(config, { store, clock: options.clock, manualDelivery: options.clock !== undefined });
   const url = await hookd.listen();
   return {

@@ -32,3 +32,15 @@ export async function testStore(): Promise<{ store: Store | undefined; cleanup: 
   const { store, drop } = await freshPostgres();
   return { store, cleanup: drop };
 }
+
+/** The real store with some members replaced: how a test cuts the database off without a mock of it. */
+export function overriding(store: Store, overrides: Partial<Store>): Store {
+  return new Proxy(store, {
+    get(target, prop) {
+      const own = overrides[prop as keyof Store];
+      if (own !== undefined) return own;
+      const value = Reflect.get(target, prop) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}

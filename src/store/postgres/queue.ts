@@ -6,9 +6,17 @@
  * that lost a lease can never count an attempt twice.
  */
 import type pg from 'pg';
-import { errorsEmailMessage, stateEventRecord } from '../../domain/state-events.js';
+import { tripRecords } from '../../domain/state-events.js';
 import type { DeliveryQueue, ExchangeRequest, ExchangeResult, SettledAttempt } from '../delivery-queue.js';
-import { type QueuedRow, toOwnedWebhook, toQueuedItem, toWebhook, type WebhookRow } from '../rows.js';
+import {
+  NOTIFICATION_COLUMNS,
+  notificationParams,
+  type QueuedRow,
+  toOwnedWebhook,
+  toQueuedItem,
+  toWebhook,
+  type WebhookRow,
+} from '../rows.js';
 import { type Client, transaction } from './pool.js';
 import { signalEvents } from './signal.js';
 
@@ -222,15 +230,12 @@ async function trip(c: Client, webhookId: number, eventGuid: string, now: number
   if (!rows[0]) return;
   const webhook = toWebhook(rows[0]);
   const { rows: t } = await c.query<{ identifier: string }>('SELECT identifier FROM tenants WHERE id = $1', [webhook.tenantId]);
-  await signalEvents(c, webhook.tenantId, [stateEventRecord(webhook, 'errors', t[0]!.identifier, now)], now);
-  if (!webhook.errorsEmail) return;
-  const mail = errorsEmailMessage(webhook, eventGuid);
-  await c.query('INSERT INTO notifications (tenant_id, webhook_id, recipient, subject, body, created) VALUES ($1, $2, $3, $4, $5, $6)', [
-    webhook.tenantId,
-    webhook.id,
-    webhook.errorsEmail,
-    mail.subject,
-    mail.body,
-    now,
-  ]);
+  const { stateEvent, notification } = tripRecords(webhook, t[0]!.identifier, eventGuid, now);
+  await signalEvents(c, webhook.tenantId, [stateEvent], now);
+  if (notification) {
+    await c.query(
+      `INSERT INTO notifications ${NOTIFICATION_COLUMNS} VALUES ($1, $2, $3, $4, $5, $6)`,
+      notificationParams(webhook, notification, now),
+    );
+  }
 }

@@ -3,7 +3,7 @@
  * or webhook is leased. One exchange is one transaction: record what finished, apply the counter deltas
  * (and a trip's state event and e-mail), report owned webhooks that changed, take new ones, refill windows.
  */
-import { errorsEmailMessage, stateEventRecord } from '../../domain/state-events.js';
+import { tripRecords } from '../../domain/state-events.js';
 import type {
   CounterDelta,
   DeliveryQueue,
@@ -13,7 +13,17 @@ import type {
   QueuedItem,
   SettledAttempt,
 } from '../delivery-queue.js';
-import { attemptParams, type QueuedRow, toOwnedWebhook, toQueuedItem, toWebhook, webhookVersion, type WebhookRow } from '../rows.js';
+import {
+  attemptParams,
+  NOTIFICATION_COLUMNS,
+  notificationParams,
+  type QueuedRow,
+  toOwnedWebhook,
+  toQueuedItem,
+  toWebhook,
+  webhookVersion,
+  type WebhookRow,
+} from '../rows.js';
 import { type Db, q } from './database.js';
 import { signalEvents } from './signal.js';
 
@@ -97,17 +107,12 @@ function trip(db: Db, webhookId: number, eventGuid: string, now: number): void {
   if (q(db, 'UPDATE webhooks SET state = 3 WHERE id = ? AND state = 1').run(webhookId).changes === 0) return;
   const webhook = toWebhook(q(db, 'SELECT * FROM webhooks WHERE id = ?').get(webhookId) as WebhookRow);
   const tenant = q(db, 'SELECT identifier FROM tenants WHERE id = ?').pluck().get(webhook.tenantId) as string;
-  signalEvents(db, webhook.tenantId, [stateEventRecord(webhook, 'errors', tenant, now)], now);
-  if (!webhook.errorsEmail) return;
-  const mail = errorsEmailMessage(webhook, eventGuid);
-  q(db, 'INSERT INTO notifications (tenant_id, webhook_id, recipient, subject, body, created) VALUES (?, ?, ?, ?, ?, ?)').run(
-    webhook.tenantId,
-    webhook.id,
-    webhook.errorsEmail,
-    mail.subject,
-    mail.body,
-    now,
-  );
+  const { stateEvent, notification } = tripRecords(webhook, tenant, eventGuid, now);
+  signalEvents(db, webhook.tenantId, [stateEvent], now);
+  if (notification)
+    q(db, `INSERT INTO notifications ${NOTIFICATION_COLUMNS} VALUES (?, ?, ?, ?, ?, ?)`).run(
+      ...notificationParams(webhook, notification, now),
+    );
 }
 
 /** Owned webhooks whose version moved (an API write) come back whole; deleted ones are lost. */
