@@ -5,17 +5,17 @@ import { applySelect, parseSelect } from '../domain/select.js';
 import type { Webhook } from '../domain/webhook.js';
 import type { WebhookService } from '../services/webhook-service.js';
 import type { DeliveryView } from '../store/store.js';
-import { apiBase, dateFormatter, queryParam } from './request-context.js';
+import { apiBase, queryParam } from './request-context.js';
 
 export async function webhookWithLinks(req: FastifyRequest, service: WebhookService, webhook: Webhook): Promise<Record<string, unknown>> {
-  const carrier = await service.carrier(webhook, dateFormatter(req));
+  const carrier = await service.carrier(webhook, req.caller);
   const base = apiBase(req);
   const withLinks = { ...carrier, _Links: { Self: `${base}/Webhook/${webhook.id}`, Archive: `${base}/Webhook` } };
   return applySelect(withLinks, parseSelect(queryParam(req, '$select')));
 }
 
 export async function webhookPlain(req: FastifyRequest, service: WebhookService, webhook: Webhook): Promise<Record<string, unknown>> {
-  return applySelect(await service.carrier(webhook, dateFormatter(req)), parseSelect(queryParam(req, '$select')));
+  return applySelect(await service.carrier(webhook, req.caller), parseSelect(queryParam(req, '$select')));
 }
 
 export async function webhookList(
@@ -24,8 +24,7 @@ export async function webhookList(
   webhooks: Webhook[],
 ): Promise<Array<Record<string, unknown>>> {
   const associates = await service.associatesOf(webhooks);
-  const format = dateFormatter(req);
-  return webhooks.map((w) => webhookCarrier(w, associates, format));
+  return webhooks.map((w) => webhookCarrier(w, associates, service.rights(req.caller, w)));
 }
 
 export function deliveryCarrier(d: DeliveryView, format: (ms: number) => string): Record<string, unknown> {

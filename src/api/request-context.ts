@@ -1,7 +1,8 @@
 /** Per-request context: the tenant from the path, the authenticated associate, SO-AppToken, SO-TimeZone. */
 import type { FastifyRequest } from 'fastify';
 import { HookdError } from '../domain/errors.js';
-import { isTimeZone, utcTimestamp, zonedTimestamp } from '../domain/timestamp.js';
+import { parseTimeZoneHeader, type TimeZoneRequest } from '../domain/so-timezones.js';
+import { utcTimestamp, zonedTimestamp } from '../domain/timestamp.js';
 import type { Tenant } from '../domain/webhook.js';
 import type { AuthService } from '../services/auth-service.js';
 import type { Caller } from '../services/caller.js';
@@ -9,6 +10,7 @@ import type { Caller } from '../services/caller.js';
 declare module 'fastify' {
   interface FastifyRequest {
     caller: Caller;
+    timeZone: TimeZoneRequest;
   }
 }
 
@@ -34,21 +36,31 @@ export function authenticate(deps: ContextDeps) {
       xsrfCookie: cookies[XSRF_COOKIE],
       xsrfHeader: req.headers['x-xsrf-token'] as string | undefined,
     });
+    req.timeZone = readTimeZone(req);
     const appToken = req.headers['so-apptoken'];
     req.caller = { tenant, associate, appToken: typeof appToken === 'string' && appToken !== '' ? appToken.slice(0, 200) : null };
   };
 }
 
-/** Date-times in the response: UTC, or the zone of SO-TimeZone with its offset (decisions.md). */
-export function dateFormatter(req: FastifyRequest): (ms: number) => string {
-  const zone = req.headers['so-timezone'];
-  if (typeof zone !== 'string' || zone === '') return utcTimestamp;
-  if (!isTimeZone(zone))
+/** SO-TimeZone: a SuperOffice code or an IANA name, optionally `, includeTZOffset` (decisions.md); 400 naming what is unknown. */
+function readTimeZone(req: FastifyRequest): TimeZoneRequest {
+  const header = req.headers['so-timezone'];
+  if (typeof header !== 'string' || header.trim() === '') return { zone: null, includeOffset: false };
+  const parsed = parseTimeZoneHeader(header);
+  if ('unknown' in parsed)
     throw new HookdError('invalid_parameter', {
       name: 'SO-TimeZone',
-      rule: `names no known time zone ('${zone}'); use an IANA name such as Europe/Oslo`,
+      rule: `names no known time zone ('${parsed.unknown}'); use a SuperOffice code such as NO or US-NY (GET /api/v1/timezone lists them), an IANA name such as Europe/Oslo, and optionally ', includeTZOffset'`,
     });
-  return (ms) => zonedTimestamp(ms, zone);
+  return parsed;
+}
+
+/** Date-times of the delivery log in the response: UTC, or the zone of SO-TimeZone (tagged with includeTZOffset). */
+export function dateFormatter(req: FastifyRequest): (ms: number) => string {
+  const tz = req.timeZone ?? { zone: null, includeOffset: false };
+  const zone = tz.zone;
+  if (zone === null) return utcTimestamp;
+  return (ms) => zonedTimestamp(ms, zone, tz.includeOffset);
 }
 
 /** The API root of this request's tenant, for `_Links`. */

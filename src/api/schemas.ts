@@ -77,6 +77,14 @@ export const TenantBody = Type.Object({
   UserName: Type.String(),
   Password: Type.String(),
   Name: Type.Optional(Type.String()),
+  Email: Type.Optional(Type.String({ description: 'Where NotifyVia Email reaches this associate' })),
+});
+
+export const AssociateBody = Type.Object({
+  UserName: Type.String(),
+  Password: Type.String(),
+  Name: Type.Optional(Type.String()),
+  Email: Type.Optional(Type.String({ description: 'Where NotifyVia Email reaches this associate' })),
 });
 
 export const TokenBody = Type.Union([Type.Object({ Name: Type.Optional(nullable(Type.String())) }), Type.Null()]);

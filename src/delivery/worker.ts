@@ -297,6 +297,7 @@ export class DeliveryWorker {
           consecutiveAdd: w.tally.consecutiveAdd,
           lastError: w.tally.lastError,
           trip: w.tally.tripGuid === null ? null : { eventGuid: w.tally.tripGuid },
+          firstFailure: w.tally.firstFailureGuid === null ? null : { eventGuid: w.tally.firstFailureGuid },
         });
         w.tally = emptyTally();
       }
@@ -530,6 +531,7 @@ function mergeTallies(older: Tally, newer: Tally): Tally {
     consecutiveAdd: newer.consecutiveReset ? newer.consecutiveAdd : older.consecutiveAdd + newer.consecutiveAdd,
     lastError: newer.lastError ?? older.lastError,
     tripGuid: older.tripGuid ?? newer.tripGuid,
+    firstFailureGuid: older.firstFailureGuid ?? newer.firstFailureGuid,
   };
 }
 

@@ -1,10 +1,12 @@
 /**
- * The Webhook carrier as NetServer's REST API shows it (superoffice-webhooks.md §1.1, §16), in its
- * documented property order, with hookd's additive extensions (the statistics of webhook-table.md) last.
+ * The carriers hookd returns, as NetServer's REST API shows them (superoffice-webhooks.md §1.1, §16, and the
+ * current `Webhook` of SuperOffice's clients), in their property order: unset strings are "", unset
+ * dictionaries {} and unset lists [] (decisions.md), and every carrier says what its caller may do with it
+ * (TableRight, FieldProperties). hookd's own additions come after NetServer's properties.
  */
-import type { Associate, Webhook } from './webhook.js';
-
-export type DateFormatter = (ms: number) => string;
+import { carrierRights, type Rights } from './rights.js';
+import { utcTimestamp } from './timestamp.js';
+import { type Associate, flagNames, NOTIFY_VIA, NOTIFY_WHEN, type Webhook } from './webhook.js';
 
 /** NetServer's Associate carrier, filled from what hookd knows of the user. */
 export function associateCarrier(a: Associate | undefined): Record<string, unknown> | null {
@@ -22,36 +24,64 @@ export function associateCarrier(a: Associate | undefined): Record<string, unkno
     Deleted: false,
     EjUserId: 0,
     UserName: a.userName,
+    ExtraFields: {},
+    CustomFields: {},
+    ...carrierRights('Associate', { write: false, reason: '' }),
   };
 }
 
-export function webhookCarrier(w: Webhook, associates: ReadonlyMap<number, Associate>, formatDate: DateFormatter): Record<string, unknown> {
+/** An ErrorAssociates entry: NetServer's MDOListItem naming an associate. */
+function associateListItem(id: number, a: Associate | undefined): Record<string, unknown> {
+  return {
+    Id: id,
+    Name: a?.userName ?? '',
+    ToolTip: a?.name ?? '',
+    Deleted: a === undefined,
+    Rank: 0,
+    Type: 'associate',
+    ChildItems: [],
+    IconHint: '',
+    ColorBlock: 0,
+    ExtraInfo: '',
+    StyleHint: '',
+    FullName: a?.name ?? '',
+  };
+}
+
+export function webhookCarrier(w: Webhook, associates: ReadonlyMap<number, Associate>, rights: Rights): Record<string, unknown> {
   return {
     WebhookId: w.id,
     Name: w.name,
     Events: w.events,
     TargetUrl: w.targetUrl,
-    Secret: w.secret,
+    Secret: w.secret ?? '',
     State: w.state,
     Type: w.type,
-    Headers: w.headers,
-    Properties: w.properties,
-    Registered: formatDate(w.registered),
+    Headers: w.headers ?? {},
+    Properties: w.properties ?? {},
+    // Created and updated dates are UTC whatever SO-TimeZone says (decisions.md).
+    Registered: utcTimestamp(w.registered),
     RegisteredAssociate: associateCarrier(associates.get(w.registeredAssociateId)),
-    Updated: formatDate(w.updated),
+    Updated: utcTimestamp(w.updated),
     UpdatedAssociate: associateCarrier(associates.get(w.updatedAssociateId)),
-    ErrorsEmail: w.errorsEmail,
-    // hookd extensions: the statistics columns of the Webhook table.
+    ErrorsEmail: w.errorsEmail ?? '',
+    ErrorEmails: w.errorEmails,
+    ErrorAssociates: w.errorAssociateIds.map((id) => associateListItem(id, associates.get(id))),
+    Description: w.description,
+    NotifyVia: flagNames(NOTIFY_VIA, w.notifyVia),
+    NotifyWhen: flagNames(NOTIFY_WHEN, w.notifyWhen),
     TotalCalls: w.totalCalls,
     TotalErrors: w.totalErrors,
     ConsecutiveErrors: w.consecutiveErrors,
-    LastError: w.lastError,
+    LastError: w.lastError ?? '',
+    // hookd's extension: the optimistic-concurrency counter of the Webhook table.
     UpdatedCount: w.updatedCount,
+    ...carrierRights('Webhook', rights),
   };
 }
 
-/** CreateDefaultWebhook's answer (superoffice-webhooks.md §1.3). */
-export function defaultCarrier(): Record<string, unknown> {
+/** CreateDefaultWebhook's answer (superoffice-webhooks.md §1.3), with the current carrier's properties. */
+export function defaultCarrier(rights: Rights): Record<string, unknown> {
   return {
     WebhookId: 0,
     Name: null,
@@ -67,5 +97,20 @@ export function defaultCarrier(): Record<string, unknown> {
     Updated: '0001-01-01T00:00:00',
     UpdatedAssociate: null,
     ErrorsEmail: null,
+    ErrorEmails: [],
+    ErrorAssociates: [],
+    Description: '',
+    NotifyVia: flagNames(NOTIFY_VIA, NOTIFY_VIA.Email),
+    NotifyWhen: flagNames(NOTIFY_WHEN, NOTIFY_WHEN.Disabling),
+    TotalCalls: 0,
+    TotalErrors: 0,
+    ConsecutiveErrors: 0,
+    LastError: '',
+    ...carrierRights('Webhook', rights),
   };
+}
+
+/** TestWebhook's answer. */
+export function webhookResultCarrier(result: { success: boolean; message: string }): Record<string, unknown> {
+  return { Success: result.success, Message: result.message, ...carrierRights('WebhookResult', { write: false, reason: '' }) };
 }

@@ -59,9 +59,11 @@ describe('timestamps', () => {
   it('have 7 fractional digits and Z', () => {
     assert.equal(utcTimestamp(Date.UTC(2018, 3, 5, 8, 28, 1, 573)), '2018-04-05T08:28:01.5730000Z');
   });
-  it('convert to an IANA zone with its offset (SO-TimeZone)', () => {
-    assert.equal(zonedTimestamp(Date.UTC(2016, 3, 18, 9, 41, 0, 111), 'Europe/Oslo'), '2016-04-18T11:41:00.1110000+02:00');
-    assert.equal(zonedTimestamp(Date.UTC(2016, 0, 18, 9, 41, 0, 0), 'Europe/Oslo'), '2016-01-18T10:41:00.0000000+01:00');
-    assert.equal(zonedTimestamp(Date.UTC(2016, 0, 18, 9, 41, 0, 0), 'UTC'), '2016-01-18T09:41:00.0000000+00:00');
+  it('convert to a zone, untagged or tagged with its offset as SuperOffice writes it (SO-TimeZone, includeTZOffset)', () => {
+    assert.equal(zonedTimestamp(Date.UTC(2016, 3, 18, 9, 41, 0, 111), 'Europe/Oslo', true), '2016-04-18T11:41:00.1110000+0200');
+    assert.equal(zonedTimestamp(Date.UTC(2016, 0, 18, 9, 41, 0, 0), 'Europe/Oslo', true), '2016-01-18T10:41:00.0000000+0100');
+    assert.equal(zonedTimestamp(Date.UTC(2018, 11, 24, 12, 34, 45), 'America/New_York', true), '2018-12-24T07:34:45.0000000-0500');
+    assert.equal(zonedTimestamp(Date.UTC(2018, 11, 24, 12, 34, 45), 'America/New_York', false), '2018-12-24T07:34:45.0000000');
+    assert.equal(zonedTimestamp(Date.UTC(2016, 0, 18, 9, 41, 0, 0), 'UTC', true), '2016-01-18T09:41:00.0000000+0000');
   });
 });

@@ -40,10 +40,12 @@ export interface Tally {
   lastError: string | null;
   /** The EventId of the attempt that switched the webhook off, if one did. */
   tripGuid: string | null;
+  /** The EventId of the first failed attempt after a success (NotifyWhen FirstFailure), if one was in the batch. */
+  firstFailureGuid: string | null;
 }
 
 export function emptyTally(): Tally {
-  return { calls: 0, errors: 0, consecutiveReset: false, consecutiveAdd: 0, lastError: null, tripGuid: null };
+  return { calls: 0, errors: 0, consecutiveReset: false, consecutiveAdd: 0, lastError: null, tripGuid: null, firstFailureGuid: null };
 }
 
 /**
@@ -67,6 +69,7 @@ export function tallyAttempt(
   tally.errors++;
   tally.consecutiveAdd++;
   tally.lastError = cutLastError(outcome.error);
+  if (consecutiveBefore === 0 && tally.firstFailureGuid === null) tally.firstFailureGuid = eventGuid;
   const consecutive = consecutiveBefore + 1;
   const trips = tally.tripGuid === null && (outcome.kind === 'gone' || consecutive >= policy.maxConsecutiveErrors);
   if (trips) tally.tripGuid = eventGuid;

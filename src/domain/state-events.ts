@@ -6,7 +6,8 @@
 import { type StateEventVerb, stateEventName } from './event-names.js';
 import type { EventRecord } from './payload.js';
 import { utcTimestamp } from './timestamp.js';
-import { stateValue, type Webhook } from './webhook.js';
+import { type Notice, noticesFor } from './notices.js';
+import { type Associate, stateValue, type Webhook } from './webhook.js';
 
 export function stateEventRecord(webhook: Webhook, verb: StateEventVerb, contextIdentifier: string, now: number): EventRecord {
   return {
@@ -31,32 +32,16 @@ export function stateEventRecord(webhook: Webhook, verb: StateEventVerb, context
   };
 }
 
-/** The e-mail recorded for ErrorsEmail when a webhook is switched off (superoffice-webhooks.md §7.1). */
-export function errorsEmailMessage(webhook: Webhook, eventGuid: string): { subject: string; body: string } {
-  return {
-    subject: `hookd: webhook '${webhook.name}' (${webhook.id}) was switched off (TooManyErrors)`,
-    body: [
-      `Webhook: ${webhook.name} (id ${webhook.id})`,
-      `Target: ${webhook.targetUrl}`,
-      `Last EventId: ${eventGuid}`,
-      `Consecutive errors: ${webhook.consecutiveErrors}`,
-      `Last error:`,
-      webhook.lastError ?? '(none)',
-      '',
-      'Set the webhook State back to Active to resume deliveries; queued events are kept.',
-    ].join('\n'),
-  };
-}
-
-/** What switching a webhook off records besides its state: its `webhook{id}.errors` event, and the ErrorsEmail notification if it has an address. */
+/** What switching a webhook off records besides its state: its `webhook{id}.errors` event and the Disabling notices. */
 export function tripRecords(
   webhook: Webhook,
   tenantIdentifier: string,
   eventGuid: string,
   now: number,
-): { stateEvent: EventRecord; notification: { recipient: string; subject: string; body: string } | null } {
+  associates: readonly Associate[],
+): { stateEvent: EventRecord; notices: Notice[] } {
   return {
     stateEvent: stateEventRecord(webhook, 'errors', tenantIdentifier, now),
-    notification: webhook.errorsEmail ? { recipient: webhook.errorsEmail, ...errorsEmailMessage(webhook, eventGuid) } : null,
+    notices: noticesFor(webhook, 'Disabling', eventGuid, associates),
   };
 }

@@ -18,8 +18,11 @@ export function isTimeZone(zone: string): boolean {
   }
 }
 
-/** `2016-04-18T11:41:00.1110000+02:00`: the instant shown in `zone` with its offset (SO-TimeZone). */
-export function zonedTimestamp(ms: number, zone: string): string {
+/**
+ * The instant as the wall-clock time of `zone`: `2018-12-24T07:34:45.0000000`, or with `includeOffset`
+ * tagged with its offset as SuperOffice writes it, `2018-12-24T07:34:45.0000000-0500` (SO-TimeZone).
+ */
+export function zonedTimestamp(ms: number, zone: string, includeOffset: boolean): string {
   const parts = new Intl.DateTimeFormat('en-US', {
     timeZone: zone,
     hourCycle: 'h23',
@@ -32,8 +35,9 @@ export function zonedTimestamp(ms: number, zone: string): string {
     timeZoneName: 'longOffset',
   }).formatToParts(new Date(ms));
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  const offsetRaw = get('timeZoneName').replace('GMT', '');
-  const offset = offsetRaw === '' ? '+00:00' : offsetRaw;
+  const offsetRaw = get('timeZoneName').replace('GMT', '').replace(':', '');
+  const offset = offsetRaw === '' ? '+0000' : offsetRaw;
   const fraction = String(((ms % 1000) + 1000) % 1000).padStart(3, '0');
-  return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}:${get('second')}.${fraction}0000${offset}`;
+  const local = `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}:${get('second')}.${fraction}0000`;
+  return includeOffset ? `${local}${offset}` : local;
 }

@@ -5,7 +5,7 @@
 import { type FieldError, invalidFields } from './errors.js';
 import { subscriptionProblem } from './event-names.js';
 import { targetUrlProblem } from './target-url.js';
-import { LIMITS, WEBHOOK_STATES, type WebhookInput, type WebhookState } from './webhook.js';
+import { LIMITS, NOTIFY_VIA, NOTIFY_WHEN, type NotifyFlags, WEBHOOK_STATES, type WebhookInput, type WebhookState } from './webhook.js';
 
 export interface InputRules {
   plugins: readonly string[];
@@ -138,8 +138,113 @@ function readProperties(raw: Record<string, unknown>, errors: FieldError[]): Rec
   return v;
 }
 
-/** Validates a whole carrier; throws a 400 HookdError listing every broken rule. */
-export function validateWebhookInput(raw: unknown, rules: InputRules): WebhookInput {
+/** Flags by number (0–3), by name (`Email`), as NetServer writes them (`Email, InApp`) or as a list of names. */
+export function parseFlags(value: unknown, flags: NotifyFlags): number | null {
+  if (typeof value === 'number' || (typeof value === 'string' && /^\d+$/.test(value))) {
+    const n = Number(value);
+    return Number.isInteger(n) && n >= 0 && n <= 3 ? n : null;
+  }
+  const names = typeof value === 'string' ? value.split(',') : Array.isArray(value) ? value : null;
+  if (names === null) return null;
+  let result = 0;
+  for (const name of names) {
+    if (typeof name !== 'string') return null;
+    const found = Object.entries(flags).find(([k]) => k.toLowerCase() === name.trim().toLowerCase());
+    if (!found) return null;
+    result |= found[1];
+  }
+  return result;
+}
+
+function readFlags(raw: Record<string, unknown>, name: 'NotifyVia' | 'NotifyWhen', errors: FieldError[]): number {
+  const flags = name === 'NotifyVia' ? NOTIFY_VIA : NOTIFY_WHEN;
+  const v = pick(raw, name);
+  // Unset: failures are told by e-mail when the webhook is switched off, NetServer's ErrorsEmail rule.
+  if (v === undefined || v === null || v === '') return name === 'NotifyVia' ? NOTIFY_VIA.Email : NOTIFY_WHEN.Disabling;
+  const parsed = parseFlags(v, flags);
+  if (parsed === null) {
+    const names = Object.keys(flags).join(', ');
+    errors.push({ property: name, rule: `must be flags of ${names} (a number 0–3, a name, or names separated by commas)` });
+    return 0;
+  }
+  return parsed;
+}
+
+function splitAddresses(text: string): string[] {
+  return text
+    .split(/[,;]/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+/** ErrorsEmail as the addresses that fit its column, comma separated. */
+function joinAddresses(list: string[]): string | null {
+  let joined = '';
+  for (const a of list) {
+    const next = joined === '' ? a : `${joined},${a}`;
+    if (next.length > LIMITS.errorsEmail) break;
+    joined = next;
+  }
+  return joined === '' ? null : joined;
+}
+
+/**
+ * ErrorEmails and its obsolete form ErrorsEmail, kept consistent: whichever a client sent decides; when it sent
+ * both and they disagree, the one it changed from the stored webhook decides (a client that knows only
+ * ErrorsEmail sends ErrorEmails back as it read it).
+ */
+function readErrorEmails(
+  raw: Record<string, unknown>,
+  current: { errorEmails: string[] } | undefined,
+  errors: FieldError[],
+): { errorEmails: string[]; errorsEmail: string | null } {
+  const single = text(raw, 'ErrorsEmail', LIMITS.errorsEmail, errors, false);
+  const listRaw = pick(raw, 'ErrorEmails');
+  let list: string[] | null = null;
+  if (Array.isArray(listRaw)) {
+    if (listRaw.some((a) => typeof a !== 'string')) errors.push({ property: 'ErrorEmails', rule: 'must be a list of e-mail addresses' });
+    else list = (listRaw as string[]).map((a) => a.trim()).filter((a) => a !== '');
+  } else if (typeof listRaw === 'string') list = splitAddresses(listRaw);
+  else if (listRaw !== undefined && listRaw !== null) errors.push({ property: 'ErrorEmails', rule: 'must be a list of e-mail addresses' });
+
+  const fromSingle = single === null ? [] : splitAddresses(single);
+  let chosen: string[];
+  if (list === null) chosen = fromSingle;
+  else if (single === null || fromSingle.join(',') === list.join(',')) chosen = list.length > 0 || single === null ? list : fromSingle;
+  else chosen = current && current.errorEmails.join(',') === list.join(',') ? fromSingle : list;
+
+  const source = chosen === fromSingle ? 'ErrorsEmail' : 'ErrorEmails';
+  const unique = [...new Set(chosen)];
+  for (const a of unique) if (!EMAIL.test(a)) errors.push({ property: source, rule: `'${a}' is not an e-mail address` });
+  if (unique.length > LIMITS.errorEmails) errors.push({ property: source, rule: `may name at most ${LIMITS.errorEmails} addresses` });
+  return { errorEmails: unique, errorsEmail: joinAddresses(unique) };
+}
+
+/** ErrorAssociates: MDOListItems (or plain ids) naming associates; whether they exist is the service's check. */
+function readErrorAssociates(raw: Record<string, unknown>, errors: FieldError[]): number[] {
+  const v = pick(raw, 'ErrorAssociates');
+  if (v === undefined || v === null) return [];
+  const items = Array.isArray(v) ? v : [v];
+  const ids: number[] = [];
+  for (const item of items) {
+    const idRaw = isPlainObject(item) ? pick(item, 'Id') : item;
+    const id = typeof idRaw === 'string' && /^\d{1,10}$/.test(idRaw) ? Number(idRaw) : idRaw;
+    if (typeof id !== 'number' || !Number.isInteger(id) || id <= 0) {
+      errors.push({ property: 'ErrorAssociates', rule: 'must be list items whose Id names an associate' });
+      return [];
+    }
+    if (!ids.includes(id)) ids.push(id);
+  }
+  if (ids.length > LIMITS.errorAssociates)
+    errors.push({ property: 'ErrorAssociates', rule: `may name at most ${LIMITS.errorAssociates} associates` });
+  return ids;
+}
+
+/**
+ * Validates a whole carrier; throws a 400 HookdError listing every broken rule. `current` is the stored
+ * webhook on an update (it settles ErrorsEmail against ErrorEmails).
+ */
+export function validateWebhookInput(raw: unknown, rules: InputRules, current?: { errorEmails: string[] }): WebhookInput {
   if (!isPlainObject(raw)) throw invalidFields([{ property: 'body', rule: 'must be a Webhook object' }]);
   const errors: FieldError[] = [];
 
@@ -171,10 +276,11 @@ export function validateWebhookInput(raw: unknown, rules: InputRules): WebhookIn
     if (problem) errors.push({ property: 'TargetUrl', rule: problem });
   }
   const secret = text(raw, 'Secret', LIMITS.secret, errors, false);
-  const errorsEmail = text(raw, 'ErrorsEmail', LIMITS.errorsEmail, errors, false);
-  if (errorsEmail !== null && !EMAIL.test(errorsEmail)) {
-    errors.push({ property: 'ErrorsEmail', rule: `'${errorsEmail}' is not an e-mail address` });
-  }
+  const { errorEmails, errorsEmail } = readErrorEmails(raw, current, errors);
+  const errorAssociateIds = readErrorAssociates(raw, errors);
+  const description = text(raw, 'Description', LIMITS.description, errors, false) ?? '';
+  const notifyVia = readFlags(raw, 'NotifyVia', errors);
+  const notifyWhen = readFlags(raw, 'NotifyWhen', errors);
   const headers = readHeaders(raw, errors);
   if (headers && type !== 'webhook' && Object.keys(headers).length > 0) {
     errors.push({ property: 'Headers', rule: `are sent with HTTP webhooks only, not with type '${type}'` });
@@ -192,5 +298,10 @@ export function validateWebhookInput(raw: unknown, rules: InputRules): WebhookIn
     headers,
     properties,
     errorsEmail,
+    errorEmails,
+    errorAssociateIds,
+    description,
+    notifyVia,
+    notifyWhen,
   };
 }

@@ -22,7 +22,24 @@ export const LIMITS = {
   secret: 400,
   lastError: 4000,
   errorsEmail: 239,
+  description: 2000,
+  errorEmails: 50,
+  errorAssociates: 50,
 } as const;
+
+/** NetServer's WebhookNotifyVia flags: how a webhook's failures are told. */
+export const NOTIFY_VIA = { None: 0, Email: 1, InApp: 2 } as const;
+/** NetServer's WebhookNotifyWhen flags: which failures are told. */
+export const NOTIFY_WHEN = { None: 0, FirstFailure: 1, Disabling: 2 } as const;
+export type NotifyFlags = typeof NOTIFY_VIA | typeof NOTIFY_WHEN;
+
+/** Flags as NetServer's JSON writes them: `None`, `Email`, `Email, InApp`. */
+export function flagNames(flags: NotifyFlags, value: number): string {
+  const names = Object.entries(flags)
+    .filter(([, bit]) => bit !== 0 && (value & bit) === bit)
+    .map(([name]) => name);
+  return names.length === 0 ? 'None' : names.join(', ');
+}
 
 /** What a client may set on a webhook. */
 export interface WebhookInput {
@@ -34,7 +51,14 @@ export interface WebhookInput {
   type: string;
   headers: Record<string, string> | null;
   properties: Record<string, unknown> | null;
+  /** The obsolete single-string form of errorEmails, kept consistent with it (comma separated). */
   errorsEmail: string | null;
+  errorEmails: string[];
+  /** Associates told of failures (ErrorAssociates). */
+  errorAssociateIds: number[];
+  description: string;
+  notifyVia: number;
+  notifyWhen: number;
 }
 
 export interface WebhookStats {
@@ -62,6 +86,8 @@ export interface Associate {
   name: string;
   userName: string;
   isAdmin: boolean;
+  /** Where NotifyVia Email reaches this associate when a webhook names it in ErrorAssociates. */
+  email: string | null;
 }
 
 export interface Tenant {

@@ -216,17 +216,42 @@ export class AuthService {
     for (const [key, entry] of this.credentialCache) if (entry.credentialId === id) this.credentialCache.delete(key);
   }
 
+  /** POST /api/v1/Associate: the administrator adds an associate (user) to a tenant; an e-mail address is optional. */
+  async createAssociate(caller: Associate, tenant: Tenant, b: { UserName?: unknown; Password?: unknown; Name?: unknown; Email?: unknown }) {
+    if (!caller.isAdmin) throw new HookdError('forbidden', { action: 'create associates (only the administrator may)' });
+    const errors = associateProblems(b.UserName, b.Password, b.Email);
+    if (errors.length > 0) throw invalidFields(errors);
+    if (await this.deps.store.findLogin(tenant.id, b.UserName as string)) {
+      throw invalidFields([{ property: 'UserName', rule: `'${String(b.UserName)}' is taken in this tenant` }]);
+    }
+    return this.deps.store.createAssociate(
+      tenant.id,
+      {
+        name: typeof b.Name === 'string' && b.Name ? b.Name : (b.UserName as string),
+        userName: b.UserName as string,
+        passwordHash: await hashPassword(b.Password as string),
+        isAdmin: false,
+        email: typeof b.Email === 'string' && b.Email !== '' ? b.Email : null,
+      },
+      this.deps.clock.now(),
+    );
+  }
+
+  /** An associate of the caller's tenant, or 404. */
+  async getAssociate(tenant: Tenant, id: number): Promise<Associate> {
+    const found = (await this.deps.store.getAssociates([id])).find((a) => a.tenantId === tenant.id);
+    if (!found) throw new HookdError('not_found', { entity: 'Associate', id });
+    return found;
+  }
+
   /** POST /api/v1/Tenant: an administrator creates a tenant with its first associate. */
-  async createTenant(caller: Associate, identifier: unknown, userName: unknown, password: unknown, name: unknown) {
+  async createTenant(caller: Associate, identifier: unknown, userName: unknown, password: unknown, name: unknown, email?: unknown) {
     if (!caller.isAdmin) throw new HookdError('forbidden', { action: 'create tenants (only the administrator may)' });
     const errors: Array<{ property: string; rule: string }> = [];
     if (typeof identifier !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(identifier)) {
       errors.push({ property: 'ContextIdentifier', rule: 'must be 1 to 64 letters, digits, - or _ (it becomes part of the URL)' });
     } else if (identifier.toLowerCase() === 'api') errors.push({ property: 'ContextIdentifier', rule: "may not be 'api'" });
-    if (typeof userName !== 'string' || userName.length === 0 || userName.length > 100) {
-      errors.push({ property: 'UserName', rule: 'is required (at most 100 characters)' });
-    }
-    if (typeof password !== 'string' || password.length < 8) errors.push({ property: 'Password', rule: 'must have at least 8 characters' });
+    errors.push(...associateProblems(userName, password, email));
     if (errors.length > 0) throw invalidFields(errors);
     if (await this.deps.store.findTenant(identifier as string)) throw new HookdError('tenant_exists', { tenant: identifier as string });
     return this.deps.store.createTenant(
@@ -235,10 +260,23 @@ export class AuthService {
         name: typeof name === 'string' && name ? name : (userName as string),
         userName: userName as string,
         passwordHash: await hashPassword(password as string),
+        email: typeof email === 'string' && email !== '' ? email : null,
       },
       this.deps.clock.now(),
     );
   }
+}
+
+function associateProblems(userName: unknown, password: unknown, email: unknown): Array<{ property: string; rule: string }> {
+  const errors: Array<{ property: string; rule: string }> = [];
+  if (typeof userName !== 'string' || userName.length === 0 || userName.length > 100) {
+    errors.push({ property: 'UserName', rule: 'is required (at most 100 characters)' });
+  }
+  if (typeof password !== 'string' || password.length < 8) errors.push({ property: 'Password', rule: 'must have at least 8 characters' });
+  if (email !== undefined && email !== null && email !== '' && (typeof email !== 'string' || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))) {
+    errors.push({ property: 'Email', rule: 'is not an e-mail address' });
+  }
+  return errors;
 }
 
 /** The window failed logins are counted in (OWASP suggests minutes, not seconds). */

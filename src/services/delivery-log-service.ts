@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { HookdError } from '../domain/errors.js';
 import type { Clock } from '../lib/clock.js';
-import type { DeliveryView, Store } from '../store/store.js';
+import type { DeliveryView, Notification, Store } from '../store/store.js';
 import type { Caller } from './caller.js';
 import type { WebhookService } from './webhook-service.js';
 
@@ -25,5 +25,10 @@ export class DeliveryLogService {
       throw new HookdError('delivery_not_found', { id: deliveryId, webhookId: webhook.id });
     }
     this.deps.onWork();
+  }
+
+  /** The caller's in-app notifications (NotifyVia InApp of the webhooks that name the caller in ErrorAssociates). */
+  async notifications(caller: Caller): Promise<Notification[]> {
+    return this.deps.store.listNotifications(caller.tenant.id, caller.associate.id);
   }
 }

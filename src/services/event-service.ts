@@ -45,7 +45,7 @@ export class EventService {
     if (!tenant) throw new HookdError('tenant_not_found', { tenant: e.tenant ?? '' });
     const caller: Caller = {
       tenant,
-      associate: { id: 0, tenantId: tenant.id, name: 'system', userName: 'system', isAdmin: false },
+      associate: { id: 0, tenantId: tenant.id, name: 'system', userName: 'system', isAdmin: false, email: null },
       appToken: null,
     };
     return this.signal(caller, e.eventName, e.primaryKey ?? 0, e.data ?? {});

@@ -4,9 +4,10 @@
  * tokens, validation, the save-time ping and state events.
  */
 import { defaultCarrier, webhookCarrier } from '../domain/carrier.js';
-import { HookdError } from '../domain/errors.js';
+import { HookdError, invalidFields } from '../domain/errors.js';
 import { applyPatch, type PatchOp } from '../domain/patch.js';
 import { stateChangeVerb } from '../domain/retry-policy.js';
+import { FULL_RIGHTS, type Rights } from '../domain/rights.js';
 import { stateEventRecord } from '../domain/state-events.js';
 import type { Associate, Webhook, WebhookInput } from '../domain/webhook.js';
 import { type InputRules, validateWebhookInput } from '../domain/webhook-input.js';
@@ -32,7 +33,15 @@ export class WebhookService {
   constructor(private readonly deps: WebhookServiceDeps) {}
 
   createDefault(): Record<string, unknown> {
-    return defaultCarrier();
+    return defaultCarrier(FULL_RIGHTS);
+  }
+
+  /** What the caller may do with a webhook: change it, unless another application registered it (SO-AppToken). */
+  rights(caller: Caller, webhook: Webhook): Rights {
+    if (webhook.applicationToken && webhook.applicationToken !== caller.appToken) {
+      return { write: false, reason: 'The webhook was registered by another application (SO-AppToken): it may be read, not changed' };
+    }
+    return FULL_RIGHTS;
   }
 
   async list(caller: Caller, filter: WebhookFilter): Promise<Webhook[]> {
@@ -50,6 +59,7 @@ export class WebhookService {
 
   async create(caller: Caller, raw: unknown): Promise<Webhook> {
     const input = validateWebhookInput(raw, this.deps.rules);
+    await this.checkAssociates(caller, input);
     await this.ping(caller, input);
     return this.deps.store.createWebhook(
       caller.tenant.id,
@@ -61,7 +71,7 @@ export class WebhookService {
 
   /** PUT: the whole carrier replaces the webhook. `unmodifiedSince` is If-Unmodified-Since in ms. */
   async update(caller: Caller, id: number, raw: unknown, unmodifiedSince: number | null = null): Promise<Webhook> {
-    return this.write(caller, id, unmodifiedSince, () => validateWebhookInput(raw, this.deps.rules));
+    return this.write(caller, id, unmodifiedSince, (current) => validateWebhookInput(raw, this.deps.rules, current));
   }
 
   /** PATCH: the ops are applied to the current carrier, then saved like a PUT. */
@@ -74,7 +84,7 @@ export class WebhookService {
   ): Promise<Webhook> {
     return this.write(caller, id, unmodifiedSince, async (current) => {
       const carrier = await carrierOf(current);
-      return validateWebhookInput(applyPatch(carrier, ops(carrier)), this.deps.rules);
+      return validateWebhookInput(applyPatch(carrier, ops(carrier)), this.deps.rules, current);
     });
   }
 
@@ -93,14 +103,25 @@ export class WebhookService {
     return this.deps.tester.test(caller, input);
   }
 
-  /** The associates named by a set of webhooks, for their carriers. */
+  /** The associates named by a set of webhooks (audit stamps and ErrorAssociates), for their carriers. */
   async associatesOf(webhooks: Webhook[]): Promise<Map<number, Associate>> {
-    const ids = [...new Set(webhooks.flatMap((w) => [w.registeredAssociateId, w.updatedAssociateId]))];
+    const ids = [...new Set(webhooks.flatMap((w) => [w.registeredAssociateId, w.updatedAssociateId, ...w.errorAssociateIds]))];
     return new Map((await this.deps.store.getAssociates(ids)).map((a) => [a.id, a]));
   }
 
-  async carrier(webhook: Webhook, formatDate: (ms: number) => string): Promise<Record<string, unknown>> {
-    return webhookCarrier(webhook, await this.associatesOf([webhook]), formatDate);
+  async carrier(webhook: Webhook, caller: Caller): Promise<Record<string, unknown>> {
+    return webhookCarrier(webhook, await this.associatesOf([webhook]), this.rights(caller, webhook));
+  }
+
+  /** ErrorAssociates must name associates of the caller's tenant. */
+  private async checkAssociates(caller: Caller, input: WebhookInput): Promise<void> {
+    if (input.errorAssociateIds.length === 0) return;
+    const found = new Set(
+      (await this.deps.store.getAssociates(input.errorAssociateIds)).filter((a) => a.tenantId === caller.tenant.id).map((a) => a.id),
+    );
+    const missing = input.errorAssociateIds.filter((id) => !found.has(id));
+    if (missing.length > 0)
+      throw invalidFields([{ property: 'ErrorAssociates', rule: `names no associate of this tenant with id ${missing.join(', ')}` }]);
   }
 
   private checkOwner(caller: Caller, webhook: Webhook): void {
@@ -131,6 +152,7 @@ export class WebhookService {
         throw new HookdError('precondition_failed', { entity: 'Webhook', id, since: new Date(unmodifiedSince).toUTCString() });
       }
       const input = await next(current);
+      await this.checkAssociates(caller, input);
       await this.ping(caller, input, current.targetUrl);
       const now = this.deps.clock.now();
       const verb = stateChangeVerb(current.state, input.state);

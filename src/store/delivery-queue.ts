@@ -69,6 +69,8 @@ export interface CounterDelta {
   lastError: string | null;
   /** The owner switched it to TooManyErrors: the store fires `webhook{id}.errors` and records the e-mail. */
   trip: { eventGuid: string } | null;
+  /** The batch had the first failed attempt after a success: the store records the FirstFailure notices. */
+  firstFailure: { eventGuid: string } | null;
 }
 
 export interface RefillRequest {

@@ -1,6 +1,7 @@
 /** Database rows (the same columns in SQLite and PostgreSQL) to domain objects and back. */
 import type { EventRecord } from '../domain/payload.js';
 import { type Associate, stateFromValue, stateValue, type Webhook, type WebhookInput } from '../domain/webhook.js';
+import type { Notice } from '../domain/notices.js';
 import type { OwnedWebhookRow, QueuedItem, SettledAttempt } from './delivery-queue.js';
 import type { AttemptView, Credential, CredentialKind, DeliveryView, Notification } from './store.js';
 
@@ -17,6 +18,11 @@ export interface WebhookRow {
   secret: string | null;
   state: number;
   errors_email: string | null;
+  error_emails: string;
+  error_associates: string;
+  description: string;
+  notify_via: number;
+  notify_when: number;
   total_calls: number;
   total_errors: number;
   consecutive_errors: number;
@@ -50,6 +56,11 @@ export function toWebhook(r: WebhookRow): Webhook {
     secret: r.secret,
     state: stateFromValue(r.state),
     errorsEmail: r.errors_email,
+    errorEmails: JSON.parse(r.error_emails) as string[],
+    errorAssociateIds: JSON.parse(r.error_associates) as number[],
+    description: r.description,
+    notifyVia: r.notify_via,
+    notifyWhen: r.notify_when,
     totalCalls: r.total_calls,
     totalErrors: r.total_errors,
     consecutiveErrors: r.consecutive_errors,
@@ -67,11 +78,22 @@ export interface AssociateRow {
   tenant_id: number;
   name: string;
   user_name: string;
-  is_admin: number;
+  is_admin: number | boolean;
+  email: string | null;
 }
 
+/** The associates-table columns of an Associate, the same in both dialects. */
+export const ASSOCIATE_COLUMNS = 'id, tenant_id, name, user_name, is_admin, email';
+
 export function toAssociate(r: AssociateRow): Associate {
-  return { id: r.id, tenantId: r.tenant_id, name: r.name, userName: r.user_name, isAdmin: r.is_admin === 1 };
+  return {
+    id: r.id,
+    tenantId: r.tenant_id,
+    name: r.name,
+    userName: r.user_name,
+    isAdmin: r.is_admin === 1 || r.is_admin === true,
+    email: r.email,
+  };
 }
 
 export interface EventRow {
@@ -163,15 +185,11 @@ export function webhookVersion(updated: number, updatedCount: number): string {
   return `${updated}:${updatedCount}`;
 }
 
-/** The notifications-table columns a trip writes, and their values in that order. */
-export const NOTIFICATION_COLUMNS = '(tenant_id, webhook_id, recipient, subject, body, created)';
+/** The notifications-table columns a notice writes, and their values in that order. */
+export const NOTIFICATION_COLUMNS = '(tenant_id, webhook_id, channel, associate_id, reason, recipient, subject, body, created)';
 
-export function notificationParams(
-  webhook: { id: number; tenantId: number },
-  n: { recipient: string; subject: string; body: string },
-  now: number,
-): unknown[] {
-  return [webhook.tenantId, webhook.id, n.recipient, n.subject, n.body, now];
+export function notificationParams(webhook: { id: number; tenantId: number }, n: Notice, now: number): unknown[] {
+  return [webhook.tenantId, webhook.id, n.channel, n.associateId, n.reason, n.recipient, n.subject, n.body, now];
 }
 
 /** The attempts-table columns of a settled attempt, in insert order (delivery_id … error, stage). */
@@ -253,6 +271,9 @@ export interface NotificationRow {
   body: string;
   created: number;
   sent: number | null;
+  channel: string;
+  associate_id: number | null;
+  reason: string;
 }
 
 export function toNotification(r: NotificationRow): Notification {
@@ -260,6 +281,9 @@ export function toNotification(r: NotificationRow): Notification {
     id: r.id,
     tenantId: r.tenant_id,
     webhookId: r.webhook_id,
+    channel: r.channel === 'inapp' ? 'inapp' : 'email',
+    associateId: r.associate_id === null ? null : Number(r.associate_id),
+    reason: r.reason === 'FirstFailure' ? 'FirstFailure' : 'Disabling',
     recipient: r.recipient,
     subject: r.subject,
     body: r.body,
@@ -294,7 +318,10 @@ export function toCredential(r: CredentialRow): Credential {
 export const CREDENTIAL_SELECT =
   'SELECT c.id, c.kind, c.associate_id, a.tenant_id, c.name, c.created, c.expires FROM credentials c JOIN associates a ON a.id = c.associate_id';
 
-/** The columns a client sets, in this order: name, events, target_url, type, headers, properties, secret, state, errors_email. */
+/** The columns a client sets, in the order of INPUT_COLUMNS. */
+export const INPUT_COLUMNS =
+  'name, events, target_url, type, headers, properties, secret, state, errors_email, error_emails, error_associates, description, notify_via, notify_when';
+
 export function inputColumns(i: WebhookInput): Array<string | number | null> {
   return [
     i.name,
@@ -306,5 +333,10 @@ export function inputColumns(i: WebhookInput): Array<string | number | null> {
     i.secret,
     stateValue(i.state),
     i.errorsEmail,
+    JSON.stringify(i.errorEmails),
+    JSON.stringify(i.errorAssociateIds),
+    i.description,
+    i.notifyVia,
+    i.notifyWhen,
   ];
 }

@@ -68,10 +68,23 @@ export interface DeliveryView {
   dueAt: number | null;
 }
 
+export interface NewAssociate {
+  name: string;
+  userName: string;
+  passwordHash: string;
+  isAdmin: boolean;
+  email?: string | null;
+}
+
 export interface Notification {
   id: number;
   tenantId: number;
   webhookId: number;
+  /** By e-mail to `recipient`, or in-app for `associateId` (never mailed). */
+  channel: 'email' | 'inapp';
+  associateId: number | null;
+  /** The NotifyWhen flag that fired. */
+  reason: 'FirstFailure' | 'Disabling';
   recipient: string;
   subject: string;
   body: string;
@@ -96,16 +109,8 @@ export interface Store {
   // Tenants and associates
   ensureTenant(identifier: string, now: number): Promise<Tenant>;
   findTenant(identifier: string): Promise<Tenant | null>;
-  createTenant(
-    identifier: string,
-    admin: { name: string; userName: string; passwordHash: string },
-    now: number,
-  ): Promise<{ tenant: Tenant; associate: Associate }>;
-  createAssociate(
-    tenantId: number,
-    a: { name: string; userName: string; passwordHash: string; isAdmin: boolean },
-    now: number,
-  ): Promise<Associate>;
+  createTenant(identifier: string, admin: Omit<NewAssociate, 'isAdmin'>, now: number): Promise<{ tenant: Tenant; associate: Associate }>;
+  createAssociate(tenantId: number, a: NewAssociate, now: number): Promise<Associate>;
   countAssociates(): Promise<number>;
   findLogin(tenantId: number, userName: string): Promise<{ associate: Associate; passwordHash: string } | null>;
   getAssociates(ids: number[]): Promise<Associate[]>;
@@ -149,7 +154,8 @@ export interface Store {
   retryDelivery(tenantId: number, webhookId: number, deliveryId: number, now: number, newGuid: string): Promise<boolean>;
   countQueued(webhookId?: number): Promise<number>;
   prune(before: number): Promise<{ deliveries: number; events: number }>;
-  listNotifications(tenantId: number): Promise<Notification[]>;
+  /** A tenant's notifications; with `inAppFor`, only the in-app ones of that associate. */
+  listNotifications(tenantId: number, inAppFor?: number): Promise<Notification[]>;
   /** Notifications not yet sent by e-mail, oldest first. */
   unsentNotifications(limit: number): Promise<Notification[]>;
   markNotificationSent(id: number, now: number): Promise<void>;

@@ -15,6 +15,11 @@ export const input = (over: Partial<WebhookInput> = {}): WebhookInput => ({
   headers: null,
   properties: null,
   errorsEmail: null,
+  errorEmails: over.errorsEmail ? [over.errorsEmail] : [],
+  errorAssociateIds: [],
+  description: '',
+  notifyVia: 1,
+  notifyWhen: 2,
   ...over,
 });
 

@@ -58,6 +58,7 @@ const delta = (webhookId: number, over: Partial<CounterDelta> = {}): CounterDelt
   consecutiveAdd: 0,
   lastError: null,
   trip: null,
+  firstFailure: null,
   ...over,
 });
 

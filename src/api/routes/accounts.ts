@@ -6,8 +6,10 @@ import type {} from '@fastify/cookie';
 import type { FastifyInstance } from 'fastify';
 import { utcTimestamp } from '../../domain/timestamp.js';
 import { send } from '../content.js';
-import { TICKET_COOKIE, XSRF_COOKIE } from '../request-context.js';
-import { TenantBody, TokenBody } from '../schemas.js';
+import { associateCarrier } from '../../domain/carrier.js';
+import { timeZoneList } from '../../domain/so-timezones.js';
+import { dateFormatter, TICKET_COOKIE, XSRF_COOKIE } from '../request-context.js';
+import { AssociateBody, IdParams, TenantBody, TokenBody } from '../schemas.js';
 import type { RouteDeps } from './route-deps.js';
 
 export async function accountRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
@@ -62,8 +64,15 @@ export async function accountRoutes(app: FastifyInstance, deps: RouteDeps): Prom
     '/Tenant',
     { schema: { tags, summary: 'Create a tenant and its first associate (administrator only)', body: TenantBody } },
     async (req, reply) => {
-      const b = req.body as { ContextIdentifier: unknown; UserName: unknown; Password: unknown; Name?: unknown };
-      const { tenant, associate } = await auth.createTenant(req.caller.associate, b.ContextIdentifier, b.UserName, b.Password, b.Name);
+      const b = req.body as { ContextIdentifier: unknown; UserName: unknown; Password: unknown; Name?: unknown; Email?: unknown };
+      const { tenant, associate } = await auth.createTenant(
+        req.caller.associate,
+        b.ContextIdentifier,
+        b.UserName,
+        b.Password,
+        b.Name,
+        b.Email,
+      );
       return send(
         req,
         reply,
@@ -77,5 +86,54 @@ export async function accountRoutes(app: FastifyInstance, deps: RouteDeps): Prom
         'Tenant',
       );
     },
+  );
+
+  app.post(
+    '/Associate',
+    {
+      schema: {
+        tags,
+        summary: 'Add an associate (user) to this tenant, with an optional e-mail address for ErrorAssociates (administrator only)',
+        body: AssociateBody,
+      },
+    },
+    async (req, reply) => {
+      const associate = await auth.createAssociate(req.caller.associate, req.caller.tenant, req.body as Record<string, unknown>);
+      return send(req, reply, 200, associateCarrier(associate), 'Associate');
+    },
+  );
+
+  app.get('/Associate/:id', { schema: { tags, summary: 'An associate of this tenant', params: IdParams } }, async (req, reply) => {
+    const associate = await auth.getAssociate(req.caller.tenant, Number((req.params as { id: string }).id));
+    return send(req, reply, 200, associateCarrier(associate), 'Associate');
+  });
+
+  app.get(
+    '/Notifications',
+    {
+      schema: {
+        tags,
+        summary: "The caller's in-app notifications (NotifyVia InApp of webhooks naming the caller in ErrorAssociates), oldest first",
+      },
+    },
+    async (req, reply) => {
+      const list = await deps.deliveryLog.notifications(req.caller);
+      const format = dateFormatter(req);
+      const items = list.map((n) => ({
+        NotificationId: n.id,
+        WebhookId: n.webhookId,
+        Reason: n.reason,
+        Subject: n.subject,
+        Body: n.body,
+        Created: format(n.created),
+      }));
+      return send(req, reply, 200, items, 'ArrayOfNotification');
+    },
+  );
+
+  app.get(
+    '/timezone',
+    { schema: { tags: ['TimeZone'], summary: 'The SuperOffice time-zone codes SO-TimeZone accepts, with their offsets' } },
+    async (req, reply) => send(req, reply, 200, timeZoneList(deps.clock.now()), 'ArrayOfTimeZone'),
   );
 }

@@ -1,5 +1,6 @@
 /** `/api/v1/Agents/Webhook/{Method}`: the RPC twins of superoffice-webhooks.md §3, on the same services. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { webhookResultCarrier } from '../../domain/carrier.js';
 import { HookdError } from '../../domain/errors.js';
 import { pick } from '../../domain/webhook-input.js';
 import { send } from '../content.js';
@@ -17,6 +18,19 @@ function requiredId(value: unknown, name: string): number {
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0)
     throw new HookdError('invalid_parameter', { name, rule: 'must be a whole number' });
   return n;
+}
+
+/**
+ * NetServer's agents answer a missing entity with null, not an error (SuperOffice's client:
+ * `await agent.getWebhookAsync(123) // == null`); the REST routes keep their 404 (decisions.md).
+ */
+async function orNull<T>(work: Promise<T>): Promise<T | null> {
+  try {
+    return await work;
+  } catch (e) {
+    if (e instanceof HookdError && e.code === 'not_found') return null;
+    throw e;
+  }
 }
 
 function optionalString(value: unknown): string | null {
@@ -44,15 +58,17 @@ export async function agentRoutes(app: FastifyInstance, deps: RouteDeps): Promis
           if (req.body === undefined || req.body === null) throw new HookdError('body_missing');
           const idRaw = pick(b, 'WebhookId');
           const id = idRaw === undefined || idRaw === null || idRaw === '' ? 0 : requiredId(idRaw, 'WebhookId');
-          const saved = id === 0 ? await webhooks.create(req.caller, b) : await webhooks.update(req.caller, id, b);
-          return send(req, reply, 200, await webhookPlain(req, webhooks, saved), 'Webhook');
+          const saved = id === 0 ? await webhooks.create(req.caller, b) : await orNull(webhooks.update(req.caller, id, b));
+          return send(req, reply, 200, saved === null ? null : await webhookPlain(req, webhooks, saved), 'Webhook');
         }
         case 'deletewebhook':
-          await webhooks.delete(req.caller, requiredId(queryParam(req, 'WebhookId') ?? pick(b, 'WebhookId'), 'WebhookId'));
+          // Deleting what is not there leaves it not there: nothing to report.
+          await orNull(webhooks.delete(req.caller, requiredId(queryParam(req, 'WebhookId') ?? pick(b, 'WebhookId'), 'WebhookId')));
           return reply.code(204).send();
         case 'getwebhook': {
-          const webhook = await webhooks.get(req.caller, requiredId(queryParam(req, 'webhookId') ?? pick(b, 'WebhookId'), 'webhookId'));
-          return send(req, reply, 200, await webhookPlain(req, webhooks, webhook), 'Webhook');
+          const id = requiredId(queryParam(req, 'webhookId') ?? pick(b, 'WebhookId'), 'webhookId');
+          const webhook = await orNull(webhooks.get(req.caller, id));
+          return send(req, reply, 200, webhook === null ? null : await webhookPlain(req, webhooks, webhook), 'Webhook');
         }
         case 'getallwebhooks': {
           const status = pick(b, 'StatusFilter');
@@ -67,7 +83,7 @@ export async function agentRoutes(app: FastifyInstance, deps: RouteDeps): Promis
           const inner = pick(b, 'Webhook');
           if (inner === undefined || inner === null) throw new HookdError('body_missing');
           const result = await webhooks.test(req.caller, inner);
-          return send(req, reply, 200, { Success: result.success, Message: result.message }, 'WebhookResult');
+          return send(req, reply, 200, webhookResultCarrier(result), 'WebhookResult');
         }
         case 'signalevent': {
           const queued = await events.signal(req.caller, pick(b, 'EventName'), pick(b, 'PrimaryKey'), pick(b, 'Data') ?? {});
@@ -78,7 +94,7 @@ export async function agentRoutes(app: FastifyInstance, deps: RouteDeps): Promis
             req,
             reply,
             200,
-            await webhooks.lastError(req.caller, requiredId(pick(b, 'WebhookId') ?? queryParam(req, 'webhookId'), 'WebhookId')),
+            await orNull(webhooks.lastError(req.caller, requiredId(pick(b, 'WebhookId') ?? queryParam(req, 'webhookId'), 'WebhookId'))),
             'string',
           );
         default:

@@ -1,6 +1,7 @@
 /** `/api/v1/Webhook`: the REST routes of superoffice-webhooks.md §2, plus hookd's batch and delivery-log routes. */
 import type {} from '@fastify/swagger';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { webhookResultCarrier } from '../../domain/carrier.js';
 import { HookdError } from '../../domain/errors.js';
 import { mergePatchToOps, readPatchOps } from '../../domain/patch.js';
 import type { WebhookState } from '../../domain/webhook.js';
@@ -99,12 +100,11 @@ export async function webhookRoutes(app: FastifyInstance, deps: RouteDeps): Prom
       // A JSON Patch is checked before the store is touched; a merge patch needs the current entity to become ops.
       const jsonPatch = isMerge ? null : readPatchOps(req.body);
       const ops = jsonPatch ? () => jsonPatch : (current: Record<string, unknown>) => mergePatchToOps(req.body, current);
-      const format = dateFormatter(req);
       const saved = await webhooks.patch(
         req.caller,
         idOf(req),
         ops,
-        (w) => webhooks.carrier(w, format),
+        (w) => webhooks.carrier(w, req.caller),
         httpDate(req.headers['if-unmodified-since']),
       );
       return send(req, reply, 200, await webhookWithLinks(req, webhooks, saved), 'Webhook');
@@ -128,7 +128,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: RouteDeps): Prom
     async (req, reply) => {
       if (req.body === undefined || req.body === null) throw new HookdError('body_missing');
       const result = await webhooks.test(req.caller, req.body);
-      return send(req, reply, 200, { Success: result.success, Message: result.message }, 'WebhookResult');
+      return send(req, reply, 200, webhookResultCarrier(result), 'WebhookResult');
     },
   );
 

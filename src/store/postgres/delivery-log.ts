@@ -40,14 +40,19 @@ export async function retryDelivery(c: Client, tenantId: number, webhookId: numb
   return true;
 }
 
-export async function listNotifications(c: Client, tenantId: number): Promise<Notification[]> {
-  return (await c.query<NotificationRow>('SELECT * FROM notifications WHERE tenant_id = $1 ORDER BY id', [tenantId])).rows.map(
-    toNotification,
-  );
+export async function listNotifications(c: Client, tenantId: number, inAppFor?: number): Promise<Notification[]> {
+  const { rows } =
+    inAppFor === undefined
+      ? await c.query<NotificationRow>('SELECT * FROM notifications WHERE tenant_id = $1 ORDER BY id', [tenantId])
+      : await c.query<NotificationRow>(
+          "SELECT * FROM notifications WHERE tenant_id = $1 AND channel = 'inapp' AND associate_id = $2 ORDER BY id",
+          [tenantId, inAppFor],
+        );
+  return rows.map(toNotification);
 }
 
 export async function unsentNotifications(c: Client, limit: number): Promise<Notification[]> {
-  return (await c.query<NotificationRow>('SELECT * FROM notifications WHERE sent IS NULL ORDER BY id LIMIT $1', [limit])).rows.map(
-    toNotification,
-  );
+  return (
+    await c.query<NotificationRow>("SELECT * FROM notifications WHERE sent IS NULL AND channel = 'email' ORDER BY id LIMIT $1", [limit])
+  ).rows.map(toNotification);
 }

@@ -2,7 +2,7 @@
 import pg from 'pg';
 import type { EventRecord } from '../../domain/payload.js';
 import type { WebhookInput } from '../../domain/webhook.js';
-import type { AuditStamp, CredentialKind, SignalGroup, Store, WebhookFilter, WebhookUpdate } from '../store.js';
+import type { AuditStamp, CredentialKind, NewAssociate, SignalGroup, Store, WebhookFilter, WebhookUpdate } from '../store.js';
 import * as delivery from './delivery-log.js';
 import { migrate, openPool, transaction } from './pool.js';
 import { PostgresDeliveryQueue } from './queue.js';
@@ -77,14 +77,14 @@ export class PostgresStore implements Store {
   async findTenant(identifier: string) {
     return registry.findTenant(this.pool, identifier);
   }
-  async createTenant(identifier: string, admin: { name: string; userName: string; passwordHash: string }, now: number) {
+  async createTenant(identifier: string, admin: Omit<NewAssociate, 'isAdmin'>, now: number) {
     return transaction(this.pool, async (c) => {
       await c.query('INSERT INTO tenants (identifier, registered) VALUES ($1, $2)', [identifier, now]);
       const tenant = (await registry.findTenant(c, identifier))!;
       return { tenant, associate: await registry.createAssociate(c, tenant.id, { ...admin, isAdmin: false }, now) };
     });
   }
-  async createAssociate(tenantId: number, a: { name: string; userName: string; passwordHash: string; isAdmin: boolean }, now: number) {
+  async createAssociate(tenantId: number, a: NewAssociate, now: number) {
     return registry.createAssociate(this.pool, tenantId, a, now);
   }
   async countAssociates() {
@@ -179,8 +179,8 @@ export class PostgresStore implements Store {
       return { deliveries, events };
     });
   }
-  async listNotifications(tenantId: number) {
-    return delivery.listNotifications(this.pool, tenantId);
+  async listNotifications(tenantId: number, inAppFor?: number) {
+    return delivery.listNotifications(this.pool, tenantId, inAppFor);
   }
   async unsentNotifications(limit: number) {
     return delivery.unsentNotifications(this.pool, limit);

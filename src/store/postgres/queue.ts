@@ -6,12 +6,17 @@
  * that lost a lease can never count an attempt twice.
  */
 import type pg from 'pg';
+import { type Notice, noticesFor } from '../../domain/notices.js';
 import { tripRecords } from '../../domain/state-events.js';
+import type { Webhook } from '../../domain/webhook.js';
 import type { DeliveryQueue, ExchangeRequest, ExchangeResult, SettledAttempt } from '../delivery-queue.js';
 import {
+  ASSOCIATE_COLUMNS,
+  type AssociateRow,
   NOTIFICATION_COLUMNS,
   notificationParams,
   type QueuedRow,
+  toAssociate,
   toOwnedWebhook,
   toQueuedItem,
   toWebhook,
@@ -150,14 +155,18 @@ export class PostgresDeliveryQueue implements DeliveryQueue {
   ) {}
 
   async exchange(r: ExchangeRequest): Promise<ExchangeResult> {
-    const trips = r.counters.filter((c) => c.trip !== null);
+    const notable = r.counters.filter((c) => c.trip !== null || c.firstFailure !== null);
     const row =
-      trips.length === 0
+      notable.length === 0
         ? await this.run(this.pool, r)
         : await transaction(this.pool, async (c) => {
             const result = await this.run(c, r);
             const lost = new Set(result.lost);
-            for (const t of trips) if (!lost.has(t.webhookId)) await trip(c, t.webhookId, t.trip!.eventGuid, r.now);
+            for (const t of notable) {
+              if (lost.has(t.webhookId)) continue;
+              if (t.firstFailure) await firstFailure(c, t.webhookId, t.firstFailure.eventGuid, r.now);
+              if (t.trip) await trip(c, t.webhookId, t.trip.eventGuid, r.now);
+            }
             return result;
           });
     return {
@@ -224,18 +233,39 @@ function exchangeParams(r: ExchangeRequest): unknown[] {
   ];
 }
 
-/** Switches an Active webhook to TooManyErrors, fires `webhook{id}.errors` and records the ErrorsEmail message. */
+/** Switches an Active webhook to TooManyErrors, fires `webhook{id}.errors` and records its Disabling notices. */
 async function trip(c: Client, webhookId: number, eventGuid: string, now: number): Promise<void> {
   const { rows } = await c.query<WebhookRow>('UPDATE webhooks SET state = 3 WHERE id = $1 AND state = 1 RETURNING *', [webhookId]);
   if (!rows[0]) return;
   const webhook = toWebhook(rows[0]);
   const { rows: t } = await c.query<{ identifier: string }>('SELECT identifier FROM tenants WHERE id = $1', [webhook.tenantId]);
-  const { stateEvent, notification } = tripRecords(webhook, t[0]!.identifier, eventGuid, now);
+  const { stateEvent, notices } = tripRecords(webhook, t[0]!.identifier, eventGuid, now, await errorAssociates(c, webhook));
   await signalEvents(c, webhook.tenantId, [stateEvent], now);
-  if (notification) {
+  await recordNotices(c, webhook, notices, now);
+}
+
+/** Records the FirstFailure notices of a webhook whose attempt failed after a success (rare: a row read is fine). */
+async function firstFailure(c: Client, webhookId: number, eventGuid: string, now: number): Promise<void> {
+  const { rows } = await c.query<WebhookRow>('SELECT * FROM webhooks WHERE id = $1', [webhookId]);
+  if (!rows[0] || (rows[0].notify_when & 1) === 0) return;
+  const webhook = toWebhook(rows[0]);
+  await recordNotices(c, webhook, noticesFor(webhook, 'FirstFailure', eventGuid, await errorAssociates(c, webhook)), now);
+}
+
+async function errorAssociates(c: Client, webhook: Webhook) {
+  if (webhook.errorAssociateIds.length === 0) return [];
+  const { rows } = await c.query<AssociateRow>(`SELECT ${ASSOCIATE_COLUMNS} FROM associates WHERE tenant_id = $1 AND id = ANY($2)`, [
+    webhook.tenantId,
+    webhook.errorAssociateIds,
+  ]);
+  return rows.map(toAssociate);
+}
+
+async function recordNotices(c: Client, webhook: Webhook, notices: Notice[], now: number): Promise<void> {
+  for (const n of notices) {
     await c.query(
-      `INSERT INTO notifications ${NOTIFICATION_COLUMNS} VALUES ($1, $2, $3, $4, $5, $6)`,
-      notificationParams(webhook, notification, now),
+      `INSERT INTO notifications ${NOTIFICATION_COLUMNS} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      notificationParams(webhook, n, now),
     );
   }
 }

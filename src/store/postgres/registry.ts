@@ -2,16 +2,18 @@
 import { subscriptionsFor } from '../../domain/event-names.js';
 import { type Associate, type Tenant, type Webhook, type WebhookInput, stateValue } from '../../domain/webhook.js';
 import {
+  ASSOCIATE_COLUMNS,
   type AssociateRow,
   CREDENTIAL_SELECT,
   type CredentialRow,
   type WebhookRow,
+  INPUT_COLUMNS,
   inputColumns,
   toAssociate,
   toCredential,
   toWebhook,
 } from '../rows.js';
-import type { AuditStamp, Credential, CredentialKind, WebhookFilter, WebhookUpdate } from '../store.js';
+import type { AuditStamp, Credential, CredentialKind, NewAssociate, WebhookFilter, WebhookUpdate } from '../store.js';
 import type { Client } from './pool.js';
 import { signalEvents } from './signal.js';
 
@@ -25,22 +27,17 @@ export async function ensureTenant(c: Client, identifier: string, now: number): 
   return (await findTenant(c, identifier)) as Tenant;
 }
 
-export async function createAssociate(
-  c: Client,
-  tenantId: number,
-  a: { name: string; userName: string; passwordHash: string; isAdmin: boolean },
-  now: number,
-): Promise<Associate> {
+export async function createAssociate(c: Client, tenantId: number, a: NewAssociate, now: number): Promise<Associate> {
   const { rows } = await c.query<{ id: number }>(
-    'INSERT INTO associates (tenant_id, name, user_name, password_hash, is_admin, registered) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id',
-    [tenantId, a.name, a.userName, a.passwordHash, a.isAdmin ? 1 : 0, now],
+    'INSERT INTO associates (tenant_id, name, user_name, password_hash, is_admin, registered, email) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id',
+    [tenantId, a.name, a.userName, a.passwordHash, a.isAdmin ? 1 : 0, now, a.email ?? null],
   );
-  return { id: rows[0]!.id, tenantId, name: a.name, userName: a.userName, isAdmin: a.isAdmin };
+  return { id: rows[0]!.id, tenantId, name: a.name, userName: a.userName, isAdmin: a.isAdmin, email: a.email ?? null };
 }
 
 export async function findLogin(c: Client, tenantId: number, userName: string) {
   const { rows } = await c.query<AssociateRow & { password_hash: string }>(
-    'SELECT id, tenant_id, name, user_name, is_admin, password_hash FROM associates WHERE tenant_id = $1 AND lower(user_name) = lower($2)',
+    `SELECT ${ASSOCIATE_COLUMNS}, password_hash FROM associates WHERE tenant_id = $1 AND lower(user_name) = lower($2)`,
     [tenantId, userName],
   );
   const row = rows[0];
@@ -49,7 +46,7 @@ export async function findLogin(c: Client, tenantId: number, userName: string) {
 
 export async function getAssociates(c: Client, ids: number[]): Promise<Associate[]> {
   if (ids.length === 0) return [];
-  const { rows } = await c.query<AssociateRow>('SELECT id, tenant_id, name, user_name, is_admin FROM associates WHERE id = ANY($1)', [ids]);
+  const { rows } = await c.query<AssociateRow>(`SELECT ${ASSOCIATE_COLUMNS} FROM associates WHERE id = ANY($1)`, [ids]);
   return rows.map(toAssociate);
 }
 
@@ -129,9 +126,9 @@ export async function createWebhook(
   appToken: string | null,
 ): Promise<Webhook> {
   const { rows } = await c.query<{ id: number }>(
-    `INSERT INTO webhooks (tenant_id, name, events, target_url, type, headers, properties, secret, state, errors_email,
+    `INSERT INTO webhooks (tenant_id, ${INPUT_COLUMNS},
        application_token, registered, registered_associate_id, updated, updated_associate_id, updated_count)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $12, $13, 0) RETURNING id`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $17, $18, 0) RETURNING id`,
     [tenantId, ...inputColumns(i), appToken, stamp.now, stamp.associateId],
   );
   const id = rows[0]!.id;
@@ -146,9 +143,10 @@ export async function updateWebhook(c: Client, tenantId: number, id: number, u: 
   const i = u.input;
   await c.query(
     `UPDATE webhooks SET name = $1, events = $2, target_url = $3, type = $4, headers = $5, properties = $6, secret = $7, state = $8,
-       errors_email = $9, updated = $10, updated_associate_id = $11, updated_count = least(updated_count + 1, 65535),
-       consecutive_errors = CASE WHEN $12 THEN 0 ELSE consecutive_errors END
-     WHERE id = $13`,
+       errors_email = $9, error_emails = $10, error_associates = $11, description = $12, notify_via = $13, notify_when = $14,
+       updated = $15, updated_associate_id = $16, updated_count = least(updated_count + 1, 65535),
+       consecutive_errors = CASE WHEN $17 THEN 0 ELSE consecutive_errors END
+     WHERE id = $18`,
     [...inputColumns(i), u.stamp.now, u.stamp.associateId, u.resetConsecutiveErrors, id],
   );
   await writeSubscriptions(c, id, tenantId, i.events);

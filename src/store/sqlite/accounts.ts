@@ -1,10 +1,8 @@
 /** Tenants, associates and credentials in SQLite. */
 import type { Associate, Tenant } from '../../domain/webhook.js';
-import type { Credential, CredentialKind } from '../store.js';
+import type { Credential, CredentialKind, NewAssociate } from '../store.js';
 import { type Db, q } from './database.js';
-import { type AssociateRow, CREDENTIAL_SELECT, type CredentialRow, toAssociate, toCredential } from '../rows.js';
-
-const ASSOCIATE_COLUMNS = 'id, tenant_id, name, user_name, is_admin';
+import { ASSOCIATE_COLUMNS, type AssociateRow, CREDENTIAL_SELECT, type CredentialRow, toAssociate, toCredential } from '../rows.js';
 
 export function findTenant(db: Db, identifier: string): Tenant | null {
   const row = q(db, 'SELECT id, identifier FROM tenants WHERE identifier = ?').get(identifier) as Tenant | undefined;
@@ -16,17 +14,12 @@ export function ensureTenant(db: Db, identifier: string, now: number): Tenant {
   return findTenant(db, identifier) as Tenant;
 }
 
-export function createAssociate(
-  db: Db,
-  tenantId: number,
-  a: { name: string; userName: string; passwordHash: string; isAdmin: boolean },
-  now: number,
-): Associate {
+export function createAssociate(db: Db, tenantId: number, a: NewAssociate, now: number): Associate {
   const info = q(
     db,
-    'INSERT INTO associates (tenant_id, name, user_name, password_hash, is_admin, registered) VALUES (?, ?, ?, ?, ?, ?)',
-  ).run(tenantId, a.name, a.userName, a.passwordHash, a.isAdmin ? 1 : 0, now);
-  return { id: Number(info.lastInsertRowid), tenantId, name: a.name, userName: a.userName, isAdmin: a.isAdmin };
+    'INSERT INTO associates (tenant_id, name, user_name, password_hash, is_admin, registered, email) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  ).run(tenantId, a.name, a.userName, a.passwordHash, a.isAdmin ? 1 : 0, now, a.email ?? null);
+  return { id: Number(info.lastInsertRowid), tenantId, name: a.name, userName: a.userName, isAdmin: a.isAdmin, email: a.email ?? null };
 }
 
 export function findLogin(db: Db, tenantId: number, userName: string): { associate: Associate; passwordHash: string } | null {

@@ -67,13 +67,22 @@ export function prune(db: Db, before: number): { deliveries: number; events: num
 }
 
 export function unsentNotifications(db: Db, limit: number): Notification[] {
-  return (q(db, 'SELECT * FROM notifications WHERE sent IS NULL ORDER BY id LIMIT ?').all(limit) as NotificationRow[]).map(toNotification);
+  return (
+    q(db, "SELECT * FROM notifications WHERE sent IS NULL AND channel = 'email' ORDER BY id LIMIT ?").all(limit) as NotificationRow[]
+  ).map(toNotification);
 }
 
 export function markNotificationSent(db: Db, id: number, now: number): void {
   q(db, 'UPDATE notifications SET sent = ? WHERE id = ?').run(now, id);
 }
 
-export function listNotifications(db: Db, tenantId: number): Notification[] {
-  return (q(db, 'SELECT * FROM notifications WHERE tenant_id = ? ORDER BY id').all(tenantId) as NotificationRow[]).map(toNotification);
+export function listNotifications(db: Db, tenantId: number, inAppFor?: number): Notification[] {
+  const rows =
+    inAppFor === undefined
+      ? q(db, 'SELECT * FROM notifications WHERE tenant_id = ? ORDER BY id').all(tenantId)
+      : q(db, "SELECT * FROM notifications WHERE tenant_id = ? AND channel = 'inapp' AND associate_id = ? ORDER BY id").all(
+          tenantId,
+          inAppFor,
+        );
+  return (rows as NotificationRow[]).map(toNotification);
 }

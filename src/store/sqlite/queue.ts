@@ -3,7 +3,9 @@
  * or webhook is leased. One exchange is one transaction: record what finished, apply the counter deltas
  * (and a trip's state event and e-mail), report owned webhooks that changed, take new ones, refill windows.
  */
+import { type Notice, noticesFor } from '../../domain/notices.js';
 import { tripRecords } from '../../domain/state-events.js';
+import type { Webhook } from '../../domain/webhook.js';
 import type {
   CounterDelta,
   DeliveryQueue,
@@ -14,11 +16,14 @@ import type {
   SettledAttempt,
 } from '../delivery-queue.js';
 import {
+  ASSOCIATE_COLUMNS,
+  type AssociateRow,
   attemptParams,
   NOTIFICATION_COLUMNS,
   notificationParams,
   type QueuedRow,
   toOwnedWebhook,
+  toAssociate,
   toQueuedItem,
   toWebhook,
   webhookVersion,
@@ -99,20 +104,41 @@ function applyCounters(db: Db, c: CounterDelta, now: number): void {
     `UPDATE webhooks SET total_calls = total_calls + ?, total_errors = total_errors + ?,
        consecutive_errors = CASE WHEN ? THEN ? ELSE consecutive_errors + ? END, last_error = coalesce(?, last_error) WHERE id = ?`,
   ).run(c.calls, c.errors, c.consecutiveReset ? 1 : 0, c.consecutiveAdd, c.consecutiveAdd, c.lastError, c.webhookId);
+  if (c.firstFailure) firstFailure(db, c.webhookId, c.firstFailure.eventGuid, now);
   if (c.trip) trip(db, c.webhookId, c.trip.eventGuid, now);
 }
 
-/** Switches an Active webhook to TooManyErrors, fires `webhook{id}.errors` and records the ErrorsEmail message. */
+/** Switches an Active webhook to TooManyErrors, fires `webhook{id}.errors` and records its Disabling notices. */
 function trip(db: Db, webhookId: number, eventGuid: string, now: number): void {
   if (q(db, 'UPDATE webhooks SET state = 3 WHERE id = ? AND state = 1').run(webhookId).changes === 0) return;
   const webhook = toWebhook(q(db, 'SELECT * FROM webhooks WHERE id = ?').get(webhookId) as WebhookRow);
   const tenant = q(db, 'SELECT identifier FROM tenants WHERE id = ?').pluck().get(webhook.tenantId) as string;
-  const { stateEvent, notification } = tripRecords(webhook, tenant, eventGuid, now);
+  const { stateEvent, notices } = tripRecords(webhook, tenant, eventGuid, now, errorAssociates(db, webhook));
   signalEvents(db, webhook.tenantId, [stateEvent], now);
-  if (notification)
-    q(db, `INSERT INTO notifications ${NOTIFICATION_COLUMNS} VALUES (?, ?, ?, ?, ?, ?)`).run(
-      ...notificationParams(webhook, notification, now),
-    );
+  recordNotices(db, webhook, notices, now);
+}
+
+/** Records the FirstFailure notices of a webhook whose attempt failed after a success (rare: a row read is fine). */
+function firstFailure(db: Db, webhookId: number, eventGuid: string, now: number): void {
+  const row = q(db, 'SELECT * FROM webhooks WHERE id = ?').get(webhookId) as WebhookRow | undefined;
+  if (!row || (row.notify_when & 1) === 0) return;
+  const webhook = toWebhook(row);
+  recordNotices(db, webhook, noticesFor(webhook, 'FirstFailure', eventGuid, errorAssociates(db, webhook)), now);
+}
+
+function errorAssociates(db: Db, webhook: Webhook) {
+  if (webhook.errorAssociateIds.length === 0) return [];
+  return (
+    q(db, `SELECT ${ASSOCIATE_COLUMNS} FROM associates WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?))`).all(
+      webhook.tenantId,
+      JSON.stringify(webhook.errorAssociateIds),
+    ) as AssociateRow[]
+  ).map(toAssociate);
+}
+
+function recordNotices(db: Db, webhook: Webhook, notices: Notice[], now: number): void {
+  const insert = q(db, `INSERT INTO notifications ${NOTIFICATION_COLUMNS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  for (const n of notices) insert.run(...notificationParams(webhook, n, now));
 }
 
 /** Owned webhooks whose version moved (an API write) come back whole; deleted ones are lost. */

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import type { EventRecord } from '../../domain/payload.js';
 import type { WebhookInput } from '../../domain/webhook.js';
-import type { AuditStamp, CredentialKind, SignalGroup, Store, WebhookFilter, WebhookUpdate } from '../store.js';
+import type { AuditStamp, CredentialKind, NewAssociate, SignalGroup, Store, WebhookFilter, WebhookUpdate } from '../store.js';
 import * as accounts from './accounts.js';
 import { type Db, migrate, openDatabase, q } from './database.js';
 import * as delivery from './delivery-log.js';
@@ -39,7 +39,7 @@ export class SqliteStore implements Store {
   async findTenant(identifier: string) {
     return accounts.findTenant(this.db, identifier);
   }
-  async createTenant(identifier: string, admin: { name: string; userName: string; passwordHash: string }, now: number) {
+  async createTenant(identifier: string, admin: Omit<NewAssociate, 'isAdmin'>, now: number) {
     return this.db
       .transaction(() => {
         q(this.db, 'INSERT INTO tenants (identifier, registered) VALUES (?, ?)').run(identifier, now);
@@ -49,7 +49,7 @@ export class SqliteStore implements Store {
       })
       .immediate();
   }
-  async createAssociate(tenantId: number, a: { name: string; userName: string; passwordHash: string; isAdmin: boolean }, now: number) {
+  async createAssociate(tenantId: number, a: NewAssociate, now: number) {
     return accounts.createAssociate(this.db, tenantId, a, now);
   }
   async countAssociates() {
@@ -120,8 +120,8 @@ export class SqliteStore implements Store {
   async prune(before: number) {
     return delivery.prune(this.db, before);
   }
-  async listNotifications(tenantId: number) {
-    return delivery.listNotifications(this.db, tenantId);
+  async listNotifications(tenantId: number, inAppFor?: number) {
+    return delivery.listNotifications(this.db, tenantId, inAppFor);
   }
   async unsentNotifications(limit: number) {
     return delivery.unsentNotifications(this.db, limit);

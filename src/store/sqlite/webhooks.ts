@@ -3,7 +3,7 @@ import { subscriptionsFor } from '../../domain/event-names.js';
 import { stateValue, type Webhook, type WebhookInput } from '../../domain/webhook.js';
 import type { AuditStamp, WebhookFilter, WebhookUpdate } from '../store.js';
 import { type Db, q } from './database.js';
-import { inputColumns, toWebhook, type WebhookRow } from '../rows.js';
+import { INPUT_COLUMNS, inputColumns, toWebhook, type WebhookRow } from '../rows.js';
 import { signalEvents } from './signal.js';
 
 export function getWebhook(db: Db, tenantId: number, id: number): Webhook | null {
@@ -45,9 +45,9 @@ export function createWebhook(db: Db, tenantId: number, input: WebhookInput, sta
     .transaction(() => {
       const info = q(
         db,
-        `INSERT INTO webhooks (tenant_id, name, events, target_url, type, headers, properties, secret, state, errors_email,
+        `INSERT INTO webhooks (tenant_id, ${INPUT_COLUMNS},
            application_token, registered, registered_associate_id, updated, updated_associate_id, updated_count)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
       ).run(tenantId, ...inputColumns(input), appToken, stamp.now, stamp.associateId, stamp.now, stamp.associateId);
       const id = Number(info.lastInsertRowid);
       writeSubscriptions(db, id, tenantId, input.events);
@@ -66,7 +66,7 @@ export function updateWebhook(db: Db, tenantId: number, id: number, u: WebhookUp
       q(
         db,
         `UPDATE webhooks SET name = ?, events = ?, target_url = ?, type = ?, headers = ?, properties = ?, secret = ?, state = ?,
-           errors_email = ?, updated = ?, updated_associate_id = ?, updated_count = min(updated_count + 1, 65535),
+           errors_email = ?, error_emails = ?, error_associates = ?, description = ?, notify_via = ?, notify_when = ?, updated = ?, updated_associate_id = ?, updated_count = min(updated_count + 1, 65535),
            consecutive_errors = CASE WHEN ? THEN 0 ELSE consecutive_errors END
          WHERE id = ? AND tenant_id = ?`,
       ).run(...inputColumns(i), u.stamp.now, u.stamp.associateId, u.resetConsecutiveErrors ? 1 : 0, id, tenantId);
