@@ -26,7 +26,20 @@ describe('settling an attempt', () => {
     let consecutive = 5;
     for (const o of [FAIL, OK, FAIL, FAULT]) consecutive = tallyAttempt(t, consecutive, o, 'g', NETSERVER_POLICY).consecutive;
     assert.equal(consecutive, 1);
-    assert.deepEqual(t, { calls: 3, errors: 2, consecutiveReset: true, consecutiveAdd: 1, lastError: 'HTTP/1.1 500', tripGuid: null });
+    assert.deepEqual(t, {
+      calls: 3,
+      errors: 2,
+      consecutiveReset: true,
+      consecutiveAdd: 1,
+      lastError: 'HTTP/1.1 500',
+      tripGuid: null,
+      firstFailureGuid: null,
+    });
+    const first = emptyTally();
+    tallyAttempt(first, 0, OK, 'a', NETSERVER_POLICY);
+    tallyAttempt(first, 0, FAIL, 'b', NETSERVER_POLICY);
+    tallyAttempt(first, 1, FAIL, 'c', NETSERVER_POLICY);
+    assert.equal(first.firstFailureGuid, 'b', 'the first failure after a success (NotifyWhen FirstFailure)');
 
     const trip = emptyTally();
     const results = [];

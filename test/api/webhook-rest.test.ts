@@ -43,13 +43,26 @@ describe('POST /api/v1/Webhook', () => {
       'Updated',
       'UpdatedAssociate',
       'ErrorsEmail',
+      'ErrorEmails',
+      'ErrorAssociates',
+      'Description',
+      'NotifyVia',
+      'NotifyWhen',
       'TotalCalls',
       'TotalErrors',
       'ConsecutiveErrors',
       'LastError',
       'UpdatedCount',
+      'TableRight',
+      'FieldProperties',
       '_Links',
     ]);
+    assert.deepEqual(w.TableRight, { Mask: 'Select, Update, Insert, Delete', Reason: '' });
+    assert.deepEqual(w.FieldProperties.TotalCalls, { FieldRight: { Mask: 'Read', Reason: '' }, FieldType: 'System.Int32', FieldLength: 4 });
+    assert.deepEqual(
+      [w.ErrorEmails, w.ErrorAssociates, w.Description, w.NotifyVia, w.NotifyWhen],
+      [['ops@example.com'], [], '', 'Email', 'Disabling'],
+    );
     assert.equal(w.State, 'Active');
     assert.equal(w.Type, 'webhook');
     assert.deepEqual(w.Headers, { 'X-Api-Key': 'k' });
@@ -57,7 +70,7 @@ describe('POST /api/v1/Webhook', () => {
     assert.match(w.Registered, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$/);
     assert.equal(w._Links.Self, `${server.url}/api/v1/Webhook/${w.WebhookId}`);
     assert.equal(w._Links.Archive, `${server.url}/api/v1/Webhook`);
-    assert.deepEqual([w.TotalCalls, w.TotalErrors, w.ConsecutiveErrors, w.LastError, w.UpdatedCount], [0, 0, 0, null, 0]);
+    assert.deepEqual([w.TotalCalls, w.TotalErrors, w.ConsecutiveErrors, w.LastError, w.UpdatedCount], [0, 0, 0, '', 0]);
   });
 
   it('pings the target with the test event before saving, and refuses when it does not answer 2xx', async () => {
@@ -173,7 +186,7 @@ describe('PATCH /api/v1/Webhook/{id}', () => {
     assert.equal(res.status, 200, res.text);
     assert.equal(res.json.Name, 'Patched');
     assert.deepEqual(res.json.Events, ['contact.created', 'person.created']);
-    assert.equal(res.json.Secret, null);
+    assert.equal(res.json.Secret, '', 'an unset string is "" (NetServer carriers)');
   });
 
   it('applies a Merge Patch', async () => {
@@ -281,24 +294,57 @@ describe('GET /api/v1/Webhook (GetAllWebhooks) and /default', () => {
 
   it('serves the documented defaults', async () => {
     const res = await call(server.url, 'GET', '/api/v1/Webhook/default');
-    assert.equal(
+    assert.ok(
+      res.text.startsWith(
+        '{"WebhookId":0,"Name":null,"Events":["contact.created","contact.deleted"],"TargetUrl":null,"Secret":null,"State":"Active",' +
+          '"Type":"webhook","Headers":null,"Properties":null,"Registered":"0001-01-01T00:00:00","RegisteredAssociate":null,' +
+          '"Updated":"0001-01-01T00:00:00","UpdatedAssociate":null,"ErrorsEmail":null,' +
+          '"ErrorEmails":[],"ErrorAssociates":[],"Description":"","NotifyVia":"Email","NotifyWhen":"Disabling",' +
+          '"TotalCalls":0,"TotalErrors":0,"ConsecutiveErrors":0,"LastError":"","TableRight":{"Mask":"Select, Update, Insert, Delete","Reason":""},' +
+          '"FieldProperties":{"WebhookId":{"FieldRight":{"Mask":"Read","Reason":""},"FieldType":"System.Int32","FieldLength":4},',
+      ),
       res.text,
-      '{"WebhookId":0,"Name":null,"Events":["contact.created","contact.deleted"],"TargetUrl":null,"Secret":null,"State":"Active",' +
-        '"Type":"webhook","Headers":null,"Properties":null,"Registered":"0001-01-01T00:00:00","RegisteredAssociate":null,' +
-        '"Updated":"0001-01-01T00:00:00","UpdatedAssociate":null,"ErrorsEmail":null}',
     );
   });
 });
 
 describe('headers of the request', () => {
-  it('converts dates to SO-TimeZone with their offset, and refuses an unknown zone', async () => {
-    const w = await create();
-    const res = await call(server.url, 'GET', `/api/v1/Webhook/${w.WebhookId}`, { headers: { 'SO-TimeZone': 'Asia/Kolkata' } });
-    assert.match(res.json.Registered, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}\+05:30$/);
-    assert.equal(new Date(res.json.Registered).getTime(), new Date(w.Registered).getTime());
+  it('SO-TimeZone: SuperOffice codes or IANA names, with includeTZOffset; created and updated dates stay UTC; an unknown zone is a 400', async () => {
+    const w = await create({ Events: ['sale.sold'] });
+    await call(server.url, 'POST', '/api/v1/Webhook/sale.sold/5', { body: {} });
+    const utc = await call(server.url, 'GET', `/api/v1/Webhook/${w.WebhookId}/Deliveries`);
+    const created = utc.json.Items[0].Created as string;
+    assert.match(created, /Z$/);
+    for (const [zone, pattern] of [
+      ['Asia/Kolkata, includeTZOffset', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}\+0530$/],
+      ['BD,includeTZOffset', /\+0600$/],
+      ['includeTZOffset', /Z$/],
+      ['FR', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}$/],
+    ] as const) {
+      const got = await call(server.url, 'GET', `/api/v1/Webhook/${w.WebhookId}`, { headers: { 'SO-TimeZone': zone } });
+      assert.equal(got.json.Registered, w.Registered, `${zone}: Registered is UTC whatever the header says`);
+      const log = await call(server.url, 'GET', `/api/v1/Webhook/${w.WebhookId}/Deliveries`, { headers: { 'SO-TimeZone': zone } });
+      const shown = log.json.Items[0].Created as string;
+      assert.match(shown, pattern, zone);
+      if (zone !== 'FR') assert.equal(new Date(shown).getTime(), new Date(created).getTime(), zone);
+    }
     const bad = await call(server.url, 'GET', `/api/v1/Webhook/${w.WebhookId}`, { headers: { 'SO-TimeZone': 'Mars/Olympus' } });
     assert.equal(bad.status, 400);
-    assert.match(bad.json.ErrorMessage, /SO-TimeZone/);
+    assert.match(bad.json.ErrorMessage, /SO-TimeZone.*'Mars\/Olympus'/);
+    const list = await call(server.url, 'GET', '/api/v1/timezone');
+    assert.deepEqual(
+      list.json.find((z: any) => z.timeZone === 'NO'),
+      {
+        id: list.json.find((z: any) => z.timeZone === 'NO').id,
+        timeZone: 'NO',
+        country: 'Norway',
+        region: '',
+        offset: '+1:00',
+        daylight: '+2:00',
+        isActive: 1,
+        zone: 'Europe/Oslo',
+      },
+    );
   });
 
   it('speaks Norwegian when asked (SO-Language overrides Accept-Language)', async () => {

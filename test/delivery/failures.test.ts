@@ -271,7 +271,7 @@ describe('crmscript webhooks', () => {
     const stats = await get(server, id);
     assert.deepEqual(
       [stats.State, stats.TotalCalls, stats.TotalErrors, stats.ConsecutiveErrors, stats.LastError],
-      ['Active', 0, 0, 0, null],
+      ['Active', 0, 0, 0, ''],
       '12 faults, more than the 9 that would switch a failing receiver off: none of them counts',
     );
   });

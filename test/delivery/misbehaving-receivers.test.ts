@@ -116,7 +116,7 @@ describe('misbehaving receivers', () => {
       async () => {
         for (const id of Object.values(ids)) {
           const w = await call(hookd.url, 'GET', `/api/v1/Webhook/${id}`);
-          if (w.json.LastError === null) return false;
+          if (w.json.LastError === '') return false;
         }
         return true;
       },

@@ -79,7 +79,7 @@ describe('a delivery on the wire', () => {
     assert.equal(got.headers['x-superoffice-signature'], expected);
 
     const stats = (await call(server.url, 'GET', `/api/v1/Webhook/${w.WebhookId}`)).json;
-    assert.deepEqual([stats.TotalCalls, stats.TotalErrors, stats.ConsecutiveErrors, stats.LastError], [1, 0, 0, null]);
+    assert.deepEqual([stats.TotalCalls, stats.TotalErrors, stats.ConsecutiveErrors, stats.LastError], [1, 0, 0, '']);
   });
 
   it('sends no signature header without a secret, and maps SignalEvent data into the payload', async () => {
