@@ -33,7 +33,7 @@ describe('settling an attempt', () => {
       consecutiveAdd: 1,
       lastError: 'HTTP/1.1 500',
       tripGuid: null,
-      firstFailureGuid: null,
+      firstFailureGuid: 'g',
     });
     const first = emptyTally();
     tallyAttempt(first, 0, OK, 'a', NETSERVER_POLICY);
