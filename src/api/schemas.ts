@@ -43,7 +43,26 @@ export const WebhookBody = Type.Object(
     Type: Type.Optional(nullable(Type.String())),
     Headers: Type.Optional(Type.Union([Type.Record(Type.String(), Type.Any()), Type.Null()])),
     Properties: Type.Optional(Type.Union([Type.Record(Type.String(), Type.Any()), Type.Null()])),
-    ErrorsEmail: Type.Optional(nullable(Type.String())),
+    ErrorsEmail: Type.Optional(nullable(Type.String({ description: 'Obsolete form of ErrorEmails: addresses separated by commas' }))),
+    ErrorEmails: Type.Optional(
+      Type.Union([Type.Array(Type.String()), Type.String(), Type.Null()], { description: 'E-mail addresses told of failures' }),
+    ),
+    ErrorAssociates: Type.Optional(
+      Type.Union([Type.Array(Type.Any()), Type.Null()], {
+        description: 'List items ({"Id": associate id}) of associates told of failures',
+      }),
+    ),
+    Description: Type.Optional(nullable(Type.String())),
+    NotifyVia: Type.Optional(
+      Type.Union([Type.String(), Type.Integer(), Type.Array(Type.String()), Type.Null()], {
+        description: 'Flags: None 0, Email 1, InApp 2',
+      }),
+    ),
+    NotifyWhen: Type.Optional(
+      Type.Union([Type.String(), Type.Integer(), Type.Array(Type.String()), Type.Null()], {
+        description: 'Flags: None 0, FirstFailure 1, Disabling 2',
+      }),
+    ),
   },
   { additionalProperties: true, description: 'The Webhook carrier; read-only properties (Registered, associates, statistics) are ignored' },
 );

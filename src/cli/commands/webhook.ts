@@ -15,6 +15,11 @@ interface WebhookFlags extends ConnectionFlags {
   header?: string[];
   property?: string[];
   errorsEmail?: string;
+  errorEmails?: string;
+  errorAssociates?: string;
+  description?: string;
+  notifyVia?: string;
+  notifyWhen?: string;
   stopped?: boolean;
 }
 
@@ -32,6 +37,11 @@ function carrierFrom(flags: WebhookFlags): Record<string, unknown> {
   if (flags.secret !== undefined) body.Secret = flags.secret;
   if (flags.type !== undefined) body.Type = flags.type;
   if (flags.errorsEmail !== undefined) body.ErrorsEmail = flags.errorsEmail;
+  if (flags.errorEmails !== undefined) body.ErrorEmails = flags.errorEmails.split(',').map((e) => e.trim());
+  if (flags.errorAssociates !== undefined) body.ErrorAssociates = flags.errorAssociates.split(',').map((id) => ({ Id: Number(id.trim()) }));
+  if (flags.description !== undefined) body.Description = flags.description;
+  if (flags.notifyVia !== undefined) body.NotifyVia = flags.notifyVia;
+  if (flags.notifyWhen !== undefined) body.NotifyWhen = flags.notifyWhen;
   const headers = pairs(flags.header, '--header');
   if (headers) body.Headers = headers;
   const properties = pairs(flags.property, '--property');
@@ -49,7 +59,12 @@ function editFlags(cmd: Command): Command {
     .option('--type <type>', "'webhook' (default) or 'crmscript'")
     .option('--header <key=value>', 'custom HTTP header (repeatable)', collect)
     .option('--property <key=value>', 'custom payload property (repeatable)', collect)
-    .option('--errors-email <address>', 'address to tell when the webhook is switched off');
+    .option('--errors-email <address>', 'address to tell when the webhook is switched off (obsolete form of --error-emails)')
+    .option('--error-emails <list>', 'comma separated e-mail addresses told of failures (ErrorEmails)')
+    .option('--error-associates <ids>', 'comma separated associate ids told of failures (ErrorAssociates)')
+    .option('--description <text>', 'what the webhook is for')
+    .option('--notify-via <flags>', "how failures are told: 'Email', 'InApp', 'Email,InApp' or 'None'")
+    .option('--notify-when <flags>', "which failures are told: 'FirstFailure', 'Disabling', both, or 'None'");
 }
 
 export function registerWebhookCommands(program: Command): void {
