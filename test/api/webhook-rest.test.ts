@@ -24,6 +24,32 @@ async function create(overrides: Record<string, unknown> = {}) {
   return res.json as Record<string, any>;
 }
 
+describe('the current carrier in XML and with $select', () => {
+  it('round-trips ErrorEmails, ErrorAssociates, Description, NotifyVia and NotifyWhen through XML, and $select keeps them', async () => {
+    const xml =
+      `<Webhook><Name>x</Name><Events><string>contact.created</string></Events><TargetUrl>${target}</TargetUrl>` +
+      '<ErrorEmails><string>a@example.com</string><string>b@example.com</string></ErrorEmails>' +
+      '<ErrorAssociates><item><Id>1</Id></item></ErrorAssociates><Description>in XML</Description>' +
+      '<NotifyVia>Email, InApp</NotifyVia><NotifyWhen>1</NotifyWhen></Webhook>';
+    const res = await call(server.url, 'POST', '/api/v1/Webhook', {
+      headers: { 'Content-Type': 'application/xml', Accept: 'application/xml' },
+      body: xml,
+    });
+    assert.equal(res.status, 200, res.text);
+    assert.match(
+      res.text,
+      /<ErrorsEmail>a@example\.com,b@example\.com<\/ErrorsEmail><ErrorEmails><string>a@example\.com<\/string><string>b@example\.com<\/string><\/ErrorEmails><ErrorAssociates><item><Id>1<\/Id><Name>admin<\/Name>/,
+    );
+    assert.match(res.text, /<Description>in XML<\/Description><NotifyVia>Email, InApp<\/NotifyVia><NotifyWhen>FirstFailure<\/NotifyWhen>/);
+    const id = /<WebhookId>(\d+)<\/WebhookId>/.exec(res.text)![1];
+    const selected = await call(server.url, 'GET', `/api/v1/Webhook/${id}?$select=ErrorEmails,NotifyVia,ErrorAssociates/Id`);
+    assert.deepEqual(
+      [selected.json.Name, selected.json.ErrorEmails, selected.json.NotifyVia, selected.json.Description],
+      [null, ['a@example.com', 'b@example.com'], 'Email, InApp', null],
+    );
+  });
+});
+
 describe('POST /api/v1/Webhook', () => {
   it('answers 200 (not 201) with the whole carrier and _Links', async () => {
     const w = await create({ Headers: { 'X-Api-Key': 'k' }, Properties: { tenant: 'acme' }, ErrorsEmail: 'ops@example.com' });
