@@ -5,7 +5,8 @@
  */
 
 import type { FastifyInstance } from 'fastify';
-import { type Logger, pino } from 'pino';
+import type { Logger } from 'pino';
+import { createLogger, type LogFormat } from './lib/logger.js';
 import { buildApp } from './api/app.js';
 import type { Config } from './config/settings.js';
 import { HttpSender } from './delivery/http-sender.js';
@@ -58,8 +59,7 @@ export function retryPolicy(config: Config): RetryPolicy {
 }
 
 export async function createHookd(config: Config, options: HookdOptions = {}): Promise<Hookd> {
-  const logger =
-    options.logger ?? pino({ level: config.logLevel, redact: ['req.headers.authorization', '*.secret', '*.Secret', '*.password'] });
+  const logger = options.logger ?? createLogger(config.logLevel, config.logFormat as LogFormat);
   const clock = options.clock ?? systemClock;
   const rawStore = options.store ?? openStore(config);
   let ready = false;

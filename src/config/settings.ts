@@ -176,6 +176,13 @@ export const SETTINGS = {
     choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
     doc: 'Log level.',
   }),
+  logFormat: s({
+    env: 'HOOKD_LOG_FORMAT',
+    kind: 'string',
+    default: 'auto',
+    choices: ['auto', 'json', 'pretty'],
+    doc: 'Log lines: JSON, pretty and coloured, or auto (pretty when stdout is a terminal, JSON otherwise).',
+  }),
   role: s({
     env: 'HOOKD_ROLE',
     kind: 'string',
