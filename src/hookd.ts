@@ -7,6 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createLogger, type LogFormat } from './lib/logger.js';
+import { HookdMetrics } from './metrics/metrics.js';
 import { buildApp } from './api/app.js';
 import type { Config } from './config/settings.js';
 import { HttpSender } from './delivery/http-sender.js';
@@ -90,12 +91,20 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
   const plugins = new PluginRegistry().add(new HttpWebhookPlugin(sender, `NetServer-Webhook/${VERSION}`, signing)).add(crmscript);
 
   const deliverHere = config.role !== 'api';
+  let inFlight = () => 0;
+  const metrics = new HookdMetrics({
+    snapshot: (now) => store.snapshot(now),
+    inFlight: () => inFlight(),
+    now: () => clock.now(),
+    webhookLabels: config.metricsWebhookLabels,
+  });
   const worker = deliverHere
     ? new DeliveryWorker({
         queue: store.queue,
         plugins,
         clock,
         logger: logger.child({ component: 'delivery' }),
+        observer: metrics,
         options: {
           maxInFlight: config.maxInFlight,
           maxInFlightPerWebhook: config.maxInFlightPerWebhook,
@@ -106,6 +115,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
       })
     : null;
   const onWork = () => worker?.wake();
+  if (worker) inFlight = () => worker.activeAttempts;
 
   const webhooks = new WebhookService({
     store,
@@ -115,7 +125,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     savePing: config.savePing,
     onWork,
   });
-  const events = new EventService({ store, clock, onWork, defaultTenant });
+  const events = new EventService({ store, clock, onWork, defaultTenant, onStored: (n) => metrics.eventsIngested(n) });
   const deliveryLog = new DeliveryLogService({ store, clock, webhooks, onWork });
   const app = await buildApp({
     auth,
@@ -131,6 +141,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     version: VERSION,
     ready: () => ready,
     pingStore: () => store.ping(),
+    metrics: { source: metrics, access: { token: config.metricsToken, allow: config.metricsAllow } },
     workerStatus: () =>
       worker
         ? {

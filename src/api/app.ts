@@ -13,6 +13,7 @@ import { registerBodyParsers } from './content.js';
 import { registerErrorHandling, sendError } from './error-envelope.js';
 import { authenticate } from './request-context.js';
 import { accountRoutes } from './routes/accounts.js';
+import { type MetricsAccess, type MetricsSource, metricsRoutes } from './routes/metrics.js';
 import { agentRoutes } from './routes/agents.js';
 import type { RouteDeps } from './routes/route-deps.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -41,6 +42,8 @@ export interface AppDeps extends RouteDeps {
   pingStore: () => Promise<void>;
   /** What /healthz reports about this process's delivery worker (null when it only serves the API). */
   workerStatus: () => { inFlight: number; attemptsMade: number; exchanges: number; ownedWebhooks: number } | null;
+  /** GET /metrics (Prometheus) and who may read it. */
+  metrics: { source: MetricsSource; access: MetricsAccess };
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -105,6 +108,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get('/healthz', { schema: { hide: true } }, async (_req, reply) =>
     deps.ready() ? reply.send({ status: 'ok', worker: deps.workerStatus() }) : reply.code(503).send({ status: 'starting' }),
   );
+  await app.register(async (s) => metricsRoutes(s, deps.metrics.source, deps.metrics.access));
   // Readiness, for a load balancer: 503 until migrated and while the store does not answer within READY_PING_MS.
   app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
     if (!deps.ready()) return reply.code(503).send({ status: 'starting' });

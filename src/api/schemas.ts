@@ -115,3 +115,9 @@ export const ErrorEnvelope = Type.Object({
   ErrorSource: Type.String(),
   ErrorCode: Type.String(),
 });
+
+export const StatsQuery = Type.Object({
+  Since: Type.Optional(Type.String({ description: "A date-time, or a span before now such as '24h' (default)" })),
+  Until: Type.Optional(Type.String({ description: 'A date-time, or a span before now (default: now)' })),
+  Bucket: Type.Optional(Type.String({ description: "The bucket size: '5m', '1h' (default), '1d'" })),
+});

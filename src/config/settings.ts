@@ -176,6 +176,26 @@ export const SETTINGS = {
     choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
     doc: 'Log level.',
   }),
+  metricsToken: s({
+    env: 'HOOKD_METRICS_TOKEN',
+    kind: 'string',
+    default: '',
+    secret: true,
+    doc: 'Bearer token GET /metrics requires; empty: /metrics answers only the networks of HOOKD_METRICS_ALLOW.',
+  }),
+  metricsAllow: s({
+    env: 'HOOKD_METRICS_ALLOW',
+    kind: 'list',
+    default: ['127.0.0.0/8', '::1/128'],
+    doc: 'Networks (CIDR, comma-separated) that may read GET /metrics without a token.',
+  }),
+  metricsWebhookLabels: s({
+    env: 'HOOKD_METRICS_WEBHOOK_LABELS',
+    kind: 'int',
+    default: 0,
+    min: 0,
+    doc: 'How many webhooks get their own label in hookd_webhook_attempts_total (0: none; more count as "other").',
+  }),
   logFormat: s({
     env: 'HOOKD_LOG_FORMAT',
     kind: 'string',

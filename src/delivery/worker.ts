@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { AttemptOutcome, RetryPolicy } from '../domain/retry-policy.js';
 import { emptyTally, stepAfter, tallyAttempt, type Tally } from '../domain/settlement.js';
 import type { Clock } from '../lib/clock.js';
+import type { DeliveryObserver } from '../metrics/metrics.js';
 import type { DeliveryQueue, ExchangeRequest, ExchangeResult, QueuedItem, SettledAttempt } from '../store/delivery-queue.js';
 import { OwnedWebhook } from './owned-webhook.js';
 import type { PluginRegistry } from './plugins.js';
@@ -29,6 +30,8 @@ export interface WorkerDeps {
   clock: Clock;
   logger: Logger;
   options: WorkerOptions;
+  /** Told of every settled attempt and failed exchange (metrics). */
+  observer?: DeliveryObserver;
 }
 
 /** Webhooks one process takes in one exchange: fan-out to 1,000 webhooks is taken in four passes. */
@@ -315,6 +318,7 @@ export class DeliveryWorker {
     try {
       result = await queue.exchange(request);
     } catch (e) {
+      this.deps.observer?.storeFailed();
       this.pending = attempts.concat(this.pending);
       for (const [id, t] of tallies) {
         const w = this.owned.get(id);
@@ -463,6 +467,12 @@ export class DeliveryWorker {
     const now = this.deps.clock.now();
     const next = stepAfter(outcome, item, policy, now, randomUUID);
     const { consecutive, trips } = tallyAttempt(w.tally, w.consecutive, outcome, item.eventGuid, policy);
+    this.deps.observer?.attempted({
+      webhookId: w.target.id,
+      outcome,
+      durationMs,
+      latencyMs: outcome.kind === 'success' ? now - Date.parse(item.event.timestamp) : null,
+    });
     w.consecutive = consecutive;
     w.unrecorded++;
     this.pending.push({

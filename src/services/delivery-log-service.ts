@@ -1,6 +1,7 @@
 /** The delivery log of one webhook: read a page of it, or send one delivery again (hookd extensions). */
 import { randomUUID } from 'node:crypto';
 import { HookdError } from '../domain/errors.js';
+import { bucketStats, MAX_BUCKETS, parseInstant, parseSpan, type StatsBucket } from '../domain/stats.js';
 import type { Clock } from '../lib/clock.js';
 import type { DeliveryView, Notification, Store } from '../store/store.js';
 import type { Caller } from './caller.js';
@@ -8,6 +9,8 @@ import type { WebhookService } from './webhook-service.js';
 
 /** Deliveries one page may carry at most. */
 export const MAX_PAGE = 1000;
+/** Attempts one Stats answer reads at most. */
+export const MAX_STATS_ATTEMPTS = 1_000_000;
 
 export class DeliveryLogService {
   constructor(private readonly deps: { store: Store; clock: Clock; webhooks: WebhookService; onWork: () => void }) {}
@@ -25,6 +28,44 @@ export class DeliveryLogService {
       throw new HookdError('delivery_not_found', { id: deliveryId, webhookId: webhook.id });
     }
     this.deps.onWork();
+  }
+
+  /**
+   * A webhook's attempts in buckets (`Since` default 24 h ago, `Until` default now, `Bucket` default 1 h): the
+   * numbers a dashboard charts. At most MAX_BUCKETS buckets and MAX_STATS_ATTEMPTS attempts (`Truncated` then).
+   */
+  async stats(
+    caller: Caller,
+    webhookId: number,
+    query: { since?: string; until?: string; bucket?: string },
+  ): Promise<{ since: number; until: number; bucketMs: number; buckets: StatsBucket[]; truncated: boolean }> {
+    const webhook = await this.deps.webhooks.get(caller, webhookId);
+    const now = this.deps.clock.now();
+    const since = parseInstant(query.since ?? '24h', now);
+    if (since === null)
+      throw new HookdError('invalid_parameter', { name: 'Since', rule: "must be a date-time or a span before now such as '2h'" });
+    const until = query.until === undefined ? now : parseInstant(query.until, now);
+    if (until === null || until <= since) {
+      throw new HookdError('invalid_parameter', { name: 'Until', rule: 'must be a date-time or a span before now, later than Since' });
+    }
+    const bucketMs = parseSpan(query.bucket ?? '1h');
+    if (bucketMs === null || bucketMs === 0)
+      throw new HookdError('invalid_parameter', { name: 'Bucket', rule: "must be a span such as '5m', '1h' or '1d'" });
+    if ((until - since) / bucketMs > MAX_BUCKETS) {
+      throw new HookdError('invalid_parameter', {
+        name: 'Bucket',
+        rule: `makes more than ${MAX_BUCKETS} buckets between Since and Until: choose a longer one`,
+      });
+    }
+    const samples = await this.deps.store.attemptsBetween(webhook.id, since, until, MAX_STATS_ATTEMPTS + 1);
+    const truncated = samples.length > MAX_STATS_ATTEMPTS;
+    return {
+      since,
+      until,
+      bucketMs,
+      buckets: bucketStats(truncated ? samples.slice(0, MAX_STATS_ATTEMPTS) : samples, since, until, bucketMs),
+      truncated,
+    };
   }
 
   /** The caller's in-app notifications (NotifyVia InApp of the webhooks that name the caller in ErrorAssociates). */

@@ -15,7 +15,16 @@ export class EventService {
   /** Single events that arrive together share one transaction: a commit costs about the same for one as for fifty. */
   private readonly singles: GroupCommit<SignalGroup, number>;
 
-  constructor(private readonly deps: { store: Store; clock: Clock; onWork: () => void; defaultTenant: Tenant }) {
+  constructor(
+    private readonly deps: {
+      store: Store;
+      clock: Clock;
+      onWork: () => void;
+      defaultTenant: Tenant;
+      /** Told how many events were stored (metrics). */
+      onStored?: (count: number) => void;
+    },
+  ) {
     this.singles = new GroupCommit((groups) => deps.store.signalGroups(groups, deps.clock.now()));
   }
 
@@ -23,6 +32,7 @@ export class EventService {
   async signal(caller: Caller, eventName: unknown, primaryKey: unknown, data: unknown): Promise<number> {
     const event = this.validate(caller, [{ EventName: eventName, PrimaryKey: primaryKey, Data: data }], false)[0] as EventRecord;
     const queued = await this.singles.submit({ tenantId: caller.tenant.id, events: [event] });
+    this.deps.onStored?.(1);
     if (queued > 0) this.deps.onWork();
     return queued;
   }
@@ -35,6 +45,7 @@ export class EventService {
     if (items.length > MAX_BATCH) throw new HookdError('invalid_field', { property: 'body', rule: `may hold at most ${MAX_BATCH} events` });
     const events = this.validate(caller, items, true);
     const queued = await this.deps.store.signal(caller.tenant.id, events, this.deps.clock.now());
+    this.deps.onStored?.(events.length);
     if (queued > 0) this.deps.onWork();
     return queued;
   }

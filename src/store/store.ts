@@ -68,6 +68,23 @@ export interface DeliveryView {
   dueAt: number | null;
 }
 
+/** What /metrics reads from the store at each scrape. */
+export interface StoreSnapshot {
+  queued: number;
+  /** When the oldest delivery that is due now fell due, or null: none is due. */
+  oldestDueAt: number | null;
+  /** Webhooks by State name. */
+  webhooks: Record<string, number>;
+}
+
+/** One attempt as the Stats API reads it. */
+export interface AttemptSample {
+  started: number;
+  durationMs: number;
+  statusCode: number | null;
+  outcome: string;
+}
+
 export interface NewAssociate {
   name: string;
   userName: string;
@@ -156,6 +173,10 @@ export interface Store {
   prune(before: number): Promise<{ deliveries: number; events: number }>;
   /** A tenant's notifications; with `inAppFor`, only the in-app ones of that associate. */
   listNotifications(tenantId: number, inAppFor?: number): Promise<Notification[]>;
+  /** Queue depth, the oldest due delivery and webhooks by state (/metrics). */
+  snapshot(now: number): Promise<StoreSnapshot>;
+  /** A webhook's attempts started in [since, until], oldest first, at most `limit` (the Stats API). */
+  attemptsBetween(webhookId: number, since: number, until: number, limit: number): Promise<AttemptSample[]>;
   /** Notifications not yet sent by e-mail, oldest first. */
   unsentNotifications(limit: number): Promise<Notification[]>;
   markNotificationSent(id: number, now: number): Promise<void>;

@@ -8,7 +8,7 @@ import type { WebhookState } from '../../domain/webhook.js';
 import { parseState } from '../../domain/webhook-input.js';
 import { send } from '../content.js';
 import { deliveryCarrier, webhookList, webhookWithLinks } from '../present.js';
-import { dateFormatter } from '../request-context.js';
+import { dateFormatter, queryParam } from '../request-context.js';
 import {
   DeliveryParams,
   IdParams,
@@ -18,6 +18,7 @@ import {
   SelectQuery,
   SignalBatch,
   SignalData,
+  StatsQuery,
   SignalParams,
   WebhookBody,
 } from '../schemas.js';
@@ -166,6 +167,40 @@ export async function webhookRoutes(app: FastifyInstance, deps: RouteDeps): Prom
         200,
         { Total: page.total, Top: top, Skip: skip, Items: page.items.map((d) => deliveryCarrier(d, format)) },
         'DeliveryPage',
+      );
+    },
+  );
+
+  app.get(
+    '/Webhook/:id/Stats',
+    {
+      schema: {
+        tags,
+        summary: "hookd extension: the webhook's attempts per time bucket (counts, failures by status code, p50/p95 duration)",
+        params: IdParams,
+        querystring: StatsQuery,
+      },
+    },
+    async (req, reply) => {
+      const stats = await deliveryLog.stats(req.caller, idOf(req), {
+        since: queryParam(req, 'Since'),
+        until: queryParam(req, 'Until'),
+        bucket: queryParam(req, 'Bucket'),
+      });
+      const format = dateFormatter(req);
+      return send(
+        req,
+        reply,
+        200,
+        {
+          WebhookId: idOf(req),
+          Since: format(stats.since),
+          Until: format(stats.until),
+          BucketSeconds: stats.bucketMs / 1000,
+          Truncated: stats.truncated,
+          Buckets: stats.buckets.map((b) => ({ ...b, Start: format(b.Start) })),
+        },
+        'WebhookStats',
       );
     },
   );

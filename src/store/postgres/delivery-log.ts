@@ -1,6 +1,7 @@
 /** The delivery log on PostgreSQL: listing, retrying one delivery, notifications. */
 import { type AttemptRow, type DeliveryRow, type NotificationRow, toDeliveryViews, toNotification } from '../rows.js';
-import type { DeliveryView, Notification } from '../store.js';
+import { stateFromValue } from '../../domain/webhook.js';
+import type { AttemptSample, DeliveryView, Notification, StoreSnapshot } from '../store.js';
 import type { Client } from './pool.js';
 
 export async function listDeliveries(c: Client, tenantId: number, webhookId: number, page: { top: number; skip: number }) {
@@ -38,6 +39,28 @@ export async function retryDelivery(c: Client, tenantId: number, webhookId: numb
   }
   await c.query('NOTIFY hookd_work');
   return true;
+}
+
+export async function snapshot(c: Client, now: number): Promise<StoreSnapshot> {
+  const { rows } = await c.query<{ queued: string; oldest: string | null; states: Array<{ state: number; n: number }> | null }>(
+    `SELECT (SELECT count(*) FROM deliveries WHERE status = 0) AS queued,
+            (SELECT min(due_at) FROM deliveries WHERE status = 0 AND due_at <= $1) AS oldest,
+            (SELECT json_agg(json_build_object('state', state, 'n', n)) FROM (SELECT state, count(*) AS n FROM webhooks GROUP BY state) s) AS states`,
+    [now],
+  );
+  const r = rows[0]!;
+  const webhooks: Record<string, number> = {};
+  for (const s of r.states ?? []) webhooks[stateFromValue(s.state)] = Number(s.n);
+  return { queued: Number(r.queued), oldestDueAt: r.oldest === null ? null : Number(r.oldest), webhooks };
+}
+
+export async function attemptsBetween(c: Client, webhookId: number, since: number, until: number, limit: number): Promise<AttemptSample[]> {
+  const { rows } = await c.query<{ started: string; duration_ms: number; status_code: number | null; outcome: string }>(
+    `SELECT started, duration_ms, status_code, outcome FROM attempts
+       WHERE webhook_id = $1 AND started >= $2 AND started <= $3 ORDER BY started LIMIT $4`,
+    [webhookId, since, until, limit],
+  );
+  return rows.map((r) => ({ started: Number(r.started), durationMs: r.duration_ms, statusCode: r.status_code, outcome: r.outcome }));
 }
 
 export async function listNotifications(c: Client, tenantId: number, inAppFor?: number): Promise<Notification[]> {

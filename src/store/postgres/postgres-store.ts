@@ -182,6 +182,12 @@ export class PostgresStore implements Store {
   async listNotifications(tenantId: number, inAppFor?: number) {
     return delivery.listNotifications(this.pool, tenantId, inAppFor);
   }
+  async snapshot(now: number) {
+    return delivery.snapshot(this.pool, now);
+  }
+  async attemptsBetween(webhookId: number, since: number, until: number, limit: number) {
+    return delivery.attemptsBetween(this.pool, webhookId, since, until, limit);
+  }
   async unsentNotifications(limit: number) {
     return delivery.unsentNotifications(this.pool, limit);
   }

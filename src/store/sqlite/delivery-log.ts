@@ -1,6 +1,7 @@
 /** The delivery log in SQLite: listing, retrying one delivery, counting, pruning, notifications. */
 
-import type { DeliveryView, Notification } from '../store.js';
+import { stateFromValue } from '../../domain/webhook.js';
+import type { AttemptSample, DeliveryView, Notification, StoreSnapshot } from '../store.js';
 import { type Db, q } from './database.js';
 import { type AttemptRow, type DeliveryRow, type NotificationRow, toDeliveryViews, toNotification } from '../rows.js';
 
@@ -42,6 +43,26 @@ export function retryDelivery(db: Db, tenantId: number, webhookId: number, deliv
       return true;
     })
     .immediate();
+}
+
+export function snapshot(db: Db, now: number): StoreSnapshot {
+  const queued = q(db, 'SELECT count(*) FROM deliveries WHERE status = 0').pluck().get() as number;
+  const oldestDueAt = q(db, 'SELECT min(due_at) FROM deliveries WHERE status = 0 AND due_at <= ?').pluck().get(now) as number | null;
+  const webhooks: Record<string, number> = {};
+  for (const r of q(db, 'SELECT state, count(*) AS n FROM webhooks GROUP BY state').all() as Array<{ state: number; n: number }>) {
+    webhooks[stateFromValue(r.state)] = r.n;
+  }
+  return { queued, oldestDueAt, webhooks };
+}
+
+export function attemptsBetween(db: Db, webhookId: number, since: number, until: number, limit: number): AttemptSample[] {
+  return (
+    q(
+      db,
+      `SELECT started, duration_ms, status_code, outcome FROM attempts
+         WHERE webhook_id = ? AND started >= ? AND started <= ? ORDER BY started LIMIT ?`,
+    ).all(webhookId, since, until, limit) as Array<{ started: number; duration_ms: number; status_code: number | null; outcome: string }>
+  ).map((r) => ({ started: r.started, durationMs: r.duration_ms, statusCode: r.status_code, outcome: r.outcome }));
 }
 
 export function countQueued(db: Db, webhookId?: number): number {

@@ -123,6 +123,12 @@ export class SqliteStore implements Store {
   async listNotifications(tenantId: number, inAppFor?: number) {
     return delivery.listNotifications(this.db, tenantId, inAppFor);
   }
+  async snapshot(now: number) {
+    return delivery.snapshot(this.db, now);
+  }
+  async attemptsBetween(webhookId: number, since: number, until: number, limit: number) {
+    return delivery.attemptsBetween(this.db, webhookId, since, until, limit);
+  }
   async unsentNotifications(limit: number) {
     return delivery.unsentNotifications(this.db, limit);
   }

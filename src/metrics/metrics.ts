@@ -1,0 +1,138 @@
+/**
+ * Prometheus metrics (prom-client), one registry per hookd: what happened (counters and histograms, fed by
+ * the worker and the event service as it happens) and how things stand (gauges read from the store once per
+ * scrape). Per-webhook labels only when a setting bounds them.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { AttemptOutcome } from '../domain/retry-policy.js';
+import { WEBHOOK_STATES } from '../domain/webhook.js';
+import type { StoreSnapshot } from '../store/store.js';
+
+/** What the delivery worker tells the metrics, as it happens. */
+export interface DeliveryObserver {
+  attempted(a: { webhookId: number; outcome: AttemptOutcome; durationMs: number; latencyMs: number | null }): void;
+  storeFailed(): void;
+}
+
+export interface MetricsDeps {
+  snapshot: (now: number) => Promise<StoreSnapshot>;
+  /** Attempts in flight in this process. */
+  inFlight: () => number;
+  now: () => number;
+  /** At most this many webhooks get their own label (0: none; the rest count as webhook_id="other"). */
+  webhookLabels: number;
+}
+
+function statusClass(status: number | null): string {
+  return status === null ? 'none' : `${Math.floor(status / 100)}xx`;
+}
+
+export class HookdMetrics implements DeliveryObserver {
+  readonly registry = new Registry();
+  private current: StoreSnapshot = { queued: 0, oldestDueAt: null, webhooks: {} };
+  private readonly labelled = new Set<number>();
+  private readonly events: Counter;
+  private readonly attempts: Counter;
+  private readonly webhookAttempts: Counter | null;
+  private readonly storeErrors: Counter;
+  private readonly latency: Histogram;
+  private readonly duration: Histogram;
+
+  constructor(private readonly deps: MetricsDeps) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'hookd_' });
+    this.events = new Counter({ name: 'hookd_events_ingested_total', help: 'Events stored (signalled and accepted)', registers });
+    this.attempts = new Counter({
+      name: 'hookd_attempts_total',
+      help: 'Delivery attempts by outcome (success, failure, gone, fault) and status class (2xx … 5xx, none)',
+      labelNames: ['outcome', 'status_class'],
+      registers,
+    });
+    this.webhookAttempts =
+      deps.webhookLabels > 0
+        ? new Counter({
+            name: 'hookd_webhook_attempts_total',
+            help: `Delivery attempts per webhook (the first ${deps.webhookLabels} webhooks seen; the rest as "other")`,
+            labelNames: ['webhook_id', 'outcome'],
+            registers,
+          })
+        : null;
+    this.storeErrors = new Counter({ name: 'hookd_store_errors_total', help: 'Delivery exchanges with the store that failed', registers });
+    this.latency = new Histogram({
+      name: 'hookd_delivery_latency_seconds',
+      help: 'From the event being signalled to the 2xx answer of its delivery',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600],
+      registers,
+    });
+    this.duration = new Histogram({
+      name: 'hookd_attempt_duration_seconds',
+      help: 'How long one attempt took, answer or not',
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    const self = this;
+    new Gauge({
+      name: 'hookd_deliveries_queued',
+      help: 'Deliveries not yet delivered (due or waiting), in the whole store',
+      registers,
+      collect() {
+        this.set(self.current.queued);
+      },
+    });
+    new Gauge({
+      name: 'hookd_deliveries_in_flight',
+      help: 'Attempts in flight in this process (its leased work)',
+      registers,
+      collect() {
+        this.set(self.deps.inFlight());
+      },
+    });
+    new Gauge({
+      name: 'hookd_oldest_due_delivery_age_seconds',
+      help: 'How long the oldest delivery that is due has waited (0: none is due)',
+      registers,
+      collect() {
+        const at = self.current.oldestDueAt;
+        this.set(at === null ? 0 : Math.max(0, (self.deps.now() - at) / 1000));
+      },
+    });
+    new Gauge({
+      name: 'hookd_webhooks',
+      help: 'Webhooks by state',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        for (const state of WEBHOOK_STATES.slice(1)) this.set({ state }, self.current.webhooks[state] ?? 0);
+      },
+    });
+  }
+
+  eventsIngested(n: number): void {
+    if (n > 0) this.events.inc(n);
+  }
+
+  attempted(a: { webhookId: number; outcome: AttemptOutcome; durationMs: number; latencyMs: number | null }): void {
+    this.attempts.inc({ outcome: a.outcome.kind, status_class: statusClass(a.outcome.status) });
+    this.duration.observe(a.durationMs / 1000);
+    if (a.outcome.kind === 'success' && a.latencyMs !== null) this.latency.observe(Math.max(0, a.latencyMs) / 1000);
+    if (this.webhookAttempts) {
+      if (!this.labelled.has(a.webhookId) && this.labelled.size < this.deps.webhookLabels) this.labelled.add(a.webhookId);
+      const id = this.labelled.has(a.webhookId) ? String(a.webhookId) : 'other';
+      this.webhookAttempts.inc({ webhook_id: id, outcome: a.outcome.kind });
+    }
+  }
+
+  storeFailed(): void {
+    this.storeErrors.inc();
+  }
+
+  /** The text a Prometheus scrape gets: the store is read once, then every metric is written. */
+  async text(): Promise<string> {
+    this.current = await this.deps.snapshot(this.deps.now());
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}

@@ -1,0 +1,23 @@
+-- Operations: the Stats API reads a webhook's attempts by time; recover jobs run in the background with progress;
+-- retention can be set per tenant.
+CREATE INDEX attempts_by_webhook_started ON attempts (webhook_id, started);
+CREATE INDEX deliveries_by_webhook_created ON deliveries (webhook_id, created, id);
+
+CREATE TABLE jobs (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  tenant_id bigint NOT NULL REFERENCES tenants(id),
+  kind text NOT NULL,
+  params text NOT NULL,
+  state text NOT NULL,
+  total bigint NOT NULL DEFAULT 0,
+  done bigint NOT NULL DEFAULT 0,
+  last_id bigint NOT NULL DEFAULT 0,
+  owner text,
+  lease_until bigint NOT NULL DEFAULT 0,
+  created bigint NOT NULL,
+  finished bigint,
+  error text
+);
+CREATE INDEX jobs_open ON jobs (state, id) WHERE state IN ('Queued', 'Running');
+
+ALTER TABLE tenants ADD COLUMN retention_days bigint;

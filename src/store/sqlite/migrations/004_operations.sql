@@ -1,0 +1,23 @@
+-- Operations: the Stats API reads a webhook's attempts by time; recover jobs run in the background with progress;
+-- retention can be set per tenant.
+CREATE INDEX attempts_by_webhook_started ON attempts (webhook_id, started);
+CREATE INDEX deliveries_by_webhook_created ON deliveries (webhook_id, created, id);
+
+CREATE TABLE jobs (
+  id INTEGER PRIMARY KEY,
+  tenant_id INTEGER NOT NULL REFERENCES tenants(id),
+  kind TEXT NOT NULL,
+  params TEXT NOT NULL,
+  state TEXT NOT NULL,
+  total INTEGER NOT NULL DEFAULT 0,
+  done INTEGER NOT NULL DEFAULT 0,
+  last_id INTEGER NOT NULL DEFAULT 0,
+  owner TEXT,
+  lease_until INTEGER NOT NULL DEFAULT 0,
+  created INTEGER NOT NULL,
+  finished INTEGER,
+  error TEXT
+);
+CREATE INDEX jobs_open ON jobs (state, id) WHERE state IN ('Queued', 'Running');
+
+ALTER TABLE tenants ADD COLUMN retention_days INTEGER;
