@@ -70,39 +70,34 @@ export class HookdMetrics implements DeliveryObserver {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
-    const self = this;
-    new Gauge({
+    const queued: Gauge = new Gauge({
       name: 'hookd_deliveries_queued',
       help: 'Deliveries not yet delivered (due or waiting), in the whole store',
       registers,
-      collect() {
-        this.set(self.current.queued);
-      },
+      collect: () => queued.set(this.current.queued),
     });
-    new Gauge({
+    const inFlight: Gauge = new Gauge({
       name: 'hookd_deliveries_in_flight',
       help: 'Attempts in flight in this process (its leased work)',
       registers,
-      collect() {
-        this.set(self.deps.inFlight());
-      },
+      collect: () => inFlight.set(this.deps.inFlight()),
     });
-    new Gauge({
+    const oldest: Gauge = new Gauge({
       name: 'hookd_oldest_due_delivery_age_seconds',
       help: 'How long the oldest delivery that is due has waited (0: none is due)',
       registers,
-      collect() {
-        const at = self.current.oldestDueAt;
-        this.set(at === null ? 0 : Math.max(0, (self.deps.now() - at) / 1000));
+      collect: () => {
+        const at = this.current.oldestDueAt;
+        oldest.set(at === null ? 0 : Math.max(0, (this.deps.now() - at) / 1000));
       },
     });
-    new Gauge({
+    const webhooks: Gauge = new Gauge({
       name: 'hookd_webhooks',
       help: 'Webhooks by state',
       labelNames: ['state'],
       registers,
-      collect() {
-        for (const state of WEBHOOK_STATES.slice(1)) this.set({ state }, self.current.webhooks[state] ?? 0);
+      collect: () => {
+        for (const state of WEBHOOK_STATES.slice(1)) webhooks.set({ state }, this.current.webhooks[state] ?? 0);
       },
     });
   }
