@@ -4,6 +4,8 @@
  * build one per case.
  */
 
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createLogger, type LogFormat } from './lib/logger.js';
@@ -21,6 +23,7 @@ import { VERSION } from './lib/version.js';
 import { AuthService } from './services/auth-service.js';
 import { DeliveryLogService } from './services/delivery-log-service.js';
 import { EventService } from './services/event-service.js';
+import { JobService } from './services/job-service.js';
 import { RetentionService } from './services/retention-service.js';
 import { TargetTester } from './services/target-tester.js';
 import { WebhookService } from './services/webhook-service.js';
@@ -42,6 +45,10 @@ export interface Hookd {
   worker: DeliveryWorker | null;
   /** Sends ErrorsEmail notifications (null without HOOKD_SMTP_URL, or when this process does not deliver). */
   mail: MailSender | null;
+  /** Prunes the delivery log (hourly by itself; tests call pruneNow()). */
+  retention: RetentionService;
+  /** Runs recover jobs (by itself, unless delivery is manual: then tests call runPending()). */
+  jobs: JobService;
   defaultTenant: Tenant;
   /** Set when the administrator's password was generated on this first start. */
   generatedAdminPassword: string | null;
@@ -127,11 +134,28 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
   });
   const events = new EventService({ store, clock, onWork, defaultTenant, onStored: (n) => metrics.eventsIngested(n) });
   const deliveryLog = new DeliveryLogService({ store, clock, webhooks, onWork });
+  const jobs = new JobService({
+    store,
+    clock,
+    logger: logger.child({ component: 'jobs' }),
+    webhooks,
+    onWork,
+    owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+  });
+  const retention = new RetentionService({
+    store,
+    clock,
+    logger: logger.child({ component: 'retention' }),
+    defaults: { deliveries: config.retentionDays, events: config.eventRetentionDays },
+    onPruned: (pruned) => metrics.pruned(pruned),
+  });
   const app = await buildApp({
     auth,
     webhooks,
     events,
     deliveryLog,
+    retention,
+    jobs,
     ticketTtlMs: config.ticketTtlMinutes * 60_000,
     clock,
     logger,
@@ -153,8 +177,6 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
         : null,
   });
 
-  const retention = new RetentionService({ store, clock, logger, retentionDays: config.retentionDays });
-
   const mail =
     deliverHere && config.smtpUrl
       ? new MailSender({ store, clock, logger: logger.child({ component: 'mail' }), smtpUrl: config.smtpUrl, from: config.smtpFrom })
@@ -165,6 +187,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
   worker?.start(options.manualDelivery ? 'manual' : 'loop');
   if (!options.manualDelivery) mail?.start();
   retention.start();
+  if (!options.manualDelivery) jobs.start();
   ready = true;
   let closed = false;
 
@@ -173,6 +196,8 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     store,
     worker,
     mail,
+    retention,
+    jobs,
     defaultTenant,
     generatedAdminPassword: generatedPassword,
     signal: (e) => events.signalAsSystem(e),
@@ -186,6 +211,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
       if (closed) return;
       closed = true;
       retention.stop();
+      await jobs.stop();
       await app.close();
       await unwatch();
       await worker?.stop(config.shutdownTimeoutMs);

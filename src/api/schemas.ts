@@ -121,3 +121,21 @@ export const StatsQuery = Type.Object({
   Until: Type.Optional(Type.String({ description: 'A date-time, or a span before now (default: now)' })),
   Bucket: Type.Optional(Type.String({ description: "The bucket size: '5m', '1h' (default), '1d'" })),
 });
+
+export const RecoverQuery = Type.Object({ DryRun: Type.Optional(Type.String({ description: 'true: answer the count only' })) });
+export const RecoverBody = Type.Union([
+  Type.Object(
+    {
+      Since: Type.Optional(Type.String({ description: "A date-time, or a span before now such as '2h' (required)" })),
+      Until: Type.Optional(Type.String({ description: 'A date-time, or a span before now (default: now)' })),
+      Status: Type.Optional(Type.String({ description: "'Failed' (default: delivered only after failed attempts) or 'All'" })),
+      Events: Type.Optional(Type.Union([Type.Array(Type.String()), Type.String()])),
+    },
+    { additionalProperties: true },
+  ),
+  Type.Null(),
+]);
+export const RetentionBody = Type.Object({
+  DeliveryRetentionDays: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 36500 }), Type.Null()])),
+  EventRetentionDays: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 36500 }), Type.Null()])),
+});

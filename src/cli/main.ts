@@ -7,6 +7,7 @@ import { serve } from '../main.js';
 import { CliError } from './client.js';
 import { registerEventCommands } from './commands/events.js';
 import { registerListenCommand } from './commands/listen.js';
+import { registerRecoverCommand } from './commands/recover.js';
 import { registerWebhookCommands } from './commands/webhook.js';
 
 const program = new Command('hookd').description('SuperOffice NetServer-compatible webhook server').version(VERSION);
@@ -56,6 +57,7 @@ program
 registerWebhookCommands(program);
 registerEventCommands(program);
 registerListenCommand(program);
+registerRecoverCommand(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   console.error(`hookd: ${(e as Error).message}`);

@@ -1,4 +1,5 @@
 /** Output for people (aligned tables) and for scripts (--json). */
+import { Presets, SingleBar } from 'cli-progress';
 
 export function table(rows: Array<Record<string, unknown>>, columns: string[]): string {
   const cells = rows.map((r) => columns.map((c) => formatCell(r[c])));
@@ -40,10 +41,21 @@ export function collect(value: string, previous: string[] = []): string[] {
 }
 
 /** A one-line progress bar on stderr, for long operations. */
+/** One bar per label (cli-progress), on stderr and only on a terminal; the last value ends it. */
+const bars = new Map<string, SingleBar>();
+
 export function progress(label: string, done: number, total: number): void {
-  if (!process.stderr.isTTY && done !== total) return;
-  const width = 30;
-  const filled = total === 0 ? width : Math.round((done / total) * width);
-  process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`);
-  if (done === total) process.stderr.write('\n');
+  if (!process.stderr.isTTY) return;
+  let bar = bars.get(label);
+  if (!bar) {
+    bar = new SingleBar({ format: `${label} [{bar}] {value}/{total}`, stream: process.stderr, hideCursor: true }, Presets.legacy);
+    bar.start(total, done);
+    bars.set(label, bar);
+  }
+  bar.setTotal(total);
+  bar.update(done);
+  if (done >= total) {
+    bar.stop();
+    bars.delete(label);
+  }
 }

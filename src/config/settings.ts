@@ -131,7 +131,14 @@ export const SETTINGS = {
     kind: 'int',
     default: 30,
     min: 0,
-    doc: 'Days delivered events and their attempts stay in the delivery log (0 keeps them forever).',
+    doc: 'Days delivered events and their attempts stay in the delivery log (0 keeps them forever); a tenant may have its own.',
+  }),
+  eventRetentionDays: s({
+    env: 'HOOKD_EVENT_RETENTION_DAYS',
+    kind: 'int',
+    default: 30,
+    min: 0,
+    doc: 'Days event payloads are kept once no delivery needs them (0 keeps them forever); a tenant may have its own.',
   }),
   bodyLimitBytes: s({
     env: 'HOOKD_BODY_LIMIT_BYTES',

@@ -35,6 +35,7 @@ export class HookdMetrics implements DeliveryObserver {
   private readonly attempts: Counter;
   private readonly webhookAttempts: Counter | null;
   private readonly storeErrors: Counter;
+  private readonly prunedRows: Counter;
   private readonly latency: Histogram;
   private readonly duration: Histogram;
 
@@ -58,6 +59,12 @@ export class HookdMetrics implements DeliveryObserver {
           })
         : null;
     this.storeErrors = new Counter({ name: 'hookd_store_errors_total', help: 'Delivery exchanges with the store that failed', registers });
+    this.prunedRows = new Counter({
+      name: 'hookd_pruned_total',
+      help: 'Rows pruned by retention: finished deliveries (with their attempts) and event payloads',
+      labelNames: ['kind'],
+      registers,
+    });
     this.latency = new Histogram({
       name: 'hookd_delivery_latency_seconds',
       help: 'From the event being signalled to the 2xx answer of its delivery',
@@ -115,6 +122,11 @@ export class HookdMetrics implements DeliveryObserver {
       const id = this.labelled.has(a.webhookId) ? String(a.webhookId) : 'other';
       this.webhookAttempts.inc({ webhook_id: id, outcome: a.outcome.kind });
     }
+  }
+
+  pruned(p: { deliveries: number; events: number }): void {
+    if (p.deliveries > 0) this.prunedRows.inc({ kind: 'deliveries' }, p.deliveries);
+    if (p.events > 0) this.prunedRows.inc({ kind: 'events' }, p.events);
   }
 
   storeFailed(): void {

@@ -2,6 +2,7 @@
  * The Store: everything hookd keeps, in domain terms. SQLite and PostgreSQL implement it; no SQL, rows
  * or connections leak past it. Every method that writes does so in one transaction.
  */
+import type { RecoverCriteria } from '../domain/recover.js';
 import type { EventRecord } from '../domain/payload.js';
 import type { AttemptOutcome } from '../domain/retry-policy.js';
 import type { DeliveryQueue } from './delivery-queue.js';
@@ -66,6 +67,40 @@ export interface DeliveryView {
   created: number;
   finished: number | null;
   dueAt: number | null;
+}
+
+/** Which deliveries a recover job copies: its criteria within a tenant, on some webhooks or all of them. */
+export interface RecoverScope extends RecoverCriteria {
+  tenantId: number;
+  /** null: every webhook of the tenant. */
+  webhookIds: number[] | null;
+}
+
+export type JobState = 'Queued' | 'Running' | 'Done' | 'Failed';
+
+export interface Job {
+  id: number;
+  tenantId: number;
+  kind: 'recover';
+  scope: RecoverScope;
+  state: JobState;
+  total: number;
+  done: number;
+  created: number;
+  finished: number | null;
+  error: string | null;
+}
+
+export interface PruneCut {
+  deliveriesBefore: number | null;
+  eventsBefore: number | null;
+}
+
+export interface TenantRetention {
+  tenantId: number;
+  identifier: string;
+  deliveryDays: number | null;
+  eventDays: number | null;
 }
 
 /** What /metrics reads from the store at each scrape. */
@@ -170,7 +205,34 @@ export interface Store {
   /** Queues a delivery again: a queued one becomes due now, a delivered one is copied with a new EventId. */
   retryDelivery(tenantId: number, webhookId: number, deliveryId: number, now: number, newGuid: string): Promise<boolean>;
   countQueued(webhookId?: number): Promise<number>;
-  prune(before: number): Promise<{ deliveries: number; events: number }>;
+  /**
+   * One batch of pruning for a tenant: at most `limit` finished deliveries (with their attempts) finished before
+   * `cut.deliveriesBefore`, and at most `limit` events created before `cut.eventsBefore` that no delivery needs
+   * (null: that kind is kept). Small batches keep every transaction short.
+   */
+  prune(tenantId: number, cut: PruneCut, limit: number): Promise<{ deliveries: number; events: number }>;
+  /** How many deliveries a recover of `scope` would copy. */
+  countRecoverable(scope: RecoverScope): Promise<number>;
+  /** A queued recover job over what exists now (copies it makes later are never copied again by it). */
+  createRecoverJob(scope: RecoverScope, total: number, now: number): Promise<Job>;
+  getJob(tenantId: number, id: number): Promise<Job | null>;
+  /** Takes the oldest open job nobody holds (or whose holder's lease ran out) for `owner`, or null. */
+  claimJob(owner: string, now: number, leaseMs: number): Promise<Job | null>;
+  /**
+   * Copies the job's next `limit` deliveries (new deliveries, new EventIds) and records its progress, in one
+   * transaction; renews the lease. Null when `owner` no longer holds the job.
+   */
+  recoverBatch(
+    jobId: number,
+    owner: string,
+    limit: number,
+    now: number,
+    leaseMs: number,
+    newGuid: () => string,
+  ): Promise<{ copied: number; finished: boolean } | null>;
+  /** Every tenant with its retention overrides (days; null: the server's setting). */
+  listTenantRetention(): Promise<TenantRetention[]>;
+  setTenantRetention(tenantId: number, days: { deliveries: number | null; events: number | null }): Promise<void>;
   /** A tenant's notifications; with `inAppFor`, only the in-app ones of that associate. */
   listNotifications(tenantId: number, inAppFor?: number): Promise<Notification[]>;
   /** Queue depth, the oldest due delivery and webhooks by state (/metrics). */

@@ -114,6 +114,24 @@ describe('hookd webhook …', () => {
     assert.ok(counts.Queued >= ids.length && counts.NotFound >= 1, JSON.stringify(counts));
   });
 
+  it('recovers a stretch: a dry-run count, then a job it follows to the end', async () => {
+    const dry = await runCli(
+      ['recover', String(id), '--since', '1h', '--status', 'all', '--events', 'sale.sold', '--dry-run', '--json'],
+      env,
+    );
+    assert.equal(dry.code, 0, dry.stderr);
+    const count = JSON.parse(dry.stdout).Count as number;
+    assert.ok(count >= 1, dry.stdout);
+    const before = receiver.received.filter((r) => r.path === '/cli').length;
+    const run = await runCli(['recover', String(id), '--since', '1h', '--status', 'all', '--events', 'sale.sold'], env);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, new RegExp(`^recover job \\d+: Done, ${count} of ${count} deliveries sent again`));
+    await waitUntil(() => receiver.received.filter((r) => r.path === '/cli').length >= before + count, 5000, 'the recovered deliveries');
+    const bad = await runCli(['recover', String(id), '--since', 'yesterday'], env);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /Since/);
+  });
+
   it('exports and imports webhooks', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'hookd-cli-')), 'hooks.json');
     const exported = await runCli(['webhook', 'export', file], env);

@@ -13,6 +13,8 @@ let server: TestServer;
 let receiver: Receiver;
 let hookId: number;
 let deliveryId: number;
+/** A recover job of tenant A's. */
+let jobId: number;
 let adminToken: { id: number; token: string };
 const APP = { 'SO-AppToken': 'app-A' };
 const SECRET = 'tenant-a-secret-value';
@@ -35,6 +37,8 @@ before(async () => {
   await server.deliver();
   assert.equal(receiver.received.length, 1);
   deliveryId = (await call(server.url, 'GET', `/api/v1/Webhook/${hookId}/Deliveries`)).json.Items[0].DeliveryId;
+  jobId = (await call(server.url, 'POST', `/api/v1/Webhook/${hookId}/Recover`, { body: { Since: '1h' } })).json.JobId;
+  assert.ok(Number.isInteger(jobId));
   const token = await call(server.url, 'POST', '/api/v1/Auth/Tokens', { body: { Name: 'admin token' } });
   adminToken = { id: token.json.TokenId, token: token.json.Token };
   assert.ok(Number.isInteger(adminToken.id) && adminToken.token.length > 20);
@@ -78,6 +82,13 @@ function otherTenantCases(): Record<string, Case[]> {
     'POST /Tenant': [
       { method: 'POST', path: '/Tenant', body: { ContextIdentifier: 'Third', UserName: 'x', Password: 'xxxxxxxx' }, expect: [403] },
     ],
+    'GET /Webhook/{id}/Stats': [{ method: 'GET', path: `/Webhook/${hookId}/Stats`, expect: [404] }],
+    'POST /Webhook/{id}/Recover': [{ method: 'POST', path: `/Webhook/${hookId}/Recover`, body: { Since: '1h' }, expect: [404] }],
+    // Tenant B's own (empty) tenant: a count of nothing.
+    'POST /Webhook/Recover': [{ method: 'POST', path: '/Webhook/Recover?DryRun=true', body: { Since: '1h' }, expect: [200] }],
+    'GET /Jobs/{id}': [{ method: 'GET', path: `/Jobs/${jobId}`, expect: [404] }],
+    'GET /Retention': [{ method: 'GET', path: '/Retention', expect: [200] }],
+    'PUT /Retention': [{ method: 'PUT', path: '/Retention', body: { DeliveryRetentionDays: 1 }, expect: [403] }],
     'POST /Associate': [{ method: 'POST', path: '/Associate', body: { UserName: 'eve', Password: 'xxxxxxxx' }, expect: [403] }],
     // Associate 1 is tenant A's administrator.
     'GET /Associate/{id}': [{ method: 'GET', path: '/Associate/1', expect: [404] }],
@@ -165,6 +176,8 @@ describe('tenant isolation, route by route', () => {
       ['GET', `/Webhook/${hookId}/LastError`, undefined],
       ['GET', `/Webhook/${hookId}/Deliveries`, undefined],
       ['POST', `/Webhook/${hookId}/Deliveries/${deliveryId}/Retry`, undefined],
+      ['GET', `/Webhook/${hookId}/Stats`, undefined],
+      ['POST', `/Webhook/${hookId}/Recover`, { Since: '1h' }],
       ['POST', '/Agents/Webhook/GetWebhook', { WebhookId: hookId }],
       ['POST', '/Agents/Webhook/SaveWebhook', { ...webhookBody(`${receiver.url}/b`), WebhookId: hookId }],
       ['POST', '/Agents/Webhook/DeleteWebhook', { WebhookId: hookId }],

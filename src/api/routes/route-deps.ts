@@ -2,6 +2,8 @@ import type { Clock } from '../../lib/clock.js';
 import type { DeliveryLogService } from '../../services/delivery-log-service.js';
 import type { AuthService } from '../../services/auth-service.js';
 import type { EventService } from '../../services/event-service.js';
+import type { JobService } from '../../services/job-service.js';
+import type { RetentionService } from '../../services/retention-service.js';
 import type { WebhookService } from '../../services/webhook-service.js';
 
 /** What the route modules need; built at the composition root. */
@@ -10,6 +12,8 @@ export interface RouteDeps {
   webhooks: WebhookService;
   events: EventService;
   deliveryLog: DeliveryLogService;
+  retention: RetentionService;
+  jobs: JobService;
   ticketTtlMs: number;
   clock: Clock;
 }

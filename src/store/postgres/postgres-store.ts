@@ -2,8 +2,19 @@
 import pg from 'pg';
 import type { EventRecord } from '../../domain/payload.js';
 import type { WebhookInput } from '../../domain/webhook.js';
-import type { AuditStamp, CredentialKind, NewAssociate, SignalGroup, Store, WebhookFilter, WebhookUpdate } from '../store.js';
+import type {
+  AuditStamp,
+  CredentialKind,
+  NewAssociate,
+  PruneCut,
+  RecoverScope,
+  SignalGroup,
+  Store,
+  WebhookFilter,
+  WebhookUpdate,
+} from '../store.js';
 import * as delivery from './delivery-log.js';
+import * as jobs from './jobs.js';
 import { migrate, openPool, transaction } from './pool.js';
 import { PostgresDeliveryQueue } from './queue.js';
 import * as registry from './registry.js';
@@ -166,18 +177,68 @@ export class PostgresStore implements Store {
         : await this.pool.query<{ n: number }>('SELECT count(*) AS n FROM deliveries WHERE status = 0 AND webhook_id = $1', [webhookId]);
     return rows[0]!.n;
   }
-  async prune(before: number) {
+  async prune(tenantId: number, cut: PruneCut, limit: number) {
     return transaction(this.pool, async (c) => {
-      await c.query('DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE status = 1 AND finished < $1)', [before]);
-      const deliveries = (await c.query('DELETE FROM deliveries WHERE status = 1 AND finished < $1', [before])).rowCount ?? 0;
-      const events =
-        (
-          await c.query('DELETE FROM events e WHERE e.created < $1 AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id)', [
-            before,
-          ])
-        ).rowCount ?? 0;
+      let deliveries = 0;
+      let events = 0;
+      if (cut.deliveriesBefore !== null) {
+        const { rows } = await c.query<{ id: string }>(
+          `SELECT d.id FROM deliveries d WHERE d.status = 1 AND d.finished < $1
+             AND d.webhook_id IN (SELECT id FROM webhooks WHERE tenant_id = $2) LIMIT $3 FOR UPDATE SKIP LOCKED`,
+          [cut.deliveriesBefore, tenantId, limit],
+        );
+        const ids = rows.map((r) => r.id);
+        await c.query('DELETE FROM attempts WHERE delivery_id = ANY($1)', [ids]);
+        deliveries = (await c.query('DELETE FROM deliveries WHERE id = ANY($1)', [ids])).rowCount ?? 0;
+      }
+      if (cut.eventsBefore !== null) {
+        events =
+          (
+            await c.query(
+              `DELETE FROM events WHERE id IN (SELECT e.id FROM events e WHERE e.tenant_id = $1 AND e.created < $2
+                 AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id) LIMIT $3)`,
+              [tenantId, cut.eventsBefore, limit],
+            )
+          ).rowCount ?? 0;
+      }
       return { deliveries, events };
     });
+  }
+  async countRecoverable(scope: RecoverScope) {
+    return jobs.countRecoverable(this.pool, scope);
+  }
+  async createRecoverJob(scope: RecoverScope, total: number, now: number) {
+    return jobs.createRecoverJob(this.pool, scope, total, now);
+  }
+  async getJob(tenantId: number, id: number) {
+    return jobs.getJob(this.pool, tenantId, id);
+  }
+  async claimJob(owner: string, now: number, leaseMs: number) {
+    return jobs.claimJob(this.pool, owner, now, leaseMs);
+  }
+  async recoverBatch(jobId: number, owner: string, limit: number, now: number, leaseMs: number, newGuid: () => string) {
+    return jobs.recoverBatch(this.pool, jobId, owner, limit, now, leaseMs, newGuid);
+  }
+  async listTenantRetention() {
+    const { rows } = await this.pool.query<{
+      id: string;
+      identifier: string;
+      delivery_retention_days: number | null;
+      event_retention_days: number | null;
+    }>('SELECT id, identifier, delivery_retention_days, event_retention_days FROM tenants ORDER BY id');
+    return rows.map((r) => ({
+      tenantId: Number(r.id),
+      identifier: r.identifier,
+      deliveryDays: r.delivery_retention_days,
+      eventDays: r.event_retention_days,
+    }));
+  }
+  async setTenantRetention(tenantId: number, days: { deliveries: number | null; events: number | null }) {
+    await this.pool.query('UPDATE tenants SET delivery_retention_days = $1, event_retention_days = $2 WHERE id = $3', [
+      days.deliveries,
+      days.events,
+      tenantId,
+    ]);
   }
   async listNotifications(tenantId: number, inAppFor?: number) {
     return delivery.listNotifications(this.pool, tenantId, inAppFor);

@@ -1,7 +1,7 @@
 /** The delivery log in SQLite: listing, retrying one delivery, counting, pruning, notifications. */
 
 import { stateFromValue } from '../../domain/webhook.js';
-import type { AttemptSample, DeliveryView, Notification, StoreSnapshot } from '../store.js';
+import type { AttemptSample, DeliveryView, Notification, PruneCut, StoreSnapshot, TenantRetention } from '../store.js';
 import { type Db, q } from './database.js';
 import { type AttemptRow, type DeliveryRow, type NotificationRow, toDeliveryViews, toNotification } from '../rows.js';
 
@@ -73,18 +73,45 @@ export function countQueued(db: Db, webhookId?: number): number {
   ) as number;
 }
 
-export function prune(db: Db, before: number): { deliveries: number; events: number } {
+export function prune(db: Db, tenantId: number, cut: PruneCut, limit: number): { deliveries: number; events: number } {
   return db
     .transaction(() => {
-      q(db, 'DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE status = 1 AND finished < ?)').run(before);
-      const deliveries = q(db, 'DELETE FROM deliveries WHERE status = 1 AND finished < ?').run(before).changes;
-      const events = q(
-        db,
-        'DELETE FROM events WHERE created < ? AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.id)',
-      ).run(before).changes;
+      let deliveries = 0;
+      let events = 0;
+      if (cut.deliveriesBefore !== null) {
+        const ids = JSON.stringify(
+          q(
+            db,
+            `SELECT d.id FROM deliveries d WHERE d.status = 1 AND d.finished < ?
+               AND d.webhook_id IN (SELECT id FROM webhooks WHERE tenant_id = ?) LIMIT ?`,
+          )
+            .pluck()
+            .all(cut.deliveriesBefore, tenantId, limit),
+        );
+        q(db, 'DELETE FROM attempts WHERE delivery_id IN (SELECT value FROM json_each(?))').run(ids);
+        deliveries = q(db, 'DELETE FROM deliveries WHERE id IN (SELECT value FROM json_each(?))').run(ids).changes;
+      }
+      if (cut.eventsBefore !== null) {
+        events = q(
+          db,
+          `DELETE FROM events WHERE id IN (SELECT e.id FROM events e WHERE e.tenant_id = ? AND e.created < ?
+             AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id) LIMIT ?)`,
+        ).run(tenantId, cut.eventsBefore, limit).changes;
+      }
       return { deliveries, events };
     })
     .immediate();
+}
+
+export function listTenantRetention(db: Db): TenantRetention[] {
+  return (
+    q(db, 'SELECT id, identifier, delivery_retention_days, event_retention_days FROM tenants ORDER BY id').all() as Array<{
+      id: number;
+      identifier: string;
+      delivery_retention_days: number | null;
+      event_retention_days: number | null;
+    }>
+  ).map((r) => ({ tenantId: r.id, identifier: r.identifier, deliveryDays: r.delivery_retention_days, eventDays: r.event_retention_days }));
 }
 
 export function unsentNotifications(db: Db, limit: number): Notification[] {

@@ -2,10 +2,21 @@
 import { join } from 'node:path';
 import type { EventRecord } from '../../domain/payload.js';
 import type { WebhookInput } from '../../domain/webhook.js';
-import type { AuditStamp, CredentialKind, NewAssociate, SignalGroup, Store, WebhookFilter, WebhookUpdate } from '../store.js';
+import type {
+  AuditStamp,
+  CredentialKind,
+  NewAssociate,
+  PruneCut,
+  RecoverScope,
+  SignalGroup,
+  Store,
+  WebhookFilter,
+  WebhookUpdate,
+} from '../store.js';
 import * as accounts from './accounts.js';
 import { type Db, migrate, openDatabase, q } from './database.js';
 import * as delivery from './delivery-log.js';
+import * as jobs from './jobs.js';
 import { SqliteDeliveryQueue } from './queue.js';
 import { signalEvents, signalGroups } from './signal.js';
 import * as webhooks from './webhooks.js';
@@ -117,8 +128,31 @@ export class SqliteStore implements Store {
   async countQueued(webhookId?: number) {
     return delivery.countQueued(this.db, webhookId);
   }
-  async prune(before: number) {
-    return delivery.prune(this.db, before);
+  async prune(tenantId: number, cut: PruneCut, limit: number) {
+    return delivery.prune(this.db, tenantId, cut, limit);
+  }
+  async countRecoverable(scope: RecoverScope) {
+    return jobs.countRecoverable(this.db, scope);
+  }
+  async createRecoverJob(scope: RecoverScope, total: number, now: number) {
+    return jobs.createRecoverJob(this.db, scope, total, now);
+  }
+  async getJob(tenantId: number, id: number) {
+    return jobs.getJob(this.db, tenantId, id);
+  }
+  async claimJob(owner: string, now: number, leaseMs: number) {
+    return jobs.claimJob(this.db, owner, now, leaseMs);
+  }
+  async recoverBatch(jobId: number, owner: string, limit: number, now: number, leaseMs: number, newGuid: () => string) {
+    return jobs.recoverBatch(this.db, jobId, owner, limit, now, leaseMs, newGuid);
+  }
+  async listTenantRetention() {
+    return delivery.listTenantRetention(this.db);
+  }
+  async setTenantRetention(tenantId: number, days: { deliveries: number | null; events: number | null }) {
+    this.db
+      .prepare('UPDATE tenants SET delivery_retention_days = ?, event_retention_days = ? WHERE id = ?')
+      .run(days.deliveries, days.events, tenantId);
   }
   async listNotifications(tenantId: number, inAppFor?: number) {
     return delivery.listNotifications(this.db, tenantId, inAppFor);

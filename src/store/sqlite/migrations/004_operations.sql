@@ -20,4 +20,6 @@ CREATE TABLE jobs (
 );
 CREATE INDEX jobs_open ON jobs (state, id) WHERE state IN ('Queued', 'Running');
 
-ALTER TABLE tenants ADD COLUMN retention_days INTEGER;
+-- Per-tenant retention overrides (days; NULL: the server's setting).
+ALTER TABLE tenants ADD COLUMN delivery_retention_days INTEGER;
+ALTER TABLE tenants ADD COLUMN event_retention_days INTEGER;
