@@ -96,5 +96,7 @@ export function send(req: FastifyRequest, reply: FastifyReply, status: number, v
   const format = responseFormat(req.headers.accept);
   reply.code(status);
   if (format === 'xml') return reply.type('application/xml; charset=utf-8').send(buildXml(xmlRoot, value));
-  return reply.type('application/json; charset=utf-8').send(JSON.stringify(value));
+  reply.type('application/json; charset=utf-8');
+  // Objects go through the route's response schema (Fastify's serializer); a string or null is JSON itself.
+  return typeof value === 'object' && value !== null ? reply.send(value) : reply.send(JSON.stringify(value));
 }

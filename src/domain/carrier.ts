@@ -74,9 +74,9 @@ export function webhookCarrier(w: Webhook, associates: ReadonlyMap<number, Assoc
     TotalErrors: w.totalErrors,
     ConsecutiveErrors: w.consecutiveErrors,
     LastError: w.lastError ?? '',
+    ...carrierRights('Webhook', rights),
     // hookd's extension: the optimistic-concurrency counter of the Webhook table.
     UpdatedCount: w.updatedCount,
-    ...carrierRights('Webhook', rights),
   };
 }
 

@@ -72,7 +72,7 @@ describe('authentication', () => {
     assert.equal((await call(server.url, 'GET', '/healthz', { auth: null })).status, 200);
     const doc = await call(server.url, 'GET', '/api/v1/openapi.json', { auth: null });
     assert.equal(doc.status, 200);
-    assert.equal(doc.json.openapi, '3.0.3');
+    assert.equal(doc.json.openapi, '3.1.0');
     for (const path of [
       '/api/v1/Webhook',
       '/api/v1/Webhook/{id}',

@@ -78,9 +78,9 @@ describe('POST /api/v1/Webhook', () => {
       'TotalErrors',
       'ConsecutiveErrors',
       'LastError',
-      'UpdatedCount',
       'TableRight',
       'FieldProperties',
+      'UpdatedCount',
       '_Links',
     ]);
     assert.deepEqual(w.TableRight, { Mask: 'Select, Update, Insert, Delete', Reason: '' });

@@ -10,6 +10,7 @@ import { associateCarrier } from '../../domain/carrier.js';
 import { timeZoneList } from '../../domain/so-timezones.js';
 import { dateFormatter, TICKET_COOKIE, XSRF_COOKIE } from '../request-context.js';
 import { AssociateBody, IdParams, TenantBody, TokenBody } from '../schemas.js';
+import * as R from '../response-schemas.js';
 import type { RouteDeps } from './route-deps.js';
 
 export async function accountRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
@@ -18,7 +19,13 @@ export async function accountRoutes(app: FastifyInstance, deps: RouteDeps): Prom
 
   app.post(
     '/Auth/Ticket',
-    { schema: { tags, summary: 'Issue a SoTicket session ticket (also set as a cookie with an XSRF-TOKEN cookie)' } },
+    {
+      schema: {
+        tags,
+        summary: 'Issue a SoTicket session ticket (also set as a cookie with an XSRF-TOKEN cookie)',
+        response: { 200: R.TicketCarrier, ...R.ERRORS },
+      },
+    },
     async (req, reply) => {
       const { ticket, expires, xsrf } = await auth.issueTicket(req.caller.associate);
       const maxAge = Math.floor(deps.ticketTtlMs / 1000);
@@ -28,20 +35,31 @@ export async function accountRoutes(app: FastifyInstance, deps: RouteDeps): Prom
     },
   );
 
-  app.get('/Auth/Tokens', { schema: { tags, summary: "List the caller's API tokens (without their secrets)" } }, async (req, reply) => {
-    const tokens = await auth.listTokens(req.caller.associate);
-    return send(
-      req,
-      reply,
-      200,
-      tokens.map((t) => ({ TokenId: t.id, Name: t.name, Created: utcTimestamp(t.created) })),
-      'ArrayOfToken',
-    );
-  });
+  app.get(
+    '/Auth/Tokens',
+    { schema: { tags, summary: "List the caller's API tokens (without their secrets)", response: { 200: R.TokenList, ...R.ERRORS } } },
+    async (req, reply) => {
+      const tokens = await auth.listTokens(req.caller.associate);
+      return send(
+        req,
+        reply,
+        200,
+        tokens.map((t) => ({ TokenId: t.id, Name: t.name, Created: utcTimestamp(t.created) })),
+        'ArrayOfToken',
+      );
+    },
+  );
 
   app.post(
     '/Auth/Tokens',
-    { schema: { tags, summary: 'Create an API token for the Bearer scheme; the token is shown only in this answer', body: TokenBody } },
+    {
+      schema: {
+        tags,
+        summary: 'Create an API token for the Bearer scheme; the token is shown only in this answer',
+        body: TokenBody,
+        response: { 200: R.TokenCreated, ...R.ERRORS },
+      },
+    },
     async (req, reply) => {
       const name = (req.body as { Name?: string | null } | undefined)?.Name ?? null;
       const { token, credential } = await auth.createToken(req.caller.associate, name);
@@ -55,14 +73,25 @@ export async function accountRoutes(app: FastifyInstance, deps: RouteDeps): Prom
     },
   );
 
-  app.delete('/Auth/Tokens/:id', { schema: { tags, summary: 'Revoke an API token' } }, async (req, reply) => {
-    await auth.revokeToken(req.caller.associate, Number((req.params as { id: string }).id) || 0);
-    return reply.code(204).send();
-  });
+  app.delete(
+    '/Auth/Tokens/:id',
+    { schema: { tags, summary: 'Revoke an API token', response: { 204: R.NoContent, ...R.ERRORS } } },
+    async (req, reply) => {
+      await auth.revokeToken(req.caller.associate, Number((req.params as { id: string }).id) || 0);
+      return reply.code(204).send();
+    },
+  );
 
   app.post(
     '/Tenant',
-    { schema: { tags, summary: 'Create a tenant and its first associate (administrator only)', body: TenantBody } },
+    {
+      schema: {
+        tags,
+        summary: 'Create a tenant and its first associate (administrator only)',
+        body: TenantBody,
+        response: { 200: R.TenantCreated, ...R.ERRORS },
+      },
+    },
     async (req, reply) => {
       const b = req.body as { ContextIdentifier: unknown; UserName: unknown; Password: unknown; Name?: unknown; Email?: unknown };
       const { tenant, associate } = await auth.createTenant(
@@ -95,6 +124,7 @@ export async function accountRoutes(app: FastifyInstance, deps: RouteDeps): Prom
         tags,
         summary: 'Add an associate (user) to this tenant, with an optional e-mail address for ErrorAssociates (administrator only)',
         body: AssociateBody,
+        response: { 200: R.AssociateCarrier, ...R.ERRORS },
       },
     },
     async (req, reply) => {
@@ -103,10 +133,14 @@ export async function accountRoutes(app: FastifyInstance, deps: RouteDeps): Prom
     },
   );
 
-  app.get('/Associate/:id', { schema: { tags, summary: 'An associate of this tenant', params: IdParams } }, async (req, reply) => {
-    const associate = await auth.getAssociate(req.caller.tenant, Number((req.params as { id: string }).id));
-    return send(req, reply, 200, associateCarrier(associate), 'Associate');
-  });
+  app.get(
+    '/Associate/:id',
+    { schema: { tags, summary: 'An associate of this tenant', params: IdParams, response: { 200: R.AssociateCarrier, ...R.ERRORS } } },
+    async (req, reply) => {
+      const associate = await auth.getAssociate(req.caller.tenant, Number((req.params as { id: string }).id));
+      return send(req, reply, 200, associateCarrier(associate), 'Associate');
+    },
+  );
 
   app.get(
     '/Notifications',
@@ -114,6 +148,7 @@ export async function accountRoutes(app: FastifyInstance, deps: RouteDeps): Prom
       schema: {
         tags,
         summary: "The caller's in-app notifications (NotifyVia InApp of webhooks naming the caller in ErrorAssociates), oldest first",
+        response: { 200: R.NotificationList, ...R.ERRORS },
       },
     },
     async (req, reply) => {
@@ -133,7 +168,13 @@ export async function accountRoutes(app: FastifyInstance, deps: RouteDeps): Prom
 
   app.get(
     '/timezone',
-    { schema: { tags: ['TimeZone'], summary: 'The SuperOffice time-zone codes SO-TimeZone accepts, with their offsets' } },
+    {
+      schema: {
+        tags: ['TimeZone'],
+        summary: 'The SuperOffice time-zone codes SO-TimeZone accepts, with their offsets',
+        response: { 200: R.TimeZoneList, ...R.ERRORS },
+      },
+    },
     async (req, reply) => send(req, reply, 200, timeZoneList(deps.clock.now()), 'ArrayOfTimeZone'),
   );
 }

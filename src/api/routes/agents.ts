@@ -6,6 +6,7 @@ import { pick } from '../../domain/webhook-input.js';
 import { send } from '../content.js';
 import { webhookList, webhookPlain } from '../present.js';
 import { queryParam } from '../request-context.js';
+import * as R from '../response-schemas.js';
 import type { RouteDeps } from './route-deps.js';
 import { statusFilter } from './webhooks.js';
 
@@ -46,6 +47,7 @@ export async function agentRoutes(app: FastifyInstance, deps: RouteDeps): Promis
         tags: ['Agents'],
         summary:
           'Webhook agent RPC: CreateDefaultWebhook, SaveWebhook, DeleteWebhook, GetWebhook, GetAllWebhooks, TestWebhook, SignalEvent, GetLastError',
+        response: { 200: R.AgentAnswer, 204: R.NoContent, ...R.ERRORS },
       },
     },
     async (req, reply) => {

@@ -4,6 +4,7 @@ import type { Job } from '../../store/store.js';
 import { send } from '../content.js';
 import { apiBase, dateFormatter, queryParam } from '../request-context.js';
 import { IdParams, RecoverBody, RecoverQuery, RetentionBody } from '../schemas.js';
+import * as R from '../response-schemas.js';
 import type { RouteDeps } from './route-deps.js';
 
 function jobCarrier(req: FastifyRequest, job: Job): Record<string, unknown> {
@@ -50,17 +51,31 @@ export async function operationsRoutes(app: FastifyInstance, deps: RouteDeps): P
         params: IdParams,
         querystring: RecoverQuery,
         body: RecoverBody,
+        response: { 200: R.RecoverCount, 202: R.JobCarrier, ...R.ERRORS },
       },
     },
     async (req, reply) => recover(req, reply, Number((req.params as { id: string }).id)),
   );
   app.post(
     '/Webhook/Recover',
-    { schema: { tags, summary: `Recover every webhook of the tenant: ${recoverDoc}`, querystring: RecoverQuery, body: RecoverBody } },
+    {
+      schema: {
+        tags,
+        summary: `Recover every webhook of the tenant: ${recoverDoc}`,
+        querystring: RecoverQuery,
+        body: RecoverBody,
+        response: { 200: R.RecoverCount, 202: R.JobCarrier, ...R.ERRORS },
+      },
+    },
     async (req, reply) => recover(req, reply, null),
   );
-  app.get('/Jobs/:id', { schema: { tags, summary: 'A background job: state, total and done', params: IdParams } }, async (req, reply) =>
-    send(req, reply, 200, jobCarrier(req, await jobs.get(req.caller, Number((req.params as { id: string }).id))), 'Job'),
+  app.get(
+    '/Jobs/:id',
+    {
+      schema: { tags, summary: 'A background job: state, total and done', params: IdParams, response: { 200: R.JobCarrier, ...R.ERRORS } },
+    },
+    async (req, reply) =>
+      send(req, reply, 200, jobCarrier(req, await jobs.get(req.caller, Number((req.params as { id: string }).id))), 'Job'),
   );
 
   const retentionCarrier = (s: Awaited<ReturnType<typeof retention.settings>>) => ({
@@ -70,7 +85,13 @@ export async function operationsRoutes(app: FastifyInstance, deps: RouteDeps): P
   });
   app.get(
     '/Retention',
-    { schema: { tags, summary: "This tenant's retention: its own days (null: the server's) and the days in force" } },
+    {
+      schema: {
+        tags,
+        summary: "This tenant's retention: its own days (null: the server's) and the days in force",
+        response: { 200: R.RetentionCarrier, ...R.ERRORS },
+      },
+    },
     async (req, reply) => send(req, reply, 200, retentionCarrier(await retention.settings(req.caller)), 'Retention'),
   );
   app.put(
@@ -80,6 +101,7 @@ export async function operationsRoutes(app: FastifyInstance, deps: RouteDeps): P
         tags,
         summary: "Set this tenant's retention days (null: the server's; 0: keep forever); administrator only",
         body: RetentionBody,
+        response: { 200: R.RetentionCarrier, ...R.ERRORS },
       },
     },
     async (req, reply) =>

@@ -23,6 +23,7 @@ import {
   WebhookBody,
 } from '../schemas.js';
 import { MAX_PAGE } from '../../services/delivery-log-service.js';
+import * as R from '../response-schemas.js';
 import type { RouteDeps } from './route-deps.js';
 
 function idOf(req: FastifyRequest): number {
@@ -50,23 +51,41 @@ export async function webhookRoutes(app: FastifyInstance, deps: RouteDeps): Prom
 
   app.get(
     '/Webhook/default',
-    { schema: { tags, summary: 'CreateDefaultWebhook: a new webhook with default values' } },
+    {
+      schema: {
+        tags,
+        summary: 'CreateDefaultWebhook: a new webhook with default values',
+        response: { 200: R.WebhookCarrier, ...R.ERRORS },
+      },
+    },
     async (req, reply) => send(req, reply, 200, webhooks.createDefault(), 'Webhook'),
   );
 
-  app.get('/Webhook', { schema: { tags, summary: 'GetAllWebhooks', querystring: ListQuery } }, async (req, reply) => {
-    const q = req.query as { nameFilter?: string; eventFilter?: string; statusFilter?: string };
-    const list = await webhooks.list(req.caller, {
-      name: q.nameFilter || null,
-      event: q.eventFilter || null,
-      state: statusFilter(q.statusFilter),
-    });
-    return send(req, reply, 200, await webhookList(req, webhooks, list), 'ArrayOfWebhook');
-  });
+  app.get(
+    '/Webhook',
+    { schema: { tags, summary: 'GetAllWebhooks', querystring: ListQuery, response: { 200: R.WebhookList, ...R.ERRORS } } },
+    async (req, reply) => {
+      const q = req.query as { nameFilter?: string; eventFilter?: string; statusFilter?: string };
+      const list = await webhooks.list(req.caller, {
+        name: q.nameFilter || null,
+        event: q.eventFilter || null,
+        state: statusFilter(q.statusFilter),
+      });
+      return send(req, reply, 200, await webhookList(req, webhooks, list), 'ArrayOfWebhook');
+    },
+  );
 
   app.post(
     '/Webhook',
-    { schema: { tags, summary: 'SaveWebhook: create a webhook', querystring: SelectQuery, body: WebhookBody } },
+    {
+      schema: {
+        tags,
+        summary: 'SaveWebhook: create a webhook',
+        querystring: SelectQuery,
+        body: WebhookBody,
+        response: { 200: R.WebhookWithLinks, ...R.ERRORS },
+      },
+    },
     async (req, reply) => {
       if (req.body === undefined || req.body === null) throw new HookdError('body_missing');
       const created = await webhooks.create(req.caller, req.body);
@@ -74,17 +93,38 @@ export async function webhookRoutes(app: FastifyInstance, deps: RouteDeps): Prom
     },
   );
 
-  app.get('/Webhook/:id', { schema: { tags, summary: 'GetWebhook', params: IdParams, querystring: SelectQuery } }, async (req, reply) => {
-    const webhook = await webhooks.get(req.caller, idOf(req));
-    reply.header('Last-Modified', new Date(webhook.updated).toUTCString());
-    const since = httpDate(req.headers['if-modified-since']);
-    if (since !== null && Math.floor(webhook.updated / 1000) <= Math.floor(since / 1000)) return reply.code(304).send();
-    return send(req, reply, 200, await webhookWithLinks(req, webhooks, webhook), 'Webhook');
-  });
+  app.get(
+    '/Webhook/:id',
+    {
+      schema: {
+        tags,
+        summary: 'GetWebhook',
+        params: IdParams,
+        querystring: SelectQuery,
+        response: { 200: R.WebhookWithLinks, ...R.ERRORS },
+      },
+    },
+    async (req, reply) => {
+      const webhook = await webhooks.get(req.caller, idOf(req));
+      reply.header('Last-Modified', new Date(webhook.updated).toUTCString());
+      const since = httpDate(req.headers['if-modified-since']);
+      if (since !== null && Math.floor(webhook.updated / 1000) <= Math.floor(since / 1000)) return reply.code(304).send();
+      return send(req, reply, 200, await webhookWithLinks(req, webhooks, webhook), 'Webhook');
+    },
+  );
 
   app.put(
     '/Webhook/:id',
-    { schema: { tags, summary: 'SaveWebhook: replace a webhook', params: IdParams, querystring: SelectQuery, body: WebhookBody } },
+    {
+      schema: {
+        tags,
+        summary: 'SaveWebhook: replace a webhook',
+        params: IdParams,
+        querystring: SelectQuery,
+        body: WebhookBody,
+        response: { 200: R.WebhookWithLinks, ...R.ERRORS },
+      },
+    },
     async (req, reply) => {
       if (req.body === undefined || req.body === null) throw new HookdError('body_missing');
       const saved = await webhooks.update(req.caller, idOf(req), req.body, httpDate(req.headers['if-unmodified-since']));
@@ -94,7 +134,16 @@ export async function webhookRoutes(app: FastifyInstance, deps: RouteDeps): Prom
 
   app.patch(
     '/Webhook/:id',
-    { schema: { tags, summary: 'SaveWebhook: JSON Patch or Merge Patch', params: IdParams, querystring: SelectQuery, body: PatchBody } },
+    {
+      schema: {
+        tags,
+        summary: 'SaveWebhook: JSON Patch or Merge Patch',
+        params: IdParams,
+        querystring: SelectQuery,
+        body: PatchBody,
+        response: { 200: R.WebhookWithLinks, ...R.ERRORS },
+      },
+    },
     async (req, reply) => {
       if (req.body === undefined || req.body === null) throw new HookdError('body_missing');
       const isMerge = (req.headers['content-type'] ?? '').toLowerCase().includes('merge-patch') || !Array.isArray(req.body);
@@ -112,20 +161,38 @@ export async function webhookRoutes(app: FastifyInstance, deps: RouteDeps): Prom
     },
   );
 
-  app.delete('/Webhook/:id', { schema: { tags, summary: 'DeleteWebhook', params: IdParams } }, async (req, reply) => {
-    await webhooks.delete(req.caller, idOf(req));
-    return reply.code(204).send();
-  });
+  app.delete(
+    '/Webhook/:id',
+    { schema: { tags, summary: 'DeleteWebhook', params: IdParams, response: { 204: R.NoContent, ...R.ERRORS } } },
+    async (req, reply) => {
+      await webhooks.delete(req.caller, idOf(req));
+      return reply.code(204).send();
+    },
+  );
 
   app.get(
     '/Webhook/:id/LastError',
-    { schema: { tags, summary: 'GetLastError: the last error message from the target', params: IdParams } },
+    {
+      schema: {
+        tags,
+        summary: 'GetLastError: the last error message from the target',
+        params: IdParams,
+        response: { 200: R.LastErrorText, ...R.ERRORS },
+      },
+    },
     async (req, reply) => send(req, reply, 200, await webhooks.lastError(req.caller, idOf(req)), 'string'),
   );
 
   app.post(
     '/Webhook/Test',
-    { schema: { tags, summary: "TestWebhook: ping the target with a 'test' event", body: WebhookBody } },
+    {
+      schema: {
+        tags,
+        summary: "TestWebhook: ping the target with a 'test' event",
+        body: WebhookBody,
+        response: { 200: R.WebhookResult, ...R.ERRORS },
+      },
+    },
     async (req, reply) => {
       if (req.body === undefined || req.body === null) throw new HookdError('body_missing');
       const result = await webhooks.test(req.caller, req.body);
@@ -135,7 +202,15 @@ export async function webhookRoutes(app: FastifyInstance, deps: RouteDeps): Prom
 
   app.post(
     '/Webhook/:eventName/:primaryKey',
-    { schema: { tags, summary: 'SignalEvent: fire an event', params: SignalParams, body: SignalData } },
+    {
+      schema: {
+        tags,
+        summary: 'SignalEvent: fire an event',
+        params: SignalParams,
+        body: SignalData,
+        response: { 204: R.NoContent, ...R.ERRORS },
+      },
+    },
     async (req, reply) => {
       const p = req.params as { eventName: string; primaryKey: string };
       const queued = await events.signal(req.caller, p.eventName, p.primaryKey, req.body ?? {});
@@ -145,7 +220,14 @@ export async function webhookRoutes(app: FastifyInstance, deps: RouteDeps): Prom
 
   app.post(
     '/Webhook/Events',
-    { schema: { tags, summary: 'hookd extension: signal many events in one transaction', body: SignalBatch } },
+    {
+      schema: {
+        tags,
+        summary: 'hookd extension: signal many events in one transaction',
+        body: SignalBatch,
+        response: { 204: R.NoContent, ...R.ERRORS },
+      },
+    },
     async (req, reply) => {
       const queued = await events.signalMany(req.caller, req.body);
       return reply.code(204).header('X-Hookd-Deliveries', String(queued)).send();
@@ -154,7 +236,15 @@ export async function webhookRoutes(app: FastifyInstance, deps: RouteDeps): Prom
 
   app.get(
     '/Webhook/:id/Deliveries',
-    { schema: { tags, summary: 'hookd extension: the delivery log, newest first', params: IdParams, querystring: PageQuery } },
+    {
+      schema: {
+        tags,
+        summary: 'hookd extension: the delivery log, newest first',
+        params: IdParams,
+        querystring: PageQuery,
+        response: { 200: R.DeliveryPage, ...R.ERRORS },
+      },
+    },
     async (req, reply) => {
       const q = req.query as { $top?: string; $skip?: string };
       const top = Math.min(Number(q.$top ?? 50), MAX_PAGE);
@@ -179,6 +269,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: RouteDeps): Prom
         summary: "hookd extension: the webhook's attempts per time bucket (counts, failures by status code, p50/p95 duration)",
         params: IdParams,
         querystring: StatsQuery,
+        response: { 200: R.WebhookStats, ...R.ERRORS },
       },
     },
     async (req, reply) => {
@@ -207,7 +298,14 @@ export async function webhookRoutes(app: FastifyInstance, deps: RouteDeps): Prom
 
   app.post(
     '/Webhook/:id/Deliveries/:deliveryId/Retry',
-    { schema: { tags, summary: 'hookd extension: send a delivery again', params: DeliveryParams } },
+    {
+      schema: {
+        tags,
+        summary: 'hookd extension: send a delivery again',
+        params: DeliveryParams,
+        response: { 204: R.NoContent, ...R.ERRORS },
+      },
+    },
     async (req, reply) => {
       const deliveryId = Number((req.params as { deliveryId: string }).deliveryId);
       await deliveryLog.retry(req.caller, idOf(req), deliveryId);

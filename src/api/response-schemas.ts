@@ -1,0 +1,213 @@
+/**
+ * What every route answers, as TypeBox schemas: the OpenAPI document describes them (so typed clients can be
+ * generated from it) and Fastify's serializer writes JSON answers with them, in the carriers' property order.
+ * Carrier properties are nullable: `$select` nulls the ones not selected.
+ */
+import { type TSchema, Type } from '@sinclair/typebox';
+
+const N = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const Dict = <T extends TSchema>(value: T) => Type.Record(Type.String(), value);
+
+export const ErrorEnvelope = Type.Object(
+  {
+    Error: Type.Boolean(),
+    ErrorType: Type.String(),
+    ErrorMessage: Type.String(),
+    ErrorSource: Type.String(),
+    ErrorCode: Type.String({ description: "hookd's stable, machine-readable code" }),
+    Errors: Type.Optional(Type.Array(Type.Object({ Property: Type.String(), Rule: Type.String() }))),
+  },
+  { description: "NetServer's error envelope, with hookd's ErrorCode" },
+);
+
+/** Error answers every route may give. */
+export const ERRORS = { '4xx': ErrorEnvelope, '5xx': ErrorEnvelope } as const;
+
+const TableRight = Type.Object({ Mask: Type.String(), Reason: Type.String() });
+const FieldProperty = Type.Object({
+  FieldRight: Type.Object({ Mask: Type.String(), Reason: Type.String() }),
+  FieldType: Type.String(),
+  FieldLength: Type.Integer(),
+});
+const rights = { TableRight: N(TableRight), FieldProperties: N(Dict(FieldProperty)) };
+
+export const AssociateCarrier = Type.Object({
+  AssociateId: N(Type.Integer()),
+  Name: N(Type.String()),
+  PersonId: N(Type.Integer()),
+  Rank: N(Type.Integer()),
+  Tooltip: N(Type.String()),
+  Type: N(Type.String()),
+  GroupIdx: N(Type.Integer()),
+  FullName: N(Type.String()),
+  FormalName: N(Type.String()),
+  Deleted: N(Type.Boolean()),
+  EjUserId: N(Type.Integer()),
+  UserName: N(Type.String()),
+  ExtraFields: N(Dict(Type.String())),
+  CustomFields: N(Dict(Type.String())),
+  ...rights,
+});
+
+const MDOListItem = Type.Object({
+  Id: N(Type.Integer()),
+  Name: N(Type.String()),
+  ToolTip: N(Type.String()),
+  Deleted: N(Type.Boolean()),
+  Rank: N(Type.Integer()),
+  Type: N(Type.String()),
+  ChildItems: N(Type.Array(Type.Unknown())),
+  IconHint: N(Type.String()),
+  ColorBlock: N(Type.Integer()),
+  ExtraInfo: N(Type.String()),
+  StyleHint: N(Type.String()),
+  FullName: N(Type.String()),
+});
+
+const webhookProperties = {
+  WebhookId: N(Type.Integer()),
+  Name: N(Type.String()),
+  Events: N(Type.Array(Type.String())),
+  TargetUrl: N(Type.String()),
+  Secret: N(Type.String()),
+  State: N(Type.String({ description: 'Unknown, Active, Stopped or TooManyErrors' })),
+  Type: N(Type.String()),
+  Headers: N(Dict(Type.String())),
+  Properties: N(Dict(Type.Unknown())),
+  Registered: N(Type.String({ description: 'UTC date-time' })),
+  RegisteredAssociate: N(AssociateCarrier),
+  Updated: N(Type.String({ description: 'UTC date-time' })),
+  UpdatedAssociate: N(AssociateCarrier),
+  ErrorsEmail: N(Type.String()),
+  ErrorEmails: N(Type.Array(Type.String())),
+  ErrorAssociates: N(Type.Array(MDOListItem)),
+  Description: N(Type.String()),
+  NotifyVia: N(Type.String({ description: 'Flags: None, Email, InApp (e.g. "Email, InApp")' })),
+  NotifyWhen: N(Type.String({ description: 'Flags: None, FirstFailure, Disabling' })),
+  TotalCalls: N(Type.Integer()),
+  TotalErrors: N(Type.Integer()),
+  ConsecutiveErrors: N(Type.Integer()),
+  LastError: N(Type.String()),
+  ...rights,
+  UpdatedCount: Type.Optional(N(Type.Integer({ description: "hookd's optimistic-concurrency counter" }))),
+};
+
+/** The Webhook carrier (GetAllWebhooks, the agents, CreateDefaultWebhook). */
+export const WebhookCarrier = Type.Object(webhookProperties, { description: 'The Webhook carrier' });
+/** The Webhook carrier with `_Links` (REST answers naming one webhook). */
+export const WebhookWithLinks = Type.Object(
+  { ...webhookProperties, _Links: Type.Optional(Type.Object({ Self: Type.String(), Archive: Type.String() })) },
+  { description: 'The Webhook carrier with _Links' },
+);
+export const WebhookList = Type.Array(WebhookCarrier);
+export const WebhookResult = Type.Object({ Success: Type.Boolean(), Message: Type.String(), ...rights });
+
+const Attempt = Type.Object({
+  AttemptId: Type.Integer(),
+  EventId: Type.String(),
+  Retry: Type.Integer(),
+  Started: Type.String(),
+  DurationMs: Type.Integer(),
+  StatusCode: N(Type.Integer()),
+  Outcome: Type.String({ description: 'success, failure, gone or fault' }),
+  Stage: N(Type.String()),
+  Error: N(Type.String()),
+});
+export const DeliveryPage = Type.Object({
+  Total: Type.Integer(),
+  Top: Type.Integer(),
+  Skip: Type.Integer(),
+  Items: Type.Array(
+    Type.Object({
+      DeliveryId: Type.Integer(),
+      WebhookId: Type.Integer(),
+      Event: Type.String(),
+      PrimaryKey: Type.Integer(),
+      EventId: Type.String(),
+      Status: Type.String({ description: 'queued or delivered' }),
+      Created: Type.String(),
+      Finished: N(Type.String()),
+      DueAt: N(Type.String()),
+      Attempts: Type.Array(Attempt),
+    }),
+  ),
+});
+
+export const WebhookStats = Type.Object({
+  WebhookId: Type.Integer(),
+  Since: Type.String(),
+  Until: Type.String(),
+  BucketSeconds: Type.Number(),
+  Truncated: Type.Boolean(),
+  Buckets: Type.Array(
+    Type.Object({
+      Start: Type.String(),
+      Attempts: Type.Integer(),
+      Successes: Type.Integer(),
+      Failures: Type.Integer(),
+      FailuresByStatus: Dict(Type.Integer()),
+      P50Ms: N(Type.Number()),
+      P95Ms: N(Type.Number()),
+    }),
+  ),
+});
+
+export const JobCarrier = Type.Object({
+  JobId: Type.Integer(),
+  Kind: Type.String(),
+  State: Type.String({ description: 'Queued, Running, Done or Failed' }),
+  Total: Type.Integer(),
+  Done: Type.Integer(),
+  Created: Type.String(),
+  Finished: N(Type.String()),
+  Error: N(Type.String()),
+  Since: Type.String(),
+  Until: Type.String(),
+  Status: Type.String(),
+  Events: Type.Array(Type.String()),
+  WebhookIds: N(Type.Array(Type.Integer())),
+  _Links: Type.Object({ Self: Type.String() }),
+});
+export const RecoverCount = Type.Object({ DryRun: Type.Boolean(), Count: Type.Integer() });
+
+const retentionDays = { DeliveryRetentionDays: N(Type.Integer()), EventRetentionDays: N(Type.Integer()) };
+export const RetentionCarrier = Type.Object({
+  ...retentionDays,
+  Effective: Type.Object({ DeliveryRetentionDays: Type.Integer(), EventRetentionDays: Type.Integer() }),
+});
+
+export const TicketCarrier = Type.Object({ Ticket: Type.String(), Expires: Type.String(), XsrfToken: Type.String() });
+export const TokenList = Type.Array(Type.Object({ TokenId: Type.Integer(), Name: N(Type.String()), Created: Type.String() }));
+export const TokenCreated = Type.Object({ TokenId: Type.Integer(), Name: N(Type.String()), Token: Type.String(), Created: Type.String() });
+export const TenantCreated = Type.Object({
+  ContextIdentifier: Type.String(),
+  AssociateId: Type.Integer(),
+  UserName: Type.String(),
+  ApiBase: Type.String(),
+});
+export const NotificationList = Type.Array(
+  Type.Object({
+    NotificationId: Type.Integer(),
+    WebhookId: Type.Integer(),
+    Reason: Type.String(),
+    Subject: Type.String(),
+    Body: Type.String(),
+    Created: Type.String(),
+  }),
+);
+export const TimeZoneList = Type.Array(
+  Type.Object({
+    id: Type.Integer(),
+    timeZone: Type.String(),
+    country: Type.String(),
+    region: Type.String(),
+    offset: Type.String(),
+    daylight: Type.String(),
+    isActive: Type.Integer(),
+    zone: Type.String({ description: "hookd's extension: the IANA zone" }),
+  }),
+);
+export const LastErrorText = Type.String({ description: 'The last error message from the target ("" when none)' });
+export const NoContent = Type.Null({ description: 'No content' });
+/** What an agent method answers: its carrier, a list, a result, a string, or null for a missing entity. */
+export const AgentAnswer = Type.Union([WebhookCarrier, WebhookList, WebhookResult, Type.String(), Type.Null()]);
