@@ -6,6 +6,7 @@ import { barChart, slug } from './chart.js';
 import { runDeliveryRate } from './delivery-rate.js';
 import type { CaseResult } from './lib.js';
 import { runPostgresRate } from './postgres-rate.js';
+import { runRecover } from './recover.js';
 import { runBacklog, runFanOut, runHundredWebhooks, runIngestion, runLatency } from './scenarios.js';
 
 const suites: Record<string, () => Promise<CaseResult[]>> = {
@@ -17,6 +18,7 @@ const suites: Record<string, () => Promise<CaseResult[]>> = {
   'api-rate': runApiRate,
   'postgres-rate': runPostgresRate,
   backlog: runBacklog,
+  recover: runRecover,
 };
 
 const chosen = process.argv.slice(2).filter((a) => a !== '--');
