@@ -14,6 +14,8 @@ import { registerErrorHandling, sendError } from './error-envelope.js';
 import { authenticate } from './request-context.js';
 import { accountRoutes } from './routes/accounts.js';
 import { operationsRoutes } from './routes/operations.js';
+import { associateRoutes } from './routes/associates.js';
+import { timeZoneRoutes } from './routes/timezones.js';
 import { type MetricsAccess, type MetricsSource, metricsRoutes } from './routes/metrics.js';
 import { agentRoutes } from './routes/agents.js';
 import type { RouteDeps } from './routes/route-deps.js';
@@ -133,6 +135,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await scope.register(async (s) => agentRoutes(s, deps));
     await scope.register(async (s) => accountRoutes(s, deps));
     await scope.register(async (s) => operationsRoutes(s, deps));
+    await scope.register(async (s) => associateRoutes(s, deps));
+    await scope.register(async (s) => timeZoneRoutes(s, deps));
   };
   await app.register(api, { prefix: '/api/v1', hide: false });
   await app.register(api, { prefix: '/:tenant/api/v1', hide: true });

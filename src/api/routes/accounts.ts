@@ -1,15 +1,13 @@
 /**
-import type {} from '@fastify/cookie';
  * hookd extensions for accounts: tickets (SoTicket and the cookie + X-XSRF-TOKEN pair), API tokens for
  * Bearer, and tenants (`POST /api/v1/Tenant`, administrator only).
  */
+import type {} from '@fastify/cookie';
 import type { FastifyInstance } from 'fastify';
 import { utcTimestamp } from '../../domain/timestamp.js';
 import { send } from '../content.js';
-import { associateCarrier } from '../../domain/carrier.js';
-import { timeZoneList } from '../../domain/so-timezones.js';
-import { dateFormatter, TICKET_COOKIE, XSRF_COOKIE } from '../request-context.js';
-import { AssociateBody, IdParams, TenantBody, TokenBody } from '../schemas.js';
+import { TICKET_COOKIE, XSRF_COOKIE } from '../request-context.js';
+import { TenantBody, TokenBody } from '../schemas.js';
 import * as R from '../response-schemas.js';
 import type { RouteDeps } from './route-deps.js';
 
@@ -115,66 +113,5 @@ export async function accountRoutes(app: FastifyInstance, deps: RouteDeps): Prom
         'Tenant',
       );
     },
-  );
-
-  app.post(
-    '/Associate',
-    {
-      schema: {
-        tags,
-        summary: 'Add an associate (user) to this tenant, with an optional e-mail address for ErrorAssociates (administrator only)',
-        body: AssociateBody,
-        response: { 200: R.AssociateCarrier, ...R.ERRORS },
-      },
-    },
-    async (req, reply) => {
-      const associate = await auth.createAssociate(req.caller.associate, req.caller.tenant, req.body as Record<string, unknown>);
-      return send(req, reply, 200, associateCarrier(associate), 'Associate');
-    },
-  );
-
-  app.get(
-    '/Associate/:id',
-    { schema: { tags, summary: 'An associate of this tenant', params: IdParams, response: { 200: R.AssociateCarrier, ...R.ERRORS } } },
-    async (req, reply) => {
-      const associate = await auth.getAssociate(req.caller.tenant, Number((req.params as { id: string }).id));
-      return send(req, reply, 200, associateCarrier(associate), 'Associate');
-    },
-  );
-
-  app.get(
-    '/Notifications',
-    {
-      schema: {
-        tags,
-        summary: "The caller's in-app notifications (NotifyVia InApp of webhooks naming the caller in ErrorAssociates), oldest first",
-        response: { 200: R.NotificationList, ...R.ERRORS },
-      },
-    },
-    async (req, reply) => {
-      const list = await deps.deliveryLog.notifications(req.caller);
-      const format = dateFormatter(req);
-      const items = list.map((n) => ({
-        NotificationId: n.id,
-        WebhookId: n.webhookId,
-        Reason: n.reason,
-        Subject: n.subject,
-        Body: n.body,
-        Created: format(n.created),
-      }));
-      return send(req, reply, 200, items, 'ArrayOfNotification');
-    },
-  );
-
-  app.get(
-    '/timezone',
-    {
-      schema: {
-        tags: ['TimeZone'],
-        summary: 'The SuperOffice time-zone codes SO-TimeZone accepts, with their offsets',
-        response: { 200: R.TimeZoneList, ...R.ERRORS },
-      },
-    },
-    async (req, reply) => send(req, reply, 200, timeZoneList(deps.clock.now()), 'ArrayOfTimeZone'),
   );
 }
