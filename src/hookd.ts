@@ -132,7 +132,14 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     savePing: config.savePing,
     onWork,
   });
-  const events = new EventService({ store, clock, onWork, defaultTenant, onStored: (n) => metrics.eventsIngested(n) });
+  const events = new EventService({
+    store,
+    clock,
+    onWork,
+    defaultTenant,
+    onStored: (n) => metrics.eventsIngested(n),
+    idempotencyMs: config.idempotencyHours * 3_600_000,
+  });
   const deliveryLog = new DeliveryLogService({ store, clock, webhooks, onWork });
   const jobs = new JobService({
     store,
@@ -147,6 +154,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     clock,
     logger: logger.child({ component: 'retention' }),
     defaults: { deliveries: config.retentionDays, events: config.eventRetentionDays },
+    idempotencyMs: config.idempotencyHours * 3_600_000,
     onPruned: (pruned) => metrics.pruned(pruned),
   });
   const app = await buildApp({

@@ -133,6 +133,13 @@ export const SETTINGS = {
     min: 0,
     doc: 'Days delivered events and their attempts stay in the delivery log (0 keeps them forever); a tenant may have its own.',
   }),
+  idempotencyHours: s({
+    env: 'HOOKD_IDEMPOTENCY_HOURS',
+    kind: 'int',
+    default: 24,
+    min: 1,
+    doc: 'How long an Idempotency-Key of SignalEvent or the batch route is remembered (a repeat within it queues nothing).',
+  }),
   eventRetentionDays: s({
     env: 'HOOKD_EVENT_RETENTION_DAYS',
     kind: 'int',

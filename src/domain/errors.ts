@@ -123,6 +123,14 @@ const entries = {
     en: (p) => `The patch cannot be applied: ${p.detail}`,
     nb: (p) => `Patchen kan ikke brukes: ${p.detail}`,
   },
+  idempotency_conflict: {
+    status: 409,
+    errorType: 'SoConflictException',
+    en: (p) =>
+      `Idempotency-Key '${p.key}' was used for a different request in the last ${p.hours} hours; send a new key for a new request.`,
+    nb: (p) =>
+      `Idempotency-Key '${p.key}' ble brukt til en annen forespørsel de siste ${p.hours} timene; bruk en ny nøkkel for en ny forespørsel.`,
+  },
   patch_test_failed: {
     status: 409,
     errorType: 'SoConflictException',

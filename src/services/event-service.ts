@@ -1,4 +1,5 @@
 /** Events in: SignalEvent, the batch route and the in-process `signal()`, each acknowledged only once stored. */
+import { createHash } from 'node:crypto';
 import { HookdError } from '../domain/errors.js';
 import type { EventRecord } from '../domain/payload.js';
 import { eventFromSignal } from '../domain/signal.js';
@@ -10,6 +11,29 @@ import { GroupCommit } from './group-commit.js';
 
 /** Largest batch one request may carry, so that one transaction stays short. */
 export const MAX_BATCH = 10_000;
+
+/** What a signal answered: deliveries queued, and whether this was a repeat of an earlier request (Idempotency-Key). */
+export interface SignalAnswer {
+  queued: number;
+  replayed: boolean;
+}
+
+/** A request body's fingerprint, the same for the same JSON whatever its key order. */
+function bodyHash(value: unknown): string {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canonical)
+      : typeof v === 'object' && v !== null
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+          )
+        : v;
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(value)))
+    .digest('base64url');
+}
 
 export class EventService {
   /** Single events that arrive together share one transaction: a commit costs about the same for one as for fifty. */
@@ -23,6 +47,8 @@ export class EventService {
       defaultTenant: Tenant;
       /** Told how many events were stored (metrics). */
       onStored?: (count: number) => void;
+      /** How long an Idempotency-Key is remembered. */
+      idempotencyMs?: number;
     },
   ) {
     this.singles = new GroupCommit((groups) => deps.store.signalGroups(groups, deps.clock.now()));
@@ -60,6 +86,37 @@ export class EventService {
       appToken: null,
     };
     return this.signal(caller, e.eventName, e.primaryKey ?? 0, e.data ?? {});
+  }
+
+  /**
+   * SignalEvent or the batch with an Idempotency-Key: the first request with a key stores its events; a repeat
+   * within the window (HOOKD_IDEMPOTENCY_HOURS) stores nothing and gets the first answer; the same key with a
+   * different body is a 409.
+   */
+  async signalIdempotent(caller: Caller, key: string, items: unknown, batch: boolean): Promise<SignalAnswer> {
+    if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
+      throw new HookdError('invalid_parameter', { name: 'Idempotency-Key', rule: 'must be 1 to 255 printable characters without spaces' });
+    }
+    if (batch && !Array.isArray(items)) {
+      throw new HookdError('invalid_field', { property: 'body', rule: 'must be an array of {EventName, PrimaryKey, Data}' });
+    }
+    const list = batch ? (items as unknown[]) : [items];
+    if (list.length > MAX_BATCH) throw new HookdError('invalid_field', { property: 'body', rule: `may hold at most ${MAX_BATCH} events` });
+    const events = this.validate(caller, list, batch);
+    const windowMs = this.deps.idempotencyMs ?? 24 * 3_600_000;
+    const now = this.deps.clock.now();
+    const answer = await this.deps.store.signalOnce(
+      caller.tenant.id,
+      { key, bodyHash: bodyHash({ batch, items: list }), validSince: now - windowMs },
+      events,
+      now,
+    );
+    if (answer === 'conflict') throw new HookdError('idempotency_conflict', { key, hours: Math.round(windowMs / 3_600_000) });
+    if (!answer.replayed) {
+      this.deps.onStored?.(events.length);
+      if (answer.queued > 0) this.deps.onWork();
+    }
+    return answer;
   }
 
   /** In a batch, error messages name the item (`[3].EventName`). */

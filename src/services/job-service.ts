@@ -18,6 +18,8 @@ import type { WebhookService } from './webhook-service.js';
 export const RECOVER_BATCH = 500;
 /** A job whose runner stops renewing is taken over after this long. */
 const JOB_LEASE_MS = 30_000;
+/** How much longer than a batch took the job rests before the next one. */
+const REST_FACTOR = 19;
 /** How often a process looks for a job to run. */
 const POLL_MS = 1000;
 
@@ -37,7 +39,7 @@ export class JobService {
       /** This process, as a job's holder. */
       owner: string;
       batchSize?: number;
-      /** Pause between batches, so that a large recover never stalls delivery. */
+      /** Pause between batches at least; by default the job rests 19 times as long as a batch took. */
       pauseMs?: number;
     },
   ) {}
@@ -113,7 +115,9 @@ export class JobService {
     let copied = 0;
     for (;;) {
       if (this.stopped) return false;
+      const t0 = performance.now();
       const result = await store.recoverBatch(job.id, owner, batch, clock.now(), JOB_LEASE_MS, randomUUID);
+      const took = performance.now() - t0;
       if (result === null) return false; // another process holds it now
       copied += result.copied;
       if (result.copied > 0) this.deps.onWork();
@@ -121,7 +125,8 @@ export class JobService {
         this.deps.logger.info({ job: job.id, copied }, 'recover job done');
         return true;
       }
-      await sleep(this.deps.pauseMs ?? 2);
+      // A twentieth of the time at most: the store (SQLite's one writer) stays free for deliveries the rest of it.
+      await sleep(Math.max(this.deps.pauseMs ?? 1, REST_FACTOR * took));
     }
   }
 }

@@ -34,6 +34,8 @@ export class RetentionService {
       clock: Clock;
       logger: Logger;
       defaults: RetentionDays;
+      /** Idempotency keys older than this are forgotten. */
+      idempotencyMs?: number;
       /** Told what each batch pruned (metrics). */
       onPruned?: (pruned: { deliveries: number; events: number }) => void;
     },
@@ -89,6 +91,7 @@ export class RetentionService {
   private async pruneAll(): Promise<void> {
     const now = this.deps.clock.now();
     try {
+      if (this.deps.idempotencyMs) await this.deps.store.pruneIdempotencyKeys(now - this.deps.idempotencyMs);
       for (const t of await this.deps.store.listTenantRetention()) {
         const deliveryDays = t.deliveryDays ?? this.deps.defaults.deliveries;
         const eventDays = t.eventDays ?? this.deps.defaults.events;

@@ -193,6 +193,19 @@ export interface Store {
   // Events in
   /** Stores the events and one queued delivery for each Active webhook that subscribes; returns that count. */
   signal(tenantId: number, events: EventRecord[], now: number): Promise<number>;
+  /**
+   * Stores the events unless this tenant sent `key` since `validSince`: then nothing is stored and the first
+   * answer comes back (`replayed`), or 'conflict' when that request's body hash differs. Concurrent requests
+   * with one key store the events once.
+   */
+  signalOnce(
+    tenantId: number,
+    idempotency: { key: string; bodyHash: string; validSince: number },
+    events: EventRecord[],
+    now: number,
+  ): Promise<{ queued: number; replayed: boolean } | 'conflict'>;
+  /** Forgets idempotency keys sent before `before`. */
+  pruneIdempotencyKeys(before: number): Promise<number>;
   /** Several callers' events in one transaction (group-committed ingestion); returns each group's queued count. */
   signalGroups(groups: SignalGroup[], now: number): Promise<number[]>;
 

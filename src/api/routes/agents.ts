@@ -8,7 +8,7 @@ import { webhookList, webhookPlain } from '../present.js';
 import { queryParam } from '../request-context.js';
 import * as R from '../response-schemas.js';
 import type { RouteDeps } from './route-deps.js';
-import { statusFilter } from './webhooks.js';
+import { answered, idempotencyKey, statusFilter } from './webhooks.js';
 
 function body(req: FastifyRequest): Record<string, unknown> {
   return typeof req.body === 'object' && req.body !== null && !Array.isArray(req.body) ? (req.body as Record<string, unknown>) : {};
@@ -88,6 +88,11 @@ export async function agentRoutes(app: FastifyInstance, deps: RouteDeps): Promis
           return send(req, reply, 200, webhookResultCarrier(result), 'WebhookResult');
         }
         case 'signalevent': {
+          const key = idempotencyKey(req);
+          if (key !== null) {
+            const item = { EventName: pick(b, 'EventName'), PrimaryKey: pick(b, 'PrimaryKey'), Data: pick(b, 'Data') ?? {} };
+            return answered(reply, await events.signalIdempotent(req.caller, key, item, false));
+          }
           const queued = await events.signal(req.caller, pick(b, 'EventName'), pick(b, 'PrimaryKey'), pick(b, 'Data') ?? {});
           return reply.code(204).header('X-Hookd-Deliveries', String(queued)).send();
         }

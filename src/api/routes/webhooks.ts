@@ -1,6 +1,7 @@
 /** `/api/v1/Webhook`: the REST routes of superoffice-webhooks.md §2, plus hookd's batch and delivery-log routes. */
 import type {} from '@fastify/swagger';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { SignalAnswer } from '../../services/event-service.js';
 import { webhookResultCarrier } from '../../domain/carrier.js';
 import { HookdError } from '../../domain/errors.js';
 import { mergePatchToOps, readPatchOps } from '../../domain/patch.js';
@@ -43,6 +44,19 @@ export function statusFilter(value: string | undefined): WebhookState | null {
   if (!state)
     throw new HookdError('invalid_parameter', { name: 'statusFilter', rule: 'must be Unknown, Active, Stopped or TooManyErrors' });
   return state;
+}
+
+/** The Idempotency-Key header of a signal, or null. */
+export function idempotencyKey(req: FastifyRequest): string | null {
+  const key = req.headers['idempotency-key'];
+  return typeof key === 'string' ? key : null;
+}
+
+/** 204 with the deliveries queued; a repeat of an earlier request (same Idempotency-Key) says so. */
+export function answered(reply: FastifyReply, answer: SignalAnswer): FastifyReply {
+  reply.code(204).header('X-Hookd-Deliveries', String(answer.queued));
+  if (answer.replayed) reply.header('Idempotent-Replayed', 'true');
+  return reply.send();
 }
 
 export async function webhookRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
@@ -213,6 +227,11 @@ export async function webhookRoutes(app: FastifyInstance, deps: RouteDeps): Prom
     },
     async (req, reply) => {
       const p = req.params as { eventName: string; primaryKey: string };
+      const key = idempotencyKey(req);
+      if (key !== null) {
+        const item = { EventName: p.eventName, PrimaryKey: p.primaryKey, Data: req.body ?? {} };
+        return answered(reply, await events.signalIdempotent(req.caller, key, item, false));
+      }
       const queued = await events.signal(req.caller, p.eventName, p.primaryKey, req.body ?? {});
       return reply.code(204).header('X-Hookd-Deliveries', String(queued)).send();
     },
@@ -229,6 +248,8 @@ export async function webhookRoutes(app: FastifyInstance, deps: RouteDeps): Prom
       },
     },
     async (req, reply) => {
+      const key = idempotencyKey(req);
+      if (key !== null) return answered(reply, await events.signalIdempotent(req.caller, key, req.body, true));
       const queued = await events.signalMany(req.caller, req.body);
       return reply.code(204).header('X-Hookd-Deliveries', String(queued)).send();
     },

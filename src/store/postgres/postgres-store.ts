@@ -160,6 +160,44 @@ export class PostgresStore implements Store {
     return transaction(this.pool, (c) => signalEvents(c, tenantId, events, now));
   }
 
+  async signalOnce(
+    tenantId: number,
+    idempotency: { key: string; bodyHash: string; validSince: number },
+    events: EventRecord[],
+    now: number,
+  ) {
+    return transaction(this.pool, async (c) => {
+      // The key is claimed first: a concurrent request with the same key waits in this INSERT for our commit.
+      const claimed = await c.query(
+        'INSERT INTO idempotency_keys (tenant_id, key, body_hash, queued, created) VALUES ($1, $2, $3, 0, $4) ON CONFLICT (tenant_id, key) DO NOTHING',
+        [tenantId, idempotency.key, idempotency.bodyHash, now],
+      );
+      if (claimed.rowCount === 0) {
+        const { rows } = await c.query<{ body_hash: string; queued: string; created: string }>(
+          'SELECT body_hash, queued, created FROM idempotency_keys WHERE tenant_id = $1 AND key = $2 FOR UPDATE',
+          [tenantId, idempotency.key],
+        );
+        const seen = rows[0]!;
+        if (Number(seen.created) >= idempotency.validSince) {
+          return seen.body_hash === idempotency.bodyHash ? { queued: Number(seen.queued), replayed: true } : ('conflict' as const);
+        }
+        await c.query('UPDATE idempotency_keys SET body_hash = $1, created = $2 WHERE tenant_id = $3 AND key = $4', [
+          idempotency.bodyHash,
+          now,
+          tenantId,
+          idempotency.key,
+        ]);
+      }
+      const queued = await signalEvents(c, tenantId, events, now);
+      await c.query('UPDATE idempotency_keys SET queued = $1 WHERE tenant_id = $2 AND key = $3', [queued, tenantId, idempotency.key]);
+      return { queued, replayed: false };
+    });
+  }
+
+  async pruneIdempotencyKeys(before: number) {
+    return (await this.pool.query('DELETE FROM idempotency_keys WHERE created < $1', [before])).rowCount ?? 0;
+  }
+
   async signalGroups(groups: SignalGroup[], now: number) {
     return transaction(this.pool, (c) => signalGroups(c, groups, now));
   }

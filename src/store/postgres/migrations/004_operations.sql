@@ -23,3 +23,15 @@ CREATE INDEX jobs_open ON jobs (state, id) WHERE state IN ('Queued', 'Running');
 -- Per-tenant retention overrides (days; NULL: the server's setting).
 ALTER TABLE tenants ADD COLUMN delivery_retention_days integer;
 ALTER TABLE tenants ADD COLUMN event_retention_days integer;
+
+-- Idempotent ingestion: a key a tenant sent with SignalEvent or the batch route, the hash of that request's
+-- body and the answer it got (deliveries queued); kept HOOKD_IDEMPOTENCY_HOURS.
+CREATE TABLE idempotency_keys (
+  tenant_id bigint NOT NULL,
+  key text NOT NULL,
+  body_hash text NOT NULL,
+  queued bigint NOT NULL,
+  created bigint NOT NULL,
+  PRIMARY KEY (tenant_id, key)
+);
+CREATE INDEX idempotency_keys_created ON idempotency_keys (created);
