@@ -3,9 +3,14 @@
  * generated from it) and Fastify's serializer writes JSON answers with them, in the carriers' property order.
  * Carrier properties are nullable: `$select` nulls the ones not selected.
  */
-import { type TSchema, Type } from '@sinclair/typebox';
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
 
-const N = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+/**
+ * Nullable as a JSON-Schema type list (`["string", "null"]`), valid in OpenAPI 3.1: Fastify's serializer writes
+ * it directly, where an anyOf would make it validate each value to pick a branch.
+ */
+const N = <T extends TSchema>(schema: T) =>
+  Type.Unsafe<Static<T> | null>({ ...schema, type: [(schema as unknown as { type: string }).type, 'null'] });
 const Dict = <T extends TSchema>(value: T) => Type.Record(Type.String(), value);
 
 export const ErrorEnvelope = Type.Object(

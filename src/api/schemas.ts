@@ -139,3 +139,12 @@ export const RetentionBody = Type.Object({
   DeliveryRetentionDays: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 36500 }), Type.Null()])),
   EventRetentionDays: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 36500 }), Type.Null()])),
 });
+
+/** SignalEvent, its RPC twin and the batch route: an optional Idempotency-Key (hookd extension). */
+export const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({
+      description: 'The same key within HOOKD_IDEMPOTENCY_HOURS stores nothing new and gets the first answer; another body is 409',
+    }),
+  ),
+});

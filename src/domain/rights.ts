@@ -65,8 +65,21 @@ const RESULT_FIELDS: readonly Field[] = [
 
 const FIELDS = { Webhook: WEBHOOK_FIELDS, Associate: ASSOCIATE_FIELDS, WebhookResult: RESULT_FIELDS } as const;
 
+/** Built once per kind and rights: carriers share them (they are only read, to be written out). */
+const cache = new Map<string, { TableRight: unknown; FieldProperties: unknown }>();
+
 /** The TableRight and FieldProperties of a carrier of `kind` for a caller with `rights`. */
 export function carrierRights(kind: keyof typeof FIELDS, rights: Rights): { TableRight: unknown; FieldProperties: unknown } {
+  const key = `${kind}\u0000${rights.write}\u0000${rights.reason}`;
+  let built = cache.get(key);
+  if (!built) {
+    built = buildRights(kind, rights);
+    cache.set(key, built);
+  }
+  return built;
+}
+
+function buildRights(kind: keyof typeof FIELDS, rights: Rights): { TableRight: unknown; FieldProperties: unknown } {
   const fieldProperties: Record<string, unknown> = {};
   for (const [name, type, length, settable] of FIELDS[kind]) {
     const update = rights.write && settable;

@@ -7,6 +7,7 @@ import { send } from '../content.js';
 import { webhookList, webhookPlain } from '../present.js';
 import { queryParam } from '../request-context.js';
 import * as R from '../response-schemas.js';
+import { IdempotencyHeaders } from '../schemas.js';
 import type { RouteDeps } from './route-deps.js';
 import { answered, idempotencyKey, statusFilter } from './webhooks.js';
 
@@ -47,6 +48,7 @@ export async function agentRoutes(app: FastifyInstance, deps: RouteDeps): Promis
         tags: ['Agents'],
         summary:
           'Webhook agent RPC: CreateDefaultWebhook, SaveWebhook, DeleteWebhook, GetWebhook, GetAllWebhooks, TestWebhook, SignalEvent, GetLastError',
+        headers: IdempotencyHeaders,
         response: { 200: R.AgentAnswer, 204: R.NoContent, ...R.ERRORS },
       },
     },

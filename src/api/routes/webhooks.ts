@@ -18,6 +18,7 @@ import {
   PatchBody,
   SelectQuery,
   SignalBatch,
+  IdempotencyHeaders,
   SignalData,
   StatsQuery,
   SignalParams,
@@ -221,6 +222,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: RouteDeps): Prom
         tags,
         summary: 'SignalEvent: fire an event',
         params: SignalParams,
+        headers: IdempotencyHeaders,
         body: SignalData,
         response: { 204: R.NoContent, ...R.ERRORS },
       },
@@ -243,6 +245,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: RouteDeps): Prom
       schema: {
         tags,
         summary: 'hookd extension: signal many events in one transaction',
+        headers: IdempotencyHeaders,
         body: SignalBatch,
         response: { 204: R.NoContent, ...R.ERRORS },
       },
