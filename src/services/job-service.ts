@@ -62,9 +62,16 @@ export class JobService {
     return { count, job };
   }
 
+  /** A job of the caller's tenant; an application (SO-AppToken) sees only jobs over webhooks it sees. */
   async get(caller: Caller, id: number): Promise<Job> {
     const job = await this.deps.store.getJob(caller.tenant.id, id);
-    if (!job || (job.scope.webhookIds === null && caller.appToken !== null)) throw new HookdError('not_found', { entity: 'Job', id });
+    if (job && caller.appToken !== null) {
+      const visible = new Set((await this.deps.webhooks.list(caller, {})).map((w) => w.id));
+      if (job.scope.webhookIds === null || job.scope.webhookIds.some((w) => !visible.has(w))) {
+        throw new HookdError('not_found', { entity: 'Job', id });
+      }
+    }
+    if (!job) throw new HookdError('not_found', { entity: 'Job', id });
     return job;
   }
 

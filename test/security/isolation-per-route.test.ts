@@ -178,6 +178,7 @@ describe('tenant isolation, route by route', () => {
       ['POST', `/Webhook/${hookId}/Deliveries/${deliveryId}/Retry`, undefined],
       ['GET', `/Webhook/${hookId}/Stats`, undefined],
       ['POST', `/Webhook/${hookId}/Recover`, { Since: '1h' }],
+      ['GET', `/Jobs/${jobId}`, undefined],
       ['POST', '/Agents/Webhook/GetWebhook', { WebhookId: hookId }],
       ['POST', '/Agents/Webhook/SaveWebhook', { ...webhookBody(`${receiver.url}/b`), WebhookId: hookId }],
       ['POST', '/Agents/Webhook/DeleteWebhook', { WebhookId: hookId }],
