@@ -136,7 +136,9 @@ describe('store outages', () => {
         assert.equal(await signal(url, key), 204, 'ingestion works again without a restart');
         acknowledged.push(key);
       }
-      await waitUntil(() => acknowledged.every((k) => deliveredKeys(receiver).has(k)), 20_000, 'every acknowledged event delivered');
+      // Usually within a second or two; on a loaded machine it has taken up to a lease (attempt timeout + 10 s = 20 s)
+      // before delivery resumed (seen twice in full runs, 2026-12-01; cause not yet found): the bound leaves room for that.
+      await waitUntil(() => acknowledged.every((k) => deliveredKeys(receiver).has(k)), 45_000, 'every acknowledged event delivered');
       assert.ok(![100, 101, 102].some((k) => deliveredKeys(receiver).has(k)), 'refused events were not stored');
     },
   );
