@@ -210,7 +210,7 @@ function readErrorEmails(
   const fromSingle = single === null ? [] : splitAddresses(single);
   let chosen: string[];
   if (list === null) chosen = fromSingle;
-  else if (single === null || fromSingle.join(',') === list.join(',')) chosen = list.length > 0 || single === null ? list : fromSingle;
+  else if (single === null || fromSingle.join(',') === list.join(',')) chosen = list;
   else chosen = current && current.errorEmails.join(',') === list.join(',') ? fromSingle : list;
 
   const source = chosen === fromSingle ? 'ErrorsEmail' : 'ErrorEmails';

@@ -18,6 +18,15 @@ export interface SignalAnswer {
   replayed: boolean;
 }
 
+/** The body of the batch route: an array of at most MAX_BATCH items, or a 400. */
+function batchItems(items: unknown): unknown[] {
+  if (!Array.isArray(items)) {
+    throw new HookdError('invalid_field', { property: 'body', rule: 'must be an array of {EventName, PrimaryKey, Data}' });
+  }
+  if (items.length > MAX_BATCH) throw new HookdError('invalid_field', { property: 'body', rule: `may hold at most ${MAX_BATCH} events` });
+  return items;
+}
+
 /** A request body's fingerprint, the same for the same JSON whatever its key order. */
 function bodyHash(value: unknown): string {
   const canonical = (v: unknown): unknown =>
@@ -65,11 +74,7 @@ export class EventService {
 
   /** Stores every event in one transaction, or none of them. */
   async signalMany(caller: Caller, items: unknown): Promise<number> {
-    if (!Array.isArray(items)) {
-      throw new HookdError('invalid_field', { property: 'body', rule: 'must be an array of {EventName, PrimaryKey, Data}' });
-    }
-    if (items.length > MAX_BATCH) throw new HookdError('invalid_field', { property: 'body', rule: `may hold at most ${MAX_BATCH} events` });
-    const events = this.validate(caller, items, true);
+    const events = this.validate(caller, batchItems(items), true);
     const queued = await this.deps.store.signal(caller.tenant.id, events, this.deps.clock.now());
     this.deps.onStored?.(events.length);
     if (queued > 0) this.deps.onWork();
@@ -97,11 +102,7 @@ export class EventService {
     if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
       throw new HookdError('invalid_parameter', { name: 'Idempotency-Key', rule: 'must be 1 to 255 printable characters without spaces' });
     }
-    if (batch && !Array.isArray(items)) {
-      throw new HookdError('invalid_field', { property: 'body', rule: 'must be an array of {EventName, PrimaryKey, Data}' });
-    }
-    const list = batch ? (items as unknown[]) : [items];
-    if (list.length > MAX_BATCH) throw new HookdError('invalid_field', { property: 'body', rule: `may hold at most ${MAX_BATCH} events` });
+    const list = batch ? batchItems(items) : [items];
     const events = this.validate(caller, list, batch);
     const windowMs = this.deps.idempotencyMs ?? 24 * 3_600_000;
     const now = this.deps.clock.now();
