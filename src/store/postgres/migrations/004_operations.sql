@@ -1,7 +1,7 @@
--- Operations: the Stats API reads a webhook's attempts by time; recover jobs run in the background with progress;
+-- Operations: the Stats API reads a webhook's attempts by time (recover walks deliveries by id, needing no index of its own);
+-- recover jobs run in the background with progress;
 -- retention can be set per tenant.
 CREATE INDEX attempts_by_webhook_started ON attempts (webhook_id, started);
-CREATE INDEX deliveries_by_webhook_created ON deliveries (webhook_id, created, id);
 
 CREATE TABLE jobs (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
