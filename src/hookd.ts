@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { enableLinearRegexFallback } from './lib/regex-guard.js';
 import { createLogger, type LogFormat } from './lib/logger.js';
 import { HookdMetrics } from './metrics/metrics.js';
 import { buildApp } from './api/app.js';
@@ -69,6 +70,8 @@ export function retryPolicy(config: Config): RetryPolicy {
 export async function createHookd(config: Config, options: HookdOptions = {}): Promise<Hookd> {
   const logger = options.logger ?? createLogger(config.logLevel, config.logFormat as LogFormat);
   const clock = options.clock ?? systemClock;
+  // Payload filters run receivers' regular expressions on the signal path: bound the pathological ones.
+  enableLinearRegexFallback();
   const rawStore = options.store ?? openStore(config);
   let ready = false;
   const store = await prepareStore(rawStore, config, logger);
@@ -95,7 +98,10 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     standard: config.signatureSchemes.includes('standard'),
     nowSeconds: () => Math.floor(clock.now() / 1000),
   };
-  const plugins = new PluginRegistry().add(new HttpWebhookPlugin(sender, `NetServer-Webhook/${VERSION}`, signing)).add(crmscript);
+  const retryAfterMaxMs = config.retryAfter === 'on' ? config.retryAfterMaxSeconds * 1000 : null;
+  const plugins = new PluginRegistry()
+    .add(new HttpWebhookPlugin(sender, `NetServer-Webhook/${VERSION}`, signing, retryAfterMaxMs))
+    .add(crmscript);
 
   const deliverHere = config.role !== 'api';
   let inFlight = () => 0;

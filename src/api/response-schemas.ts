@@ -11,7 +11,7 @@ import { type Static, type TSchema, Type } from '@sinclair/typebox';
  */
 const N = <T extends TSchema>(schema: T) =>
   Type.Unsafe<Static<T> | null>({ ...schema, type: [(schema as unknown as { type: string }).type, 'null'] });
-const Dict = <T extends TSchema>(value: T) => Type.Record(Type.String(), value);
+const Dict = <T extends TSchema>(value: T, options?: { description: string }) => Type.Record(Type.String(), value, options);
 
 export const ErrorEnvelope = Type.Object(
   {
@@ -95,6 +95,16 @@ const webhookProperties = {
   LastError: N(Type.String()),
   ...rights,
   UpdatedCount: Type.Optional(N(Type.Integer({ description: "hookd's optimistic-concurrency counter" }))),
+  // hookd's delivery controls: present only when set.
+  MaxPerSecond: Type.Optional(Type.Number({ description: 'Attempts a second at most, across all processes' })),
+  Ordering: Type.Optional(Type.String({ description: "'Strict': one event at a time, in signal order" })),
+  Filter: Type.Optional(Dict(Type.Unknown(), { description: 'A query over the payload; events that do not match are not queued' })),
+  SecretRotation: Type.Optional(
+    Type.Object(
+      { PreviousSecretExpires: Type.String({ description: 'UTC date-time' }), Confirmed: Type.Boolean() },
+      { description: 'A rotation overlaps: the previous secret still signs until PreviousSecretExpires' },
+    ),
+  ),
 };
 
 /** The Webhook carrier (GetAllWebhooks, the agents, CreateDefaultWebhook). */
@@ -114,7 +124,7 @@ const Attempt = Type.Object({
   Started: Type.String(),
   DurationMs: Type.Integer(),
   StatusCode: N(Type.Integer()),
-  Outcome: Type.String({ description: 'success, failure, gone or fault' }),
+  Outcome: Type.String({ description: 'success, failure, gone, throttled (a Retry-After pause) or fault' }),
   Stage: N(Type.String()),
   Error: N(Type.String()),
 });
@@ -122,6 +132,11 @@ export const DeliveryPage = Type.Object({
   Total: Type.Integer(),
   Top: Type.Integer(),
   Skip: Type.Integer(),
+  BlockedBy: Type.Optional(
+    Type.Union([Type.Object({ DeliveryId: Type.Integer(), EventId: Type.String(), Attempts: Type.Integer() }), Type.Null()], {
+      description: 'Strict ordering only: the failing delivery the queue waits for (null: it flows)',
+    }),
+  ),
   Items: Type.Array(
     Type.Object({
       DeliveryId: Type.Integer(),
@@ -150,6 +165,7 @@ export const WebhookStats = Type.Object({
       Attempts: Type.Integer(),
       Successes: Type.Integer(),
       Failures: Type.Integer(),
+      Throttled: Type.Integer({ description: '429/503 answers with Retry-After: the webhook paused, no error counted' }),
       FailuresByStatus: Dict(Type.Integer()),
       P50Ms: N(Type.Number()),
       P95Ms: N(Type.Number()),
@@ -212,6 +228,17 @@ export const TimeZoneList = Type.Array(
     zone: Type.String({ description: "hookd's extension: the IANA zone" }),
   }),
 );
+export const FilterVerdict = Type.Object(
+  {
+    Matches: Type.Boolean(),
+    Failed: Type.Array(
+      Type.Object({ Condition: Dict(Type.Unknown()), Value: Type.Unknown({ description: "The payload's value at the condition's path" }) }),
+      { description: 'For a miss: each top-level condition that did not match' },
+    ),
+  },
+  { description: 'Whether the filter matches the sample payload' },
+);
+
 export const LastErrorText = Type.String({ description: 'The last error message from the target ("" when none)' });
 export const NoContent = Type.Null({ description: 'No content' });
 /** What an agent method answers: its carrier, a list, a result, a string, or null for a missing entity. */

@@ -63,6 +63,22 @@ export const WebhookBody = Type.Object(
         description: 'Flags: None 0, FirstFailure 1, Disabling 2',
       }),
     ),
+    MaxPerSecond: Type.Optional(
+      Type.Union([Type.Number(), Type.String(), Type.Null()], {
+        description: 'hookd: attempts a second at most, across all processes (fractions allowed; null or 0: no limit)',
+      }),
+    ),
+    Ordering: Type.Optional(
+      Type.Union([Type.String(), Type.Integer(), Type.Null()], {
+        description: "hookd: 'None' (NetServer's rule) or 'Strict' (one event at a time, in signal order)",
+      }),
+    ),
+    Filter: Type.Optional(
+      Type.Union([Type.Record(Type.String(), Type.Any()), Type.String(), Type.Null()], {
+        description:
+          'hookd: a query over the payload ($eq $ne $gt $gte $lt $lte $in $nin $exists $regex $and $or $nor $not …); non-matching events are not queued',
+      }),
+    ),
   },
   { additionalProperties: true, description: 'The Webhook carrier; read-only properties (Registered, associates, statistics) are ignored' },
 );
@@ -148,3 +164,19 @@ export const IdempotencyHeaders = Type.Object({
     }),
   ),
 });
+
+export const FilterTestBody = Type.Object(
+  {
+    Filter: Type.Record(Type.String(), Type.Any(), { description: 'The filter, as a webhook would carry it' }),
+    Payload: Type.Record(Type.String(), Type.Any(), { description: 'A sample payload, as a receiver would get it' }),
+  },
+  { additionalProperties: true },
+);
+
+export const RotateBody = Type.Object(
+  {
+    Secret: Type.Optional(nullable(Type.String({ description: 'The new secret (16–400 characters); omit it to have one generated' }))),
+    GracePeriodHours: Type.Optional(Type.Number({ description: 'How long the previous secret still signs (default 24, at most 720)' })),
+  },
+  { additionalProperties: true },
+);

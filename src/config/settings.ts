@@ -140,6 +140,20 @@ export const SETTINGS = {
     min: 1,
     doc: 'How long an Idempotency-Key of SignalEvent or the batch route is remembered (a repeat within it queues nothing).',
   }),
+  retryAfter: s({
+    env: 'HOOKD_RETRY_AFTER',
+    kind: 'string',
+    default: 'on',
+    choices: ['on', 'off'],
+    doc: "A 429 or 503 with Retry-After pauses that webhook and repeats the attempt, counting no error; 'off' treats it as NetServer does (a failure).",
+  }),
+  retryAfterMaxSeconds: s({
+    env: 'HOOKD_RETRY_AFTER_MAX_SECONDS',
+    kind: 'int',
+    default: 3600,
+    min: 1,
+    doc: 'The longest pause a Retry-After answer can ask for; longer ones are cut to it.',
+  }),
   eventRetentionDays: s({
     env: 'HOOKD_EVENT_RETENTION_DAYS',
     kind: 'int',

@@ -8,6 +8,13 @@ import { emptyTally, type Tally } from '../domain/settlement.js';
 import type { WebhookState } from '../domain/webhook.js';
 import type { OwnedWebhookRow, QueuedItem, WebhookTarget } from '../store/delivery-queue.js';
 
+/**
+ * A rate-limited webhook keeps its schedule when an attempt starts at most this late (timers fire a few ms
+ * late, and above 1,000/s several slots pass between two passes); later than that, the schedule restarts
+ * from now, so an idle spell never turns into a burst. Over any window W it sends at most W × MaxPerSecond + 1.
+ */
+const SLOT_SLACK_MS = 10;
+
 export class OwnedWebhook {
   target: WebhookTarget;
   state: WebhookState;
@@ -31,12 +38,21 @@ export class OwnedWebhook {
   nextDueAt: number | null = null;
   /** Give it back once nothing of it is in flight (switched off, lost its share, or idle). */
   releasing = false;
+  /** MaxPerSecond as the gap between two attempts' starts (0: no limit). */
+  slotMs = 0;
+  /** When the next attempt may start under MaxPerSecond. */
+  nextSlotAt = Number.NEGATIVE_INFINITY;
+  /** A receiver's Retry-After: nothing starts before then. */
+  pausedUntil = 0;
+  /** Ordering Strict: one delivery at a time, its queue in signal order; a failing head blocks the rest. */
+  strict = false;
 
   constructor(row: OwnedWebhookRow) {
     this.target = row;
     this.state = row.state;
     this.version = row.version;
     this.consecutive = row.consecutiveErrors;
+    this.applyControls(row);
   }
 
   /** An API write changed it: new target and state; the counters restart from the stored ones. */
@@ -45,7 +61,32 @@ export class OwnedWebhook {
     this.state = row.state;
     this.version = row.version;
     this.consecutive = row.consecutiveErrors;
+    this.applyControls(row);
     if (row.state !== 'Active') this.stop();
+  }
+
+  private applyControls(row: OwnedWebhookRow): void {
+    this.slotMs = row.maxPerSecond === null ? 0 : 1000 / row.maxPerSecond;
+    this.strict = row.strict;
+  }
+
+  /** Whether MaxPerSecond, a Retry-After pause and strict ordering let one more attempt start now. */
+  controlsAllow(now: number): boolean {
+    if (now < this.pausedUntil || now < this.nextSlotAt) return false;
+    // Strict: the previous attempt must be recorded too, or a crash could resend it after the next one.
+    return !this.strict || (this.inFlight === 0 && this.unrecorded === 0 && this.delayed.length === 0);
+  }
+
+  /** An attempt starts: the next slot is one gap later (on schedule when it is at most SLOT_SLACK_MS late, else from now). */
+  started(now: number): void {
+    if (this.slotMs === 0) return;
+    this.nextSlotAt = (now - this.nextSlotAt > SLOT_SLACK_MS ? now : this.nextSlotAt) + this.slotMs;
+  }
+
+  /** When this webhook could start its next attempt if it has one ready (for the worker's sleep), or null: now, or never by time. */
+  get waitsUntil(): number | null {
+    const at = Math.max(this.pausedUntil, this.nextSlotAt);
+    return at > 0 ? at : null;
   }
 
   get active(): boolean {
@@ -56,12 +97,13 @@ export class OwnedWebhook {
     return this.readyItems.length - this.head;
   }
 
-  /** Adds refilled items (oldest first); ones already held are ignored. */
-  add(items: QueuedItem[]): void {
+  /** Adds refilled items (oldest first); ones already held are ignored, ones not due yet (a strict queue's head) wait. */
+  add(items: QueuedItem[], now: number): void {
     for (const item of items) {
       if (this.held.has(item.deliveryId)) continue;
       this.held.add(item.deliveryId);
-      this.readyItems.push(item);
+      if (item.dueAt > now) this.delayed.push(item);
+      else this.readyItems.push(item);
     }
   }
 

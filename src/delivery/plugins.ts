@@ -4,8 +4,9 @@
  * name in TargetUrl (decisions.md). Each turns one delivery into an AttemptOutcome.
  */
 import { type EventRecord, payloadBody, payloadObject } from '../domain/payload.js';
-import { type AttemptOutcome, classifyStatus } from '../domain/retry-policy.js';
+import { type AttemptOutcome, classifyStatus, retryAfterMs } from '../domain/retry-policy.js';
 import { signNetServer } from '../signing/netserver.js';
+import { signingKeys } from '../signing/rotation.js';
 import { standardSignatureHeaders } from '../signing/standard.js';
 import type { WebhookTarget } from '../store/delivery-queue.js';
 import { type HttpSender, SendError, answerText } from './http-sender.js';
@@ -57,9 +58,11 @@ export function buildHttpRequest(
     'X-SuperOffice-EventId': job.eventGuid,
     'X-SuperOffice-Retry': String(job.retry),
   };
-  if (job.webhook.secret && signing.netserver) headers['X-SuperOffice-Signature'] = signNetServer(job.webhook.secret, body);
-  if (job.webhook.secret && signing.standard) {
-    Object.assign(headers, standardSignatureHeaders(job.webhook.secret, job.eventGuid, signing.nowSeconds(), body));
+  const nowSeconds = signing.nowSeconds();
+  const keys = signingKeys(job.webhook, nowSeconds * 1000);
+  if (keys.netserver && signing.netserver) headers['X-SuperOffice-Signature'] = signNetServer(keys.netserver, body);
+  if (keys.standard.length > 0 && signing.standard) {
+    Object.assign(headers, standardSignatureHeaders(keys.standard, job.eventGuid, nowSeconds, body));
   }
   if (job.isTest) headers['X-Hook-Test'] = 'true';
   if (job.webhook.headers) Object.assign(headers, job.webhook.headers);
@@ -73,13 +76,26 @@ export class HttpWebhookPlugin implements Plugin {
     private readonly sender: HttpSender,
     private readonly userAgent: string,
     private readonly signing: SigningOptions = NETSERVER_ONLY,
+    /** The longest pause a Retry-After may ask for; null: Retry-After is not heeded (HOOKD_RETRY_AFTER=off). */
+    private readonly retryAfterMaxMs: number | null = null,
   ) {}
 
-  async deliver(job: DeliveryJob, signal?: AbortSignal) {
+  async deliver(job: DeliveryJob, signal?: AbortSignal): Promise<AttemptOutcome & { answer?: string }> {
     const { headers, body } = buildHttpRequest(job, this.userAgent, this.signing);
     try {
       const answer = await this.sender.post(job.webhook.targetUrl, headers, body, signal);
       const kind = classifyStatus(answer.status);
+      if (kind === 'failure' && this.retryAfterMaxMs !== null && !job.isTest) {
+        const header = answer.headers['retry-after'];
+        const pause = retryAfterMs(
+          answer.status,
+          typeof header === 'string' ? header : undefined,
+          this.signing.nowSeconds() * 1000,
+          this.retryAfterMaxMs,
+        );
+        if (pause !== null)
+          return { kind: 'throttled', status: answer.status, stage: 'response', error: answerText(answer), retryAfterMs: pause };
+      }
       // The text is built only where it is read: a failure's last_error, a test ping's message.
       if (kind === 'success')
         return job.isTest ? { kind, status: answer.status, answer: answerText(answer) } : { kind, status: answer.status };

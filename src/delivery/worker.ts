@@ -310,6 +310,7 @@ export class DeliveryWorker {
           webhookId: id,
           want: this.window - w.readyCount,
           holding: [...w.held, ...(recording.get(id) ?? [])],
+          strict: w.strict,
         });
       }
     }
@@ -366,7 +367,7 @@ export class DeliveryWorker {
     }
     for (const [id, items] of got) {
       const w = this.owned.get(id);
-      if (w?.active) w.add(items);
+      if (w?.active) w.add(items, now);
     }
     for (const { webhookId, at } of result.nextDue) {
       const w = this.owned.get(webhookId);
@@ -396,7 +397,8 @@ export class DeliveryWorker {
       w.active &&
       w.inFlight < limit &&
       w.inFlight + w.unrecorded < 2 * limit &&
-      this.inFlight < this.deps.options.maxInFlight
+      this.inFlight < this.deps.options.maxInFlight &&
+      w.controlsAllow(this.deps.clock.now())
     );
   }
 
@@ -432,6 +434,7 @@ export class DeliveryWorker {
     this.inFlight++;
     w.inFlight++;
     const startedAt = this.deps.clock.now();
+    w.started(startedAt);
     const t0 = performance.now();
     this.attempt(w, item)
       .then((outcome) => {
@@ -487,11 +490,18 @@ export class DeliveryWorker {
     });
     if (outcome.kind === 'fault')
       this.deps.logger.warn({ webhookId: w.target.id, error: outcome.error }, 'hookd could not send; will retry');
-    if (next.kind === 'retry' && !trips && w.active) {
-      item.cycleAttempt = next.cycleAttempt;
-      item.attempts++;
+    if (outcome.kind === 'throttled') w.pausedUntil = Math.max(w.pausedUntil, now + outcome.retryAfterMs);
+    // Kept (and held) by the owner: a cycle retry, a paused attempt, and under strict ordering anything not delivered (the head blocks).
+    const keep = next.kind === 'retry' || outcome.kind === 'throttled' || (w.strict && next.kind !== 'delivered');
+    if (keep && next.kind !== 'delivered' && !trips && w.active) {
+      if (next.kind === 'retry') item.cycleAttempt = next.cycleAttempt;
+      if (next.kind === 'new-cycle') {
+        item.cycleAttempt = 0;
+        item.eventGuid = next.eventGuid;
+      }
+      if (next.kind === 'retry' || next.kind === 'new-cycle') item.attempts++;
       item.dueAt = next.dueAt;
-      w.delayed.push(item); // stays held: its cycle timer is ours
+      w.delayed.push(item);
     } else {
       w.held.delete(item.deliveryId);
       if (next.kind !== 'delivered') w.nextDueAt = minDue(w.nextDueAt, next.dueAt);
@@ -509,6 +519,9 @@ export class DeliveryWorker {
     for (const w of this.owned.values()) {
       for (const item of w.delayed) next = Math.min(next, item.dueAt);
       if (w.nextDueAt !== null) next = Math.min(next, w.nextDueAt);
+      // A rate limit's next slot or the end of a pause, when something waits for it.
+      const until = w.readyCount > 0 ? w.waitsUntil : null;
+      if (until !== null && until > now) next = Math.min(next, until);
     }
     return Math.max(0, next - now);
   }

@@ -77,7 +77,20 @@ export function webhookCarrier(w: Webhook, associates: ReadonlyMap<number, Assoc
     ...carrierRights('Webhook', rights),
     // hookd's extension: the optimistic-concurrency counter of the Webhook table.
     UpdatedCount: w.updatedCount,
+    ...deliveryControls(w),
   };
+}
+
+/** hookd's delivery controls, shown only when set: a client that never sets them sees the carrier it always saw. */
+function deliveryControls(w: Webhook): Record<string, unknown> {
+  const controls: Record<string, unknown> = {};
+  if (w.maxPerSecond !== null) controls.MaxPerSecond = w.maxPerSecond;
+  if (w.ordering !== 'None') controls.Ordering = w.ordering;
+  if (w.filter !== null) controls.Filter = w.filter;
+  if (w.previousSecret !== null && w.previousSecretUntil !== null) {
+    controls.SecretRotation = { PreviousSecretExpires: utcTimestamp(w.previousSecretUntil), Confirmed: w.secretConfirmed };
+  }
+  return controls;
 }
 
 /** CreateDefaultWebhook's answer (superoffice-webhooks.md §1.3), with the current carrier's properties. */

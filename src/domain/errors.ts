@@ -131,6 +131,14 @@ const entries = {
     nb: (p) =>
       `Idempotency-Key '${p.key}' ble brukt til en annen forespørsel de siste ${p.hours} timene; bruk en ny nøkkel for en ny forespørsel.`,
   },
+  no_rotation: {
+    status: 409,
+    errorType: 'SoConflictException',
+    en: (p) =>
+      `Webhook ${p.id} has no secret rotation in its overlap: rotate the secret first (POST /api/v1/Webhook/${p.id}/Secret/Rotate).`,
+    nb: (p) =>
+      `Webhook ${p.id} har ingen hemmelighetsrotasjon i overlapp: roter hemmeligheten først (POST /api/v1/Webhook/${p.id}/Secret/Rotate).`,
+  },
   patch_test_failed: {
     status: 409,
     errorType: 'SoConflictException',

@@ -26,12 +26,31 @@ export type AttemptOutcome =
   | { kind: 'success'; status: number }
   | { kind: 'gone'; status: number; stage: 'response'; error: string }
   | { kind: 'failure'; status: number | null; stage: FailureStage; error: string }
+  /** 429 or 503 with Retry-After (README "Retry-After"): the webhook pauses, the same attempt is repeated, nothing counts as an error. */
+  | { kind: 'throttled'; status: number; stage: 'response'; error: string; retryAfterMs: number }
   | { kind: 'fault'; status: null; stage: FaultStage; error: string };
 
 export function classifyStatus(status: number): 'success' | 'gone' | 'failure' {
   if (status >= 200 && status < 300) return 'success';
   if (status === 410) return 'gone';
   return 'failure';
+}
+
+/**
+ * The pause a 429 or 503 asks for with Retry-After (RFC 9110 §10.2.3: seconds, or an HTTP date), capped at
+ * `maxMs`; null when the status or the header does not ask for one (then it is a plain failure).
+ */
+export function retryAfterMs(status: number, header: string | undefined, now: number, maxMs: number): number | null {
+  if ((status !== 429 && status !== 503) || header === undefined) return null;
+  const text = header.trim();
+  let ms: number;
+  if (/^\d+$/.test(text)) ms = Number(text) * 1000;
+  else {
+    const at = Date.parse(text);
+    if (Number.isNaN(at) || !/[a-z]/i.test(text)) return null;
+    ms = at - now;
+  }
+  return Math.min(Math.max(0, ms), maxMs);
 }
 
 /** Where a delivery stands in its cycle. */

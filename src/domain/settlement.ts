@@ -25,6 +25,8 @@ export function stepAfter(
 ): DeliveryStep {
   if (outcome.kind === 'success') return { kind: 'delivered' };
   if (outcome.kind === 'fault') return { kind: 'later', dueAt: now + FAULT_RETRY_MS };
+  // The receiver asked for a pause: the same attempt again after it, the cycle where it was.
+  if (outcome.kind === 'throttled') return { kind: 'later', dueAt: now + outcome.retryAfterMs };
   const step = nextStepAfterFailure(position, policy, now);
   if (step.kind === 'retry-in-cycle') return { kind: 'retry', dueAt: step.dueAt, cycleAttempt: step.cycleAttempt };
   return { kind: 'new-cycle', dueAt: step.dueAt, eventGuid: newGuid() };
@@ -61,6 +63,8 @@ export function tallyAttempt(
 ): { consecutive: number; trips: boolean } {
   if (outcome.kind === 'fault') return { consecutive: consecutiveBefore, trips: false };
   tally.calls++;
+  // A pause the receiver asked for is a call, not an error: TotalErrors, ConsecutiveErrors and LastError stay.
+  if (outcome.kind === 'throttled') return { consecutive: consecutiveBefore, trips: false };
   if (outcome.kind === 'success') {
     tally.consecutiveReset = true;
     tally.consecutiveAdd = 0;

@@ -9,6 +9,8 @@ export interface StatsBucket {
   Attempts: number;
   Successes: number;
   Failures: number;
+  /** Answers that asked for a pause (429/503 with Retry-After): not failures. */
+  Throttled: number;
   /** Failed attempts by status code (`none`: no answer). */
   FailuresByStatus: Record<string, number>;
   P50Ms: number | null;
@@ -49,6 +51,7 @@ export function bucketStats(samples: readonly AttemptSample[], since: number, un
     Attempts: 0,
     Successes: 0,
     Failures: 0,
+    Throttled: 0,
     FailuresByStatus: {},
     P50Ms: null,
     P95Ms: null,
@@ -61,6 +64,7 @@ export function bucketStats(samples: readonly AttemptSample[], since: number, un
     b.Attempts++;
     (durations[i] as number[]).push(s.durationMs);
     if (s.outcome === 'success') b.Successes++;
+    else if (s.outcome === 'throttled') b.Throttled++;
     else if (s.outcome !== 'fault') {
       b.Failures++;
       const key = s.statusCode === null ? 'none' : String(s.statusCode);

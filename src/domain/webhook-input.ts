@@ -5,7 +5,19 @@
 import { type FieldError, invalidFields } from './errors.js';
 import { subscriptionProblem } from './event-names.js';
 import { targetUrlProblem } from './target-url.js';
-import { LIMITS, NOTIFY_VIA, NOTIFY_WHEN, type NotifyFlags, WEBHOOK_STATES, type WebhookInput, type WebhookState } from './webhook.js';
+import { filterProblems } from './filter.js';
+import {
+  LIMITS,
+  MAX_PER_SECOND,
+  NOTIFY_VIA,
+  NOTIFY_WHEN,
+  type NotifyFlags,
+  type Ordering,
+  ORDERINGS,
+  WEBHOOK_STATES,
+  type WebhookInput,
+  type WebhookState,
+} from './webhook.js';
 
 export interface InputRules {
   plugins: readonly string[];
@@ -240,11 +252,56 @@ function readErrorAssociates(raw: Record<string, unknown>, errors: FieldError[])
   return ids;
 }
 
+/** MaxPerSecond: attempts a second at most, fractions allowed (0.5 = one every 2 s); unset or null = no limit. */
+function readMaxPerSecond(raw: Record<string, unknown>, errors: FieldError[]): number | null {
+  const v = pick(raw, 'MaxPerSecond');
+  if (v === undefined || v === null || v === '' || v === 0 || v === '0') return null;
+  const n = typeof v === 'string' && /^\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < MAX_PER_SECOND.min || n > MAX_PER_SECOND.max) {
+    errors.push({
+      property: 'MaxPerSecond',
+      rule: `must be a number of attempts a second from ${MAX_PER_SECOND.min} to ${MAX_PER_SECOND.max} (null or 0: no limit)`,
+    });
+    return null;
+  }
+  return n;
+}
+
+function readOrdering(raw: Record<string, unknown>, errors: FieldError[]): Ordering {
+  const v = pick(raw, 'Ordering');
+  if (v === undefined || v === null || v === '') return 'None';
+  const found =
+    typeof v === 'string' ? ORDERINGS.find((o) => o.toLowerCase() === v.toLowerCase()) : v === 0 || v === 1 ? ORDERINGS[v] : undefined;
+  if (found === undefined) errors.push({ property: 'Ordering', rule: "must be 'None' (0) or 'Strict' (1)" });
+  return found ?? 'None';
+}
+
+function readFilter(raw: Record<string, unknown>, errors: FieldError[]): Record<string, unknown> | null {
+  const v = pick(raw, 'Filter');
+  if (v === undefined || v === null || v === '') return null;
+  let parsed: unknown = v;
+  if (typeof v === 'string') {
+    // XML and form bodies carry the filter as JSON text.
+    try {
+      parsed = JSON.parse(v);
+    } catch {
+      errors.push({ property: 'Filter', rule: 'must be a JSON object such as {"FieldValues.amount": {"$gt": 100}}' });
+      return null;
+    }
+  }
+  const problems = filterProblems(parsed);
+  errors.push(...problems);
+  return problems.length === 0 && Object.keys(parsed as object).length > 0 ? (parsed as Record<string, unknown>) : null;
+}
+
+/** What an update is checked against: ErrorEmails (see readErrorEmails) and the stored delivery controls. */
+export type StoredControls = Pick<WebhookInput, 'errorEmails' | 'maxPerSecond' | 'ordering' | 'filter'>;
+
 /**
  * Validates a whole carrier; throws a 400 HookdError listing every broken rule. `current` is the stored
  * webhook on an update (it settles ErrorsEmail against ErrorEmails).
  */
-export function validateWebhookInput(raw: unknown, rules: InputRules, current?: { errorEmails: string[] }): WebhookInput {
+export function validateWebhookInput(raw: unknown, rules: InputRules, current?: StoredControls): WebhookInput {
   if (!isPlainObject(raw)) throw invalidFields([{ property: 'body', rule: 'must be a Webhook object' }]);
   const errors: FieldError[] = [];
 
@@ -286,6 +343,11 @@ export function validateWebhookInput(raw: unknown, rules: InputRules, current?: 
     errors.push({ property: 'Headers', rule: `are sent with HTTP webhooks only, not with type '${type}'` });
   }
   const properties = readProperties(raw, errors);
+  // The controls are hookd's extensions: a carrier without them (a NetServer client's PUT) keeps the stored ones.
+  const absent = (name: string) => current !== undefined && pick(raw, name) === undefined;
+  const maxPerSecond = absent('MaxPerSecond') ? (current?.maxPerSecond ?? null) : readMaxPerSecond(raw, errors);
+  const ordering = absent('Ordering') ? (current?.ordering ?? 'None') : readOrdering(raw, errors);
+  const filter = absent('Filter') ? (current?.filter ?? null) : readFilter(raw, errors);
 
   if (errors.length > 0) throw invalidFields(errors);
   return {
@@ -303,5 +365,8 @@ export function validateWebhookInput(raw: unknown, rules: InputRules, current?: 
     description,
     notifyVia,
     notifyWhen,
+    maxPerSecond,
+    ordering,
+    filter,
   };
 }

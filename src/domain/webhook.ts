@@ -27,6 +27,9 @@ export const LIMITS = {
   errorAssociates: 50,
 } as const;
 
+/** MaxPerSecond's range: one attempt an hour up to what one process sends at most (~15,000/s measured). */
+export const MAX_PER_SECOND = { min: 1 / 3600, max: 10_000 } as const;
+
 /** NetServer's WebhookNotifyVia flags: how a webhook's failures are told. */
 export const NOTIFY_VIA = { None: 0, Email: 1, InApp: 2 } as const;
 /** NetServer's WebhookNotifyWhen flags: which failures are told. */
@@ -59,6 +62,23 @@ export interface WebhookInput {
   description: string;
   notifyVia: number;
   notifyWhen: number;
+  /** hookd's delivery controls (README "Delivery controls"); unset they leave NetServer's behaviour. */
+  maxPerSecond: number | null;
+  ordering: Ordering;
+  /** A payload filter (domain/filter.ts), checked; null: every event of the webhook's names. */
+  filter: Record<string, unknown> | null;
+}
+
+/** `None`: NetServer's rule (a failing event goes to the back of the queue); `Strict`: one at a time, in signal order. */
+export const ORDERINGS = ['None', 'Strict'] as const;
+export type Ordering = (typeof ORDERINGS)[number];
+
+/** A secret rotation's overlap: the previous secret still signs until `until`. */
+export interface SecretOverlap {
+  previousSecret: string | null;
+  previousSecretUntil: number | null;
+  /** A test ping signed with the new secret succeeded: X-SuperOffice-Signature uses the new one. */
+  secretConfirmed: boolean;
 }
 
 export interface WebhookStats {
@@ -68,7 +88,7 @@ export interface WebhookStats {
   lastError: string | null;
 }
 
-export interface Webhook extends WebhookInput, WebhookStats {
+export interface Webhook extends WebhookInput, WebhookStats, SecretOverlap {
   id: number;
   tenantId: number;
   applicationToken: string | null;

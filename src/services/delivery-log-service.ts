@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { HookdError } from '../domain/errors.js';
 import { bucketStats, MAX_BUCKETS, parseInstant, parseSpan, type StatsBucket } from '../domain/stats.js';
 import type { Clock } from '../lib/clock.js';
-import type { DeliveryView, Notification, Store } from '../store/store.js';
+import type { DeliveryView, Notification, QueueHead, Store } from '../store/store.js';
 import type { Caller } from './caller.js';
 import type { WebhookService } from './webhook-service.js';
 
@@ -16,9 +16,19 @@ export class DeliveryLogService {
   constructor(private readonly deps: { store: Store; clock: Clock; webhooks: WebhookService; onWork: () => void }) {}
 
   /** Newest first, `page.top` at most MAX_PAGE; the webhook must be the caller's (404 otherwise). */
-  async list(caller: Caller, webhookId: number, page: { top: number; skip: number }): Promise<{ items: DeliveryView[]; total: number }> {
+  /**
+   * A page of the log, newest first. For a webhook with strict ordering also `blockedBy`: the oldest queued
+   * delivery once an attempt of it has failed (the events behind it wait), or null when the queue flows.
+   */
+  async list(
+    caller: Caller,
+    webhookId: number,
+    page: { top: number; skip: number },
+  ): Promise<{ items: DeliveryView[]; total: number; blockedBy?: QueueHead | null }> {
     const webhook = await this.deps.webhooks.get(caller, webhookId);
-    return this.deps.store.listDeliveries(caller.tenant.id, webhook.id, page);
+    const { items, total, head } = await this.deps.store.listDeliveries(caller.tenant.id, webhook.id, page);
+    if (webhook.ordering !== 'Strict') return { items, total };
+    return { items, total, blockedBy: head !== null && head.attempts > 0 ? head : null };
   }
 
   /** Queues it again: a queued one becomes due now, a finished one is copied with a new EventId. */

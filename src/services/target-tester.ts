@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { PluginRegistry } from '../delivery/plugins.js';
 import { testEvent } from '../domain/signal.js';
 import type { WebhookInput } from '../domain/webhook.js';
+import type { SecretsOf } from '../signing/rotation.js';
 import type { Caller } from './caller.js';
 
 export interface TestResult {
@@ -18,7 +19,7 @@ export class TargetTester {
 
   async test(
     caller: Caller,
-    webhook: Pick<WebhookInput, 'name' | 'type' | 'targetUrl' | 'secret' | 'headers' | 'properties'>,
+    webhook: Pick<WebhookInput, 'name' | 'type' | 'targetUrl' | 'secret' | 'headers' | 'properties'> & Partial<SecretsOf>,
   ): Promise<TestResult> {
     const plugin = this.plugins.get(webhook.type);
     if (!plugin) return { success: false, message: `No plugin handles webhooks of type '${webhook.type}'` };
@@ -36,6 +37,9 @@ export class TargetTester {
         secret: webhook.secret,
         headers: webhook.headers,
         properties: webhook.properties,
+        previousSecret: webhook.previousSecret ?? null,
+        previousSecretUntil: webhook.previousSecretUntil ?? null,
+        secretConfirmed: webhook.secretConfirmed ?? false,
       },
     });
     const answer = outcome.answer ?? (outcome.kind === 'success' ? '' : outcome.error);

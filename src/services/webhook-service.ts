@@ -3,14 +3,17 @@
  * RPC routes and in-process callers (the CLI reaches it over HTTP). Enforces tenants and application
  * tokens, validation, the save-time ping and state events.
  */
+import { randomBytes } from 'node:crypto';
 import { defaultCarrier, webhookCarrier } from '../domain/carrier.js';
-import { HookdError, invalidFields } from '../domain/errors.js';
+import { type FieldError, HookdError, invalidFields } from '../domain/errors.js';
+import { explainFilter, type Filter, type FilterVerdict, filterProblems } from '../domain/filter.js';
 import { applyPatch, type PatchOp } from '../domain/patch.js';
 import { stateChangeVerb } from '../domain/retry-policy.js';
 import { FULL_RIGHTS, type Rights } from '../domain/rights.js';
 import { stateEventRecord } from '../domain/state-events.js';
-import type { Associate, Webhook, WebhookInput } from '../domain/webhook.js';
-import { type InputRules, validateWebhookInput } from '../domain/webhook-input.js';
+import { type Associate, LIMITS, type Webhook, type WebhookInput } from '../domain/webhook.js';
+import { type InputRules, pick, validateWebhookInput } from '../domain/webhook-input.js';
+import { inOverlap } from '../signing/rotation.js';
 import type { Clock } from '../lib/clock.js';
 import type { Store, WebhookFilter } from '../store/store.js';
 import type { Caller } from './caller.js';
@@ -24,6 +27,34 @@ export interface WebhookServiceDeps {
   savePing: boolean;
   /** Called after a change that may make queued deliveries due (reactivation). */
   onWork: () => void;
+}
+
+/** A rotation's overlap: 24 h unless the caller says otherwise, at most 30 days. */
+const DEFAULT_GRACE_HOURS = 24;
+const MAX_GRACE_HOURS = 720;
+
+function readRotation(raw: unknown): { secret: string | null; graceHours: number } {
+  const body = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+  const errors: FieldError[] = [];
+  const secretRaw = pick(body, 'Secret');
+  let secret: string | null = null;
+  if (secretRaw !== undefined && secretRaw !== null && secretRaw !== '') {
+    if (typeof secretRaw !== 'string' || secretRaw.length < 16 || secretRaw.length > LIMITS.secret) {
+      errors.push({ property: 'Secret', rule: `must be a string of 16 to ${LIMITS.secret} characters (omit it to have one generated)` });
+    } else secret = secretRaw;
+  }
+  const graceRaw = pick(body, 'GracePeriodHours');
+  const grace = graceRaw === undefined || graceRaw === null ? DEFAULT_GRACE_HOURS : Number(graceRaw);
+  if (!Number.isFinite(grace) || grace < 0 || grace > MAX_GRACE_HOURS) {
+    errors.push({ property: 'GracePeriodHours', rule: `must be a number of hours from 0 to ${MAX_GRACE_HOURS}` });
+  }
+  if (errors.length > 0) throw invalidFields(errors);
+  return { secret, graceHours: grace };
+}
+
+/** 32 random bytes as base64url: 43 characters, within the Secret column's 400. */
+function generateSecret(): string {
+  return randomBytes(32).toString('base64url');
 }
 
 /** Optimistic writes retry this often when another write slipped in between read and write. */
@@ -94,6 +125,52 @@ export class WebhookService {
     await this.deps.store.deleteWebhook(caller.tenant.id, id);
   }
 
+  /**
+   * Secret/Rotate: the given (or a generated) secret signs from now on, the current one beside it for
+   * `graceHours` (README "Secret rotation"). Answers the webhook with its new secret.
+   */
+  async rotateSecret(caller: Caller, id: number, raw: unknown): Promise<Webhook> {
+    const { secret, graceHours } = readRotation(raw);
+    const current = await this.get(caller, id);
+    this.checkOwner(caller, current);
+    const now = this.deps.clock.now();
+    const saved = await this.deps.store.rotateSecret(caller.tenant.id, id, {
+      secret: secret ?? generateSecret(),
+      until: now + graceHours * 3_600_000,
+      stamp: { associateId: caller.associate.id, now },
+    });
+    if (!saved) throw new HookdError('not_found', { entity: 'Webhook', id });
+    return saved;
+  }
+
+  /**
+   * Secret/Confirm: a test ping signed with the new secret only (X-SuperOffice-Signature; Standard Webhooks
+   * signatures carry both). When the target accepts it, NetServer's signature switches to the new secret.
+   */
+  async confirmSecret(caller: Caller, id: number): Promise<TestResult> {
+    const current = await this.get(caller, id);
+    this.checkOwner(caller, current);
+    const now = this.deps.clock.now();
+    if (!inOverlap(current, now)) throw new HookdError('no_rotation', { id });
+    const result = await this.deps.tester.test(caller, { ...current, secretConfirmed: true });
+    if (result.success)
+      await this.deps.store.confirmSecret(caller.tenant.id, id, current.updatedCount, { associateId: caller.associate.id, now });
+    return result;
+  }
+
+  /** Filter/Test: whether a filter matches a sample payload, and which of its conditions missed. 400 for a malformed filter. */
+  testFilter(raw: unknown): FilterVerdict {
+    const body = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+    const filter = pick(body, 'Filter');
+    const payload = pick(body, 'Payload');
+    const errors = filterProblems(filter);
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+      errors.push({ property: 'Payload', rule: 'must be a sample payload object, as a receiver would get it' });
+    }
+    if (errors.length > 0) throw invalidFields(errors);
+    return explainFilter(filter as Filter, payload as Record<string, unknown>);
+  }
+
   async lastError(caller: Caller, id: number): Promise<string> {
     return (await this.get(caller, id)).lastError ?? '';
   }
@@ -162,6 +239,8 @@ export class WebhookService {
         stamp: { associateId: caller.associate.id, now },
         expectedUpdatedCount: current.updatedCount,
         resetConsecutiveErrors: verb === 'started',
+        // A new Secret set by an update replaces a rotation: the overlap would name the wrong previous secret.
+        endRotation: input.secret !== current.secret,
         signals: verb ? [stateEventRecord(after, verb, caller.tenant.identifier, now)] : [],
       });
       if (saved === null) throw new HookdError('not_found', { entity: 'Webhook', id });

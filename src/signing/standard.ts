@@ -11,8 +11,19 @@ export interface StandardHeaders {
   'webhook-signature': string;
 }
 
-/** `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`. `timestampSeconds` is Unix time in seconds. */
-export function standardSignatureHeaders(secret: string, id: string, timestampSeconds: number, body: string): StandardHeaders {
-  const signature = createHmac('sha256', Buffer.from(secret, 'utf8')).update(`${id}.${timestampSeconds}.${body}`).digest('base64');
-  return { 'webhook-id': id, 'webhook-timestamp': String(timestampSeconds), 'webhook-signature': `v1,${signature}` };
+/**
+ * `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, one per secret separated by spaces (a rotation's overlap
+ * sends the new and the previous). `timestampSeconds` is Unix time in seconds.
+ */
+export function standardSignatureHeaders(
+  secrets: string | readonly string[],
+  id: string,
+  timestampSeconds: number,
+  body: string,
+): StandardHeaders {
+  const signed = `${id}.${timestampSeconds}.${body}`;
+  const signatures = (typeof secrets === 'string' ? [secrets] : secrets).map(
+    (secret) => `v1,${createHmac('sha256', Buffer.from(secret, 'utf8')).update(signed).digest('base64')}`,
+  );
+  return { 'webhook-id': id, 'webhook-timestamp': String(timestampSeconds), 'webhook-signature': signatures.join(' ') };
 }

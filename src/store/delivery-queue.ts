@@ -20,12 +20,20 @@ export interface WebhookTarget {
   secret: string | null;
   headers: Record<string, string> | null;
   properties: Record<string, unknown> | null;
+  /** A secret rotation's overlap (signing/rotation.ts picks the keys). */
+  previousSecret: string | null;
+  previousSecretUntil: number | null;
+  secretConfirmed: boolean;
 }
 
 /** An owned webhook as the store knows it: its target, state, counters and the version the API last wrote. */
 export interface OwnedWebhookRow extends WebhookTarget {
   state: WebhookState;
   consecutiveErrors: number;
+  /** Attempts a second at most (null: no limit). */
+  maxPerSecond: number | null;
+  /** One delivery at a time, oldest signalled first: the store hands out its queue in id order, due or not. */
+  strict: boolean;
   /** `updated` and `updated_count` together: any API write changes it; the worker's counter writes do not. */
   version: string;
 }
@@ -77,6 +85,8 @@ export interface RefillRequest {
   webhookId: number;
   /** How many more deliveries the window has room for. */
   want: number;
+  /** Strict ordering: the queue in id order, due or not (the owner waits for the head). */
+  strict?: boolean;
   /** Its delivery ids the owner holds (waiting, in flight, on a cycle timer, or recorded by this exchange): never returned. */
   holding: number[];
 }

@@ -1,9 +1,10 @@
 /** Database rows (the same columns in SQLite and PostgreSQL) to domain objects and back. */
-import type { EventRecord } from '../domain/payload.js';
-import { type Associate, stateFromValue, stateValue, type Webhook, type WebhookInput } from '../domain/webhook.js';
+import { filterMatches } from '../domain/filter.js';
+import type { EventRecord, PayloadTarget } from '../domain/payload.js';
+import { type Associate, ORDERINGS, stateFromValue, stateValue, type Webhook, type WebhookInput } from '../domain/webhook.js';
 import type { Notice } from '../domain/notices.js';
 import type { OwnedWebhookRow, QueuedItem, SettledAttempt } from './delivery-queue.js';
-import type { AttemptView, Credential, CredentialKind, DeliveryView, Notification } from './store.js';
+import type { AttemptView, Credential, CredentialKind, DeliveryView, Notification, QueueHead } from './store.js';
 
 export interface WebhookRow {
   id: number;
@@ -23,6 +24,12 @@ export interface WebhookRow {
   description: string;
   notify_via: number;
   notify_when: number;
+  max_per_second: number | null;
+  ordering: number;
+  filter: string | null;
+  previous_secret: string | null;
+  previous_secret_until: number | string | null;
+  secret_confirmed: number;
   total_calls: number;
   total_errors: number;
   consecutive_errors: number;
@@ -61,6 +68,12 @@ export function toWebhook(r: WebhookRow): Webhook {
     description: r.description,
     notifyVia: r.notify_via,
     notifyWhen: r.notify_when,
+    maxPerSecond: r.max_per_second,
+    ordering: ORDERINGS[r.ordering] ?? 'None',
+    filter: parseJson(r.filter),
+    previousSecret: r.previous_secret,
+    previousSecretUntil: r.previous_secret_until === null ? null : Number(r.previous_secret_until),
+    secretConfirmed: r.secret_confirmed === 1,
     totalCalls: r.total_calls,
     totalErrors: r.total_errors,
     consecutiveErrors: r.consecutive_errors,
@@ -164,6 +177,39 @@ export function toQueuedItem(r: QueuedRow): QueuedItem {
   };
 }
 
+export interface QueueHeadRow {
+  id: number | string;
+  event_guid: string;
+  attempts: number;
+}
+
+export function toQueueHead(r: QueueHeadRow): QueueHead {
+  return { deliveryId: Number(r.id), eventGuid: r.event_guid, attempts: r.attempts };
+}
+
+/** An Active webhook subscribed to an event's name, with what its payload filter needs. */
+export interface SubscriberRow {
+  id: number | string;
+  filter: string | null;
+  name: string;
+  properties: string | null;
+}
+export interface Subscriber {
+  id: number;
+  filter: string | null;
+  target: PayloadTarget;
+}
+
+export function toSubscriber(r: SubscriberRow): Subscriber {
+  // The payload target is parsed only for a filtered webhook: most have none.
+  return { id: Number(r.id), filter: r.filter, target: { name: r.name, properties: r.filter === null ? null : parseJson(r.properties) } };
+}
+
+/** Whether a signalled event is queued for this subscriber: its filter, if any, matches the payload. */
+export function reaches(s: Subscriber, event: EventRecord): boolean {
+  return s.filter === null || filterMatches(s.filter, event, s.target);
+}
+
 /** An owned webhook's row, reduced to what its owner needs; `version` changes with every API write. */
 export function toOwnedWebhook(r: WebhookRow): OwnedWebhookRow {
   return {
@@ -175,8 +221,13 @@ export function toOwnedWebhook(r: WebhookRow): OwnedWebhookRow {
     secret: r.secret,
     headers: parseJson(r.headers),
     properties: parseJson(r.properties),
+    previousSecret: r.previous_secret,
+    previousSecretUntil: r.previous_secret_until === null ? null : Number(r.previous_secret_until),
+    secretConfirmed: r.secret_confirmed === 1,
     state: stateFromValue(r.state),
     consecutiveErrors: r.consecutive_errors,
+    maxPerSecond: r.max_per_second,
+    strict: r.ordering === 1,
     version: webhookVersion(r.updated, r.updated_count),
   };
 }
@@ -318,9 +369,32 @@ export function toCredential(r: CredentialRow): Credential {
 export const CREDENTIAL_SELECT =
   'SELECT c.id, c.kind, c.associate_id, a.tenant_id, c.name, c.created, c.expires FROM credentials c JOIN associates a ON a.id = c.associate_id';
 
-/** The columns a client sets, in the order of INPUT_COLUMNS. */
-export const INPUT_COLUMNS =
-  'name, events, target_url, type, headers, properties, secret, state, errors_email, error_emails, error_associates, description, notify_via, notify_when';
+/** The columns a client sets, in the order of inputColumns(). */
+export const INPUT_COLUMN_NAMES = [
+  'name',
+  'events',
+  'target_url',
+  'type',
+  'headers',
+  'properties',
+  'secret',
+  'state',
+  'errors_email',
+  'error_emails',
+  'error_associates',
+  'description',
+  'notify_via',
+  'notify_when',
+  'max_per_second',
+  'ordering',
+  'filter',
+] as const;
+export const INPUT_COLUMNS = INPUT_COLUMN_NAMES.join(', ');
+
+/** `name = ?, events = ?, …` (SQLite) or `name = $1, …` (PostgreSQL, numbered from `first`). */
+export function inputAssignments(placeholder: (i: number) => string): string {
+  return INPUT_COLUMN_NAMES.map((c, i) => `${c} = ${placeholder(i)}`).join(', ');
+}
 
 export function inputColumns(i: WebhookInput): Array<string | number | null> {
   return [
@@ -338,5 +412,8 @@ export function inputColumns(i: WebhookInput): Array<string | number | null> {
     i.description,
     i.notifyVia,
     i.notifyWhen,
+    i.maxPerSecond,
+    ORDERINGS.indexOf(i.ordering),
+    jsonOrNull(i.filter),
   ];
 }

@@ -8,7 +8,7 @@ import type { DeliveryQueue } from './delivery-queue.js';
 import type { Store } from './store.js';
 
 export function sealedStore(inner: Store, box: SecretBox): Store {
-  const open = (w: Webhook): Webhook => ({ ...w, secret: box.open(w.secret) });
+  const open = (w: Webhook): Webhook => ({ ...w, secret: box.open(w.secret), previousSecret: box.open(w.previousSecret) });
   const overrides: Partial<Store> = {
     async listWebhooks(tenantId, filter) {
       return (await inner.listWebhooks(tenantId, filter)).map(open);
@@ -20,6 +20,10 @@ export function sealedStore(inner: Store, box: SecretBox): Store {
     async createWebhook(tenantId, input, stamp, applicationToken) {
       return open(await inner.createWebhook(tenantId, { ...input, secret: box.seal(input.secret) }, stamp, applicationToken));
     },
+    async rotateSecret(tenantId, id, rotation) {
+      const w = await inner.rotateSecret(tenantId, id, { ...rotation, secret: box.seal(rotation.secret) as string });
+      return w && open(w);
+    },
     async updateWebhook(tenantId, id, update) {
       const w = await inner.updateWebhook(tenantId, id, { ...update, input: { ...update.input, secret: box.seal(update.input.secret) } });
       return w && w !== 'conflict' ? open(w) : w;
@@ -30,7 +34,10 @@ export function sealedStore(inner: Store, box: SecretBox): Store {
     async exchange(request) {
       // The owner reads a webhook's secret once, when it takes the webhook or sees it changed: open those rows in place.
       const result = await inner.queue.exchange(request);
-      for (const w of result.webhooks) w.secret = box.open(w.secret);
+      for (const w of result.webhooks) {
+        w.secret = box.open(w.secret);
+        w.previousSecret = box.open(w.previousSecret);
+      }
       return result;
     },
     releaseAll: (owner) => inner.queue.releaseAll(owner),

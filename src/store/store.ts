@@ -27,8 +27,17 @@ export interface WebhookUpdate {
   /** The updatedCount the caller read; the update fails with 'conflict' if another write came first. */
   expectedUpdatedCount: number;
   resetConsecutiveErrors: boolean;
+  /** The Secret changed by a plain update: a rotation's overlap with the previous secret ends. */
+  endRotation?: boolean;
   /** State events (webhook{id}.started …) to signal in the same transaction. */
   signals: EventRecord[];
+}
+
+export interface SecretRotation {
+  /** The new secret (sealed by the sealed store). */
+  secret: string;
+  until: number;
+  stamp: AuditStamp;
 }
 
 export type CredentialKind = 'bearer' | 'ticket';
@@ -67,6 +76,13 @@ export interface DeliveryView {
   created: number;
   finished: number | null;
   dueAt: number | null;
+}
+
+/** A webhook's oldest queued delivery (what a strict queue waits for) and the attempts made of it. */
+export interface QueueHead {
+  deliveryId: number;
+  eventGuid: string;
+  attempts: number;
 }
 
 /** Which deliveries a recover job copies: its criteria within a tenant, on some webhooks or all of them. */
@@ -187,6 +203,10 @@ export interface Store {
   /** Returns the saved webhook, null when it is gone, or 'conflict' when it changed meanwhile. */
   updateWebhook(tenantId: number, id: number, update: WebhookUpdate): Promise<Webhook | null | 'conflict'>;
   deleteWebhook(tenantId: number, id: number): Promise<boolean>;
+  /** Secret/Rotate: the new secret signs from now; the current one becomes the previous, signing beside it until `until`. */
+  rotateSecret(tenantId: number, id: number, rotation: SecretRotation): Promise<Webhook | null>;
+  /** A test ping signed with the new secret succeeded (while the webhook is still at `updatedCount`): NetServer's signature switches to it. */
+  confirmSecret(tenantId: number, id: number, updatedCount: number, stamp: AuditStamp): Promise<void>;
   /** Replaces each stored secret for which `rewrite` returns a new value, in one transaction; returns how many changed. */
   rewriteSecrets(rewrite: (stored: string) => string | null): Promise<number>;
 
@@ -214,7 +234,7 @@ export interface Store {
     tenantId: number,
     webhookId: number,
     page: { top: number; skip: number },
-  ): Promise<{ items: DeliveryView[]; total: number }>;
+  ): Promise<{ items: DeliveryView[]; total: number; head: QueueHead | null }>;
   /** Queues a delivery again: a queued one becomes due now, a delivered one is copied with a new EventId. */
   retryDelivery(tenantId: number, webhookId: number, deliveryId: number, now: number, newGuid: string): Promise<boolean>;
   countQueued(webhookId?: number): Promise<number>;

@@ -20,6 +20,9 @@ export const input = (over: Partial<WebhookInput> = {}): WebhookInput => ({
   description: '',
   notifyVia: 1,
   notifyWhen: 2,
+  maxPerSecond: null,
+  ordering: 'None',
+  filter: null,
   ...over,
 });
 

@@ -12,7 +12,9 @@ import { deliveryCarrier, webhookList, webhookWithLinks } from '../present.js';
 import { dateFormatter, queryParam } from '../request-context.js';
 import {
   DeliveryParams,
+  FilterTestBody,
   IdParams,
+  RotateBody,
   ListQuery,
   PageQuery,
   PatchBody,
@@ -216,6 +218,56 @@ export async function webhookRoutes(app: FastifyInstance, deps: RouteDeps): Prom
   );
 
   app.post(
+    '/Webhook/Filter/Test',
+    {
+      schema: {
+        tags,
+        summary: 'hookd extension: does a payload filter match a sample payload, and if not, why',
+        body: FilterTestBody,
+        response: { 200: R.FilterVerdict, ...R.ERRORS },
+      },
+    },
+    async (req, reply) => {
+      const verdict = webhooks.testFilter(req.body);
+      const failed = verdict.failed.map((f) => ({ Condition: f.condition, Value: f.value ?? null }));
+      return send(req, reply, 200, { Matches: verdict.matches, Failed: failed }, 'FilterVerdict');
+    },
+  );
+
+  app.post(
+    '/Webhook/:id/Secret/Rotate',
+    {
+      schema: {
+        tags,
+        summary: 'hookd extension: a new secret signs from now; the previous one beside it for the grace period',
+        params: IdParams,
+        body: RotateBody,
+        response: { 200: R.WebhookWithLinks, ...R.ERRORS },
+      },
+    },
+    async (req, reply) => {
+      const saved = await webhooks.rotateSecret(req.caller, idOf(req), req.body ?? {});
+      return send(req, reply, 200, await webhookWithLinks(req, webhooks, saved), 'Webhook');
+    },
+  );
+
+  app.post(
+    '/Webhook/:id/Secret/Confirm',
+    {
+      schema: {
+        tags,
+        summary: 'hookd extension: a test ping signed with the new secret; when it succeeds X-SuperOffice-Signature uses the new secret',
+        params: IdParams,
+        response: { 200: R.WebhookResult, ...R.ERRORS },
+      },
+    },
+    async (req, reply) => {
+      const result = await webhooks.confirmSecret(req.caller, idOf(req));
+      return send(req, reply, 200, webhookResultCarrier(result), 'WebhookResult');
+    },
+  );
+
+  app.post(
     '/Webhook/:eventName/:primaryKey',
     {
       schema: {
@@ -279,7 +331,21 @@ export async function webhookRoutes(app: FastifyInstance, deps: RouteDeps): Prom
         req,
         reply,
         200,
-        { Total: page.total, Top: top, Skip: skip, Items: page.items.map((d) => deliveryCarrier(d, format)) },
+        {
+          Total: page.total,
+          Top: top,
+          Skip: skip,
+          Items: page.items.map((d) => deliveryCarrier(d, format)),
+          // Strict ordering only: the delivery the queue waits for, or null when it flows.
+          ...(page.blockedBy === undefined
+            ? {}
+            : {
+                BlockedBy:
+                  page.blockedBy === null
+                    ? null
+                    : { DeliveryId: page.blockedBy.deliveryId, EventId: page.blockedBy.eventGuid, Attempts: page.blockedBy.attempts },
+              }),
+        },
         'DeliveryPage',
       );
     },

@@ -1,12 +1,20 @@
 /** The delivery log on PostgreSQL: listing, retrying one delivery, notifications. */
-import { type AttemptRow, type DeliveryRow, type NotificationRow, toDeliveryViews, toNotification } from '../rows.js';
+import {
+  type AttemptRow,
+  type DeliveryRow,
+  type NotificationRow,
+  type QueueHeadRow,
+  toDeliveryViews,
+  toNotification,
+  toQueueHead,
+} from '../rows.js';
 import { stateFromValue } from '../../domain/webhook.js';
 import type { AttemptSample, DeliveryView, Notification, StoreSnapshot } from '../store.js';
 import type { Client } from './pool.js';
 
 export async function listDeliveries(c: Client, tenantId: number, webhookId: number, page: { top: number; skip: number }) {
   const owned = await c.query('SELECT 1 FROM webhooks WHERE id = $1 AND tenant_id = $2', [webhookId, tenantId]);
-  if (owned.rowCount === 0) return { items: [] as DeliveryView[], total: 0 };
+  if (owned.rowCount === 0) return { items: [] as DeliveryView[], total: 0, head: null };
   const { rows: totalRows } = await c.query<{ n: number }>('SELECT count(*) AS n FROM deliveries WHERE webhook_id = $1', [webhookId]);
   const { rows } = await c.query<DeliveryRow>(
     `SELECT d.id, d.webhook_id, e.name, e.primary_key, d.event_guid, d.status, d.created, d.finished, d.due_at
@@ -17,7 +25,12 @@ export async function listDeliveries(c: Client, tenantId: number, webhookId: num
     rows.map((r) => r.id),
   ]);
   const items = toDeliveryViews(rows, attempts);
-  return { items, total: totalRows[0]!.n };
+  // The oldest queued delivery: under strict ordering, the one the others wait for.
+  const { rows: heads } = await c.query<QueueHeadRow>(
+    'SELECT id, event_guid, attempts FROM deliveries WHERE webhook_id = $1 AND status = 0 ORDER BY id LIMIT 1',
+    [webhookId],
+  );
+  return { items, total: totalRows[0]!.n, head: heads[0] ? toQueueHead(heads[0]) : null };
 }
 
 export async function retryDelivery(c: Client, tenantId: number, webhookId: number, deliveryId: number, now: number, guid: string) {

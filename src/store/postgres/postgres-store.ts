@@ -8,6 +8,7 @@ import type {
   NewAssociate,
   PruneCut,
   RecoverScope,
+  SecretRotation,
   SignalGroup,
   Store,
   WebhookFilter,
@@ -142,15 +143,25 @@ export class PostgresStore implements Store {
   async deleteWebhook(tenantId: number, id: number) {
     return transaction(this.pool, (c) => registry.deleteWebhook(c, tenantId, id));
   }
+  async rotateSecret(tenantId: number, id: number, rotation: SecretRotation) {
+    return transaction(this.pool, (c) => registry.rotateSecret(c, tenantId, id, rotation));
+  }
+  async confirmSecret(tenantId: number, id: number, updatedCount: number, stamp: AuditStamp) {
+    await registry.confirmSecret(this.pool, tenantId, id, updatedCount, stamp);
+  }
   async rewriteSecrets(rewrite: (stored: string) => string | null) {
     return transaction(this.pool, async (c) => {
-      const { rows } = await c.query<{ id: number; secret: string }>('SELECT id, secret FROM webhooks WHERE secret IS NOT NULL FOR UPDATE');
       let changed = 0;
-      for (const r of rows) {
-        const next = rewrite(r.secret);
-        if (next === null) continue;
-        await c.query('UPDATE webhooks SET secret = $1 WHERE id = $2', [next, r.id]);
-        changed++;
+      for (const column of ['secret', 'previous_secret']) {
+        const { rows } = await c.query<{ id: number; stored: string }>(
+          `SELECT id, ${column} AS stored FROM webhooks WHERE ${column} IS NOT NULL FOR UPDATE`,
+        );
+        for (const r of rows) {
+          const next = rewrite(r.stored);
+          if (next === null) continue;
+          await c.query(`UPDATE webhooks SET ${column} = $1 WHERE id = $2`, [next, r.id]);
+          changed++;
+        }
       }
       return changed;
     });

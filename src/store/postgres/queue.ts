@@ -104,17 +104,22 @@ acquired AS (
   RETURNING webhook_id
 ),
 targets AS (
-  SELECT t.wid, t.lim, t.want FROM unnest($27::bigint[], $28::int[], $29::int[]) AS t(wid, lim, want)
+  SELECT t.wid, t.lim, t.want, t.strict FROM unnest($27::bigint[], $28::int[], $29::int[], $35::bool[]) AS t(wid, lim, want, strict)
   WHERE t.wid IN (SELECT webhook_id FROM mine)
-  UNION ALL SELECT webhook_id, $32::int, $32::int FROM acquired
+  UNION ALL SELECT a.webhook_id, $32::int, $32::int, w.ordering = 1 FROM acquired a JOIN webhooks w ON w.id = a.webhook_id
 ),
 held AS (SELECT unnest($30::bigint[]) AS id),
 win AS (
-  SELECT p.*, row_number() OVER (PARTITION BY p.webhook_id ORDER BY p.due_at, p.id) AS n, t.want
+  SELECT p.*, CASE WHEN t.strict THEN 0 ELSE p.due_at END AS ord, row_number() OVER (PARTITION BY p.webhook_id ORDER BY CASE WHEN t.strict THEN 0 ELSE p.due_at END, p.id) AS n, t.want
   FROM targets t CROSS JOIN LATERAL (
-    SELECT d.id, d.webhook_id, d.event_id, d.event_guid, d.cycle_attempt, d.attempts, d.due_at FROM deliveries d
-    WHERE d.webhook_id = t.wid AND d.status = 0 AND d.due_at <= $2
-    ORDER BY d.due_at, d.id LIMIT t.lim
+    (SELECT d.id, d.webhook_id, d.event_id, d.event_guid, d.cycle_attempt, d.attempts, d.due_at FROM deliveries d
+     WHERE NOT t.strict AND d.webhook_id = t.wid AND d.status = 0 AND d.due_at <= $2
+     ORDER BY d.due_at, d.id LIMIT t.lim)
+    UNION ALL
+    -- strict ordering: the queue in signal order, due or not; the owner waits for the head
+    (SELECT d.id, d.webhook_id, d.event_id, d.event_guid, d.cycle_attempt, d.attempts, d.due_at FROM deliveries d
+     WHERE t.strict AND d.webhook_id = t.wid AND d.status = 0
+     ORDER BY d.id LIMIT t.lim)
   ) p
   WHERE NOT EXISTS (SELECT 1 FROM held h WHERE h.id = p.id)
 )
@@ -126,7 +131,7 @@ SELECT
      'id', win.id, 'webhook_id', win.webhook_id, 'event_guid', win.event_guid, 'cycle_attempt', win.cycle_attempt,
      'attempts', win.attempts, 'due_at', win.due_at, 'name', e.name, 'body_event', e.body_event, 'entity', e.entity,
      'primary_key', e.primary_key, 'timestamp', e.timestamp, 'changes', e.changes, 'changed_by', e.changed_by,
-     'context_identifier', e.context_identifier, 'vals', e.vals, 'field_values', e.field_values) ORDER BY win.due_at, win.id), '[]')
+     'context_identifier', e.context_identifier, 'vals', e.vals, 'field_values', e.field_values) ORDER BY win.webhook_id, win.ord, win.id), '[]')
    FROM win JOIN events e ON e.id = win.event_id WHERE win.n <= win.want) AS deliveries,
   (SELECT coalesce(json_agg(json_build_object('webhookId', t.wid, 'at', least(
      (SELECT min(d.due_at) FROM deliveries d WHERE d.webhook_id = t.wid AND d.status = 0 AND d.due_at > $2
@@ -230,6 +235,7 @@ function exchangeParams(r: ExchangeRequest): unknown[] {
     r.acquireWant, // $32
     r.renew, // $33
     r.leaseMs, // $34: a heartbeat older than a lease is a dead process
+    r.refill.map((t) => t.strict ?? false), // $35
   ];
 }
 

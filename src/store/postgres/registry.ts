@@ -7,15 +7,21 @@ import {
   CREDENTIAL_SELECT,
   type CredentialRow,
   type WebhookRow,
+  INPUT_COLUMN_NAMES,
   INPUT_COLUMNS,
+  inputAssignments,
   inputColumns,
   toAssociate,
   toCredential,
   toWebhook,
 } from '../rows.js';
-import type { AuditStamp, Credential, CredentialKind, NewAssociate, WebhookFilter, WebhookUpdate } from '../store.js';
+import type { AuditStamp, Credential, CredentialKind, NewAssociate, SecretRotation, WebhookFilter, WebhookUpdate } from '../store.js';
 import type { Client } from './pool.js';
 import { signalEvents } from './signal.js';
+
+/** Placeholders the input columns take ($1…$N of an UPDATE; $2…$N+1 of an INSERT after tenant_id). */
+const N = INPUT_COLUMN_NAMES.length;
+const AFTER_INPUT = N + 1;
 
 export async function findTenant(c: Client, identifier: string): Promise<Tenant | null> {
   const { rows } = await c.query<Tenant>('SELECT id, identifier FROM tenants WHERE lower(identifier) = lower($1)', [identifier]);
@@ -128,7 +134,7 @@ export async function createWebhook(
   const { rows } = await c.query<{ id: number }>(
     `INSERT INTO webhooks (tenant_id, ${INPUT_COLUMNS},
        application_token, registered, registered_associate_id, updated, updated_associate_id, updated_count)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $17, $18, 0) RETURNING id`,
+     VALUES ($1, ${INPUT_COLUMN_NAMES.map((_, n) => `$${n + 2}`).join(', ')}, $${AFTER_INPUT + 1}, $${AFTER_INPUT + 2}, $${AFTER_INPUT + 3}, $${AFTER_INPUT + 2}, $${AFTER_INPUT + 3}, 0) RETURNING id`,
     [tenantId, ...inputColumns(i), appToken, stamp.now, stamp.associateId],
   );
   const id = rows[0]!.id;
@@ -142,12 +148,13 @@ export async function updateWebhook(c: Client, tenantId: number, id: number, u: 
   if (current.updatedCount !== u.expectedUpdatedCount) return 'conflict';
   const i = u.input;
   await c.query(
-    `UPDATE webhooks SET name = $1, events = $2, target_url = $3, type = $4, headers = $5, properties = $6, secret = $7, state = $8,
-       errors_email = $9, error_emails = $10, error_associates = $11, description = $12, notify_via = $13, notify_when = $14,
-       updated = $15, updated_associate_id = $16, updated_count = least(updated_count + 1, 65535),
-       consecutive_errors = CASE WHEN $17 THEN 0 ELSE consecutive_errors END
-     WHERE id = $18`,
-    [...inputColumns(i), u.stamp.now, u.stamp.associateId, u.resetConsecutiveErrors, id],
+    `UPDATE webhooks SET ${inputAssignments((n) => `$${n + 1}`)},
+       updated = $${N + 1}, updated_associate_id = $${N + 2}, updated_count = least(updated_count + 1, 65535),
+       consecutive_errors = CASE WHEN $${N + 3} THEN 0 ELSE consecutive_errors END,
+       previous_secret = CASE WHEN $${N + 4} THEN NULL ELSE previous_secret END,
+       previous_secret_until = CASE WHEN $${N + 4} THEN NULL ELSE previous_secret_until END
+     WHERE id = $${N + 5}`,
+    [...inputColumns(i), u.stamp.now, u.stamp.associateId, u.resetConsecutiveErrors, u.endRotation === true, id],
   );
   await writeSubscriptions(c, id, tenantId, i.events);
   if (i.state === 'Active' && current.state !== 'Active') {
@@ -156,6 +163,24 @@ export async function updateWebhook(c: Client, tenantId: number, id: number, u: 
   }
   await signalEvents(c, tenantId, u.signals, u.stamp.now);
   return getWebhook(c, tenantId, id);
+}
+
+export async function rotateSecret(c: Client, tenantId: number, id: number, r: SecretRotation): Promise<Webhook | null> {
+  await c.query(
+    `UPDATE webhooks SET previous_secret = secret, secret = $1, previous_secret_until = $2, secret_confirmed = 0,
+       updated = $3, updated_associate_id = $4, updated_count = least(updated_count + 1, 65535)
+     WHERE id = $5 AND tenant_id = $6`,
+    [r.secret, r.until, r.stamp.now, r.stamp.associateId, id, tenantId],
+  );
+  return getWebhook(c, tenantId, id);
+}
+
+export async function confirmSecret(c: Client, tenantId: number, id: number, updatedCount: number, stamp: AuditStamp): Promise<void> {
+  await c.query(
+    `UPDATE webhooks SET secret_confirmed = 1, updated = $1, updated_count = least(updated_count + 1, 65535)
+     WHERE id = $2 AND tenant_id = $3 AND updated_count = $4 AND previous_secret IS NOT NULL AND secret_confirmed = 0`,
+    [stamp.now, id, tenantId, updatedCount],
+  );
 }
 
 export async function deleteWebhook(c: Client, tenantId: number, id: number): Promise<boolean> {

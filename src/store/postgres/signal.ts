@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { subscriptionsFor } from '../../domain/event-names.js';
 import type { EventRecord } from '../../domain/payload.js';
-import { jsonOrNull } from '../rows.js';
+import { jsonOrNull, reaches, type Subscriber, type SubscriberRow, toSubscriber } from '../rows.js';
 import type { SignalGroup } from '../store.js';
 import type { Client } from './pool.js';
 
@@ -19,18 +19,15 @@ export async function signalGroups(client: Client, groups: SignalGroup[], now: n
   const events = groups.flatMap((g) => g.events.map((e) => ({ tenantId: g.tenantId, e })));
   const queued = groups.map(() => 0);
   if (events.length === 0) return queued;
-  const subscribersOf = new Map<string, number[]>();
+  const subscribersOf = new Map<string, Subscriber[]>();
   for (const key of new Set(events.map(({ tenantId, e }) => `${tenantId} ${e.name}`))) {
     const [tenantId, name] = [Number(key.slice(0, key.indexOf(' '))), key.slice(key.indexOf(' ') + 1)];
-    const { rows } = await client.query<{ webhook_id: number }>(
-      `SELECT DISTINCT we.webhook_id FROM webhook_events we JOIN webhooks w ON w.id = we.webhook_id
+    const { rows } = await client.query<SubscriberRow>(
+      `SELECT DISTINCT we.webhook_id AS id, w.filter, w.name, w.properties FROM webhook_events we JOIN webhooks w ON w.id = we.webhook_id
        WHERE we.tenant_id = $1 AND we.event = ANY($2) AND w.state = 1`,
       [tenantId, subscriptionsFor(name)],
     );
-    subscribersOf.set(
-      key,
-      rows.map((r) => r.webhook_id),
-    );
+    subscribersOf.set(key, rows.map(toSubscriber));
   }
   // Ids are taken first, so each event's deliveries can name it without relying on RETURNING order.
   const { rows: idRows } = await client.query<{ id: number }>(
@@ -62,8 +59,9 @@ export async function signalGroups(client: Client, groups: SignalGroup[], now: n
   let i = 0;
   groups.forEach((g, gi) => {
     for (const e of g.events) {
-      for (const w of subscribersOf.get(`${g.tenantId} ${e.name}`) ?? []) {
-        webhookIds.push(w);
+      for (const s of subscribersOf.get(`${g.tenantId} ${e.name}`) ?? []) {
+        if (!reaches(s, e)) continue;
+        webhookIds.push(s.id);
         eventIds.push(ids[i] as number);
         queued[gi]!++;
       }

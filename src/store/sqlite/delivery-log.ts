@@ -3,11 +3,19 @@
 import { stateFromValue } from '../../domain/webhook.js';
 import type { AttemptSample, DeliveryView, Notification, PruneCut, StoreSnapshot, TenantRetention } from '../store.js';
 import { type Db, q } from './database.js';
-import { type AttemptRow, type DeliveryRow, type NotificationRow, toDeliveryViews, toNotification } from '../rows.js';
+import {
+  type AttemptRow,
+  type DeliveryRow,
+  type NotificationRow,
+  type QueueHeadRow,
+  toDeliveryViews,
+  toNotification,
+  toQueueHead,
+} from '../rows.js';
 
 export function listDeliveries(db: Db, tenantId: number, webhookId: number, page: { top: number; skip: number }) {
   const owned = q(db, 'SELECT 1 FROM webhooks WHERE id = ? AND tenant_id = ?').get(webhookId, tenantId);
-  if (!owned) return { items: [] as DeliveryView[], total: 0 };
+  if (!owned) return { items: [] as DeliveryView[], total: 0, head: null };
   const total = q(db, 'SELECT count(*) FROM deliveries WHERE webhook_id = ?').pluck().get(webhookId) as number;
   const rows = q(
     db,
@@ -18,7 +26,11 @@ export function listDeliveries(db: Db, tenantId: number, webhookId: number, page
     JSON.stringify(rows.map((r) => r.id)),
   ) as AttemptRow[];
   const items = toDeliveryViews(rows, attempts);
-  return { items, total };
+  // The oldest queued delivery: under strict ordering, the one the others wait for.
+  const head = q(db, 'SELECT id, event_guid, attempts FROM deliveries WHERE webhook_id = ? AND status = 0 ORDER BY id LIMIT 1').get(
+    webhookId,
+  ) as QueueHeadRow | undefined;
+  return { items, total, head: head ? toQueueHead(head) : null };
 }
 
 export function retryDelivery(db: Db, tenantId: number, webhookId: number, deliveryId: number, now: number, newGuid: string): boolean {

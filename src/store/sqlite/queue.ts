@@ -57,11 +57,11 @@ function exchange(db: Db, r: ExchangeRequest): ExchangeResult {
   const acquired = r.acquire > 0 ? acquire(db, r) : [];
   const deliveries: QueuedItem[] = [];
   const nextDue: ExchangeResult['nextDue'] = [];
-  const targets = [...r.refill, ...acquired.map((w) => ({ webhookId: w.id, want: r.acquireWant, holding: [] }))];
+  const targets = [...r.refill, ...acquired.map((w) => ({ webhookId: w.id, want: r.acquireWant, holding: [], strict: w.strict }))];
   const gone = new Set(lost);
   for (const t of targets) {
     if (gone.has(t.webhookId)) continue;
-    const items = refill(db, t.webhookId, t.want, t.holding, r.now);
+    const items = refill(db, t.webhookId, t.want, t.holding, r.now, t.strict ?? false);
     deliveries.push(...items);
     if (items.length < t.want) {
       const recorded = r.attempts.filter((a) => a.webhookId === t.webhookId).map((a) => a.deliveryId);
@@ -171,12 +171,18 @@ function acquire(db: Db, r: ExchangeRequest): OwnedWebhookRow[] {
   return rows.map(toOwnedWebhook);
 }
 
-/** Up to `want` due deliveries of one webhook that the owner does not hold, oldest first. */
-function refill(db: Db, webhookId: number, want: number, holding: readonly number[], now: number): QueuedItem[] {
+/** Up to `want` due deliveries of one webhook that the owner does not hold, oldest first (strict: the queue in signal order, due or not). */
+function refill(db: Db, webhookId: number, want: number, holding: readonly number[], now: number, strict: boolean): QueuedItem[] {
   // Held rows come first in due order too: read past them in the index alone (ids only), then load what is new.
-  const ids = q(db, 'SELECT id FROM deliveries WHERE webhook_id = ? AND status = 0 AND due_at <= ? ORDER BY due_at, id LIMIT ?')
-    .pluck()
-    .all(webhookId, now, want + holding.length) as number[];
+  const ids = (
+    strict
+      ? q(db, 'SELECT id FROM deliveries WHERE webhook_id = ? AND status = 0 ORDER BY id LIMIT ?')
+          .pluck()
+          .all(webhookId, want + holding.length)
+      : q(db, 'SELECT id FROM deliveries WHERE webhook_id = ? AND status = 0 AND due_at <= ? ORDER BY due_at, id LIMIT ?')
+          .pluck()
+          .all(webhookId, now, want + holding.length)
+  ) as number[];
   const held = holding.length > 0 ? new Set(holding) : null;
   // Takes a delivery id; returns it with its event.
   const load = q(

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { subscriptionsFor } from '../../domain/event-names.js';
 import type { EventRecord } from '../../domain/payload.js';
 import { type Db, q } from './database.js';
-import { eventParams } from '../rows.js';
+import { eventParams, reaches, type Subscriber, type SubscriberRow, toSubscriber } from '../rows.js';
 import type { SignalGroup } from '../store.js';
 
 /** Must run inside a transaction. Returns the number of deliveries queued. */
@@ -13,24 +13,25 @@ export function signalEvents(db: Db, tenantId: number, events: EventRecord[], no
     `INSERT INTO events (tenant_id, name, body_event, entity, primary_key, timestamp, changes, changed_by, context_identifier, vals, field_values, created)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  // Takes the tenant and the three names that receive an event; returns the Active subscribers' ids.
+  // Takes the tenant and the three names that receive an event; returns the Active subscribers (and what a filter needs).
   const subscribersOf = q(
     db,
-    `SELECT DISTINCT we.webhook_id FROM webhook_events we JOIN webhooks w ON w.id = we.webhook_id
+    `SELECT DISTINCT we.webhook_id AS id, w.filter, w.name, w.properties FROM webhook_events we JOIN webhooks w ON w.id = we.webhook_id
      WHERE we.tenant_id = ? AND we.event IN (?, ?, ?) AND w.state = 1`,
-  ).pluck();
+  );
   const insertDelivery = q(db, 'INSERT INTO deliveries (webhook_id, event_id, event_guid, due_at, created) VALUES (?, ?, ?, ?, ?)');
-  const subscribersByName = new Map<string, number[]>();
+  const subscribersByName = new Map<string, Subscriber[]>();
   let queued = 0;
   for (const e of events) {
     let subscribers = subscribersByName.get(e.name);
     if (!subscribers) {
-      subscribers = subscribersOf.all(tenantId, ...subscriptionsFor(e.name)) as number[];
+      subscribers = (subscribersOf.all(tenantId, ...subscriptionsFor(e.name)) as SubscriberRow[]).map(toSubscriber);
       subscribersByName.set(e.name, subscribers);
     }
     const eventId = insertEvent.run(...eventParams(tenantId, e, now)).lastInsertRowid;
-    for (const webhookId of subscribers) {
-      insertDelivery.run(webhookId, eventId, randomUUID(), now, now);
+    for (const s of subscribers) {
+      if (!reaches(s, e)) continue;
+      insertDelivery.run(s.id, eventId, randomUUID(), now, now);
       queued++;
     }
   }

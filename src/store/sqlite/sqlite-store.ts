@@ -8,6 +8,7 @@ import type {
   NewAssociate,
   PruneCut,
   RecoverScope,
+  SecretRotation,
   SignalGroup,
   Store,
   WebhookFilter,
@@ -106,6 +107,12 @@ export class SqliteStore implements Store {
   }
   async deleteWebhook(tenantId: number, id: number) {
     return webhooks.deleteWebhook(this.db, tenantId, id);
+  }
+  async rotateSecret(tenantId: number, id: number, rotation: SecretRotation) {
+    return webhooks.rotateSecret(this.db, tenantId, id, rotation);
+  }
+  async confirmSecret(tenantId: number, id: number, updatedCount: number, stamp: AuditStamp) {
+    webhooks.confirmSecret(this.db, tenantId, id, updatedCount, stamp);
   }
   async rewriteSecrets(rewrite: (stored: string) => string | null) {
     return webhooks.rewriteSecrets(this.db, rewrite);

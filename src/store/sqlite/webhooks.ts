@@ -1,9 +1,9 @@
 /** The Webhook table and its subscriptions in SQLite. */
 import { subscriptionsFor } from '../../domain/event-names.js';
 import { stateValue, type Webhook, type WebhookInput } from '../../domain/webhook.js';
-import type { AuditStamp, WebhookFilter, WebhookUpdate } from '../store.js';
+import type { AuditStamp, SecretRotation, WebhookFilter, WebhookUpdate } from '../store.js';
 import { type Db, q } from './database.js';
-import { INPUT_COLUMNS, inputColumns, toWebhook, type WebhookRow } from '../rows.js';
+import { INPUT_COLUMN_NAMES, INPUT_COLUMNS, inputAssignments, inputColumns, toWebhook, type WebhookRow } from '../rows.js';
 import { signalEvents } from './signal.js';
 
 export function getWebhook(db: Db, tenantId: number, id: number): Webhook | null {
@@ -47,7 +47,7 @@ export function createWebhook(db: Db, tenantId: number, input: WebhookInput, sta
         db,
         `INSERT INTO webhooks (tenant_id, ${INPUT_COLUMNS},
            application_token, registered, registered_associate_id, updated, updated_associate_id, updated_count)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+         VALUES (?, ${INPUT_COLUMN_NAMES.map(() => '?').join(', ')}, ?, ?, ?, ?, ?, 0)`,
       ).run(tenantId, ...inputColumns(input), appToken, stamp.now, stamp.associateId, stamp.now, stamp.associateId);
       const id = Number(info.lastInsertRowid);
       writeSubscriptions(db, id, tenantId, input.events);
@@ -65,11 +65,21 @@ export function updateWebhook(db: Db, tenantId: number, id: number, u: WebhookUp
       const i = u.input;
       q(
         db,
-        `UPDATE webhooks SET name = ?, events = ?, target_url = ?, type = ?, headers = ?, properties = ?, secret = ?, state = ?,
-           errors_email = ?, error_emails = ?, error_associates = ?, description = ?, notify_via = ?, notify_when = ?, updated = ?, updated_associate_id = ?, updated_count = min(updated_count + 1, 65535),
-           consecutive_errors = CASE WHEN ? THEN 0 ELSE consecutive_errors END
+        `UPDATE webhooks SET ${inputAssignments(() => '?')}, updated = ?, updated_associate_id = ?, updated_count = min(updated_count + 1, 65535),
+           consecutive_errors = CASE WHEN ? THEN 0 ELSE consecutive_errors END,
+           previous_secret = CASE WHEN ? THEN NULL ELSE previous_secret END,
+           previous_secret_until = CASE WHEN ? THEN NULL ELSE previous_secret_until END
          WHERE id = ? AND tenant_id = ?`,
-      ).run(...inputColumns(i), u.stamp.now, u.stamp.associateId, u.resetConsecutiveErrors ? 1 : 0, id, tenantId);
+      ).run(
+        ...inputColumns(i),
+        u.stamp.now,
+        u.stamp.associateId,
+        u.resetConsecutiveErrors ? 1 : 0,
+        u.endRotation === true ? 1 : 0,
+        u.endRotation === true ? 1 : 0,
+        id,
+        tenantId,
+      );
       writeSubscriptions(db, id, tenantId, i.events);
       // Queued deliveries that were held while the webhook was off become due now.
       if (i.state === 'Active' && current.state !== 'Active') {
@@ -94,16 +104,39 @@ export function deleteWebhook(db: Db, tenantId: number, id: number): boolean {
     .immediate();
 }
 
+export function rotateSecret(db: Db, tenantId: number, id: number, r: SecretRotation): Webhook | null {
+  q(
+    db,
+    `UPDATE webhooks SET previous_secret = secret, secret = ?, previous_secret_until = ?, secret_confirmed = 0,
+       updated = ?, updated_associate_id = ?, updated_count = min(updated_count + 1, 65535)
+     WHERE id = ? AND tenant_id = ?`,
+  ).run(r.secret, r.until, r.stamp.now, r.stamp.associateId, id, tenantId);
+  return getWebhook(db, tenantId, id);
+}
+
+export function confirmSecret(db: Db, tenantId: number, id: number, updatedCount: number, stamp: AuditStamp): void {
+  q(
+    db,
+    `UPDATE webhooks SET secret_confirmed = 1, updated = ?, updated_count = min(updated_count + 1, 65535)
+     WHERE id = ? AND tenant_id = ? AND updated_count = ? AND previous_secret IS NOT NULL AND secret_confirmed = 0`,
+  ).run(stamp.now, id, tenantId, updatedCount);
+}
+
 export function rewriteSecrets(db: Db, rewrite: (stored: string) => string | null): number {
   return db
     .transaction(() => {
-      const rows = q(db, 'SELECT id, secret FROM webhooks WHERE secret IS NOT NULL').all() as Array<{ id: number; secret: string }>;
       let changed = 0;
-      for (const r of rows) {
-        const next = rewrite(r.secret);
-        if (next === null) continue;
-        q(db, 'UPDATE webhooks SET secret = ? WHERE id = ?').run(next, r.id);
-        changed++;
+      for (const column of ['secret', 'previous_secret']) {
+        const rows = q(db, `SELECT id, ${column} AS stored FROM webhooks WHERE ${column} IS NOT NULL`).all() as Array<{
+          id: number;
+          stored: string;
+        }>;
+        for (const r of rows) {
+          const next = rewrite(r.stored);
+          if (next === null) continue;
+          q(db, `UPDATE webhooks SET ${column} = ? WHERE id = ?`).run(next, r.id);
+          changed++;
+        }
       }
       return changed;
     })

@@ -1,0 +1,16 @@
+/**
+ * Payload filters run receivers' regular expressions over payloads. V8 can fall back from backtracking to its
+ * linear-time engine once a match backtracks too often (50,000 times by default): with this on, a pattern that
+ * slipped past the filter checks (domain/filter.ts) costs milliseconds, not minutes — `^(a|aa)+$` on 5,000
+ * characters took 3.5 ms with it on Node 20 and 24, and ~600 ms on just 32 characters without it.
+ * It changes no result, only how long a pathological match may take; hookd turns it on once, at start.
+ */
+import { setFlagsFromString } from 'node:v8';
+
+let enabled = false;
+
+export function enableLinearRegexFallback(): void {
+  if (enabled) return;
+  setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
+  enabled = true;
+}

@@ -1,0 +1,144 @@
+/**
+ * Retry-After: a 429 or 503 answer that names a pause stops that webhook until then and repeats the same attempt;
+ * the pause neither advances the retry cycle nor counts toward ConsecutiveErrors; other webhooks go on. The test
+ * clock makes "not before 2 s" exact. HOOKD_RETRY_AFTER=off restores NetServer's plain failure.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { call, startHookd, TestClock, type TestServer, webhookBody } from '../helpers/harness.js';
+import { type Received, Receiver } from '../helpers/receiver.js';
+
+let receiver: Receiver;
+/** Per path: the answers still to give, first first; then 200. */
+const script = new Map<string, Array<{ status: number; retryAfter?: string }>>();
+
+before(async () => {
+  receiver = await Receiver.start((req, res) => {
+    const next = script.get(req.path)?.shift();
+    res.statusCode = next?.status ?? 200;
+    if (next?.retryAfter !== undefined) res.setHeader('Retry-After', next.retryAfter);
+    res.end(next ? 'slow down' : 'ok');
+  });
+});
+after(async () => receiver.close());
+
+const at = (path: string): Received[] => receiver.received.filter((r) => r.path === path);
+
+async function hook(server: TestServer, path: string, overrides: Record<string, unknown> = {}): Promise<number> {
+  const res = await call(server.url, 'POST', '/api/v1/Webhook', { body: webhookBody(`${receiver.url}${path}`, overrides) });
+  assert.equal(res.status, 200, res.text);
+  return res.json.WebhookId as number;
+}
+const get = async (server: TestServer, id: number) => (await call(server.url, 'GET', `/api/v1/Webhook/${id}`)).json;
+
+describe('Retry-After', () => {
+  const clock = new TestClock();
+  let server: TestServer;
+  before(async () => {
+    server = await startHookd({}, { clock });
+  });
+  after(async () => server.close());
+
+  it('a 429 with Retry-After: 2 pauses only that webhook for 2 s, repeats the attempt, and counts no error', async () => {
+    const slow = await hook(server, '/slow', { Events: ['sale.sold'] });
+    const other = await hook(server, '/other', { Events: ['sale.sold'] });
+    script.set('/slow', [{ status: 429, retryAfter: '2' }]);
+    for (let pk = 1; pk <= 3; pk++) await call(server.url, 'POST', `/api/v1/Webhook/sale.sold/${pk}`, { body: {} });
+    await server.deliver();
+    assert.equal(at('/other').length, 3, 'the other webhook is not slowed');
+    // The in-flight limit let several start together; after the 429 nothing more starts.
+    const first = at('/slow').length;
+    assert.ok(first >= 1);
+    clock.advance(1999);
+    await server.deliver();
+    assert.equal(at('/slow').length, first, 'nothing before the 2 s are up');
+    clock.advance(1);
+    await server.deliver();
+    const slowed = at('/slow');
+    assert.equal(new Set(slowed.map((r) => JSON.parse(r.body.toString()).PrimaryKey)).size, 3, 'all three delivered');
+    assert.equal(slowed.length, 4, 'three events, one of them twice');
+    const throttled = slowed[0] as Received;
+    const repeat = slowed.filter((r) => r.headers['x-superoffice-eventid'] === throttled.headers['x-superoffice-eventid']);
+    assert.deepEqual(
+      repeat.map((r) => r.headers['x-superoffice-retry']),
+      ['0', '0'],
+      'the same attempt again: same EventId, same X-SuperOffice-Retry (the cycle did not advance)',
+    );
+    const w = await get(server, slow);
+    assert.deepEqual([w.TotalCalls, w.TotalErrors, w.ConsecutiveErrors, w.LastError, w.State], [4, 0, 0, '', 'Active']);
+    const log = await call(server.url, 'GET', `/api/v1/Webhook/${slow}/Deliveries`);
+    const attempts = (log.json.Items as any[]).flatMap((d) => d.Attempts.map((a: any) => [a.StatusCode, a.Outcome]));
+    assert.deepEqual(
+      attempts.filter(([, o]) => o === 'throttled'),
+      [[429, 'throttled']],
+      'the paused attempt is logged with its answer',
+    );
+    assert.equal((await get(server, other)).TotalCalls, 3);
+  });
+
+  it('an HTTP date works as well, a 503 too; a pause longer than the cap is cut to it; 9 pauses never switch it off', async () => {
+    const id = await hook(server, '/dated', { Events: ['contact.deleted'] });
+    const inThree = new Date(clock.now() + 3000).toUTCString();
+    script.set('/dated', [{ status: 503, retryAfter: inThree }, ...Array.from({ length: 9 }, () => ({ status: 429, retryAfter: '1' }))]);
+    await call(server.url, 'POST', '/api/v1/Webhook/contact.deleted/1', { body: {} });
+    await server.deliver();
+    assert.equal(at('/dated').length, 1);
+    clock.advance(2000);
+    await server.deliver();
+    assert.equal(at('/dated').length, 1, 'the date is 3 s away');
+    clock.advance(1000);
+    await server.deliver();
+    for (let i = 0; i < 9; i++) {
+      clock.advance(1000);
+      await server.deliver();
+    }
+    assert.equal(at('/dated').length, 11, '1 + 9 pauses + the success');
+    const w = await get(server, id);
+    assert.deepEqual([w.State, w.ConsecutiveErrors, w.TotalErrors], ['Active', 0, 0], 'ten pauses are not nine errors');
+  });
+
+  it('Retry-After on another status, or one that does not parse, is a plain failure', async () => {
+    const id = await hook(server, '/plain', { Events: ['person.created'] });
+    script.set('/plain', [
+      { status: 500, retryAfter: '1' },
+      { status: 429, retryAfter: 'soon' },
+    ]);
+    await call(server.url, 'POST', '/api/v1/Webhook/person.created/1', { body: {} });
+    await server.deliver();
+    clock.advance(1000);
+    await server.deliver();
+    clock.advance(4000);
+    await server.deliver();
+    assert.deepEqual(
+      at('/plain').map((r) => r.headers['x-superoffice-retry']),
+      ['0', '1', '2'],
+      "NetServer's cycle: 1 s, then 4 s",
+    );
+    const w = await get(server, id);
+    assert.deepEqual([w.TotalErrors, w.ConsecutiveErrors], [2, 0]);
+  });
+});
+
+describe('HOOKD_RETRY_AFTER=off', () => {
+  const clock = new TestClock();
+  let server: TestServer;
+  before(async () => {
+    server = await startHookd({ retryAfter: 'off' }, { clock });
+  });
+  after(async () => server.close());
+
+  it("treats a 429 with Retry-After as NetServer does: a failure, retried after the cycle's 1 s", async () => {
+    const id = await hook(server, '/off', { Events: ['project.created'] });
+    script.set('/off', [{ status: 429, retryAfter: '60' }]);
+    await call(server.url, 'POST', '/api/v1/Webhook/project.created/1', { body: {} });
+    await server.deliver();
+    clock.advance(1000);
+    await server.deliver();
+    assert.deepEqual(
+      at('/off').map((r) => r.headers['x-superoffice-retry']),
+      ['0', '1'],
+    );
+    const w = await get(server, id);
+    assert.deepEqual([w.TotalErrors, w.ConsecutiveErrors], [1, 0]);
+  });
+});
