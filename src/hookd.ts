@@ -96,7 +96,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
   const signing = {
     netserver: config.signatureSchemes.includes('netserver'),
     standard: config.signatureSchemes.includes('standard'),
-    nowSeconds: () => Math.floor(clock.now() / 1000),
+    now: () => clock.now(),
   };
   const retryAfterMaxMs = config.retryAfter === 'on' ? config.retryAfterMaxSeconds * 1000 : null;
   const plugins = new PluginRegistry()

@@ -38,11 +38,11 @@ export type EventHandler = (input: HandlerInput) => unknown | Promise<unknown>;
 export interface SigningOptions {
   netserver: boolean;
   standard: boolean;
-  /** Unix seconds for `webhook-timestamp`. */
-  nowSeconds: () => number;
+  /** Epoch milliseconds: `webhook-timestamp` (in seconds) and whether a rotation still overlaps. */
+  now: () => number;
 }
 
-const NETSERVER_ONLY: SigningOptions = { netserver: true, standard: false, nowSeconds: () => Math.floor(Date.now() / 1000) };
+const NETSERVER_ONLY: SigningOptions = { netserver: true, standard: false, now: () => Date.now() };
 
 /** The request the `webhook` plugin sends, built before any I/O: headers in decisions.md's order. */
 export function buildHttpRequest(
@@ -58,11 +58,11 @@ export function buildHttpRequest(
     'X-SuperOffice-EventId': job.eventGuid,
     'X-SuperOffice-Retry': String(job.retry),
   };
-  const nowSeconds = signing.nowSeconds();
-  const keys = signingKeys(job.webhook, nowSeconds * 1000);
+  const now = signing.now();
+  const keys = signingKeys(job.webhook, now);
   if (keys.netserver && signing.netserver) headers['X-SuperOffice-Signature'] = signNetServer(keys.netserver, body);
   if (keys.standard.length > 0 && signing.standard) {
-    Object.assign(headers, standardSignatureHeaders(keys.standard, job.eventGuid, nowSeconds, body));
+    Object.assign(headers, standardSignatureHeaders(keys.standard, job.eventGuid, Math.floor(now / 1000), body));
   }
   if (job.isTest) headers['X-Hook-Test'] = 'true';
   if (job.webhook.headers) Object.assign(headers, job.webhook.headers);
@@ -90,7 +90,7 @@ export class HttpWebhookPlugin implements Plugin {
         const pause = retryAfterMs(
           answer.status,
           typeof header === 'string' ? header : undefined,
-          this.signing.nowSeconds() * 1000,
+          this.signing.now(),
           this.retryAfterMaxMs,
         );
         if (pause !== null)

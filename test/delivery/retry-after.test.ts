@@ -76,7 +76,7 @@ describe('Retry-After', () => {
     assert.equal((await get(server, other)).TotalCalls, 3);
   });
 
-  it('an HTTP date works as well, a 503 too; a pause longer than the cap is cut to it; 9 pauses never switch it off', async () => {
+  it('an HTTP date works as well, a 503 too; 9 pauses in a row never switch it off', async () => {
     const id = await hook(server, '/dated', { Events: ['contact.deleted'] });
     const inThree = new Date(clock.now() + 3000).toUTCString();
     script.set('/dated', [{ status: 503, retryAfter: inThree }, ...Array.from({ length: 9 }, () => ({ status: 429, retryAfter: '1' }))]);
@@ -140,5 +140,27 @@ describe('HOOKD_RETRY_AFTER=off', () => {
     );
     const w = await get(server, id);
     assert.deepEqual([w.TotalErrors, w.ConsecutiveErrors], [1, 0]);
+  });
+});
+
+describe('HOOKD_RETRY_AFTER_MAX_SECONDS', () => {
+  const clock = new TestClock();
+  let server: TestServer;
+  before(async () => {
+    server = await startHookd({ retryAfterMaxSeconds: 5 }, { clock });
+  });
+  after(async () => server.close());
+
+  it('cuts a longer pause to the cap', async () => {
+    await hook(server, '/capped', { Events: ['ticket.created'] });
+    script.set('/capped', [{ status: 429, retryAfter: '86400' }]);
+    await call(server.url, 'POST', '/api/v1/Webhook/ticket.created/1', { body: {} });
+    await server.deliver();
+    clock.advance(4999);
+    await server.deliver();
+    assert.equal(at('/capped').length, 1, 'paused');
+    clock.advance(1);
+    await server.deliver();
+    assert.equal(at('/capped').length, 2, 'a day asked for, five seconds given');
   });
 });

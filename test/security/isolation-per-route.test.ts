@@ -83,6 +83,16 @@ function otherTenantCases(): Record<string, Case[]> {
       { method: 'POST', path: '/Tenant', body: { ContextIdentifier: 'Third', UserName: 'x', Password: 'xxxxxxxx' }, expect: [403] },
     ],
     'GET /Webhook/{id}/Stats': [{ method: 'GET', path: `/Webhook/${hookId}/Stats`, expect: [404] }],
+    'POST /Webhook/Filter/Test': [
+      {
+        method: 'POST',
+        path: '/Webhook/Filter/Test',
+        body: { Filter: { Entity: 'contact' }, Payload: { Entity: 'contact' } },
+        expect: [200],
+      },
+    ],
+    'POST /Webhook/{id}/Secret/Rotate': [{ method: 'POST', path: `/Webhook/${hookId}/Secret/Rotate`, body: {}, expect: [404] }],
+    'POST /Webhook/{id}/Secret/Confirm': [{ method: 'POST', path: `/Webhook/${hookId}/Secret/Confirm`, expect: [404] }],
     'POST /Webhook/{id}/Recover': [{ method: 'POST', path: `/Webhook/${hookId}/Recover`, body: { Since: '1h' }, expect: [404] }],
     // Tenant B's own (empty) tenant: a count of nothing.
     'POST /Webhook/Recover': [{ method: 'POST', path: '/Webhook/Recover?DryRun=true', body: { Since: '1h' }, expect: [200] }],
@@ -178,6 +188,8 @@ describe('tenant isolation, route by route', () => {
       ['POST', `/Webhook/${hookId}/Deliveries/${deliveryId}/Retry`, undefined],
       ['GET', `/Webhook/${hookId}/Stats`, undefined],
       ['POST', `/Webhook/${hookId}/Recover`, { Since: '1h' }],
+      ['POST', `/Webhook/${hookId}/Secret/Rotate`, {}],
+      ['POST', `/Webhook/${hookId}/Secret/Confirm`, undefined],
       ['GET', `/Jobs/${jobId}`, undefined],
       ['POST', '/Agents/Webhook/GetWebhook', { WebhookId: hookId }],
       ['POST', '/Agents/Webhook/SaveWebhook', { ...webhookBody(`${receiver.url}/b`), WebhookId: hookId }],

@@ -79,6 +79,26 @@ describe('webhook secrets at rest', () => {
     await sealed.hookd.close();
   });
 
+  it("a secret rotation's previous secret is sealed too, and still signs during the overlap", async () => {
+    const sealed = await start({ HOOKD_ENCRYPTION_KEY: key1 });
+    const rotated = await call(sealed.url, 'POST', '/api/v1/Webhook/1/Secret/Rotate', { body: { Secret: 'first-secret-rotated' } });
+    assert.equal(rotated.status, 200, rotated.text);
+    const db = new Database(join(dataDir, 'hookd.db'), { readonly: true });
+    const row = db.prepare('SELECT secret, previous_secret FROM webhooks WHERE id = 1').get() as Record<string, string>;
+    db.close();
+    assert.match(row.secret!, /^enc:v1:/);
+    assert.match(row.previous_secret!, /^enc:v1:/, 'the previous secret is sealed');
+    assert.ok(!row.previous_secret!.includes('secret'));
+    const count = receiver.count;
+    await sealed.hookd.signal({ eventName: 'contact.created', primaryKey: 8 });
+    await receiver.waitFor(count + 2);
+    const first = receiver.received
+      .slice(-2)
+      .find((r) => verifySignature(r.body, r.headers['x-superoffice-signature'] as string, 'first-secret'));
+    assert.ok(first, "NetServer's signature keeps the previous secret until the new one is confirmed");
+    await sealed.hookd.close();
+  });
+
   it('rotates to a new key at start when the old one is listed as previous', async () => {
     const before = storedSecrets();
     const rotated = await start({ HOOKD_ENCRYPTION_KEY: key2, HOOKD_PREVIOUS_ENCRYPTION_KEYS: key1 });
@@ -89,10 +109,14 @@ describe('webhook secrets at rest', () => {
       after.every((s) => s.split(':')[2] === newId),
       'every secret is under the new key',
     );
+    const db = new Database(join(dataDir, 'hookd.db'), { readonly: true });
+    const previous = db.prepare('SELECT previous_secret FROM webhooks WHERE id = 1').pluck().get() as string;
+    db.close();
+    assert.equal(previous.split(':')[2], newId, "a rotation's previous secret is resealed as well");
     const list = await call(rotated.url, 'GET', '/api/v1/Webhook');
     assert.deepEqual(
       (list.json as Array<{ Secret: string }>).map((w) => w.Secret),
-      ['first-secret', 'second-secret'],
+      ['first-secret-rotated', 'second-secret'],
     );
     await rotated.hookd.close();
   });
