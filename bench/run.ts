@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { runApiRate } from './api-rate.js';
+import { runControls } from './controls.js';
 import { barChart, slug } from './chart.js';
 import { runDeliveryRate } from './delivery-rate.js';
 import type { CaseResult } from './lib.js';
@@ -19,6 +20,7 @@ const suites: Record<string, () => Promise<CaseResult[]>> = {
   'postgres-rate': runPostgresRate,
   backlog: runBacklog,
   recover: runRecover,
+  controls: runControls,
 };
 
 const chosen = process.argv.slice(2).filter((a) => a !== '--');
@@ -113,6 +115,18 @@ function targets(): string[] {
       'the same process just before the recover (same run)',
       0.8,
     ),
+    atLeast(
+      'a payload filter on the hot path, vs the same webhook without: ≥ 0.9',
+      'deliveries/s, 1 webhook, SQLite, with a payload filter',
+      'the same webhook without controls (same run)',
+      0.9,
+    ),
+    atLeast(
+      'a MaxPerSecond that is not reached, vs the same webhook without: ≥ 0.9',
+      'deliveries/s, 1 webhook, SQLite, with MaxPerSecond',
+      'the same webhook without controls (same run)',
+      0.9,
+    ),
     line(
       'healthy webhooks within 10% of their rate without the hanging one',
       find('99 healthy'),
@@ -194,6 +208,8 @@ if (chosen.length === 0) {
       '- Recover: 1,000,000 delivered deliveries of one webhook and 400,000 queued ones of another are written into the SQLite file',
       '  (a fixture); the process delivers the queued ones for 10 s, then a tenant-wide recover copies the million while both',
       '  receivers count: deliveries/s during the job (the healthy webhook and the copies) against the 10 s just before.',
+      '- Controls: the delivery case (20,000 events, one webhook) for a webhook with a payload filter of four conditions that every',
+      '  event matches, and one with MaxPerSecond 10,000 (above what it reaches), each against the same webhook without them, runs interleaved.',
       '',
       '## Charts',
       '',

@@ -137,6 +137,12 @@ export const DeliveryPage = Type.Object({
       description: 'Strict ordering only: the failing delivery the queue waits for (null: it flows)',
     }),
   ),
+  SecretRotation: Type.Optional(
+    Type.Object(
+      { PreviousSecretExpires: Type.String(), Confirmed: Type.Boolean() },
+      { description: 'A secret rotation overlaps: deliveries are signed with the new and the previous secret' },
+    ),
+  ),
   Items: Type.Array(
     Type.Object({
       DeliveryId: Type.Integer(),

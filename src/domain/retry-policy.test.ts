@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { classifyStatus, cutLastError, NETSERVER_POLICY, nextStepAfterFailure, stateChangeVerb } from './retry-policy.js';
+import { classifyStatus, cutLastError, NETSERVER_POLICY, nextStepAfterFailure, stateChangeVerb, retryAfterMs } from './retry-policy.js';
 
 describe('classifyStatus (decisions.md: what counts as success)', () => {
   const table: Array<[number, string]> = [
@@ -57,5 +57,28 @@ describe('stateChangeVerb', () => {
   ];
   for (const [from, to, verb] of table) {
     it(`${from} → ${to}: ${verb}`, () => assert.equal(stateChangeVerb(from as never, to as never), verb));
+  }
+});
+
+describe('retryAfterMs (RFC 9110 §10.2.3)', () => {
+  const now = Date.UTC(2026, 11, 1, 12, 0, 0);
+  const cap = 3_600_000;
+  const table: Array<[number, string | undefined, number | null]> = [
+    [429, '2', 2000],
+    [503, '0', 0],
+    [429, ' 120 ', 120_000],
+    [429, 'Tue, 01 Dec 2026 12:00:30 GMT', 30_000],
+    [503, 'Tue, 01 Dec 2026 11:59:00 GMT', 0],
+    [429, '999999', cap],
+    [429, undefined, null],
+    [429, 'soon', null],
+    [429, '-5', null],
+    [429, '1.5', null],
+    [500, '2', null],
+    [200, '2', null],
+  ];
+  for (const [status, header, expected] of table) {
+    it(`${status} Retry-After ${JSON.stringify(header)} → ${expected}`, () =>
+      assert.equal(retryAfterMs(status, header, now, cap), expected));
   }
 });

@@ -67,3 +67,18 @@ describe('settling an attempt', () => {
     assert.equal(tallyAttempt(gone, 0, { kind: 'gone', status: 410, stage: 'response', error: 'gone' }, 'x', NETSERVER_POLICY).trips, true);
   });
 });
+
+describe('a Retry-After pause', () => {
+  const THROTTLED: AttemptOutcome = { kind: 'throttled', status: 429, stage: 'response', error: 'HTTP/1.1 429', retryAfterMs: 2000 };
+
+  it('repeats the same attempt after the pause: the cycle does not move', () => {
+    assert.deepEqual(stepAfter(THROTTLED, { cycleAttempt: 1 }, NETSERVER_POLICY, 1000, guid), { kind: 'later', dueAt: 3000 });
+  });
+
+  it('is a call, not an error: ConsecutiveErrors, TotalErrors and LastError stay, and it never trips', () => {
+    const tally = emptyTally();
+    const r = tallyAttempt(tally, 8, THROTTLED, 'g', NETSERVER_POLICY);
+    assert.deepEqual(r, { consecutive: 8, trips: false });
+    assert.deepEqual([tally.calls, tally.errors, tally.consecutiveAdd, tally.lastError, tally.firstFailureGuid], [1, 0, 0, null, null]);
+  });
+});

@@ -24,11 +24,16 @@ export class DeliveryLogService {
     caller: Caller,
     webhookId: number,
     page: { top: number; skip: number },
-  ): Promise<{ items: DeliveryView[]; total: number; blockedBy?: QueueHead | null }> {
+  ): Promise<{ items: DeliveryView[]; total: number; blockedBy?: QueueHead | null; rotation?: { until: number; confirmed: boolean } }> {
     const webhook = await this.deps.webhooks.get(caller, webhookId);
     const { items, total, head } = await this.deps.store.listDeliveries(caller.tenant.id, webhook.id, page);
-    if (webhook.ordering !== 'Strict') return { items, total };
-    return { items, total, blockedBy: head !== null && head.attempts > 0 ? head : null };
+    // A secret rotation in its overlap: deliveries are signed with both secrets (README "Delivery controls").
+    const rotation =
+      webhook.previousSecret !== null && webhook.previousSecretUntil !== null && webhook.previousSecretUntil > this.deps.clock.now()
+        ? { rotation: { until: webhook.previousSecretUntil, confirmed: webhook.secretConfirmed } }
+        : {};
+    if (webhook.ordering !== 'Strict') return { items, total, ...rotation };
+    return { items, total, blockedBy: head !== null && head.attempts > 0 ? head : null, ...rotation };
   }
 
   /** Queues it again: a queued one becomes due now, a finished one is copied with a new EventId. */

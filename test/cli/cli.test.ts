@@ -143,6 +143,44 @@ describe('hookd webhook …', () => {
     assert.match(imported.stdout, new RegExp(`imported ${count} webhooks`));
   });
 
+  it('sets the delivery controls, tests a filter, rotates and confirms the secret', async () => {
+    const set = await runCli(
+      [
+        'webhook',
+        'update',
+        String(id),
+        '--max-per-second',
+        '5',
+        '--ordering',
+        'Strict',
+        '--filter',
+        '{"FieldValues.amount":{"$gt":100}}',
+        '--json',
+      ],
+      env,
+    );
+    assert.equal(set.code, 0, set.stderr);
+    const w = JSON.parse(set.stdout);
+    assert.deepEqual([w.MaxPerSecond, w.Ordering, w.Filter], [5, 'Strict', { 'FieldValues.amount': { $gt: 100 } }]);
+    const bad = await runCli(['webhook', 'update', String(id), '--filter', '{"Entity":{"$like":"x"}}'], env);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /Filter\.Entity\.\$like/);
+
+    const miss = await runCli(['webhook', 'test-filter', '{"FieldValues.amount":{"$gt":100}}', '{"FieldValues":{"amount":5}}'], env);
+    assert.equal(miss.code, 1, 'a miss exits 1');
+    assert.match(miss.stdout, /does not match\n {2}\{"FieldValues.amount":\{"\$gt":100\}\} — the payload has 5/);
+    const hit = await runCli(['webhook', 'test-filter', '{"Event":"sale.sold"}', '{"Event":"sale.sold"}'], env);
+    assert.equal(hit.code, 0);
+    assert.match(hit.stdout, /^matches/);
+
+    const rotated = await runCli(['webhook', 'rotate-secret', String(id), '--secret', 'a-new-secret-of-16+', '--grace-hours', '2'], env);
+    assert.equal(rotated.code, 0, rotated.stderr);
+    assert.match(rotated.stdout, /^new secret: a-new-secret-of-16\+\nthe previous one signs too until \d{4}-/);
+    const confirmed = await runCli(['webhook', 'confirm-secret', String(id)], env);
+    assert.equal(confirmed.code, 0, confirmed.stderr);
+    assert.match(confirmed.stdout, /^confirmed/);
+  });
+
   it('deletes it', async () => {
     const r = await runCli(['webhook', 'delete', String(id)], env);
     assert.equal(r.stdout.trim(), `deleted webhook ${id}`);

@@ -110,6 +110,8 @@ describe('Secret/Rotate', () => {
     }
     await signalAndDeliver(2);
     assert.equal(standard.signatures.at(-1)!.split(' ').length, 2, 'v1,<new> v1,<old>');
+    const log = await call(hookd.url, 'GET', `/api/v1/Webhook/${ids[0]}/Deliveries`);
+    assert.equal(log.json.SecretRotation.Confirmed, false, 'the delivery log shows the overlap');
 
     // The receivers take the new secret, one after the other.
     standard.secret = NEW;
@@ -126,6 +128,7 @@ describe('Secret/Rotate', () => {
     await new Promise((r) => setTimeout(r, expires - Date.now() + 50));
     await signalAndDeliver(5);
     assert.equal(standard.signatures.at(-1)!.split(' ').length, 1, 'after the grace period: the new secret only');
+    assert.equal('SecretRotation' in (await call(hookd.url, 'GET', `/api/v1/Webhook/${ids[0]}/Deliveries`)).json, false);
     assert.equal(
       verifySignature(Buffer.from('x'), netserver.signatures.at(-1) as string, OLD),
       false,

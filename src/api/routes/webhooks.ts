@@ -345,6 +345,10 @@ export async function webhookRoutes(app: FastifyInstance, deps: RouteDeps): Prom
                     ? null
                     : { DeliveryId: page.blockedBy.deliveryId, EventId: page.blockedBy.eventGuid, Attempts: page.blockedBy.attempts },
               }),
+          // While a secret rotation overlaps: deliveries carry signatures of both secrets.
+          ...(page.rotation
+            ? { SecretRotation: { PreviousSecretExpires: format(page.rotation.until), Confirmed: page.rotation.confirmed } }
+            : {}),
         },
         'DeliveryPage',
       );

@@ -1,4 +1,6 @@
-/** `hookd webhook create|list|get|update|delete|test|enable|disable|last-error|export|import`. */
+/**
+ * `hookd webhook create|list|get|update|delete|test|enable|disable|last-error|export|import|test-filter|rotate-secret|confirm-secret`.
+ */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { collect, pairs, printJson, progress, table } from '../output.js';
@@ -20,7 +22,20 @@ interface WebhookFlags extends ConnectionFlags {
   description?: string;
   notifyVia?: string;
   notifyWhen?: string;
+  maxPerSecond?: string;
+  ordering?: string;
+  filter?: string;
   stopped?: boolean;
+}
+
+/** A JSON argument given inline or as `@file`; text that is not JSON goes to the server as it is (it names the problem). */
+function jsonArg(value: string): unknown {
+  const text = value.startsWith('@') ? readFileSync(value.slice(1), 'utf8') : value;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 function show(flags: ConnectionFlags, value: any): void {
@@ -42,6 +57,9 @@ function carrierFrom(flags: WebhookFlags): Record<string, unknown> {
   if (flags.description !== undefined) body.Description = flags.description;
   if (flags.notifyVia !== undefined) body.NotifyVia = flags.notifyVia;
   if (flags.notifyWhen !== undefined) body.NotifyWhen = flags.notifyWhen;
+  if (flags.maxPerSecond !== undefined) body.MaxPerSecond = flags.maxPerSecond === '0' ? null : Number(flags.maxPerSecond);
+  if (flags.ordering !== undefined) body.Ordering = flags.ordering;
+  if (flags.filter !== undefined) body.Filter = jsonArg(flags.filter);
   const headers = pairs(flags.header, '--header');
   if (headers) body.Headers = headers;
   const properties = pairs(flags.property, '--property');
@@ -64,7 +82,10 @@ function editFlags(cmd: Command): Command {
     .option('--error-associates <ids>', 'comma separated associate ids told of failures (ErrorAssociates)')
     .option('--description <text>', 'what the webhook is for')
     .option('--notify-via <flags>', "how failures are told: 'Email', 'InApp', 'Email,InApp' or 'None'")
-    .option('--notify-when <flags>', "which failures are told: 'FirstFailure', 'Disabling', both, or 'None'");
+    .option('--notify-when <flags>', "which failures are told: 'FirstFailure', 'Disabling', both, or 'None'")
+    .option('--max-per-second <n>', 'send at most n attempts a second (fractions allowed; 0: no limit)')
+    .option('--ordering <ordering>', "'Strict': one event at a time, in signal order; 'None': NetServer's rule")
+    .option('--filter <json>', 'a payload filter (JSON, or @file), e.g. \'{"FieldValues.amount": {"$gt": 100}}\'; null: none');
 }
 
 export function registerWebhookCommands(program: Command): void {
@@ -134,6 +155,53 @@ export function registerWebhookCommands(program: Command): void {
       if (!result.Success) process.exitCode = 1;
     },
   );
+
+  withConnection(
+    webhook
+      .command('test-filter <filter> <payload>')
+      .description('does a payload filter match a sample payload (each JSON, or @file)? says which conditions missed'),
+  ).action(async (filter: string, payload: string, flags: ConnectionFlags) => {
+    const verdict = await clientOf(flags).call('POST', '/api/v1/Webhook/Filter/Test', {
+      Filter: jsonArg(filter),
+      Payload: jsonArg(payload),
+    });
+    if (flags.json) printJson(verdict);
+    else {
+      console.log(verdict.Matches ? 'matches' : 'does not match');
+      for (const f of verdict.Failed as Array<{ Condition: unknown; Value: unknown }>) {
+        console.log(`  ${JSON.stringify(f.Condition)} — the payload has ${JSON.stringify(f.Value)}`);
+      }
+    }
+    if (!verdict.Matches) process.exitCode = 1;
+  });
+
+  withConnection(
+    webhook
+      .command('rotate-secret <id>')
+      .description('a new secret signs from now; the previous one still signs beside it for the grace period')
+      .option('--secret <secret>', 'the new secret (16–400 characters); generated when omitted')
+      .option('--grace-hours <hours>', 'how long the previous secret still signs (default 24)'),
+  ).action(async (id: string, flags: ConnectionFlags & { secret?: string; graceHours?: string }) => {
+    const body: Record<string, unknown> = {};
+    if (flags.secret !== undefined) body.Secret = flags.secret;
+    if (flags.graceHours !== undefined) body.GracePeriodHours = Number(flags.graceHours);
+    const w = await clientOf(flags).call('POST', `/api/v1/Webhook/${idArg(id)}/Secret/Rotate`, body);
+    if (flags.json) printJson(w);
+    else
+      console.log(`new secret: ${w.Secret}
+the previous one signs too until ${w.SecretRotation?.PreviousSecretExpires ?? 'now'}`);
+  });
+
+  withConnection(
+    webhook
+      .command('confirm-secret <id>')
+      .description('ping the target signed with the new secret; on success X-SuperOffice-Signature switches to it'),
+  ).action(async (id: string, flags: ConnectionFlags) => {
+    const result = await clientOf(flags).call('POST', `/api/v1/Webhook/${idArg(id)}/Secret/Confirm`);
+    if (flags.json) printJson(result);
+    else console.log(`${result.Success ? 'confirmed' : 'NOT confirmed: the target did not accept the new secret'}\n${result.Message}`);
+    if (!result.Success) process.exitCode = 1;
+  });
 
   withConnection(webhook.command('last-error <id>').description('the last error the target answered')).action(
     async (id: string, flags: ConnectionFlags) => {
