@@ -14,15 +14,18 @@ import { HookdMetrics } from './metrics/metrics.js';
 import { buildApp } from './api/app.js';
 import type { Config } from './config/settings.js';
 import { HttpSender } from './delivery/http-sender.js';
-import { CrmScriptPlugin, type EventHandler, HttpWebhookPlugin, PluginRegistry } from './delivery/plugins.js';
+import { buildHttpRequest, CrmScriptPlugin, type EventHandler, HttpWebhookPlugin, PluginRegistry } from './delivery/plugins.js';
 import { MailSender } from './delivery/mail-sender.js';
 import { DeliveryWorker } from './delivery/worker.js';
 import type { RetryPolicy } from './domain/retry-policy.js';
 import type { Tenant } from './domain/webhook.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { VERSION } from './lib/version.js';
+
+/** The User-Agent of every delivery (NetServer's is NetServer-Webhook/<version>). */
+const USER_AGENT = `NetServer-Webhook/${VERSION}`;
 import { AuthService } from './services/auth-service.js';
-import { DeliveryLogService } from './services/delivery-log-service.js';
+import { DeliveryLogService, type DescribeRequest } from './services/delivery-log-service.js';
 import { EventService } from './services/event-service.js';
 import { JobService } from './services/job-service.js';
 import { RetentionService } from './services/retention-service.js';
@@ -99,9 +102,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     now: () => clock.now(),
   };
   const retryAfterMaxMs = config.retryAfter === 'on' ? config.retryAfterMaxSeconds * 1000 : null;
-  const plugins = new PluginRegistry()
-    .add(new HttpWebhookPlugin(sender, `NetServer-Webhook/${VERSION}`, signing, retryAfterMaxMs))
-    .add(crmscript);
+  const plugins = new PluginRegistry().add(new HttpWebhookPlugin(sender, USER_AGENT, signing, retryAfterMaxMs)).add(crmscript);
 
   const deliverHere = config.role !== 'api';
   let inFlight = () => 0;
@@ -146,7 +147,10 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     onStored: (n) => metrics.eventsIngested(n),
     idempotencyMs: config.idempotencyHours * 3_600_000,
   });
-  const deliveryLog = new DeliveryLogService({ store, clock, webhooks, onWork });
+  // The delivery log shows each delivery's request as the HTTP plugin builds it (signatures with today's secrets).
+  const describeRequest: DescribeRequest = (event, eventGuid, retry, webhook) =>
+    webhook.type === 'webhook' ? buildHttpRequest({ event, eventGuid, retry, webhook }, USER_AGENT, signing) : null;
+  const deliveryLog = new DeliveryLogService({ store, clock, webhooks, onWork, describeRequest });
   const jobs = new JobService({
     store,
     clock,
@@ -176,6 +180,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     defaultTenant,
     bodyLimit: config.bodyLimitBytes,
     rateLimitPerMinute: config.rateLimitPerMinute,
+    portalFrameAncestors: config.portalFrameAncestors,
     version: VERSION,
     ready: () => ready,
     pingStore: () => store.ping(),

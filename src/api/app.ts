@@ -3,6 +3,7 @@
  * the default tenant at /api/v1 and for a named tenant at /{tenant}/api/v1.
  */
 import cookie from '@fastify/cookie';
+import { uiRoutes } from './routes/ui.js';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
@@ -38,6 +39,8 @@ export interface AppDeps extends RouteDeps {
   bodyLimit: number;
   /** API requests one caller may make a minute; 0 for no limit. */
   rateLimitPerMinute: number;
+  /** Origins that may frame the customer portal (HOOKD_PORTAL_FRAME_ANCESTORS). */
+  portalFrameAncestors: readonly string[];
   version: string;
   /** False until the store is open and migrated; /healthz and /readyz answer 503 meanwhile. */
   ready: () => boolean;
@@ -65,11 +68,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return sendError(req, reply, new HookdError('invalid_parameter', { name: 'path', rule }));
     },
   });
-  // Every answer is data for API clients, never a page to render or frame.
+  // Every answer is data for API clients, never a page to render or frame — except the web pages (routes/ui.ts), which set their own policy.
   app.addHook('onSend', async (_req, reply) => {
     reply.header('X-Content-Type-Options', 'nosniff');
-    reply.header('X-Frame-Options', 'DENY');
-    reply.header('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
+    const page = reply.hasHeader('Content-Security-Policy');
+    if (!page) reply.header('X-Frame-Options', 'DENY');
+    if (!page) reply.header('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
     reply.header('Referrer-Policy', 'no-referrer');
     reply.header('Cache-Control', 'no-store');
   });
@@ -122,6 +126,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return reply.code(503).send({ status: 'store_unreachable', error: (e as Error).message });
     }
   });
+  await app.register(async (s) => uiRoutes(s, { portalFrameAncestors: deps.portalFrameAncestors }));
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async (_req, reply) => reply.send(app.swagger()));
 
   const api = async (scope: FastifyInstance, opts: { hide: boolean }) => {

@@ -49,5 +49,6 @@ export function deliveryCarrier(d: DeliveryView, format: (ms: number) => string)
       Stage: a.stage,
       Error: a.error,
     })),
+    ...(d.request ? { Request: { Headers: d.request.headers, Body: d.request.body } } : {}),
   };
 }

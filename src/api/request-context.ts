@@ -28,6 +28,17 @@ export function authenticate(deps: ContextDeps) {
     const name = (req.params as { tenant?: string }).tenant;
     const tenant = name === undefined ? deps.defaultTenant : await deps.auth.findTenant(name);
     if (!tenant) throw new HookdError('tenant_not_found', { tenant: name ?? '' });
+    req.timeZone = readTimeZone(req);
+    const authorization = req.headers.authorization?.trim() ?? '';
+    if (/^portal /i.test(authorization)) {
+      // A customer-portal token: its own tenant and application, whatever the request's headers say.
+      const { associate, appToken } = await deps.auth.portal(tenant, authorization.slice(7).trim());
+      // The portal manages webhooks: accounts, tokens, tenants and operations stay out of its reach.
+      const route = (req.routeOptions.url ?? '').replace(/^(\/:tenant)?\/api\/v1/, '');
+      if (!route.startsWith('/Webhook')) throw new HookdError('forbidden', { action: `use ${route} with a portal token` });
+      req.caller = { tenant, associate, appToken, portal: true };
+      return;
+    }
     const cookies = (req as FastifyRequest & { cookies?: Record<string, string | undefined> }).cookies ?? {};
     const associate = await deps.auth.authenticate(tenant, deps.defaultTenant, {
       clientIp: req.ip,
@@ -36,7 +47,6 @@ export function authenticate(deps: ContextDeps) {
       xsrfCookie: cookies[XSRF_COOKIE],
       xsrfHeader: req.headers['x-xsrf-token'] as string | undefined,
     });
-    req.timeZone = readTimeZone(req);
     const appToken = req.headers['so-apptoken'];
     req.caller = { tenant, associate, appToken: typeof appToken === 'string' && appToken !== '' ? appToken.slice(0, 200) : null };
   };

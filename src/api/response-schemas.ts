@@ -154,6 +154,12 @@ export const DeliveryPage = Type.Object({
       Created: Type.String(),
       Finished: N(Type.String()),
       DueAt: N(Type.String()),
+      Request: Type.Optional(
+        Type.Object(
+          { Headers: Dict(Type.String()), Body: Type.String() },
+          { description: 'The request as hookd sends it (HTTP webhooks; signatures made with the current secrets)' },
+        ),
+      ),
       Attempts: Type.Array(Attempt),
     }),
   ),
@@ -204,6 +210,11 @@ export const RetentionCarrier = Type.Object({
 });
 
 export const TicketCarrier = Type.Object({ Ticket: Type.String(), Expires: Type.String(), XsrfToken: Type.String() });
+export const PortalToken = Type.Object({
+  Token: Type.String({ description: 'For Authorization: Portal <token>' }),
+  Expires: Type.String(),
+  Url: Type.String({ description: 'The portal page, opened with this token' }),
+});
 export const TokenList = Type.Array(Type.Object({ TokenId: Type.Integer(), Name: N(Type.String()), Created: Type.String() }));
 export const TokenCreated = Type.Object({ TokenId: Type.Integer(), Name: N(Type.String()), Token: Type.String(), Created: Type.String() });
 export const TenantCreated = Type.Object({

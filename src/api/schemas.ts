@@ -122,6 +122,11 @@ export const AssociateBody = Type.Object({
   Email: Type.Optional(Type.String({ description: 'Where NotifyVia Email reaches this associate' })),
 });
 
+export const PortalTokenBody = Type.Union([
+  Type.Object({ Minutes: Type.Optional(Type.Number({ description: 'How long the token lasts: 1–1440 minutes (default 60)' })) }),
+  Type.Null(),
+]);
+
 export const TokenBody = Type.Union([Type.Object({ Name: Type.Optional(nullable(Type.String())) }), Type.Null()]);
 
 export const ErrorEnvelope = Type.Object({

@@ -140,6 +140,12 @@ export const SETTINGS = {
     min: 1,
     doc: 'How long an Idempotency-Key of SignalEvent or the batch route is remembered (a repeat within it queues nothing).',
   }),
+  portalFrameAncestors: s({
+    env: 'HOOKD_PORTAL_FRAME_ANCESTORS',
+    kind: 'list',
+    default: [],
+    doc: 'Origins that may embed the customer portal (/portal) in a frame, e.g. https://app.example.com; empty: none (CSP frame-ancestors).',
+  }),
   retryAfter: s({
     env: 'HOOKD_RETRY_AFTER',
     kind: 'string',

@@ -192,6 +192,44 @@ export class AuthService {
     return { ticket, expires, xsrf: randomBytes(18).toString('base64url') };
   }
 
+  /**
+   * A customer-portal token: short-lived (at most a day), stored as a hash like tickets, scoped to the
+   * caller's tenant and application (SO-AppToken) — its holder sees those webhooks and nothing else.
+   */
+  async issuePortalToken(
+    associate: Associate,
+    scope: { tenantId: number; appToken: string | null },
+    ttlMs: number,
+  ): Promise<{ token: string; expires: number }> {
+    const now = this.deps.clock.now();
+    const token = newToken('ptl');
+    const expires = now + ttlMs;
+    await this.deps.store.createCredential({
+      kind: 'portal',
+      tokenHash: tokenHash(token),
+      associateId: associate.id,
+      name: JSON.stringify(scope),
+      now,
+      expires,
+    });
+    return { token, expires };
+  }
+
+  /**
+   * `Authorization: Portal <token>`: the associate (never as administrator) and the application the token is
+   * scoped to; 401 when it is unknown, expired, tampered with, or presented at another tenant's path.
+   */
+  async portal(tenant: Tenant, token: string): Promise<{ associate: Associate; appToken: string | null }> {
+    const now = this.deps.clock.now();
+    const credential = token ? await this.deps.store.findCredential('portal', tokenHash(token), now) : null;
+    if (!credential) throw new HookdError('invalid_credentials');
+    const scope = JSON.parse(credential.name ?? '{}') as { tenantId?: number; appToken?: string | null };
+    if (scope.tenantId !== tenant.id) throw new HookdError('invalid_credentials');
+    const [associate] = await this.deps.store.getAssociates([credential.associateId]);
+    if (!associate) throw new HookdError('invalid_credentials');
+    return { associate: { ...associate, isAdmin: false, tenantId: tenant.id }, appToken: scope.appToken ?? null };
+  }
+
   async createToken(associate: Associate, name: string | null): Promise<{ token: string; credential: Credential }> {
     const token = newToken('hkd');
     const credential = await this.deps.store.createCredential({

@@ -6,4 +6,6 @@ export interface Caller {
   associate: Associate;
   /** SO-AppToken: set when an application calls (decisions.md "application_token"). */
   appToken: string | null;
+  /** Signed in with a customer-portal token: it manages webhooks, never accounts or tokens. */
+  portal?: boolean;
 }

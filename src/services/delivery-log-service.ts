@@ -2,6 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import { HookdError } from '../domain/errors.js';
 import { bucketStats, MAX_BUCKETS, parseInstant, parseSpan, type StatsBucket } from '../domain/stats.js';
+import type { EventRecord } from '../domain/payload.js';
+import type { Webhook } from '../domain/webhook.js';
 import type { Clock } from '../lib/clock.js';
 import type { DeliveryView, Notification, QueueHead, Store } from '../store/store.js';
 import type { Caller } from './caller.js';
@@ -12,8 +14,18 @@ export const MAX_PAGE = 1000;
 /** Attempts one Stats answer reads at most. */
 export const MAX_STATS_ATTEMPTS = 1_000_000;
 
+/** Builds the request hookd sends for a delivery (the HTTP plugin's own builder, wired by the composition root). */
+export type DescribeRequest = (
+  event: EventRecord,
+  eventGuid: string,
+  retry: number,
+  webhook: Webhook,
+) => { headers: Record<string, string>; body: string } | null;
+
 export class DeliveryLogService {
-  constructor(private readonly deps: { store: Store; clock: Clock; webhooks: WebhookService; onWork: () => void }) {}
+  constructor(
+    private readonly deps: { store: Store; clock: Clock; webhooks: WebhookService; onWork: () => void; describeRequest?: DescribeRequest },
+  ) {}
 
   /** Newest first, `page.top` at most MAX_PAGE; the webhook must be the caller's (404 otherwise). */
   /**
@@ -27,6 +39,13 @@ export class DeliveryLogService {
   ): Promise<{ items: DeliveryView[]; total: number; blockedBy?: QueueHead | null; rotation?: { until: number; confirmed: boolean } }> {
     const webhook = await this.deps.webhooks.get(caller, webhookId);
     const { items, total, head } = await this.deps.store.listDeliveries(caller.tenant.id, webhook.id, page);
+    const describe = this.deps.describeRequest;
+    if (describe) {
+      for (const d of items) {
+        const retry = d.attempts.at(-1)?.retry ?? 0;
+        d.request = describe(d.record, d.attempts.at(-1)?.eventGuid ?? d.eventGuid, retry, webhook) ?? undefined;
+      }
+    }
     // A secret rotation in its overlap: deliveries are signed with both secrets (README "Delivery controls").
     const rotation =
       webhook.previousSecret !== null && webhook.previousSecretUntil !== null && webhook.previousSecretUntil > this.deps.clock.now()

@@ -260,11 +260,9 @@ export function attemptParams(a: SettledAttempt): unknown[] {
   ];
 }
 
-export interface DeliveryRow {
+export interface DeliveryRow extends EventRow {
   id: number;
   webhook_id: number;
-  name: string;
-  primary_key: number;
   event_guid: string;
   status: number;
   created: number;
@@ -292,6 +290,7 @@ export function toDeliveryViews(rows: DeliveryRow[], attempts: AttemptRow[]): De
     webhookId: r.webhook_id,
     event: r.name,
     primaryKey: r.primary_key,
+    record: toEvent(r),
     eventGuid: r.event_guid,
     status: r.status === 1 ? 'delivered' : 'queued',
     created: r.created,

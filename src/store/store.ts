@@ -40,7 +40,8 @@ export interface SecretRotation {
   stamp: AuditStamp;
 }
 
-export type CredentialKind = 'bearer' | 'ticket';
+/** `portal`: a short-lived token for the customer portal, scoped to one tenant (and application) by its `name`. */
+export type CredentialKind = 'bearer' | 'ticket' | 'portal';
 
 export interface Credential {
   id: number;
@@ -70,6 +71,10 @@ export interface DeliveryView {
   webhookId: number;
   event: string;
   primaryKey: number;
+  /** The event as stored: what the request was built from. */
+  record: EventRecord;
+  /** The request as hookd sends it (added by the delivery-log service, not stored). */
+  request?: { headers: Record<string, string>; body: string };
   eventGuid: string;
   status: 'queued' | 'delivered';
   attempts: AttemptView[];

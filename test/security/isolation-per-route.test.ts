@@ -77,6 +77,8 @@ function otherTenantCases(): Record<string, Case[]> {
     ],
     'POST /Auth/Ticket': [{ method: 'POST', path: '/Auth/Ticket', expect: [200] }],
     'GET /Auth/Tokens': [{ method: 'GET', path: '/Auth/Tokens', expect: [200] }],
+    // Tenant B's own portal token: scoped to tenant B (test/api/portal-and-pages.test.ts shows what it sees).
+    'POST /Portal/Token': [{ method: 'POST', path: '/Portal/Token', body: {}, expect: [200] }],
     'POST /Auth/Tokens': [{ method: 'POST', path: '/Auth/Tokens', body: { Name: 'bob token' }, expect: [200] }],
     'DELETE /Auth/Tokens/{id}': [{ method: 'DELETE', path: `/Auth/Tokens/${adminToken.id}`, expect: [404] }],
     'POST /Tenant': [

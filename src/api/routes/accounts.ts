@@ -1,13 +1,14 @@
 /**
  * hookd extensions for accounts: tickets (SoTicket and the cookie + X-XSRF-TOKEN pair), API tokens for
- * Bearer, and tenants (`POST /api/v1/Tenant`, administrator only).
+ * Bearer, customer-portal tokens, and tenants (`POST /api/v1/Tenant`, administrator only).
  */
 import type {} from '@fastify/cookie';
 import type { FastifyInstance } from 'fastify';
+import { HookdError } from '../../domain/errors.js';
 import { utcTimestamp } from '../../domain/timestamp.js';
 import { send } from '../content.js';
 import { TICKET_COOKIE, XSRF_COOKIE } from '../request-context.js';
-import { TenantBody, TokenBody } from '../schemas.js';
+import { PortalTokenBody, TenantBody, TokenBody } from '../schemas.js';
 import * as R from '../response-schemas.js';
 import type { RouteDeps } from './route-deps.js';
 
@@ -27,8 +28,10 @@ export async function accountRoutes(app: FastifyInstance, deps: RouteDeps): Prom
     async (req, reply) => {
       const { ticket, expires, xsrf } = await auth.issueTicket(req.caller.associate);
       const maxAge = Math.floor(deps.ticketTtlMs / 1000);
-      reply.setCookie(TICKET_COOKIE, ticket, { path: '/', httpOnly: true, sameSite: 'strict', maxAge });
-      reply.setCookie(XSRF_COOKIE, xsrf, { path: '/', sameSite: 'strict', maxAge });
+      // Secure when the request came over https.
+      const secure = req.protocol === 'https';
+      reply.setCookie(TICKET_COOKIE, ticket, { path: '/', httpOnly: true, sameSite: 'strict', secure, maxAge });
+      reply.setCookie(XSRF_COOKIE, xsrf, { path: '/', sameSite: 'strict', secure, maxAge });
       return send(req, reply, 200, { Ticket: ticket, Expires: utcTimestamp(expires), XsrfToken: xsrf }, 'Ticket');
     },
   );
@@ -77,6 +80,32 @@ export async function accountRoutes(app: FastifyInstance, deps: RouteDeps): Prom
     async (req, reply) => {
       await auth.revokeToken(req.caller.associate, Number((req.params as { id: string }).id) || 0);
       return reply.code(204).send();
+    },
+  );
+
+  app.post(
+    '/Portal/Token',
+    {
+      schema: {
+        tags,
+        summary: "A short-lived token for the customer portal (/portal), scoped to this tenant and the caller's SO-AppToken",
+        body: PortalTokenBody,
+        response: { 200: R.PortalToken, ...R.ERRORS },
+      },
+    },
+    async (req, reply) => {
+      const minutes = Number((req.body as { Minutes?: number } | undefined)?.Minutes ?? 60);
+      if (!Number.isFinite(minutes) || minutes < 1 || minutes > 1440) {
+        throw new HookdError('invalid_parameter', { name: 'Minutes', rule: 'must be a number of minutes from 1 to 1440' });
+      }
+      const { token, expires } = await auth.issuePortalToken(
+        req.caller.associate,
+        { tenantId: req.caller.tenant.id, appToken: req.caller.appToken },
+        minutes * 60_000,
+      );
+      const tenant = (req.params as { tenant?: string }).tenant;
+      const url = `${req.protocol}://${req.host}/portal/${tenant === undefined ? '' : `?tenant=${encodeURIComponent(tenant)}`}#token=${token}`;
+      return send(req, reply, 200, { Token: token, Expires: utcTimestamp(expires), Url: url }, 'PortalToken');
     },
   );
 

@@ -1,0 +1,119 @@
+/**
+ * The browser's side of hookd's JSON API. The dashboard signs in with a ticket cookie and sends the
+ * XSRF-TOKEN cookie back as X-XSRF-TOKEN (the API's cookie scheme); the portal sends its token as
+ * `Authorization: Portal <token>`. Nothing here builds HTML: answers are data, rendered as text by Preact.
+ */
+
+export interface FieldError {
+  Property: string;
+  Rule: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly code: string,
+    readonly errors: FieldError[],
+  ) {
+    super(message);
+  }
+}
+
+export interface Session {
+  /** The tenant the pages work in ('' = the default tenant at /api/v1). */
+  tenant: string;
+  /** Set in the portal: the token from the link. */
+  portalToken: string | null;
+}
+
+export const session: Session = { tenant: '', portalToken: null };
+
+export function apiBase(): string {
+  return session.tenant === '' ? '/api/v1' : `/${encodeURIComponent(session.tenant)}/api/v1`;
+}
+
+function cookie(name: string): string | null {
+  for (const part of document.cookie.split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return decodeURIComponent(v.join('='));
+  }
+  return null;
+}
+
+/** One API call; throws ApiError with the envelope's message, code and field errors. */
+export async function api<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+  const h: Record<string, string> = { Accept: 'application/json', ...headers };
+  if (session.portalToken) h.Authorization = `Portal ${session.portalToken}`;
+  else {
+    const xsrf = cookie('XSRF-TOKEN');
+    if (xsrf) h['X-XSRF-TOKEN'] = xsrf;
+  }
+  if (body !== undefined) h['Content-Type'] = 'application/json';
+  const res = await fetch(`${apiBase()}${path}`, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  const data = text === '' ? null : JSON.parse(text);
+  if (!res.ok) {
+    throw new ApiError(
+      res.status,
+      data?.ErrorMessage ?? `${res.status} ${res.statusText}`,
+      data?.ErrorCode ?? 'unknown',
+      data?.Errors ?? [],
+    );
+  }
+  return data as T;
+}
+
+/** Signs in: a ticket, kept as an HttpOnly cookie beside the XSRF-TOKEN cookie. */
+export async function signIn(user: string, password: string): Promise<void> {
+  const bytes = new TextEncoder().encode(`${user}:${password}`);
+  const basic = btoa(String.fromCharCode(...bytes));
+  await api('POST', '/Auth/Ticket', undefined, { Authorization: `Basic ${basic}` });
+}
+
+export interface Webhook {
+  WebhookId: number;
+  Name: string;
+  Events: string[];
+  TargetUrl: string;
+  Secret: string;
+  State: 'Active' | 'Stopped' | 'TooManyErrors' | 'Unknown';
+  Type: string;
+  Headers: Record<string, string>;
+  Properties: Record<string, unknown>;
+  TotalCalls: number;
+  TotalErrors: number;
+  ConsecutiveErrors: number;
+  LastError: string;
+  UpdatedCount: number;
+  MaxPerSecond?: number;
+  Ordering?: string;
+  Filter?: Record<string, unknown>;
+  SecretRotation?: { PreviousSecretExpires: string; Confirmed: boolean };
+  [key: string]: unknown;
+}
+
+export interface Attempt {
+  AttemptId: number;
+  EventId: string;
+  Retry: number;
+  Started: string;
+  DurationMs: number;
+  StatusCode: number | null;
+  Outcome: string;
+  Stage: string | null;
+  Error: string | null;
+}
+
+export interface Delivery {
+  DeliveryId: number;
+  Event: string;
+  PrimaryKey: number;
+  EventId: string;
+  Status: string;
+  Created: string;
+  Finished: string | null;
+  DueAt: string | null;
+  Attempts: Attempt[];
+  Request?: { Headers: Record<string, string>; Body: string };
+}
