@@ -220,11 +220,21 @@ describe('the portal in Chromium', { skip }, () => {
     const page = await browser.newPage();
     await page.goto(t.json.Url);
     await page.getByRole('heading', { name: 'Webhooks' }).waitFor();
+    await page.locator('tbody tr').first().waitFor();
     assert.deepEqual(await page.locator('tbody tr td:first-child').allInnerTexts(), ["The shop's own hook"]);
     assert.doesNotMatch(page.url(), /token=/, 'the token left the address bar');
     assert.equal(await page.getByLabel('Tenant').count(), 0, 'no tenant switching in the portal');
     await assertAccessible(page, 'portal');
     await shot(page, '07-portal');
+
+    // The administrator switches to the shop's tenant in the dashboard and sees the same webhook there.
+    const admin = await browser.newPage();
+    await signIn(admin);
+    await admin.getByLabel('Tenant').fill('Shop');
+    await admin.getByRole('button', { name: 'Switch' }).click();
+    await admin.locator('tbody tr').first().waitFor();
+    assert.deepEqual(await admin.locator('tbody tr td:first-child').allInnerTexts(), ["The shop's own hook"]);
+    await admin.close();
 
     const tampered = t.json.Url.replace(/.$/, (c: string) => (c === 'A' ? 'B' : 'A'));
     const other = await browser.newPage();

@@ -36,6 +36,11 @@ export function AttemptsChart({ buckets }: { buckets: Bucket[] }) {
   const total = buckets.reduce((n, b) => n + b.Attempts, 0);
   const failed = buckets.reduce((n, b) => n + b.Failures, 0);
   const p95 = Math.max(0, ...buckets.map((b) => b.P95Ms ?? 0));
+  // p95 attempt duration per bucket, as a line over the bars (its own scale: the slowest bucket at the top).
+  const line = buckets
+    .map((b, i) => (b.P95Ms === null ? null : `${i * barWidth + barWidth / 2},${height - (b.P95Ms / Math.max(1, p95)) * (height - 10)}`))
+    .filter((point) => point !== null)
+    .join(' ');
   return (
     <figure style="margin:0">
       <svg
@@ -54,9 +59,10 @@ export function AttemptsChart({ buckets }: { buckets: Bucket[] }) {
             </g>
           );
         })}
+        {line !== '' && <polyline points={line} fill="none" stroke="#8a4b00" stroke-width="2" />}
       </svg>
       <figcaption class="hint">
-        {total} attempts, {failed} failed (red); slowest bucket's p95 latency {p95} ms.
+        {total} attempts (blue), {failed} failed (red); the brown line is each hour's p95 attempt time, the slowest {p95} ms.
       </figcaption>
     </figure>
   );
