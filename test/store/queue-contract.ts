@@ -303,6 +303,28 @@ export function queueContract(name: string, open: OpenStore): void {
       }
     });
 
+    it('an owner that lost the answer to its own take gets the webhook again at once, not after the lease', async (t) => {
+      const { store, tenant, done } = await fresh();
+      try {
+        if (!store.queue.shared) return t.skip('one process owns everything on this store');
+        const w = await store.createWebhook(tenant.id, input({ events: ['person.created'] }), stamp, null);
+        await store.signal(tenant.id, [event('person.created', 1)], 6000);
+        // The exchange committed, but the connection dropped before its answer arrived: A does not know it owns w.
+        await store.queue.exchange(exchangeRequest(6000, { owner: 'A', acquire: 10, leaseMs: 20_000 }));
+        const again = await store.queue.exchange(exchangeRequest(6100, { owner: 'A', acquire: 10, leaseMs: 20_000 }));
+        assert.deepEqual(
+          again.webhooks.map((x) => x.id),
+          [w.id],
+          'its own lease does not keep it from itself',
+        );
+        assert.equal(again.deliveries.length, 1, 'with its window');
+        const other = await store.queue.exchange(exchangeRequest(6200, { owner: 'B', acquire: 10, leaseMs: 20_000 }));
+        assert.deepEqual(other.webhooks, [], 'still no one else’s');
+      } finally {
+        await done();
+      }
+    });
+
     it('concurrent owners never take one webhook twice, and count each other for the fair share', async (t) => {
       const { store, tenant, done } = await fresh();
       try {

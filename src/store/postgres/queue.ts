@@ -80,9 +80,10 @@ changed AS (
   WHERE w.id IN (SELECT webhook_id FROM mine) AND (w.updated::text || ':' || w.updated_count::text) <> o.v
 ),
 cands AS (
+  -- not leased to another owner: a lease of this owner's that it does not hold (its answer was lost) is taken back at once
   SELECT w.id FROM webhooks w
-  WHERE $31 > 0 AND w.state = 1
-    AND NOT EXISTS (SELECT 1 FROM webhook_leases l WHERE l.webhook_id = w.id AND l.lease_until > $2)
+  WHERE $31 > 0 AND w.state = 1 AND NOT w.id = ANY($4::bigint[])
+    AND NOT EXISTS (SELECT 1 FROM webhook_leases l WHERE l.webhook_id = w.id AND l.lease_until > $2 AND l.owner <> $1)
     AND EXISTS (SELECT 1 FROM deliveries d WHERE d.webhook_id = w.id AND d.status = 0 AND d.due_at <= $2)
 ),
 live AS (
@@ -90,7 +91,9 @@ live AS (
   SELECT count(*) + CASE WHEN bool_or(owner = $1) THEN 0 ELSE 1 END AS n FROM workers WHERE seen_at > $2 - $34::bigint
 ),
 busy AS (
-  SELECT (SELECT count(*) FROM webhook_leases WHERE lease_until > $2) + (SELECT count(*) FROM cands) AS n
+  -- an orphaned lease of this owner's is among the candidates already: not counted twice
+  SELECT (SELECT count(*) FROM webhook_leases WHERE lease_until > $2 AND (owner <> $1 OR webhook_id = ANY($4::bigint[])))
+    + (SELECT count(*) FROM cands) AS n
 ),
 quota AS (
   -- the fair share: busy webhooks over live processes, less what this one owns already
@@ -100,7 +103,7 @@ acquired AS (
   INSERT INTO webhook_leases (webhook_id, owner, lease_until)
   SELECT c.id, $1, $3 FROM (SELECT id FROM cands ORDER BY random() LIMIT (SELECT q FROM quota)) c
   ON CONFLICT (webhook_id) DO UPDATE SET owner = EXCLUDED.owner, lease_until = EXCLUDED.lease_until
-    WHERE webhook_leases.lease_until <= $2
+    WHERE webhook_leases.lease_until <= $2 OR webhook_leases.owner = $1
   RETURNING webhook_id
 ),
 targets AS (
