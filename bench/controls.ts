@@ -5,21 +5,10 @@
  * limiter's bookkeeping runs but never holds an attempt back), each as a ratio to the same webhook without
  * them, measured in the same run, runs interleaved. Goal (issue 14): each within 10% (ratio ≥ 0.9).
  */
-import {
-  api,
-  type CaseResult,
-  median,
-  progress,
-  receivedCount,
-  signalEvents,
-  startHookdProcess,
-  startProcess,
-  waitForCount,
-} from './lib.js';
+import { measure } from './delivery-rate.js';
+import { type CaseResult, median, progress, startProcess } from './lib.js';
 
 const RUNS = 3;
-const EVENTS = 20_000;
-const BATCH = 5_000;
 
 /** Four conditions over the payload, each true for every bench event: the filter is evaluated in full. */
 const FILTER = {
@@ -28,23 +17,6 @@ const FILTER = {
   'FieldValues.country_id': { $in: [578, 752, 208] },
   Changes: { $all: ['name'] },
 };
-
-async function measure(receiverPort: string, target: string, controls: Record<string, unknown>): Promise<number> {
-  const hookd = await startHookdProcess();
-  await api(hookd.url, 'POST', '/api/v1/Webhook', {
-    Name: 'bench',
-    Events: ['contact.changed'],
-    TargetUrl: target,
-    Secret: 'secret',
-    ...controls,
-  });
-  const start = await receivedCount(receiverPort);
-  const t0 = performance.now();
-  await signalEvents(hookd.url, 0, EVENTS, BATCH);
-  await waitForCount(receiverPort, start + EVENTS);
-  hookd.child.kill();
-  return Math.round(EVENTS / ((performance.now() - t0) / 1000));
-}
 
 export async function runControls(): Promise<CaseResult[]> {
   const receiver = await startProcess('bench/receiver.mjs');
@@ -55,8 +27,8 @@ export async function runControls(): Promise<CaseResult[]> {
   for (let run = 0; run < RUNS; run++) {
     progress('delivery controls', run, RUNS);
     plain.push(await measure(receiver.line, target, {}));
-    filtered.push(await measure(receiver.line, target, { Filter: FILTER }));
-    limited.push(await measure(receiver.line, target, { MaxPerSecond: 10_000 }));
+    filtered.push(await measure(receiver.line, target, {}, { Filter: FILTER }));
+    limited.push(await measure(receiver.line, target, {}, { MaxPerSecond: 10_000 }));
   }
   progress('delivery controls', RUNS, RUNS);
   receiver.child.kill();

@@ -20,10 +20,24 @@ const RUNS = 3;
 const EVENTS = 20_000;
 const BATCH = 5_000;
 
-/** One hookd process with `env`: signals EVENTS in batches, returns deliveries/s up to the last one received. */
-async function measure(receiverPort: string, target: string, env: Record<string, string>): Promise<number> {
+/**
+ * One hookd process with `env` and one webhook (with `controls` added to its carrier): signals EVENTS in batches,
+ * returns deliveries/s up to the last one received.
+ */
+export async function measure(
+  receiverPort: string,
+  target: string,
+  env: Record<string, string>,
+  controls: Record<string, unknown> = {},
+): Promise<number> {
   const hookd = await startHookdProcess(env);
-  await api(hookd.url, 'POST', '/api/v1/Webhook', { Name: 'bench', Events: ['contact.changed'], TargetUrl: target, Secret: 'secret' });
+  await api(hookd.url, 'POST', '/api/v1/Webhook', {
+    Name: 'bench',
+    Events: ['contact.changed'],
+    TargetUrl: target,
+    Secret: 'secret',
+    ...controls,
+  });
   const start = await receivedCount(receiverPort);
   const t0 = performance.now();
   await signalEvents(hookd.url, 0, EVENTS, BATCH);
