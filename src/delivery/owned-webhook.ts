@@ -70,9 +70,15 @@ export class OwnedWebhook {
     this.strict = row.strict;
   }
 
+  /** No rate limit, pause or strict ordering: the worker need not read the clock to start an attempt (the common case). */
+  get unconstrained(): boolean {
+    return this.slotMs === 0 && this.pausedUntil === 0 && !this.strict;
+  }
+
   /** Whether MaxPerSecond, a Retry-After pause and strict ordering let one more attempt start now. */
   controlsAllow(now: number): boolean {
     if (now < this.pausedUntil || now < this.nextSlotAt) return false;
+    this.pausedUntil = 0; // a pause that is over is forgotten, so the webhook is unconstrained again
     // Strict: the previous attempt must be recorded too, or a crash could resend it after the next one.
     return !this.strict || (this.inFlight === 0 && this.unrecorded === 0 && this.delayed.length === 0);
   }

@@ -398,7 +398,7 @@ export class DeliveryWorker {
       w.inFlight < limit &&
       w.inFlight + w.unrecorded < 2 * limit &&
       this.inFlight < this.deps.options.maxInFlight &&
-      w.controlsAllow(this.deps.clock.now())
+      (w.unconstrained || w.controlsAllow(this.deps.clock.now()))
     );
   }
 
@@ -492,8 +492,8 @@ export class DeliveryWorker {
       this.deps.logger.warn({ webhookId: w.target.id, error: outcome.error }, 'hookd could not send; will retry');
     if (outcome.kind === 'throttled') w.pausedUntil = Math.max(w.pausedUntil, now + outcome.retryAfterMs);
     // Kept (and held) by the owner: a cycle retry, a paused attempt, and under strict ordering anything not delivered (the head blocks).
-    const keep = next.kind === 'retry' || outcome.kind === 'throttled' || (w.strict && next.kind !== 'delivered');
-    if (keep && next.kind !== 'delivered' && !trips && w.active) {
+    const keep = next.kind !== 'delivered' && (next.kind === 'retry' || outcome.kind === 'throttled' || w.strict);
+    if (keep && !trips && w.active) {
       if (next.kind === 'retry') item.cycleAttempt = next.cycleAttempt;
       if (next.kind === 'new-cycle') {
         item.cycleAttempt = 0;

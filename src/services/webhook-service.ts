@@ -5,13 +5,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { defaultCarrier, webhookCarrier } from '../domain/carrier.js';
-import { type FieldError, HookdError, invalidFields } from '../domain/errors.js';
+import { HookdError, invalidFields } from '../domain/errors.js';
 import { explainFilter, type Filter, type FilterVerdict, filterProblems } from '../domain/filter.js';
 import { applyPatch, type PatchOp } from '../domain/patch.js';
 import { stateChangeVerb } from '../domain/retry-policy.js';
 import { FULL_RIGHTS, type Rights } from '../domain/rights.js';
 import { stateEventRecord } from '../domain/state-events.js';
-import { type Associate, LIMITS, type Webhook, type WebhookInput } from '../domain/webhook.js';
+import { readRotation } from '../domain/secret-rotation.js';
+import type { Associate, Webhook, WebhookInput } from '../domain/webhook.js';
 import { type InputRules, pick, validateWebhookInput } from '../domain/webhook-input.js';
 import { inOverlap } from '../signing/rotation.js';
 import type { Clock } from '../lib/clock.js';
@@ -27,29 +28,6 @@ export interface WebhookServiceDeps {
   savePing: boolean;
   /** Called after a change that may make queued deliveries due (reactivation). */
   onWork: () => void;
-}
-
-/** A rotation's overlap: 24 h unless the caller says otherwise, at most 30 days. */
-const DEFAULT_GRACE_HOURS = 24;
-const MAX_GRACE_HOURS = 720;
-
-function readRotation(raw: unknown): { secret: string | null; graceHours: number } {
-  const body = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
-  const errors: FieldError[] = [];
-  const secretRaw = pick(body, 'Secret');
-  let secret: string | null = null;
-  if (secretRaw !== undefined && secretRaw !== null && secretRaw !== '') {
-    if (typeof secretRaw !== 'string' || secretRaw.length < 16 || secretRaw.length > LIMITS.secret) {
-      errors.push({ property: 'Secret', rule: `must be a string of 16 to ${LIMITS.secret} characters (omit it to have one generated)` });
-    } else secret = secretRaw;
-  }
-  const graceRaw = pick(body, 'GracePeriodHours');
-  const grace = graceRaw === undefined || graceRaw === null ? DEFAULT_GRACE_HOURS : Number(graceRaw);
-  if (!Number.isFinite(grace) || grace < 0 || grace > MAX_GRACE_HOURS) {
-    errors.push({ property: 'GracePeriodHours', rule: `must be a number of hours from 0 to ${MAX_GRACE_HOURS}` });
-  }
-  if (errors.length > 0) throw invalidFields(errors);
-  return { secret, graceHours: grace };
 }
 
 /** 32 random bytes as base64url: 43 characters, within the Secret column's 400. */

@@ -109,6 +109,10 @@ export function toAssociate(r: AssociateRow): Associate {
   };
 }
 
+/** An event's columns as EventRow reads them, from `events e` joined to a query. */
+export const EVENT_COLUMNS =
+  'e.name, e.body_event, e.entity, e.primary_key, e.timestamp, e.changes, e.changed_by, e.context_identifier, e.vals, e.field_values';
+
 export interface EventRow {
   name: string;
   body_event: string;

@@ -23,10 +23,12 @@ interface Verifying {
   accepted: number;
   rejected: Array<{ path: string; ping: boolean }>;
   signatures: string[];
+  /** The last request's body and headers, to check after the fact with either secret. */
+  last: { body: Buffer; headers: Record<string, string> } | null;
 }
 
-const standard: Verifying = { secret: OLD, accepted: 0, rejected: [], signatures: [] };
-const netserver: Verifying = { secret: OLD, accepted: 0, rejected: [], signatures: [] };
+const standard: Verifying = { secret: OLD, accepted: 0, rejected: [], signatures: [], last: null };
+const netserver: Verifying = { secret: OLD, accepted: 0, rejected: [], signatures: [], last: null };
 let server: Server;
 let receiverUrl: string;
 
@@ -45,7 +47,10 @@ function verify(req: IncomingMessage, body: Buffer): boolean {
     ok = verifySignature(body, req.headers['x-superoffice-signature'] as string, who.secret);
     who.signatures.push(req.headers['x-superoffice-signature'] as string);
   }
-  if (req.headers['x-hook-test'] !== 'true') seen++;
+  if (req.headers['x-hook-test'] !== 'true') {
+    seen++;
+    who.last = { body, headers: req.headers as Record<string, string> };
+  }
   if (ok) who.accepted++;
   else who.rejected.push({ path: req.url ?? '', ping: req.headers['x-hook-test'] === 'true' });
   return ok;
@@ -129,10 +134,13 @@ describe('Secret/Rotate', () => {
     await signalAndDeliver(5);
     assert.equal(standard.signatures.at(-1)!.split(' ').length, 1, 'after the grace period: the new secret only');
     assert.equal('SecretRotation' in (await call(hookd.url, 'GET', `/api/v1/Webhook/${ids[0]}/Deliveries`)).json, false);
-    assert.equal(
-      verifySignature(Buffer.from('x'), netserver.signatures.at(-1) as string, OLD),
-      false,
-      'nothing is signed with the old secret any more',
+    const ns = netserver.last!;
+    assert.equal(verifySignature(ns.body, ns.headers['x-superoffice-signature']!, NEW), true);
+    assert.equal(verifySignature(ns.body, ns.headers['x-superoffice-signature']!, OLD), false, 'NetServer: not the old secret any more');
+    const std = standard.last!;
+    assert.throws(
+      () => new Webhook(Buffer.from(OLD, 'utf8').toString('base64')).verify(std.body.toString('utf8'), std.headers),
+      'Standard Webhooks: a receiver still on the old secret is refused after the grace period',
     );
 
     assert.deepEqual([standard.rejected, netserver.rejected], [[], []], 'no delivery (and no ping) was ever rejected');

@@ -7,6 +7,7 @@ import {
   toDeliveryViews,
   toNotification,
   toQueueHead,
+  EVENT_COLUMNS,
 } from '../rows.js';
 import { stateFromValue } from '../../domain/webhook.js';
 import type { AttemptSample, DeliveryView, Notification, StoreSnapshot } from '../store.js';
@@ -18,7 +19,7 @@ export async function listDeliveries(c: Client, tenantId: number, webhookId: num
   const { rows: totalRows } = await c.query<{ n: number }>('SELECT count(*) AS n FROM deliveries WHERE webhook_id = $1', [webhookId]);
   const { rows } = await c.query<DeliveryRow>(
     `SELECT d.id, d.webhook_id, d.event_guid, d.status, d.created, d.finished, d.due_at,
-            e.name, e.body_event, e.entity, e.primary_key, e.timestamp, e.changes, e.changed_by, e.context_identifier, e.vals, e.field_values
+            ${EVENT_COLUMNS}
      FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.webhook_id = $1 ORDER BY d.id DESC LIMIT $2 OFFSET $3`,
     [webhookId, page.top, page.skip],
   );

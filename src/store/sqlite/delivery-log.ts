@@ -11,6 +11,7 @@ import {
   toDeliveryViews,
   toNotification,
   toQueueHead,
+  EVENT_COLUMNS,
 } from '../rows.js';
 
 export function listDeliveries(db: Db, tenantId: number, webhookId: number, page: { top: number; skip: number }) {
@@ -20,7 +21,7 @@ export function listDeliveries(db: Db, tenantId: number, webhookId: number, page
   const rows = q(
     db,
     `SELECT d.id, d.webhook_id, d.event_guid, d.status, d.created, d.finished, d.due_at,
-            e.name, e.body_event, e.entity, e.primary_key, e.timestamp, e.changes, e.changed_by, e.context_identifier, e.vals, e.field_values
+            ${EVENT_COLUMNS}
        FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.webhook_id = ? ORDER BY d.id DESC LIMIT ? OFFSET ?`,
   ).all(webhookId, page.top, page.skip) as DeliveryRow[];
   const attempts = q(db, 'SELECT * FROM attempts WHERE delivery_id IN (SELECT value FROM json_each(?)) ORDER BY id').all(

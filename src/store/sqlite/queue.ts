@@ -28,6 +28,7 @@ import {
   toWebhook,
   webhookVersion,
   type WebhookRow,
+  EVENT_COLUMNS,
 } from '../rows.js';
 import { type Db, q } from './database.js';
 import { signalEvents } from './signal.js';
@@ -188,7 +189,7 @@ function refill(db: Db, webhookId: number, want: number, holding: readonly numbe
   const load = q(
     db,
     `SELECT d.id, d.webhook_id, d.event_guid, d.cycle_attempt, d.attempts, d.due_at,
-            e.name, e.body_event, e.entity, e.primary_key, e.timestamp, e.changes, e.changed_by, e.context_identifier, e.vals, e.field_values
+            ${EVENT_COLUMNS}
        FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = ?`,
   );
   const items: QueuedItem[] = [];
