@@ -27,8 +27,23 @@ function batchItems(items: unknown): unknown[] {
   return items;
 }
 
-/** A request body's fingerprint, the same for the same JSON whatever its key order. */
-function bodyHash(value: unknown): string {
+/**
+ * The fingerprint of what a signal stores: its events as normalised (name, primary key as a number, data
+ * merged into Changes/FieldValues/Values, ChangedBy, ContextIdentifier), not the request's bytes — so one
+ * event sent over REST (`/Webhook/{name}/{key}`) and over RPC (SignalEvent) is one request. The Timestamp is
+ * left out: it is the time of arrival, which a repeat never shares.
+ */
+function eventsHash(events: readonly EventRecord[]): string {
+  return jsonHash(events.map(({ timestamp: _arrival, ...event }) => event));
+}
+
+/** The application a signal came from, as stored with its Idempotency-Key: SO-AppToken's SHA-256, never the token; '' without one. */
+function appScope(caller: Caller): string {
+  return caller.appToken === null ? '' : createHash('sha256').update(caller.appToken, 'utf8').digest('hex');
+}
+
+/** A value's fingerprint, the same for the same JSON whatever its key order. */
+function jsonHash(value: unknown): string {
   const canonical = (v: unknown): unknown =>
     Array.isArray(v)
       ? v.map(canonical)
@@ -95,8 +110,9 @@ export class EventService {
 
   /**
    * SignalEvent or the batch with an Idempotency-Key: the first request with a key stores its events; a repeat
-   * within the window (HOOKD_IDEMPOTENCY_HOURS) stores nothing and gets the first answer; the same key with a
-   * different body is a 409.
+   * within the window (HOOKD_IDEMPOTENCY_HOURS) stores nothing and gets the first answer; the same key with
+   * different events is a 409. Keys belong to the tenant and application (SO-AppToken): another application's
+   * key is a new one.
    */
   async signalIdempotent(caller: Caller, key: string, items: unknown, batch: boolean): Promise<SignalAnswer> {
     if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
@@ -108,7 +124,7 @@ export class EventService {
     const now = this.deps.clock.now();
     const answer = await this.deps.store.signalOnce(
       caller.tenant.id,
-      { key, bodyHash: bodyHash({ batch, items: list }), validSince: now - windowMs },
+      { key, appScope: appScope(caller), bodyHash: eventsHash(events), validSince: now - windowMs },
       events,
       now,
     );

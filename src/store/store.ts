@@ -219,13 +219,14 @@ export interface Store {
   /** Stores the events and one queued delivery for each Active webhook that subscribes; returns that count. */
   signal(tenantId: number, events: EventRecord[], now: number): Promise<number>;
   /**
-   * Stores the events unless this tenant sent `key` since `validSince`: then nothing is stored and the first
-   * answer comes back (`replayed`), or 'conflict' when that request's body hash differs. Concurrent requests
-   * with one key store the events once.
+   * Stores the events unless this tenant and application (`appScope`: a fingerprint of its SO-AppToken, ''
+   * without one) sent `key` since `validSince`: then nothing is stored and the first answer comes back
+   * (`replayed`), or 'conflict' when that request's body hash differs. Concurrent requests with one key store
+   * the events once.
    */
   signalOnce(
     tenantId: number,
-    idempotency: { key: string; bodyHash: string; validSince: number },
+    idempotency: { key: string; appScope: string; bodyHash: string; validSince: number },
     events: EventRecord[],
     now: number,
   ): Promise<{ queued: number; replayed: boolean } | 'conflict'>;

@@ -124,25 +124,25 @@ export class SqliteStore implements Store {
 
   async signalOnce(
     tenantId: number,
-    idempotency: { key: string; bodyHash: string; validSince: number },
+    idempotency: { key: string; appScope: string; bodyHash: string; validSince: number },
     events: EventRecord[],
     now: number,
   ) {
     return this.db
       .transaction(() => {
         const seen = this.db
-          .prepare('SELECT body_hash, queued, created FROM idempotency_keys WHERE tenant_id = ? AND key = ?')
-          .get(tenantId, idempotency.key) as { body_hash: string; queued: number; created: number } | undefined;
+          .prepare('SELECT body_hash, queued, created FROM idempotency_keys WHERE tenant_id = ? AND app_scope = ? AND key = ?')
+          .get(tenantId, idempotency.appScope, idempotency.key) as { body_hash: string; queued: number; created: number } | undefined;
         if (seen && seen.created >= idempotency.validSince) {
           return seen.body_hash === idempotency.bodyHash ? { queued: seen.queued, replayed: true } : ('conflict' as const);
         }
         const queued = signalEvents(this.db, tenantId, events, now);
         this.db
           .prepare(
-            `INSERT INTO idempotency_keys (tenant_id, key, body_hash, queued, created) VALUES (?, ?, ?, ?, ?)
-             ON CONFLICT (tenant_id, key) DO UPDATE SET body_hash = excluded.body_hash, queued = excluded.queued, created = excluded.created`,
+            `INSERT INTO idempotency_keys (tenant_id, app_scope, key, body_hash, queued, created) VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT (tenant_id, app_scope, key) DO UPDATE SET body_hash = excluded.body_hash, queued = excluded.queued, created = excluded.created`,
           )
-          .run(tenantId, idempotency.key, idempotency.bodyHash, queued, now);
+          .run(tenantId, idempotency.appScope, idempotency.key, idempotency.bodyHash, queued, now);
         return { queued, replayed: false };
       })
       .immediate();
