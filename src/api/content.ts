@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HookdError } from '../domain/errors.js';
+import { checkInput, checkName } from '../domain/input-guard.js';
 import { buildXml, parseXml } from './xml.js';
 
 const JSON_TYPES = ['application/json', 'text/json', 'application/json-patch+json', 'application/merge-patch+json'];
@@ -22,22 +23,31 @@ function parseJsonBody(text: string): unknown {
 
 /**
  * Form bodies: `Name=x&Events=a&Events=b` (or `Events=a,b`), `Headers.X-Key=v` or `Headers[X-Key]=v`,
- * `Properties.key=v`.
+ * `Properties.key=v`. Objects have no prototype and names that would reach one are refused (input-guard.ts).
  */
 export function parseForm(text: string): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  const out = Object.create(null) as Record<string, unknown>;
   for (const [key, value] of new URLSearchParams(text)) {
     const nested = /^([^.[]+)(?:\.(.+)|\[(.+)\])$/.exec(key);
     if (nested) {
       const parent = nested[1] as string;
       const child = (nested[2] ?? nested[3]) as string;
-      const obj = (typeof out[parent] === 'object' && out[parent] !== null ? out[parent] : {}) as Record<string, unknown>;
+      checkName(parent, 'request body', key);
+      checkName(child, 'request body', key);
+      const prev = Object.hasOwn(out, parent) ? out[parent] : undefined;
+      const obj = (typeof prev === 'object' && prev !== null && !Array.isArray(prev) ? prev : Object.create(null)) as Record<
+        string,
+        unknown
+      >;
       obj[child] = value;
       out[parent] = obj;
-    } else if (key in out) {
-      const prev = out[key];
-      out[key] = Array.isArray(prev) ? [...prev, value] : [prev, value];
-    } else out[key] = key.toLowerCase() === 'events' ? [value] : value;
+    } else {
+      checkName(key, 'request body');
+      if (Object.hasOwn(out, key)) {
+        const prev = out[key];
+        out[key] = Array.isArray(prev) ? [...prev, value] : [prev, value];
+      } else out[key] = key.toLowerCase() === 'events' ? [value] : value;
+    }
   }
   // A single comma-separated Events value stays a list of one string; the validator splits it.
   return out;
@@ -47,27 +57,36 @@ function asText(body: unknown): string {
   return typeof body === 'string' ? body : String(body);
 }
 
+/** Runs a parser and the input guard over what it made; any throw goes to Fastify as the request's error. */
+function guarded(parse: (text: string) => unknown) {
+  return (_req: unknown, body: string | Buffer, done: (err: Error | null, body?: unknown) => void): void => {
+    try {
+      const value = parse(asText(body));
+      checkInput(value, 'request body');
+      done(null, value);
+    } catch (e) {
+      done(e as Error, undefined);
+    }
+  };
+}
+
 export function registerBodyParsers(app: FastifyInstance, bodyLimit: number): void {
   app.removeAllContentTypeParsers();
   const opts = { parseAs: 'string' as const, bodyLimit };
-  app.addContentTypeParser(JSON_TYPES, opts, (_req, body, done) => {
-    try {
-      done(null, parseJsonBody(asText(body)));
-    } catch (e) {
-      done(e as Error, undefined);
-    }
-  });
-  app.addContentTypeParser(XML_TYPES, opts, (_req, body, done) => {
-    try {
-      done(null, asText(body).trim() === '' ? undefined : parseXml(asText(body)));
-    } catch (e) {
-      done(e as Error, undefined);
-    }
-  });
-  app.addContentTypeParser(FORM_TYPE, opts, (_req, body, done) => done(null, parseForm(asText(body))));
+  app.addContentTypeParser(JSON_TYPES, opts, guarded(parseJsonBody));
+  app.addContentTypeParser(
+    XML_TYPES,
+    opts,
+    guarded((text) => (text.trim() === '' ? undefined : parseXml(text))),
+  );
+  app.addContentTypeParser(FORM_TYPE, opts, guarded(parseForm));
   app.addContentTypeParser('*', opts, (req, _body, done) =>
     done(new HookdError('unsupported_media_type', { type: req.headers['content-type'] ?? '', supported: SUPPORTED }), undefined),
   );
+  // Query strings (Fastify's parser already makes prototype-less objects): the same names refused, for one rule everywhere.
+  app.addHook('onRequest', async (req) => {
+    for (const key of Object.keys(req.query as object)) checkName(key, 'query string');
+  });
 }
 
 export type Format = 'json' | 'xml';

@@ -22,6 +22,31 @@ export interface ContextDeps {
   defaultTenant: Tenant;
 }
 
+/**
+ * What a customer-portal token may do (issue 20): manage its own webhooks, read their log and statistics, test,
+ * retry one delivery, and recover a webhook's failed deliveries (job-service refuses Status All to it). Never
+ * signal events, send batches, recover tenant-wide, or touch accounts, tokens, tenants and retention.
+ */
+export const PORTAL_ROUTES: ReadonlySet<string> = new Set([
+  'GET /Webhook',
+  'POST /Webhook',
+  'GET /Webhook/default',
+  'GET /Webhook/:id',
+  'PUT /Webhook/:id',
+  'PATCH /Webhook/:id',
+  'DELETE /Webhook/:id',
+  'GET /Webhook/:id/LastError',
+  'POST /Webhook/Test',
+  'POST /Webhook/Filter/Test',
+  'POST /Webhook/:id/Secret/Rotate',
+  'POST /Webhook/:id/Secret/Confirm',
+  'GET /Webhook/:id/Deliveries',
+  'GET /Webhook/:id/Stats',
+  'POST /Webhook/:id/Deliveries/:deliveryId/Retry',
+  'POST /Webhook/:id/Recover',
+  'GET /Jobs/:id',
+]);
+
 /** onRequest hook: resolves the tenant (404 when unknown) and the caller (401 when not authenticated). */
 export function authenticate(deps: ContextDeps) {
   return async (req: FastifyRequest): Promise<void> => {
@@ -33,9 +58,10 @@ export function authenticate(deps: ContextDeps) {
     if (/^portal /i.test(authorization)) {
       // A customer-portal token: its own tenant and application, whatever the request's headers say.
       const { associate, appToken } = await deps.auth.portal(tenant, authorization.slice(7).trim());
-      // The portal manages webhooks: accounts, tokens, tenants and operations stay out of its reach.
       const route = (req.routeOptions.url ?? '').replace(/^(\/:tenant)?\/api\/v1/, '');
-      if (!route.startsWith('/Webhook')) throw new HookdError('forbidden', { action: `use ${route} with a portal token` });
+      if (!PORTAL_ROUTES.has(`${req.method === 'HEAD' ? 'GET' : req.method} ${route}`)) {
+        throw new HookdError('forbidden', { action: `${req.method} ${route || req.url.split('?')[0]} with a portal token` });
+      }
       req.caller = { tenant, associate, appToken, portal: true };
       return;
     }

@@ -87,6 +87,19 @@ const entries = {
     en: (p) => `The request body is not valid ${p.format}: ${p.detail}`,
     nb: (p) => `Forespørselen er ikke gyldig ${p.format}: ${p.detail}`,
   },
+  input_forbidden_key: {
+    status: 400,
+    errorType: 'SoBadRequestException',
+    en: (p) => `The ${p.where} names '${p.key}' (at ${p.path}): __proto__, constructor and prototype are not accepted as names.`,
+    nb: (p) =>
+      `${p.where === 'query string' ? 'Spørrestrengen' : 'Forespørselen'} bruker navnet '${p.key}' (ved ${p.path}): __proto__, constructor og prototype godtas ikke som navn.`,
+  },
+  body_too_deep: {
+    status: 400,
+    errorType: 'SoBadRequestException',
+    en: (p) => `The request body nests deeper than ${p.max} levels (at ${p.path}).`,
+    nb: (p) => `Forespørselen er nøstet dypere enn ${p.max} nivåer (ved ${p.path}).`,
+  },
   body_too_large: {
     status: 413,
     errorType: 'SoBadRequestException',

@@ -5,6 +5,7 @@
  */
 import fastJsonPatch from 'fast-json-patch';
 import { HookdError } from './errors.js';
+import { checkName } from './input-guard.js';
 
 export interface PatchOp {
   op: 'add' | 'replace' | 'remove' | 'test';
@@ -42,6 +43,7 @@ function canonicalPath(path: string, target: unknown): string {
   const out: string[] = [];
   for (const raw of segments) {
     const segment = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    checkName(segment, 'request body', path);
     let key = segment;
     if (isObject(node)) key = Object.keys(node).find((k) => k.toLowerCase() === segment.toLowerCase()) ?? segment;
     out.push(escapeSegment(key));
@@ -64,7 +66,8 @@ export function readPatchOps(body: unknown): PatchOp[] {
         detail: `operation ${i}: '${raw.op}' is not an operation (use add, replace, remove or test)`,
       });
     }
-    if (op !== 'remove' && !('value' in raw)) throw new HookdError('invalid_patch', { detail: `operation ${i} (${op}) needs a 'value'` });
+    if (op !== 'remove' && !Object.hasOwn(raw, 'value'))
+      throw new HookdError('invalid_patch', { detail: `operation ${i} (${op}) needs a 'value'` });
     return { op, path: raw.path, value: raw.value };
   });
 }

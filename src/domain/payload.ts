@@ -43,7 +43,7 @@ export function payloadObject(event: EventRecord, eventId: string, webhook: Payl
   if (event.values !== null) body.Values = event.values;
   if (event.fieldValues !== null) body.FieldValues = event.fieldValues;
   if (webhook.properties) {
-    for (const [key, value] of Object.entries(webhook.properties)) if (!(key in body)) body[key] = value;
+    for (const [key, value] of Object.entries(webhook.properties)) if (!Object.hasOwn(body, key)) body[key] = value;
   }
   return body;
 }

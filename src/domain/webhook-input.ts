@@ -2,6 +2,7 @@
  * Turns a client's Webhook carrier (JSON, XML or form, already parsed) into a WebhookInput, naming every
  * property and the rule it breaks. Pure: which plugins exist and whether http is allowed are arguments.
  */
+import { FORBIDDEN_KEYS } from './input-guard.js';
 import { type FieldError, invalidFields } from './errors.js';
 import { subscriptionProblem } from './event-names.js';
 import { targetUrlProblem } from './target-url.js';
@@ -48,7 +49,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** Reads a property by its name in any letter case, as NetServer's JSON binder does. */
 export function pick(raw: Record<string, unknown>, name: string): unknown {
-  if (name in raw) return raw[name];
+  if (Object.hasOwn(raw, name)) return raw[name];
   const lower = name.toLowerCase();
   for (const key of Object.keys(raw)) if (key.toLowerCase() === lower) return raw[key];
   return undefined;
@@ -124,7 +125,8 @@ function readHeaders(raw: Record<string, unknown>, errors: FieldError[]): Record
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(v)) {
     const lower = name.toLowerCase();
-    if (!HEADER_NAME.test(name)) errors.push({ property: `Headers.${name}`, rule: 'is not a valid HTTP header name' });
+    if (FORBIDDEN_KEYS.has(name)) errors.push({ property: `Headers.${name}`, rule: 'is not accepted as a name' });
+    else if (!HEADER_NAME.test(name)) errors.push({ property: `Headers.${name}`, rule: 'is not a valid HTTP header name' });
     else if (RESERVED_HEADERS.includes(lower) || lower.startsWith('x-superoffice-')) {
       errors.push({ property: `Headers.${name}`, rule: 'is set by hookd itself and may not be overridden' });
     } else if (typeof value !== 'string') errors.push({ property: `Headers.${name}`, rule: 'must be a string' });
@@ -143,7 +145,8 @@ function readProperties(raw: Record<string, unknown>, errors: FieldError[]): Rec
     return null;
   }
   for (const key of Object.keys(v)) {
-    if (PAYLOAD_FIELDS.some((f) => f.toLowerCase() === key.toLowerCase())) {
+    if (FORBIDDEN_KEYS.has(key)) errors.push({ property: `Properties.${key}`, rule: 'is not accepted as a name' });
+    else if (PAYLOAD_FIELDS.some((f) => f.toLowerCase() === key.toLowerCase())) {
       errors.push({ property: `Properties.${key}`, rule: 'names a field of the payload and would overwrite it' });
     }
   }

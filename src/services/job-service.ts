@@ -50,6 +50,10 @@ export class JobService {
    */
   async recover(caller: Caller, webhookId: number | null, body: unknown, dryRun: boolean): Promise<{ count: number; job: Job | null }> {
     const criteria = readRecoverRequest(body, this.deps.clock.now());
+    // A portal token may recover one webhook's failed deliveries, never everything (issue 20, finding 3).
+    if (caller.portal && (webhookId === null || criteria.status !== 'Failed')) {
+      throw new HookdError('forbidden', { action: "recover more than one webhook's failed deliveries with a portal token" });
+    }
     let webhookIds: number[] | null = null;
     if (webhookId !== null) webhookIds = [(await this.deps.webhooks.get(caller, webhookId)).id];
     else if (caller.appToken) webhookIds = (await this.deps.webhooks.list(caller, {})).map((w) => w.id);
