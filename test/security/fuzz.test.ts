@@ -2,7 +2,8 @@
  * Generated hostile input at every route of the OpenAPI document (and the RPC methods): malformed and
  * random bodies in JSON, XML, JSON Patch and merge-patch, odd headers, strange path values. hookd must
  * answer every one below 500 with an error envelope, stay up, and never leave a half-written webhook
- * (its subscription rows always match its Events).
+ * (its subscription rows always match its Events). Prototype keys and deep nesting go in every body format and
+ * query string; afterwards Object.prototype must be untouched (the server runs in this process).
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -95,6 +96,7 @@ const fieldNames = [
   '__proto__',
   'constructor',
 ];
+const PROTO_KEYS = ['__proto__', 'constructor', 'prototype'];
 const carrier = fc.dictionary(fc.constantFrom(...fieldNames), anyValue, { maxKeys: 8 });
 const nearlyValid = fc.record({
   Name: fc.oneof(text, fc.constant('ok name')),
@@ -146,6 +148,30 @@ const body = fc.oneof(
     )
     .map(([type, t]) => ({ type, text: t })),
   fc.constant({ type: 'application/json', text: '{"a":'.repeat(5000) }),
+  // Issue 20: prototype keys and deep nesting in every body format.
+  fc
+    .tuple(fc.constantFrom(...PROTO_KEYS), fc.constantFrom(...fieldNames), text)
+    .chain(([key, field, value]) =>
+      fc.constantFrom(
+        { type: 'application/x-www-form-urlencoded', text: `Name=a&${key}.${field}=${encodeURIComponent(value)}` },
+        { type: 'application/x-www-form-urlencoded', text: `${key}[${field}]=${encodeURIComponent(value)}&Events=contact.created` },
+        { type: 'application/x-www-form-urlencoded', text: `Headers.${key}=${encodeURIComponent(value)}` },
+        { type: 'application/json', text: `{"Name":"a","Data":{"x":{"${key}":{"${field}":1}}}}` },
+        { type: 'application/merge-patch+json', text: `{"${key}":{"${field}":"Stopped"}}` },
+        { type: 'application/json-patch+json', text: `[{"op":"add","path":"/${key}/${field}","value":1}]` },
+        { type: 'application/xml', text: `<Webhook><${key}><${field}>1</${field}></${key}></Webhook>` },
+      ),
+    ),
+  fc
+    .nat({ max: 6000 })
+    .chain((depth) =>
+      fc.constantFrom(
+        { type: 'application/json', text: `{"Data":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}` },
+        { type: 'application/json', text: `${'['.repeat(depth)}${']'.repeat(depth)}` },
+        { type: 'application/merge-patch+json', text: `${'{"Headers":'.repeat(depth)}1${'}'.repeat(depth)}` },
+        { type: 'application/xml', text: `<Webhook>${'<a>'.repeat(depth)}1${'</a>'.repeat(depth)}</Webhook>` },
+      ),
+    ),
   fc.constant(null),
 );
 const auth = fc.oneof(
@@ -171,7 +197,9 @@ const request = fc.record({
   route: fc.nat(),
   method: fc.option(fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE'), { freq: 4 }),
   params: fc.array(pathValue, { minLength: 3, maxLength: 3 }),
-  query: fc.option(fc.tuple(fc.constantFrom('$select', '$top', '$skip', 'name', 'event', 'state', 'weird'), headerValue)),
+  query: fc.option(
+    fc.tuple(fc.constantFrom('$select', '$top', '$skip', 'name', 'event', 'state', 'weird', ...PROTO_KEYS, '__proto__[x]'), headerValue),
+  ),
   body,
   auth,
   accept: fc.option(
@@ -243,6 +271,11 @@ describe('input fuzzing', () => {
       `fuzz: ${RUNS} requests over ${routes.length} routes; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`,
     );
 
+    // The server runs in this process: nothing it parsed may have reached Object.prototype (issue 20).
+    assert.deepEqual(Object.keys(Object.prototype), [], 'Object.prototype untouched');
+    for (const field of fieldNames.filter((f) => !PROTO_KEYS.includes(f)))
+      assert.equal(({} as Record<string, unknown>)[field], undefined, `no inherited ${field}`);
+    assert.ok((await fetch(`${server.url}/metrics`)).status < 500, 'metrics still render');
     assert.equal((await fetch(`${server.url}/healthz`)).status, 200, 'still up');
     const db = new Database(join(server.dataDir, 'hookd.db'), { readonly: true });
     try {
