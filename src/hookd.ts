@@ -125,6 +125,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
           attemptTimeoutMs: config.attemptTimeoutMs,
           pollIntervalMs: config.pollIntervalMs,
           policy: retryPolicy(config),
+          maxThrottledMs: config.retryAfterMaxThrottledSeconds * 1000,
         },
       })
     : null;

@@ -160,6 +160,16 @@ export const SETTINGS = {
     min: 1,
     doc: 'The longest pause a Retry-After answer can ask for; longer ones are cut to it.',
   }),
+  // One hour: a receiver may ask for one longest pause (3600 s above) and ride out a maintenance window; one still
+  // throttling an hour on is failing. A plain 503 is switched off within ~10 s (9 failures), so an hour is
+  // generous, and its queued events stay queued for when it is set back to Active.
+  retryAfterMaxThrottledSeconds: s({
+    env: 'HOOKD_RETRY_AFTER_MAX_THROTTLED_SECONDS',
+    kind: 'int',
+    default: 3600,
+    min: 1,
+    doc: 'How long a webhook may answer Retry-After without a success before each such answer counts as a failed attempt (toward TooManyErrors).',
+  }),
   eventRetentionDays: s({
     env: 'HOOKD_EVENT_RETENTION_DAYS',
     kind: 'int',

@@ -4,7 +4,9 @@
  * Every delivery id the owner holds (ready, delayed, in flight) is in `held`; ids whose result waits for the
  * next exchange are added to a refill's holding list by the worker, so no delivery is handed out twice.
  */
+import type { AttemptOutcome } from '../domain/retry-policy.js';
 import { emptyTally, type Tally } from '../domain/settlement.js';
+import { judgeThrottle, type ThrottleRule } from '../domain/throttle.js';
 import type { WebhookState } from '../domain/webhook.js';
 import type { OwnedWebhookRow, QueuedItem, WebhookTarget } from '../store/delivery-queue.js';
 
@@ -44,6 +46,13 @@ export class OwnedWebhook {
   nextSlotAt = Number.NEGATIVE_INFINITY;
   /** A receiver's Retry-After: nothing starts before then. */
   pausedUntil = 0;
+  /**
+   * The first throttled answer since the last success (null: not throttled), for the bound on throttling.
+   * Kept in memory only: a restart, or the webhook moving to another process, starts the stretch again. That
+   * costs at most one more bound of throttled attempts, each at least the floor apart (one per second and
+   * in-flight slot by default) — never the hammering the floor prevents — and keeps the hot path free of writes.
+   */
+  throttledSince: number | null = null;
   /** Ordering Strict: one delivery at a time, its queue in signal order; a failing head blocks the rest. */
   strict = false;
 
@@ -81,6 +90,17 @@ export class OwnedWebhook {
     this.pausedUntil = 0; // a pause that is over is forgotten, so the webhook is unconstrained again
     // Strict: the previous attempt must be recorded too, or a crash could resend it after the next one.
     return !this.strict || (this.inFlight === 0 && this.unrecorded === 0 && this.delayed.length === 0);
+  }
+
+  /**
+   * Applies the Retry-After rule to an attempt's outcome (the floor; past the bound, a failure), remembering
+   * since when the webhook is throttled, and pauses the webhook when the receiver asked for it.
+   */
+  judge(outcome: AttemptOutcome, rule: ThrottleRule, now: number): AttemptOutcome {
+    const judged = judgeThrottle(outcome, this.throttledSince, rule, now);
+    this.throttledSince = judged.throttledSince;
+    if (judged.outcome.kind === 'throttled') this.pausedUntil = Math.max(this.pausedUntil, now + judged.outcome.retryAfterMs);
+    return judged.outcome;
   }
 
   /** An attempt starts: the next slot is one gap later (on schedule when it is at most SLOT_SLACK_MS late, else from now). */

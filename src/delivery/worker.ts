@@ -10,6 +10,7 @@ import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { AttemptOutcome, RetryPolicy } from '../domain/retry-policy.js';
 import { emptyTally, stepAfter, tallyAttempt, type Tally } from '../domain/settlement.js';
+import { type ThrottleRule, throttleRule } from '../domain/throttle.js';
 import type { Clock } from '../lib/clock.js';
 import type { DeliveryObserver } from '../metrics/metrics.js';
 import type { DeliveryQueue, ExchangeRequest, ExchangeResult, QueuedItem, SettledAttempt } from '../store/delivery-queue.js';
@@ -22,7 +23,15 @@ export interface WorkerOptions {
   attemptTimeoutMs: number;
   pollIntervalMs: number;
   policy: RetryPolicy;
+  /**
+   * How long a webhook may be throttled (Retry-After) without a success before its throttled answers count as
+   * failures (HOOKD_RETRY_AFTER_MAX_THROTTLED_SECONDS); by default DEFAULT_MAX_THROTTLED_MS.
+   */
+  maxThrottledMs?: number;
 }
+
+/** HOOKD_RETRY_AFTER_MAX_THROTTLED_SECONDS' default (3600 s), for workers built without the setting (tests, benches). */
+const DEFAULT_MAX_THROTTLED_MS = 3_600_000;
 
 export interface WorkerDeps {
   queue: DeliveryQueue;
@@ -77,6 +86,8 @@ export class DeliveryWorker {
   private readonly renewEveryMs: number;
   /** False while the leases could expire before an attempt started now would end: the store stopped answering. */
   private leaseHolds = true;
+  /** The Retry-After floor and bound (domain/throttle.ts). */
+  private readonly throttle: ThrottleRule;
 
   constructor(private readonly deps: WorkerDeps) {
     // Every attempt in flight listens for shutdown on this one signal: hundreds at once are expected.
@@ -84,6 +95,7 @@ export class DeliveryWorker {
     this.window = Math.max(32, deps.options.maxInFlightPerWebhook * 4);
     this.leaseMs = deps.options.attemptTimeoutMs + 10_000;
     this.renewEveryMs = Math.min(this.leaseMs / 4, RENEW_EVERY_MS);
+    this.throttle = throttleRule(deps.options.policy, deps.options.maxThrottledMs ?? DEFAULT_MAX_THROTTLED_MS);
   }
 
   /** 'loop' runs passes by itself; 'manual' takes work only when a test calls runOnce() or runUntilIdle(). */
@@ -464,10 +476,12 @@ export class DeliveryWorker {
   }
 
   /** Decides where the delivery goes and what the webhook's counters become (pure policy), and queues the result. */
-  private settle(w: OwnedWebhook, item: QueuedItem, outcome: AttemptOutcome, startedAt: number, durationMs: number): void {
+  private settle(w: OwnedWebhook, item: QueuedItem, answered: AttemptOutcome, startedAt: number, durationMs: number): void {
     if (this.owned.get(w.target.id) !== w) return; // lost meanwhile: the store would ignore it anyway
     const { policy } = this.deps.options;
     const now = this.deps.clock.now();
+    // Retry-After's floor and bound: the owner pauses, or (throttled too long) the answer is an ordinary failure.
+    const outcome = w.judge(answered, this.throttle, now);
     const next = stepAfter(outcome, item, policy, now, randomUUID);
     const { consecutive, trips } = tallyAttempt(w.tally, w.consecutive, outcome, item.eventGuid, policy);
     this.deps.observer?.attempted({
@@ -490,7 +504,6 @@ export class DeliveryWorker {
     });
     if (outcome.kind === 'fault')
       this.deps.logger.warn({ webhookId: w.target.id, error: outcome.error }, 'hookd could not send; will retry');
-    if (outcome.kind === 'throttled') w.pausedUntil = Math.max(w.pausedUntil, now + outcome.retryAfterMs);
     // Kept (and held) by the owner: a cycle retry, a paused attempt, and under strict ordering anything not delivered (the head blocks).
     const keep = next.kind !== 'delivered' && (next.kind === 'retry' || outcome.kind === 'throttled' || w.strict);
     if (keep && !trips && w.active) {

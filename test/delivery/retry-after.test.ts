@@ -164,3 +164,72 @@ describe('HOOKD_RETRY_AFTER_MAX_SECONDS', () => {
     assert.equal(at('/capped').length, 2, 'a day asked for, five seconds given');
   });
 });
+
+describe('Retry-After floor and bound (issue 20, finding 4)', () => {
+  const clock = new TestClock();
+  let server: TestServer;
+  before(async () => {
+    server = await startHookd({ retryAfterMaxThrottledSeconds: 30 }, { clock });
+  });
+  after(async () => server.close());
+
+  it("Retry-After: 0 or a date in the past waits the cycle's first delay (1 s), not nothing", async () => {
+    const id = await hook(server, '/zero', { Events: ['sale.created'] });
+    const past = new Date(clock.now() - 60_000).toUTCString();
+    script.set('/zero', [
+      { status: 429, retryAfter: '0' },
+      { status: 503, retryAfter: past },
+      { status: 429, retryAfter: '0' },
+    ]);
+    await call(server.url, 'POST', '/api/v1/Webhook/sale.created/1', { body: {} });
+    await server.deliver();
+    assert.equal(at('/zero').length, 1, 'one attempt at this instant, not a loop (24,415 in 10 s before the floor)');
+    clock.advance(999);
+    await server.deliver();
+    assert.equal(at('/zero').length, 1, 'nothing before the floor');
+    for (let i = 0; i < 3; i++) {
+      clock.advance(i === 0 ? 1 : 1000);
+      await server.deliver();
+      assert.equal(at('/zero').length, 2 + i, 'one attempt a second');
+    }
+    const w = await get(server, id);
+    assert.deepEqual([w.TotalCalls, w.TotalErrors, w.ConsecutiveErrors, w.State], [4, 0, 0, 'Active'], 'pauses are still not errors');
+  });
+
+  it('a webhook throttled without a success for longer than the bound counts each throttled answer as a failure, and is switched off', async () => {
+    const id = await hook(server, '/forever', { Events: ['sale.deleted'] });
+    script.set(
+      '/forever',
+      Array.from({ length: 100 }, () => ({ status: 429, retryAfter: '10' })),
+    );
+    await call(server.url, 'POST', '/api/v1/Webhook/sale.deleted/1', { body: {} });
+    await server.deliver();
+    for (let s = 0; s < 29; s++) {
+      clock.advance(1000);
+      await server.deliver();
+    }
+    assert.equal(at('/forever').length, 3, 'three pauses of 10 s within the 30 s bound');
+    let w = await get(server, id);
+    assert.deepEqual([w.TotalErrors, w.ConsecutiveErrors, w.State], [0, 0, 'Active'], 'within the bound, pauses count no error');
+    for (let s = 0; s < 120; s++) {
+      clock.advance(1000);
+      await server.deliver();
+    }
+    w = await get(server, id);
+    assert.deepEqual(
+      [w.State, w.TotalCalls, w.TotalErrors, w.ConsecutiveErrors],
+      ['TooManyErrors', 12, 9, 9],
+      'past the bound: nine failed attempts (three cycles) switch it off, like any failing receiver',
+    );
+    assert.match(w.LastError, /throttled for more than 30 s/);
+    assert.match(w.LastError, /429/);
+    assert.equal(at('/forever').length, 12, 'and nothing is sent after that');
+    const log = await call(server.url, 'GET', `/api/v1/Webhook/${id}/Deliveries`);
+    const outcomes = (log.json.Items as any[]).flatMap((d) => d.Attempts.map((a: any) => a.Outcome));
+    assert.deepEqual(
+      [outcomes.filter((o) => o === 'throttled').length, outcomes.filter((o) => o === 'failure').length],
+      [3, 9],
+      'the log shows the three pauses and the nine failures',
+    );
+  });
+});
