@@ -13,6 +13,7 @@ import { createLogger, type LogFormat } from './lib/logger.js';
 import { HookdMetrics } from './metrics/metrics.js';
 import { buildApp } from './api/app.js';
 import type { Config } from './config/settings.js';
+import { readTlsFiles } from './config/listener-settings.js';
 import { HttpSender } from './delivery/http-sender.js';
 import { buildHttpRequest, CrmScriptPlugin, type EventHandler, HttpWebhookPlugin, PluginRegistry } from './delivery/plugins.js';
 import { MailSender } from './delivery/mail-sender.js';
@@ -85,6 +86,9 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     ticketTtlMs: config.ticketTtlMinutes * 60_000,
     loginFailureLimit: config.loginFailureLimit,
   });
+  if (config.publicUrl === '' && !config.allowPrivateTargets) {
+    logger.warn('HOOKD_PUBLIC_URL is not set: links in answers (_Links, Location, the portal link) are relative');
+  }
   const { tenant: defaultTenant, generatedPassword } = await auth.bootstrap(config.defaultTenant, config.adminUser, config.adminPassword);
 
   const sender = new HttpSender({
@@ -182,6 +186,11 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     bodyLimit: config.bodyLimitBytes,
     rateLimitPerMinute: config.rateLimitPerMinute,
     portalFrameAncestors: config.portalFrameAncestors,
+    listener: {
+      trustProxy: config.trustProxy,
+      https: readTlsFiles(config.tlsCert, config.tlsKey),
+      links: { publicUrl: config.publicUrl, fromHost: config.allowPrivateTargets },
+    },
     version: VERSION,
     ready: () => ready,
     pingStore: () => store.ping(),

@@ -13,6 +13,8 @@ import type { Tenant } from '../domain/webhook.js';
 import { registerBodyParsers } from './content.js';
 import { registerErrorHandling, sendError } from './error-envelope.js';
 import { authenticate } from './request-context.js';
+import { type LinkPolicy, registerLinks } from './links.js';
+import type { TlsFiles } from '../config/listener-settings.js';
 import { accountRoutes } from './routes/accounts.js';
 import { operationsRoutes } from './routes/operations.js';
 import { associateRoutes } from './routes/associates.js';
@@ -41,6 +43,8 @@ export interface AppDeps extends RouteDeps {
   rateLimitPerMinute: number;
   /** Origins that may frame the customer portal (HOOKD_PORTAL_FRAME_ANCESTORS). */
   portalFrameAncestors: readonly string[];
+  /** Who may speak for the client (HOOKD_TRUST_PROXY), https of its own (HOOKD_TLS_*), and where links point. */
+  listener: { trustProxy: readonly string[]; https: TlsFiles | null; links: LinkPolicy };
   version: string;
   /** False until the store is open and migrated; /healthz and /readyz answer 503 meanwhile. */
   ready: () => boolean;
@@ -53,7 +57,11 @@ export interface AppDeps extends RouteDeps {
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { listener } = deps;
   const app = Fastify({
+    // X-Forwarded-For, -Proto and -Host count only from these proxies (Fastify's proxy-addr): req.ip, req.protocol, req.host.
+    trustProxy: listener.trustProxy.length > 0 ? [...listener.trustProxy] : false,
+    ...(listener.https ? { https: listener.https } : {}),
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.bodyLimit,
     logController: new LogController({ disableRequestLogging: true }),
@@ -77,6 +85,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header('Referrer-Policy', 'no-referrer');
     reply.header('Cache-Control', 'no-store');
   });
+  registerLinks(app, listener.links);
   registerBodyParsers(app, deps.bodyLimit);
   registerErrorHandling(app, deps.bodyLimit);
   await app.register(cookie);

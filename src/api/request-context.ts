@@ -1,5 +1,6 @@
 /** Per-request context: the tenant from the path, the authenticated associate, SO-AppToken, SO-TimeZone. */
 import type { FastifyRequest } from 'fastify';
+import type {} from './links.js';
 import { HookdError } from '../domain/errors.js';
 import { parseTimeZoneHeader, type TimeZoneRequest } from '../domain/so-timezones.js';
 import { utcTimestamp, zonedTimestamp } from '../domain/timestamp.js';
@@ -99,10 +100,10 @@ export function dateFormatter(req: FastifyRequest): (ms: number) => string {
   return (ms) => zonedTimestamp(ms, zone, tz.includeOffset);
 }
 
-/** The API root of this request's tenant, for `_Links`. */
+/** The API root of this request's tenant, for `_Links` and `Location`: absolute or relative by the link rule (api/links.ts). */
 export function apiBase(req: FastifyRequest): string {
   const tenant = (req.params as { tenant?: string }).tenant;
-  return `${req.protocol}://${req.host}${tenant === undefined ? '' : `/${encodeURIComponent(tenant)}`}/api/v1`;
+  return `${req.linkOrigin}${tenant === undefined ? '' : `/${encodeURIComponent(tenant)}`}/api/v1`;
 }
 
 /** A query parameter by name in any letter case (NetServer's binder ignores case). */

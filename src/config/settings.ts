@@ -4,6 +4,7 @@
  */
 import { isCidr } from '../domain/target-url.js';
 import { parseKey } from '../store/secret-box.js';
+import { publicUrlProblem, readTlsFiles, trustProxyProblem } from './listener-settings.js';
 
 type Kind = 'string' | 'int' | 'bool' | 'list';
 
@@ -24,6 +25,25 @@ function s<K extends Kind>(setting: Setting<K>): Setting<K> {
 export const SETTINGS = {
   port: s({ env: 'PORT', kind: 'int', default: 8080, min: 0, doc: 'TCP port the HTTP API listens on.' }),
   host: s({ env: 'HOST', kind: 'string', default: '127.0.0.1', doc: 'Address the HTTP API binds to.' }),
+  trustProxy: s({
+    env: 'HOOKD_TRUST_PROXY',
+    kind: 'list',
+    default: [],
+    doc: "Reverse proxies (addresses or CIDR networks, comma-separated; or loopback, linklocal, uniquelocal) whose X-Forwarded-For, -Proto and -Host are believed; empty: nobody's.",
+  }),
+  publicUrl: s({
+    env: 'HOOKD_PUBLIC_URL',
+    kind: 'string',
+    default: '',
+    doc: "Where clients reach hookd (e.g. https://hooks.example.com): every link hookd builds starts with it; empty: links are relative (the request's Host only with --dev).",
+  }),
+  tlsCert: s({
+    env: 'HOOKD_TLS_CERT',
+    kind: 'string',
+    default: '',
+    doc: 'PEM certificate (chain) file: with HOOKD_TLS_KEY, hookd serves https itself and its cookies are Secure.',
+  }),
+  tlsKey: s({ env: 'HOOKD_TLS_KEY', kind: 'string', default: '', doc: 'PEM private key file of HOOKD_TLS_CERT.' }),
   dataDir: s({ env: 'HOOKD_DATA_DIR', kind: 'string', default: './data', doc: 'Folder of the embedded SQLite database.' }),
   databaseUrl: s({
     env: 'HOOKD_DATABASE_URL',
@@ -311,6 +331,17 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: P
   }
   for (const cidr of (config.allowedNetworks as string[]) ?? []) {
     if (!isCidr(cidr)) errors.push(`HOOKD_ALLOWED_NETWORKS must list networks such as 10.20.0.0/16 or fd00::/8 (got '${cidr}')`);
+  }
+  for (const entry of (config.trustProxy as string[]) ?? []) {
+    const problem = trustProxyProblem(entry);
+    if (problem) errors.push(`HOOKD_TRUST_PROXY ${problem}`);
+  }
+  const publicUrl = publicUrlProblem((config.publicUrl as string) ?? '');
+  if (publicUrl) errors.push(`HOOKD_PUBLIC_URL ${publicUrl}`);
+  try {
+    readTlsFiles((config.tlsCert as string) ?? '', (config.tlsKey as string) ?? '');
+  } catch (e) {
+    errors.push((e as Error).message);
   }
   const keys: Array<[string, string]> = [
     ['HOOKD_ENCRYPTION_KEY', (config.encryptionKey as string) ?? ''],

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { HookdError } from '../../domain/errors.js';
 import { utcTimestamp } from '../../domain/timestamp.js';
 import { send } from '../content.js';
+import { overHttps } from '../links.js';
 import { TICKET_COOKIE, XSRF_COOKIE } from '../request-context.js';
 import { PortalTokenBody, TenantBody, TokenBody } from '../schemas.js';
 import * as R from '../response-schemas.js';
@@ -28,8 +29,8 @@ export async function accountRoutes(app: FastifyInstance, deps: RouteDeps): Prom
     async (req, reply) => {
       const { ticket, expires, xsrf } = await auth.issueTicket(req.caller.associate);
       const maxAge = Math.floor(deps.ticketTtlMs / 1000);
-      // Secure when the request came over https.
-      const secure = req.protocol === 'https';
+      // Secure when the browser is on https: hookd's own TLS, a trusted proxy's X-Forwarded-Proto, or an https HOOKD_PUBLIC_URL.
+      const secure = overHttps(req);
       reply.setCookie(TICKET_COOKIE, ticket, { path: '/', httpOnly: true, sameSite: 'strict', secure, maxAge });
       reply.setCookie(XSRF_COOKIE, xsrf, { path: '/', sameSite: 'strict', secure, maxAge });
       return send(req, reply, 200, { Ticket: ticket, Expires: utcTimestamp(expires), XsrfToken: xsrf }, 'Ticket');
@@ -104,7 +105,7 @@ export async function accountRoutes(app: FastifyInstance, deps: RouteDeps): Prom
         minutes * 60_000,
       );
       const tenant = (req.params as { tenant?: string }).tenant;
-      const url = `${req.protocol}://${req.host}/portal/${tenant === undefined ? '' : `?tenant=${encodeURIComponent(tenant)}`}#token=${token}`;
+      const url = `${req.linkOrigin}/portal/${tenant === undefined ? '' : `?tenant=${encodeURIComponent(tenant)}`}#token=${token}`;
       return send(req, reply, 200, { Token: token, Expires: utcTimestamp(expires), Url: url }, 'PortalToken');
     },
   );
@@ -137,7 +138,7 @@ export async function accountRoutes(app: FastifyInstance, deps: RouteDeps): Prom
           ContextIdentifier: tenant.identifier,
           AssociateId: associate.id,
           UserName: associate.userName,
-          ApiBase: `${req.protocol}://${req.host}/${encodeURIComponent(tenant.identifier)}/api/v1`,
+          ApiBase: `${req.linkOrigin}/${encodeURIComponent(tenant.identifier)}/api/v1`,
         },
         'Tenant',
       );
