@@ -1,0 +1,94 @@
+/**
+ * CPU per delivery, side by side (issue 22): bare undici (signed POSTs, nothing stored), the lean durable
+ * reference (../shared/reference, when present) and one hookd process on SQLite (ingestion in batches of 500 +
+ * store + sending), each to the same receiver, EVENTS deliveries each. hookd's CPU is read from
+ * /proc/<pid>/stat (all its threads); the others report their own process.cpuUsage().
+ *
+ *   npm run build && node --import tsx bench/cpu-per-delivery.ts [EVENTS=20000] [RUNS=3]
+ *
+ * With BENCH_HOOKD_NODE_ARGS='--cpu-prof --cpu-prof-dir=prof' each hookd run writes a profile;
+ * `node --import tsx bench/profile-stages.ts prof/<file>.cpuprofile` splits it by stage.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { api, receivedCount, signalEvents, startHookdProcess, startProcess, waitForCount } from './lib.js';
+
+const EVENTS = Number(process.argv[2] ?? 20_000);
+const RUNS = Number(process.argv[3] ?? 3);
+const REFERENCE = join(process.cwd(), '..', 'shared', 'reference');
+const TICKS = 100; // USER_HZ on Linux: /proc/<pid>/stat counts CPU in 1/100 s
+
+/** utime + stime of a process (all its threads), in microseconds. */
+function cpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / TICKS;
+}
+
+export interface CpuRow {
+  rate: number;
+  cpuMicrosPerDelivery: number;
+  /** Share of the run's wall time the process was busy on a CPU (1 = one core all the time). */
+  busy: number;
+}
+
+/** One hookd process, one webhook, EVENTS deliveries: the rate, CPU per delivery (ingestion included) and busy share. */
+export async function measureHookd(receiverPort: string, target: string, env: Record<string, string> = {}): Promise<CpuRow> {
+  const hookd = await startHookdProcess(env);
+  await api(hookd.url, 'POST', '/api/v1/Webhook', { Name: 'cpu', Events: ['contact.changed'], TargetUrl: target, Secret: 'secret' });
+  const pid = hookd.child.pid!;
+  const start = await receivedCount(receiverPort);
+  const cpu0 = cpuMicros(pid);
+  const t0 = performance.now();
+  await signalEvents(hookd.url, 0, EVENTS, 500);
+  await waitForCount(receiverPort, start + EVENTS);
+  const wall = performance.now() - t0;
+  const cpu = cpuMicros(pid) - cpu0;
+  // SIGINT: a clean stop writes --cpu-prof's profile.
+  hookd.child.kill('SIGINT');
+  await new Promise((r) => hookd.child.once('exit', r));
+  return { rate: Math.round(EVENTS / (wall / 1000)), cpuMicrosPerDelivery: cpu / EVENTS, busy: cpu / 1000 / wall };
+}
+
+/** A reference script that prints "rate cpuMicrosPerDelivery". */
+async function measureScript(script: string, args: string[]): Promise<CpuRow> {
+  const t0 = performance.now();
+  const out = await startProcess(script, args);
+  const wall = performance.now() - t0;
+  const [rate, cpu] = out.line.split(' ').map(Number) as [number, number];
+  return { rate, cpuMicrosPerDelivery: cpu, busy: (cpu * EVENTS) / 1000 / wall };
+}
+
+async function main(): Promise<void> {
+  const receiver = await startProcess('bench/receiver.mjs');
+  const port = receiver.line;
+  const target = `http://127.0.0.1:${port}/hook`;
+  const rows: Record<string, CpuRow[]> = { bare: [], reference: [], hookd: [] };
+  for (let run = 0; run < RUNS; run++) {
+    rows.bare!.push(await measureScript(join(REFERENCE, 'bare-sender.mjs'), [port, String(EVENTS)]));
+    if (existsSync(join(REFERENCE, 'lean-sender.mjs'))) {
+      rows.reference!.push(await measureScript(join(REFERENCE, 'lean-sender.mjs'), [port, String(EVENTS)]));
+    }
+    rows.hookd!.push(await measureHookd(port, target));
+  }
+  receiver.child.kill();
+  const bareRate = median(rows.bare!.map((r) => r.rate));
+  const bareCpu = median(rows.bare!.map((r) => r.cpuMicrosPerDelivery));
+  for (const [name, list] of Object.entries(rows)) {
+    if (list.length === 0) continue;
+    const rate = median(list.map((r) => r.rate));
+    const cpu = median(list.map((r) => r.cpuMicrosPerDelivery));
+    const busy = median(list.map((r) => r.busy));
+    console.log(
+      `${name.padEnd(10)} ${String(rate).padStart(6)}/s = ${(rate / bareRate).toFixed(2)} of bare; ` +
+        `${cpu.toFixed(0).padStart(4)} µs CPU a delivery = ${(cpu / bareCpu).toFixed(2)}× bare's; busy ${(busy * 100).toFixed(0)} % of a core` +
+        `  (runs: ${list.map((r) => r.rate).join(', ')})`,
+    );
+  }
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? 0;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();
