@@ -163,6 +163,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     webhooks,
     onWork,
     owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    limits: { runningPerTenant: config.recoverRunningPerTenant, queuedPerTenant: config.recoverQueuedPerTenant },
   });
   const retention = new RetentionService({
     store,

@@ -183,6 +183,24 @@ export const SETTINGS = {
   // One hour: a receiver may ask for one longest pause (3600 s above) and ride out a maintenance window; one still
   // throttling an hour on is failing. A plain 503 is switched off within ~10 s (9 failures), so an hour is
   // generous, and its queued events stay queued for when it is set back to Active.
+  // One running job per tenant: jobs of one tenant run one after another, and every tenant's running job gets a
+  // turn (a batch) in rotation, so one tenant's many jobs never starve another's one.
+  recoverRunningPerTenant: s({
+    env: 'HOOKD_RECOVER_RUNNING_PER_TENANT',
+    kind: 'int',
+    default: 1,
+    min: 1,
+    doc: 'Recover jobs of one tenant that run at once (taking turns with other tenants); the rest wait queued.',
+  }),
+  // Four waiting: a tenant-wide recover and a few per-webhook ones after an outage. Each job may send the whole
+  // stretch once more, so this bounds what a tenant can pile up (40 jobs made ~200,000 sends over 5,000 deliveries).
+  recoverQueuedPerTenant: s({
+    env: 'HOOKD_RECOVER_QUEUED_PER_TENANT',
+    kind: 'int',
+    default: 4,
+    min: 0,
+    doc: 'Recover jobs of one tenant that may wait behind its running ones; a recover beyond them is refused with 429 (recover_jobs_limit).',
+  }),
   retryAfterMaxThrottledSeconds: s({
     env: 'HOOKD_RETRY_AFTER_MAX_THROTTLED_SECONDS',
     kind: 'int',

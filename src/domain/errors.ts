@@ -188,6 +188,14 @@ const entries = {
     en: (p) => `Too many requests: try again in ${p.seconds} seconds.`,
     nb: (p) => `For mange forespørsler: prøv igjen om ${p.seconds} sekunder.`,
   },
+  recover_jobs_limit: {
+    status: 429,
+    errorType: 'SoTooManyRequestsException',
+    en: (p) =>
+      `This tenant has ${p.open} recover jobs queued or running, the most it may have: wait until one is done (GET /Jobs/{id}), then ask again.`,
+    nb: (p) =>
+      `Denne kunden har ${p.open} gjenopprettingsjobber i kø eller under kjøring, det meste den kan ha: vent til en er ferdig (GET /Jobs/{id}), og spør igjen.`,
+  },
   store_unavailable: {
     status: 503,
     errorType: 'SoDatabaseException',

@@ -3,6 +3,12 @@
  * Recover copies, never moves: each chosen delivery is sent again as a new delivery with a new EventId, as
  * the one-delivery retry does for a finished one. Deliveries still queued are hookd's to finish (it keeps
  * and retries them until they are delivered), so they are never copied: that would send them twice.
+ *
+ * What one recover sends (README "Recover"): each delivery of an event to a webhook in the stretch at most
+ * once. A copy (made by an earlier recover or by the one-delivery retry) is never chosen itself: its original
+ * stands for it, so two recovers of a stretch send it twice, not 1 + 2 + 4… times. And a job sends what was
+ * delivered when it was asked — what its count (Total) counted — never deliveries finished after that (its own
+ * or another job's copies among them), so Done never passes Total.
  */
 import { type FieldError, invalidFields } from './errors.js';
 import { pick } from './webhook-input.js';
@@ -55,4 +61,18 @@ export function readRecoverRequest(raw: unknown, now: number): RecoverCriteria {
   }
   if (errors.length > 0) throw invalidFields(errors);
   return { since, until, status, events };
+}
+
+/**
+ * How many recover jobs one tenant may have open (issue 20: 40 at once made ~200,000 sends). `running` of them
+ * take turns with other tenants' jobs; `queued` more wait behind them; a request beyond both is refused (429).
+ */
+export interface RecoverLimits {
+  runningPerTenant: number;
+  queuedPerTenant: number;
+}
+
+/** The most open (queued or running) recover jobs a tenant may have. */
+export function maxOpenRecoverJobs(limits: RecoverLimits): number {
+  return limits.runningPerTenant + limits.queuedPerTenant;
 }

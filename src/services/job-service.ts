@@ -3,12 +3,19 @@
  * which deliveries). A job runs in the background in small batches, each one short transaction, yielding to
  * deliveries between them; on PostgreSQL any process may run it, under a lease, and one that dies leaves it
  * to another.
+ *
+ * Fair turns: the runner takes one batch per turn, and each turn goes to the tenant served least recently
+ * (store.claimJob), among each tenant's `runningPerTenant` oldest open jobs. So tenants take turns batch by
+ * batch — one tenant's forty jobs no longer run to their end, first in first out, before another's one — and
+ * a tenant's own jobs run one after another (by default), its queue bounded by `queuedPerTenant` (429 beyond).
+ * Turns rather than one concurrent runner per tenant: a process keeps one batch at a time, so SQLite's one
+ * writer stays as free for deliveries as before, however many tenants recover at once.
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { HookdError } from '../domain/errors.js';
-import { readRecoverRequest } from '../domain/recover.js';
+import { maxOpenRecoverJobs, readRecoverRequest, type RecoverLimits } from '../domain/recover.js';
 import type { Clock } from '../lib/clock.js';
 import type { Job, RecoverScope, Store } from '../store/store.js';
 import type { Caller } from './caller.js';
@@ -22,6 +29,8 @@ const JOB_LEASE_MS = 30_000;
 const REST_FACTOR = 19;
 /** How often a process looks for a job to run. */
 const POLL_MS = 1000;
+/** HOOKD_RECOVER_RUNNING_PER_TENANT and HOOKD_RECOVER_QUEUED_PER_TENANT's defaults (config/settings.ts says why). */
+export const DEFAULT_RECOVER_LIMITS: RecoverLimits = { runningPerTenant: 1, queuedPerTenant: 4 };
 
 export class JobService {
   private timer: NodeJS.Timeout | null = null;
@@ -41,6 +50,8 @@ export class JobService {
       batchSize?: number;
       /** Pause between batches at least; by default the job rests 19 times as long as a batch took. */
       pauseMs?: number;
+      /** Open jobs per tenant; DEFAULT_RECOVER_LIMITS when not given. */
+      limits?: RecoverLimits;
     },
   ) {}
 
@@ -58,12 +69,14 @@ export class JobService {
     if (webhookId !== null) webhookIds = [(await this.deps.webhooks.get(caller, webhookId)).id];
     else if (caller.appToken) webhookIds = (await this.deps.webhooks.list(caller, {})).map((w) => w.id);
     const scope: RecoverScope = { ...criteria, tenantId: caller.tenant.id, webhookIds };
-    const count = await this.deps.store.countRecoverable(scope);
-    if (dryRun) return { count, job: null };
-    const job = await this.deps.store.createRecoverJob(scope, count, this.deps.clock.now());
-    this.deps.logger.info({ job: job.id, tenant: caller.tenant.identifier, total: count, webhookIds }, 'recover job queued');
+    const now = this.deps.clock.now();
+    if (dryRun) return { count: await this.deps.store.countRecoverable(scope, now), job: null };
+    const maxOpen = maxOpenRecoverJobs(this.limits);
+    const job = await this.deps.store.createRecoverJob(scope, now, maxOpen);
+    if (job === 'limit') throw new HookdError('recover_jobs_limit', { open: maxOpen });
+    this.deps.logger.info({ job: job.id, tenant: caller.tenant.identifier, total: job.total, webhookIds }, 'recover job queued');
     this.kick();
-    return { count, job };
+    return { count: job.total, job };
   }
 
   /** A job of the caller's tenant; an application (SO-AppToken) sees only jobs over webhooks it sees. */
@@ -92,6 +105,10 @@ export class JobService {
     await this.running;
   }
 
+  private get limits(): RecoverLimits {
+    return this.deps.limits ?? DEFAULT_RECOVER_LIMITS;
+  }
+
   /** Runs every open job to its end (one runner at a time in this process); returns how many it finished. */
   runPending(): Promise<number> {
     this.running ??= this.runAll().finally(() => {
@@ -104,40 +121,31 @@ export class JobService {
     if (this.timer) void this.runPending();
   }
 
+  /** Turn after turn (one batch each, the tenant served least recently first) until no job is left to take. */
   private async runAll(): Promise<number> {
+    const { store, clock, owner } = this.deps;
+    const batch = this.deps.batchSize ?? RECOVER_BATCH;
     let finished = 0;
     try {
       for (;;) {
         if (this.stopped) return finished;
-        const job = await this.deps.store.claimJob(this.deps.owner, this.deps.clock.now(), JOB_LEASE_MS);
+        const job = await store.claimJob(owner, clock.now(), JOB_LEASE_MS, this.limits.runningPerTenant);
         if (!job) return finished;
-        if (await this.run(job)) finished++;
+        const t0 = performance.now();
+        const result = await store.recoverBatch(job.id, owner, batch, clock.now(), JOB_LEASE_MS, randomUUID);
+        const took = performance.now() - t0;
+        if (result === null) continue; // another process took it meanwhile
+        if (result.copied > 0) this.deps.onWork();
+        if (result.finished) {
+          finished++;
+          this.deps.logger.info({ job: job.id, copied: job.done + result.copied }, 'recover job done');
+        }
+        // A twentieth of the time at most: the store (SQLite's one writer) stays free for deliveries the rest of it.
+        await sleep(Math.max(this.deps.pauseMs ?? 1, REST_FACTOR * took));
       }
     } catch (e) {
       this.deps.logger.warn({ err: e }, 'running a recover job failed; it is tried again');
       return finished;
-    }
-  }
-
-  /** Copies batch after batch until the job is done, the lease is lost, or hookd stops. */
-  private async run(job: Job): Promise<boolean> {
-    const { store, clock, owner } = this.deps;
-    const batch = this.deps.batchSize ?? RECOVER_BATCH;
-    let copied = 0;
-    for (;;) {
-      if (this.stopped) return false;
-      const t0 = performance.now();
-      const result = await store.recoverBatch(job.id, owner, batch, clock.now(), JOB_LEASE_MS, randomUUID);
-      const took = performance.now() - t0;
-      if (result === null) return false; // another process holds it now
-      copied += result.copied;
-      if (result.copied > 0) this.deps.onWork();
-      if (result.finished) {
-        this.deps.logger.info({ job: job.id, copied }, 'recover job done');
-        return true;
-      }
-      // A twentieth of the time at most: the store (SQLite's one writer) stays free for deliveries the rest of it.
-      await sleep(Math.max(this.deps.pauseMs ?? 1, REST_FACTOR * took));
     }
   }
 }

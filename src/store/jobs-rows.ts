@@ -15,10 +15,15 @@ export interface JobRow {
   error: string | null;
 }
 
-/** What a recover job stores of its request: the scope, and the newest delivery that existed when it was made. */
+/**
+ * What a recover job stores of its request: the scope, the newest delivery that existed when it was made, and
+ * that instant: it copies only deliveries finished by then, the ones its Total counted (absent on jobs made
+ * before migration 007: no bound).
+ */
 export interface RecoverParams {
   scope: RecoverScope;
   maxDeliveryId: number;
+  snapshotAt?: number;
 }
 
 export function toJob(r: JobRow): Job {

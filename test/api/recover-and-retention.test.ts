@@ -102,7 +102,8 @@ describe('recover', () => {
     });
     assert.deepEqual(all.json, { DryRun: true, Count: 2 });
     const everything = await call(server.url, 'POST', '/api/v1/Webhook/Recover?DryRun=true', { body: { Since: '2h', Status: 'all' } });
-    assert.equal(everything.json.Count, 6 + 5 + 2, 'every delivered delivery: six events, five copies, two sales');
+    // Issue 20: the five copies the recover above made are not counted again — their originals stand for them.
+    assert.equal(everything.json.Count, 6 + 2, 'every delivered delivery but copies: six events, two sales');
     const missing = await call(server.url, 'POST', `/api/v1/Webhook/${failing}/Recover`, { body: { Status: 'Nope' } });
     assert.equal(missing.status, 400);
     assert.match(missing.text, /Since/);

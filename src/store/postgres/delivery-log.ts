@@ -36,8 +36,8 @@ export async function listDeliveries(c: Client, tenantId: number, webhookId: num
 }
 
 export async function retryDelivery(c: Client, tenantId: number, webhookId: number, deliveryId: number, now: number, guid: string) {
-  const { rows } = await c.query<{ status: number; event_id: number }>(
-    `SELECT d.status, d.event_id FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
+  const { rows } = await c.query<{ status: number; event_id: number; copy_of: string | null }>(
+    `SELECT d.status, d.event_id, d.copy_of FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
      WHERE d.id = $1 AND d.webhook_id = $2 AND w.tenant_id = $3 FOR UPDATE OF d`,
     [deliveryId, webhookId, tenantId],
   );
@@ -45,11 +45,13 @@ export async function retryDelivery(c: Client, tenantId: number, webhookId: numb
   if (!row) return false;
   if (row.status === 0) await c.query('UPDATE deliveries SET due_at = $1 WHERE id = $2', [now, deliveryId]);
   else {
-    await c.query('INSERT INTO deliveries (webhook_id, event_id, event_guid, due_at, created) VALUES ($1, $2, $3, $4, $4)', [
+    // A copy names its original, which a later recover chooses instead of it (domain/recover.ts).
+    await c.query('INSERT INTO deliveries (webhook_id, event_id, event_guid, due_at, created, copy_of) VALUES ($1, $2, $3, $4, $4, $5)', [
       webhookId,
       row.event_id,
       guid,
       now,
+      row.copy_of ?? deliveryId,
     ]);
   }
   await c.query('NOTIFY hookd_work');

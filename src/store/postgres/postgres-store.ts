@@ -259,17 +259,17 @@ export class PostgresStore implements Store {
       return { deliveries, events };
     });
   }
-  async countRecoverable(scope: RecoverScope) {
-    return jobs.countRecoverable(this.pool, scope);
+  async countRecoverable(scope: RecoverScope, now: number) {
+    return jobs.countRecoverable(this.pool, scope, now);
   }
-  async createRecoverJob(scope: RecoverScope, total: number, now: number) {
-    return jobs.createRecoverJob(this.pool, scope, total, now);
+  async createRecoverJob(scope: RecoverScope, now: number, maxOpen: number) {
+    return jobs.createRecoverJob(this.pool, scope, now, maxOpen);
   }
   async getJob(tenantId: number, id: number) {
     return jobs.getJob(this.pool, tenantId, id);
   }
-  async claimJob(owner: string, now: number, leaseMs: number) {
-    return jobs.claimJob(this.pool, owner, now, leaseMs);
+  async claimJob(owner: string, now: number, leaseMs: number, runningPerTenant: number) {
+    return jobs.claimJob(this.pool, owner, now, leaseMs, runningPerTenant);
   }
   async recoverBatch(jobId: number, owner: string, limit: number, now: number, leaseMs: number, newGuid: () => string) {
     return jobs.recoverBatch(this.pool, jobId, owner, limit, now, leaseMs, newGuid);

@@ -40,18 +40,20 @@ export function retryDelivery(db: Db, tenantId: number, webhookId: number, deliv
     .transaction(() => {
       const row = q(
         db,
-        `SELECT d.status, d.event_id FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
+        `SELECT d.status, d.event_id, d.copy_of FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
            WHERE d.id = ? AND d.webhook_id = ? AND w.tenant_id = ?`,
-      ).get(deliveryId, webhookId, tenantId) as { status: number; event_id: number } | undefined;
+      ).get(deliveryId, webhookId, tenantId) as { status: number; event_id: number; copy_of: number | null } | undefined;
       if (!row) return false;
       if (row.status === 0) q(db, 'UPDATE deliveries SET due_at = ? WHERE id = ?').run(now, deliveryId);
       else {
-        q(db, 'INSERT INTO deliveries (webhook_id, event_id, event_guid, due_at, created) VALUES (?, ?, ?, ?, ?)').run(
+        // A copy names its original, which a later recover chooses instead of it (domain/recover.ts).
+        q(db, 'INSERT INTO deliveries (webhook_id, event_id, event_guid, due_at, created, copy_of) VALUES (?, ?, ?, ?, ?, ?)').run(
           webhookId,
           row.event_id,
           newGuid,
           now,
           now,
+          row.copy_of ?? deliveryId,
         );
       }
       return true;

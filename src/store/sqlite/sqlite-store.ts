@@ -168,17 +168,17 @@ export class SqliteStore implements Store {
   async prune(tenantId: number, cut: PruneCut, limit: number) {
     return delivery.prune(this.db, tenantId, cut, limit);
   }
-  async countRecoverable(scope: RecoverScope) {
-    return jobs.countRecoverable(this.db, scope);
+  async countRecoverable(scope: RecoverScope, now: number) {
+    return jobs.countRecoverable(this.db, scope, now);
   }
-  async createRecoverJob(scope: RecoverScope, total: number, now: number) {
-    return jobs.createRecoverJob(this.db, scope, total, now);
+  async createRecoverJob(scope: RecoverScope, now: number, maxOpen: number) {
+    return jobs.createRecoverJob(this.db, scope, now, maxOpen);
   }
   async getJob(tenantId: number, id: number) {
     return jobs.getJob(this.db, tenantId, id);
   }
-  async claimJob(owner: string, now: number, leaseMs: number) {
-    return jobs.claimJob(this.db, owner, now, leaseMs);
+  async claimJob(owner: string, now: number, leaseMs: number, runningPerTenant: number) {
+    return jobs.claimJob(this.db, owner, now, leaseMs, runningPerTenant);
   }
   async recoverBatch(jobId: number, owner: string, limit: number, now: number, leaseMs: number, newGuid: () => string) {
     return jobs.recoverBatch(this.db, jobId, owner, limit, now, leaseMs, newGuid);
