@@ -2,7 +2,6 @@
  * SignalEvent's body into an event (decisions.md "SignalEvent data"): Changes, FieldValues, Values,
  * ChangedByAssociateId and ContextIdentifier set those payload fields; any other key goes into FieldValues.
  */
-import { checkInput } from './input-guard.js';
 import { type FieldError, invalidFields } from './errors.js';
 import { entityOf, eventNameProblem } from './event-names.js';
 import type { EventRecord } from './payload.js';
@@ -42,8 +41,6 @@ export function eventFromSignal(input: SignalInput, ctx: SignalContext, where = 
   if (primaryKey === null) errors.push({ property: `${where}PrimaryKey`, rule: 'must be a whole number (0 when not used)' });
 
   const data = input.data ?? {};
-  // In-process callers skip the HTTP parsers: the same guard here, so no path reaches a prototype or overflows the stack.
-  checkInput(data, 'request body');
   if (!isObject(data)) errors.push({ property: `${where}Data`, rule: 'must be an object' });
   const d = isObject(data) ? data : {};
   const get = (key: string) => Object.entries(d).find(([k]) => k.toLowerCase() === key)?.[1];

@@ -3,9 +3,15 @@
  * clocks have millisecond precision, so the last four digits are zeros.
  */
 
-/** `2018-04-05T08:28:01.5730000Z` */
+let lastMs = Number.NaN;
+let lastText = '';
+
+/** `2018-04-05T08:28:01.5730000Z`. The events of one batch share one instant: the last answer is kept. */
 export function utcTimestamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$10000Z');
+  if (ms === lastMs) return lastText;
+  lastText = `${new Date(ms).toISOString().slice(0, -1)}0000Z`;
+  lastMs = ms;
+  return lastText;
 }
 
 /** Whether `zone` is an IANA time zone this runtime knows. */

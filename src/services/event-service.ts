@@ -1,5 +1,6 @@
 /** Events in: SignalEvent, the batch route and the in-process `signal()`, each acknowledged only once stored. */
 import { createHash } from 'node:crypto';
+import { checkInput } from '../domain/input-guard.js';
 import { HookdError } from '../domain/errors.js';
 import type { EventRecord } from '../domain/payload.js';
 import { eventFromSignal } from '../domain/signal.js';
@@ -105,6 +106,8 @@ export class EventService {
       associate: { id: 0, tenantId: tenant.id, name: 'system', userName: 'system', isAdmin: false, email: null },
       appToken: null,
     };
+    // In-process callers skip the HTTP parsers: the same guard here, so no path reaches a prototype or overflows the stack.
+    checkInput(e.data ?? {}, 'request body');
     return this.signal(caller, e.eventName, e.primaryKey ?? 0, e.data ?? {});
   }
 

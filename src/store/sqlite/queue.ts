@@ -174,28 +174,26 @@ function acquire(db: Db, r: ExchangeRequest): OwnedWebhookRow[] {
 
 /** Up to `want` due deliveries of one webhook that the owner does not hold, oldest first (strict: the queue in signal order, due or not). */
 function refill(db: Db, webhookId: number, want: number, holding: readonly number[], now: number, strict: boolean): QueuedItem[] {
-  // Held rows come first in due order too: read past them in the index alone (ids only), then load what is new.
-  const ids = (
-    strict
-      ? q(db, 'SELECT id FROM deliveries WHERE webhook_id = ? AND status = 0 ORDER BY id LIMIT ?')
-          .pluck()
-          .all(webhookId, want + holding.length)
-      : q(db, 'SELECT id FROM deliveries WHERE webhook_id = ? AND status = 0 AND due_at <= ? ORDER BY due_at, id LIMIT ?')
-          .pluck()
-          .all(webhookId, now, want + holding.length)
-  ) as number[];
+  // One statement, read row by row until `want` are new: held rows (in flight, or recorded in this exchange) come
+  // first in due order too and are stepped over. A query of ids and then one load per id cost ~3 µs a delivery more.
+  const rows = strict
+    ? q(
+        db,
+        `SELECT d.id, d.webhook_id, d.event_guid, d.cycle_attempt, d.attempts, d.due_at, ${EVENT_COLUMNS}
+           FROM deliveries d JOIN events e ON e.id = d.event_id
+          WHERE d.webhook_id = ? AND d.status = 0 ORDER BY d.id LIMIT ?`,
+      ).iterate(webhookId, want + holding.length)
+    : q(
+        db,
+        `SELECT d.id, d.webhook_id, d.event_guid, d.cycle_attempt, d.attempts, d.due_at, ${EVENT_COLUMNS}
+           FROM deliveries d JOIN events e ON e.id = d.event_id
+          WHERE d.webhook_id = ? AND d.status = 0 AND d.due_at <= ? ORDER BY d.due_at, d.id LIMIT ?`,
+      ).iterate(webhookId, now, want + holding.length);
   const held = holding.length > 0 ? new Set(holding) : null;
-  // Takes a delivery id; returns it with its event.
-  const load = q(
-    db,
-    `SELECT d.id, d.webhook_id, d.event_guid, d.cycle_attempt, d.attempts, d.due_at,
-            ${EVENT_COLUMNS}
-       FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = ?`,
-  );
   const items: QueuedItem[] = [];
-  for (const id of ids) {
-    if (held?.has(id)) continue;
-    items.push(toQueuedItem(load.get(id) as QueuedRow));
+  for (const row of rows as Iterable<QueuedRow>) {
+    if (held?.has(row.id)) continue;
+    items.push(toQueuedItem(row));
     if (items.length === want) break;
   }
   return items;
