@@ -41,7 +41,8 @@ export async function operationsRoutes(app: FastifyInstance, deps: RouteDeps): P
 
   const recoverDoc =
     "{Since, Until?, Status?: 'Failed' | 'All', Events?}: send again, as new deliveries with new EventIds, the delivered deliveries of that stretch " +
-    '(Failed: those delivered only after failed attempts). 202 with a job; ?DryRun=true answers the count only';
+    '(Failed: those delivered only after failed attempts; copies made by earlier recovers or retries are never chosen, their originals are). ' +
+    '202 with a job; ?DryRun=true answers the count only; 429 (recover_jobs_limit) when the tenant has its most jobs queued or running';
   app.post(
     '/Webhook/:id/Recover',
     {
