@@ -2,9 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { explainFilter, filterMatches, filterProblems, filterSubject } from './filter.js';
 import type { EventRecord } from './payload.js';
-import { enableLinearRegexFallback } from '../lib/regex-guard.js';
-
-enableLinearRegexFallback();
 
 const event: EventRecord = {
   name: 'sale.changed',
@@ -63,23 +60,58 @@ const malformed: Array<[string, unknown, string]> = [
   ['$and with an empty list', { $and: [] }, 'Filter.$and'],
   ['$exists not a boolean', { Entity: { $exists: 1 } }, 'Filter.Entity.$exists'],
   ['an invalid regex', { Entity: { $regex: '(' } }, 'Filter.Entity.$regex'],
-  ['a regex bomb (a+)+', { Entity: { $regex: '^(a+)+$' } }, 'Filter.Entity.$regex'],
-  ['a regex bomb (.*a){12}', { Entity: { $regex: '(.*a){12}' } }, 'Filter.Entity.$regex'],
-  ['a regex bomb ([a-z]*)*', { Entity: { $regex: '([a-z]*)*x' } }, 'Filter.Entity.$regex'],
-  ['a regex bomb (a|aa)+', { Entity: { $regex: '^(a|aa)+$' } }, 'Filter.Entity.$regex'],
-  ['a regex bomb (\\w+\\s?)*', { Entity: { $regex: '^(\\w+\\s?)*$' } }, 'Filter.Entity.$regex'],
-  ['a backreference', { Entity: { $regex: '(a)\\1' } }, 'Filter.Entity.$regex'],
+  ['a backreference (RE2 has none)', { Entity: { $regex: '(a)\\1' } }, 'Filter.Entity.$regex'],
+  ['a lookahead', { Entity: { $regex: 'a(?=b)' } }, 'Filter.Entity.$regex'],
+  ['a lookbehind', { Entity: { $regex: '(?<=a)b' } }, 'Filter.Entity.$regex'],
+  ['a JavaScript-only escape', { Entity: { $regex: '\\u0041' } }, 'Filter.Entity.$regex'],
+  ['a repeat above 12', { Entity: { $regex: 'a{0,60}a{0,60}a{0,60}a{0,60}b' } }, 'Filter.Entity.$regex'],
+  ['a repeat above 12 after \\Q…\\E', { Entity: { $regex: '\\Q[\\Ea{1000}' } }, 'Filter.Entity.$regex'],
+  ['a program above 100 steps', { Entity: { $regex: '[a-z]{12}'.repeat(10) } }, 'Filter.Entity.$regex'],
+  ['a pattern over 200 characters', { Entity: { $regex: 'a'.repeat(201) } }, 'Filter.Entity.$regex'],
+  ['a literal nested deeper than 16', { FieldValues: nestList(17) }, 'Filter.FieldValues'],
   ['a regex flag hookd does not take', { Entity: { $regex: 'x', $options: 'g' } }, 'Filter.Entity.$options'],
   ['a bad path', { 'FieldValues..amount': 1 }, 'Filter.FieldValues..amount'],
   ['an operator inside a value', { Entity: { $eq: { $gt: 1 } } }, 'Filter.Entity.$eq.$gt'],
   ['too deep', nest(12), 'Filter'],
 ];
 
+function nestList(depth: number): unknown {
+  let v: unknown = 1;
+  for (let i = 0; i < depth; i++) v = [v];
+  return v;
+}
+
 function nest(depth: number): Record<string, unknown> {
   let f: Record<string, unknown> = { Entity: 'sale' };
   for (let i = 0; i < depth; i++) f = { $and: [f] };
   return f;
 }
+
+const aaa = 'a'.repeat(100_000);
+const mixed = Array.from({ length: 100_000 }, (_, i) => 'axq'[(i * 7919) % 3]).join('');
+/** [what, pattern, $options, a 100 KB text, matches] — patterns that stall a backtracking engine, and the worst found. */
+const linear: Array<[string, string, string, string, boolean]> = [
+  ["the issue's a*…a*b with i", 'a*a*a*a*a*a*a*a*a*a*b', 'i', aaa, false],
+  ['(a|aa)+$ anchored', '^(a|aa)+$', '', `${aaa}!`, false],
+  ['(a+)+$', '^(a+)+$', 'i', `${aaa}!`, false],
+  ['(.*a){12}', '(.*a){12}', 's', `${'a'.repeat(11)}${'b'.repeat(99_989)}`, false],
+  ['([a-z]*)*x', '([a-z]*)*x', '', aaa, false],
+  ['(\\w+\\s?)*$', '^(\\w+\\s?)*$', 'im', `${aaa}!`, false],
+  ['bounded repeats at the limit', 'a{0,12}a{0,12}a{0,12}a{0,12}b', 'i', aaa, false],
+  ['a wide class counted', 'a.{0,12}xa{12}q', 's', mixed, false],
+  ['a match at the very end', 'a*a*a*a*a*a*a*a*a*a*b', 'i', `${aaa}B`, true],
+];
+
+/** [filter, matches] over the payload of `event`: only what the payload has, never what JavaScript adds. */
+const ownOnly: Array<[string, Record<string, unknown>, boolean]> = [
+  ['constructor.name', { 'constructor.name': 'Object' }, false],
+  ['toString $exists', { toString: { $exists: true } }, false],
+  ['Entity.length (a string has no fields)', { 'Entity.length': 4 }, false],
+  ['Entity.constructor.caller (a throwing getter, never read)', { 'Entity.constructor.caller': 1 }, false],
+  ['Changes.map.caller', { 'Changes.map.caller': { $exists: false } }, true],
+  ['__proto__.x', { '__proto__.x': { $exists: true } }, false],
+  ['hasOwnProperty on a nested object', { 'FieldValues.hasOwnProperty': { $exists: true } }, false],
+];
 
 describe('payload filters', () => {
   for (const [what, filter, expected] of matching) {
@@ -100,11 +132,14 @@ describe('payload filters', () => {
     });
   }
 
-  it('a regex bomb that got past the checks still ends: V8 falls back to its linear engine', () => {
-    // Stored filters are checked on the way in; this one is not (as if an older hookd had let it through).
-    const long = { ...event, fieldValues: { text: `${'a'.repeat(5_000)}!` } };
-    assert.equal(filterMatches(JSON.stringify({ 'FieldValues.text': { $regex: '^(a|aa)+$' } }), long, target), false);
-    // Without the fallback 32 characters took ~600 ms and each one more doubles it: finishing at all is the assertion.
+  it('says why a regex is refused: RE2 syntax, no backreferences or lookarounds', () => {
+    const [problem] = filterProblems({ Entity: { $regex: '(a)\\1' } });
+    assert.match(problem?.rule ?? '', /RE2 syntax, without backreferences or lookarounds/);
+  });
+
+  it('an unchecked stored regex RE2 cannot compile (an older hookd took JavaScript syntax) matches nothing, never throws', () => {
+    assert.equal(filterMatches(JSON.stringify({ Entity: { $regex: '(?=s)' } }), event, target), false);
+    assert.equal(filterMatches(JSON.stringify({ Entity: { $not: { $regex: '(?=s)' } } }), event, target), true);
   });
 
   it('explains a miss: the conditions that failed and the values the payload had there', () => {
@@ -116,5 +151,52 @@ describe('payload filters', () => {
       { condition: { 'FieldValues.stage': 'Lost' }, value: 'Won' },
     ]);
     assert.deepEqual(explainFilter({ Entity: 'sale' }, subject), { matches: true, failed: [] });
+  });
+
+  for (const [what, regex, options, text, expected] of linear) {
+    it(`runs ${what} in linear time on 100 KB (RE2): ${expected ? 'matches' : 'misses'}`, () => {
+      const filter = { 'FieldValues.text': { $regex: regex, ...(options ? { $options: options } : {}) } };
+      const long = { ...event, fieldValues: { text } };
+      // A backtracking engine took 19–36 s on 30–200 characters of these: finishing at all is the assertion.
+      assert.equal(filterMatches(JSON.stringify(filter), long, target), expected);
+      assert.equal(explainFilter(filter, filterSubject(long, target)).matches, expected);
+    });
+  }
+
+  for (const [what, filter, expected] of ownOnly) {
+    it(`reads own properties only: ${what} ${expected ? 'matches' : 'misses'}`, () => {
+      assert.deepEqual(filterProblems(filter), [], 'the filter is valid');
+      assert.equal(filterMatches(JSON.stringify(filter), event, target), expected);
+    });
+  }
+
+  it('an own field named constructor or toString is a field like any other', () => {
+    const own = { ...event, fieldValues: { constructor: 'Object', toString: 'yes' } };
+    assert.equal(
+      filterMatches(JSON.stringify({ 'FieldValues.constructor': 'Object', 'FieldValues.toString': { $exists: true } }), own, target),
+      true,
+    );
+  });
+
+  it('Filter/Test shows no inherited value: toString is absent, not a function', () => {
+    const verdict = explainFilter({ toString: { $exists: true } }, {});
+    assert.deepEqual(verdict, { matches: false, failed: [{ condition: { toString: { $exists: true } }, value: undefined }] });
+  });
+
+  it('a payload nested 5,000 deep is matched and explained without deep recursion', () => {
+    let deep: unknown = 'bottom';
+    for (let i = 0; i < 5_000; i++) deep = { x: deep, list: [deep] };
+    const subject = { FieldValues: deep };
+    assert.equal(
+      filterMatches(JSON.stringify({ 'FieldValues.x.x.x': { $exists: true } }), { ...event, fieldValues: deep as never }, target),
+      true,
+    );
+    const verdict = explainFilter({ 'FieldValues.x': { $eq: { x: 1 } }, FieldValues: 1 }, subject);
+    assert.equal(verdict.matches, false);
+    // Too deep to echo: the value is left out rather than serialised 5,000 levels down.
+    assert.deepEqual(
+      verdict.failed.map((f) => f.value),
+      [undefined, undefined],
+    );
   });
 });

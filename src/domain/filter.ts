@@ -1,11 +1,10 @@
 /**
- * Payload filters (a webhook's `Filter`): a MongoDB-style query over the fields a receiver would get,
- * matched by sift. hookd checks a filter before sift ever sees it — only the operators below, bounded
- * sizes, and regular expressions that cannot backtrack catastrophically (safe-regex2: no nested
- * quantifiers) — so that a filter can neither run code (`$where`) nor stall the signal path.
+ * Payload filters (a webhook's `Filter`): a MongoDB-style query over the fields a receiver would get. hookd checks
+ * a filter first — only the operators below, bounded sizes — and matches it itself: field reads are own-property
+ * reads, recursion is bounded by the filter, and every regular expression runs on RE2 (re2js, linear time; no
+ * backtracking engine ever sees a user's pattern). So a filter can neither run code nor stall the signal path.
  */
-import safeRegex from 'safe-regex2';
-import siftModule from 'sift';
+import { RE2JS } from 're2js';
 import type { FieldError } from './errors.js';
 import { type EventRecord, payloadObject, type PayloadTarget } from './payload.js';
 
@@ -34,6 +33,18 @@ export const FILTER_MAX_CHARS = 4000;
 const MAX_DEPTH = 8;
 const MAX_LIST = 500;
 const MAX_PATTERN = 200;
+/**
+ * RE2 is linear in the text, but its constant grows with the compiled program when the lazy DFA thrashes and builds
+ * a state per character (counted repetitions of wide classes: `\\pL{990}X` took 4.6 s on 100 KB, `a.{0,48}xa{20}q`
+ * 100 ms). With repeats of at most 12 and programs of at most 100 steps, the worst pattern found, `a.{0,12}xa{12}q`
+ * with `s` on random "axq", took 48–65 ms on 100 KB with a fresh compile (/tmp/hookd-notes/measure-filters.mts).
+ */
+const MAX_REPEAT = 12;
+const MAX_PROGRAM = 100;
+/** Literals nest at most this deep (equality recurses through them). */
+const MAX_LITERAL_DEPTH = 16;
+/** Filter/Test shows the value a condition saw only when it nests at most this deep (the body limit's depth). */
+const MAX_SHOWN_DEPTH = 32;
 const PATH = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 
 export type Filter = Record<string, unknown>;
@@ -102,7 +113,7 @@ function checkCondition(value: unknown, at: string, depth: number, errors: Field
     } else if (op === '$options') {
       if (typeof operand !== 'string' || !/^[ims]*$/.test(operand))
         errors.push({ property: where, rule: "must be regex flags among 'i', 'm', 's'" });
-      else if (!('$regex' in value)) errors.push({ property: where, rule: 'goes with $regex' });
+      else if (!Object.hasOwn(value, '$regex')) errors.push({ property: where, rule: 'goes with $regex' });
     } else if (op === '$not' || op === '$elemMatch') {
       if (!isObject(operand)) errors.push({ property: where, rule: 'must be an object' });
       // $elemMatch takes a filter over objects ({name: 'x'}) or a condition over scalars ({$gt: 1}).
@@ -113,96 +124,238 @@ function checkCondition(value: unknown, at: string, depth: number, errors: Field
   }
 }
 
-/** A value to compare with: JSON scalars, lists and objects without operators. */
+/** A value to compare with: JSON scalars, lists and objects without operators, nested at most MAX_LITERAL_DEPTH. */
 function checkLiteral(value: unknown, at: string, errors: FieldError[]): void {
   if (isObject(value)) {
     const op = Object.keys(value).find((k) => k.startsWith('$'));
     if (op) errors.push({ property: `${at}.${op}`, rule: `'${op}' may not appear inside a value` });
   }
+  if (depthOf(value, MAX_LITERAL_DEPTH) > MAX_LITERAL_DEPTH)
+    errors.push({ property: at, rule: `may nest at most ${MAX_LITERAL_DEPTH} levels` });
+}
+
+/** How deep a JSON value nests (a scalar is 0), counting no further than `limit + 1`: recursion stays bounded. */
+function depthOf(value: unknown, limit: number): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  if (limit < 0) return 1;
+  let deepest = 0;
+  for (const item of Object.values(value)) {
+    deepest = Math.max(deepest, depthOf(item, limit - 1));
+    if (deepest > limit) break;
+  }
+  return deepest + 1;
+}
+
+/** A user pattern compiled for RE2 (linear time), with the flags `$options` named. */
+export function compileRegex(pattern: string, options: string): RE2JS {
+  let flags = 0;
+  if (options.includes('i')) flags |= RE2JS.CASE_INSENSITIVE;
+  if (options.includes('m')) flags |= RE2JS.MULTILINE;
+  if (options.includes('s')) flags |= RE2JS.DOTALL;
+  return RE2JS.compile(pattern, flags);
 }
 
 function regexProblem(pattern: unknown, options: unknown): string | null {
   if (typeof pattern !== 'string') return 'must be a regular expression as a string';
   if (pattern.length > MAX_PATTERN) return `may be at most ${MAX_PATTERN} characters`;
-  let compiled: RegExp;
+  const repeat = largestRepeat(pattern);
+  if (repeat > MAX_REPEAT) return `may repeat at most ${MAX_REPEAT} times in {n,m} (it asks for ${repeat})`;
+  let compiled: RE2JS;
   try {
-    compiled = new RegExp(pattern, typeof options === 'string' && /^[ims]*$/.test(options) ? options : '');
+    compiled = compileRegex(pattern, typeof options === 'string' ? options : '');
   } catch (e) {
-    return `is not a valid regular expression (${(e as Error).message})`;
+    // RE2 has no backreferences or lookarounds: it refuses them, as it refuses a malformed pattern.
+    const detail = (e as Error).message.replace(/^error parsing regexp: /, '');
+    return `is not a regular expression hookd can run (RE2 syntax, without backreferences or lookarounds): ${detail}`;
   }
-  // Nested quantifiers such as (a+)+ take exponential time on a near-miss; refused, not timed out.
-  if (!safeRegex(compiled) || repeatsAmbiguousGroup(pattern)) {
-    return 'could backtrack catastrophically (a repeated group holding a quantifier or an alternative); simplify it';
-  }
-  // Backreferences and lookarounds keep V8 from falling back to its linear engine (lib/regex-guard.ts).
-  if (/\\[1-9]|\\k<|\(\?<?[=!]/.test(pattern)) return 'may not use backreferences or lookarounds';
+  if (compiled.programSize() > MAX_PROGRAM)
+    return `is too large once compiled (${compiled.programSize()} steps, at most ${MAX_PROGRAM}); shorten it or its repetitions`;
   return null;
 }
 
-/**
- * A group repeated by `*`, `+` or `{n,}` that holds an alternative or a quantifier — `(a|aa)+`, `(\w+\s?)*` —
- * can match one text in exponentially many ways; safe-regex2 catches only the nested-quantifier kind.
- */
-function repeatsAmbiguousGroup(pattern: string): boolean {
-  const open: Array<{ ambiguous: boolean }> = [];
+/** The largest count in a `{n}`, `{n,}` or `{n,m}` repetition, outside classes, escapes and `\Q…\E` quotes. */
+function largestRepeat(pattern: string): number {
+  let largest = 0;
   let inClass = false;
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i];
     if (c === '\\') {
-      i++;
-      continue;
-    }
-    if (inClass) {
+      if (pattern[i + 1] === 'Q') {
+        const end = pattern.indexOf('\\E', i + 2);
+        i = end < 0 ? pattern.length : end + 1;
+      } else i++;
+    } else if (inClass) {
       if (c === ']') inClass = false;
-      continue;
-    }
-    if (c === '[') inClass = true;
-    else if (c === '(') open.push({ ambiguous: false });
-    else if (c === '|' || c === '*' || c === '+' || c === '?' || c === '{') {
-      // `(?:` and `(?<name>` are group syntax, not a quantifier.
-      if (c === '?' && pattern[i - 1] === '(') continue;
-      const top = open[open.length - 1];
-      if (top) top.ambiguous = true;
-    } else if (c === ')') {
-      const group = open.pop();
-      const next = pattern[i + 1];
-      const repeated = next === '*' || next === '+' || (next === '{' && /^\{\d+,\d*\}/.test(pattern.slice(i + 1)));
-      if (group?.ambiguous && repeated) return true;
-      // What a group holds makes its parent ambiguous too: ((a|b)c)+ repeats the alternative.
-      const parent = open[open.length - 1];
-      if (parent && group?.ambiguous) parent.ambiguous = true;
+    } else if (c === '[') inClass = true;
+    else if (c === '{') {
+      const m = /^\{(\d+)(?:,(\d*))?\}/.exec(pattern.slice(i));
+      if (m) largest = Math.max(largest, Number(m[1]), Number(m[2] || 0));
     }
   }
-  return false;
+  return largest;
 }
 
-// sift is CommonJS: its operations are properties of the default export.
-const sift = siftModule as unknown as typeof import('sift');
-/** sift's operations minus `$where` (it runs code), `$type` and `$mod`: sift refuses anything else. */
-const OPERATIONS = {
-  $eq: sift.$eq,
-  $ne: sift.$ne,
-  $gt: sift.$gt,
-  $gte: sift.$gte,
-  $lt: sift.$lt,
-  $lte: sift.$lte,
-  $in: sift.$in,
-  $nin: sift.$nin,
-  $exists: sift.$exists,
-  $regex: sift.$regex,
-  $options: sift.$options,
-  $not: sift.$not,
-  $all: sift.$all,
-  $size: sift.$size,
-  $elemMatch: sift.$elemMatch,
-  $and: sift.$and,
-  $or: sift.$or,
-  $nor: sift.$nor,
-};
+/** The values a filter compares with: JSON data, read from the payload by own properties only. */
+type Condition = (found: unknown[]) => boolean;
 
-/** Compiles a checked filter. Throws on an unchecked one: call filterProblems first. */
+/**
+ * Compiles a checked filter into a matcher (MongoDB semantics for the operators above). Every field read is an
+ * own-property read, so `constructor`, `toString` or `length` of a string are absent unless the payload has them,
+ * and recursion is bounded by the filter (path length, literal depth), never by the payload.
+ * Throws on an unchecked filter: call filterProblems first.
+ */
 export function compileFilter(filter: Filter): Matcher {
-  return sift.createQueryTester(filter as never, { operations: OPERATIONS }) as Matcher;
+  return compileQuery(filter);
+}
+
+function compileQuery(query: Record<string, unknown>): Matcher {
+  const parts = Object.entries(query).map(([key, value]): Matcher => {
+    if (key === '$and' || key === '$or' || key === '$nor') {
+      const each = (value as Array<Record<string, unknown>>).map(compileQuery);
+      if (key === '$and') return (doc) => each.every((m) => m(doc));
+      if (key === '$or') return (doc) => each.some((m) => m(doc));
+      return (doc) => !each.some((m) => m(doc));
+    }
+    if (key === '$not') {
+      const inner = compileQuery(value as Record<string, unknown>);
+      return (doc) => !inner(doc);
+    }
+    if (key.startsWith('$')) throw new Error(`unchecked filter: ${key}`);
+    const path = key.split('.');
+    const condition = compileCondition(value);
+    return (doc) => condition(valuesAt(doc, path));
+  });
+  return (doc) => parts.every((m) => m(doc));
+}
+
+function isCondition(value: unknown): value is Record<string, unknown> {
+  return isObject(value) && Object.keys(value).some((k) => k.startsWith('$'));
+}
+
+function compileCondition(value: unknown): Condition {
+  if (!isCondition(value)) return (found) => equalsAny(found, value);
+  const parts: Condition[] = [];
+  for (const [op, operand] of Object.entries(value)) {
+    switch (op) {
+      case '$eq':
+        parts.push((found) => equalsAny(found, operand));
+        break;
+      case '$ne':
+        parts.push((found) => !equalsAny(found, operand));
+        break;
+      case '$in':
+      case '$nin': {
+        const list = operand as unknown[];
+        const hit: Condition = (found) => list.some((literal) => equalsAny(found, literal));
+        parts.push(op === '$in' ? hit : (found) => !hit(found));
+        break;
+      }
+      case '$all':
+        parts.push((found) => (operand as unknown[]).every((literal) => equalsAny(found, literal)));
+        break;
+      case '$gt':
+      case '$gte':
+      case '$lt':
+      case '$lte':
+        parts.push((found) => candidates(found).some((c) => compares(op, c, operand)));
+        break;
+      case '$exists':
+        parts.push((found) => found.length > 0 === operand);
+        break;
+      case '$size':
+        parts.push((found) => found.some((v) => Array.isArray(v) && v.length === operand));
+        break;
+      case '$regex': {
+        const options = value.$options;
+        let re: RE2JS;
+        try {
+          re = compileRegex(operand as string, typeof options === 'string' ? options : '');
+        } catch {
+          // Stored by an older hookd that took JavaScript syntax RE2 has not (lookarounds, \\u escapes): it matches
+          // nothing rather than stopping every signal; a PUT shows the receiver the 400 that says why.
+          parts.push(() => false);
+          break;
+        }
+        parts.push((found) => candidates(found).some((c) => typeof c === 'string' && re.test(c)));
+        break;
+      }
+      case '$options':
+        break;
+      case '$not': {
+        const inner = compileCondition(operand);
+        parts.push((found) => !inner(found));
+        break;
+      }
+      case '$elemMatch': {
+        const scalar = Object.keys(operand as object).every((k) => k.startsWith('$') && !LOGICAL_OPERATORS.includes(k));
+        const each = scalar ? compileCondition(operand) : null;
+        const query = scalar ? null : compileQuery(operand as Record<string, unknown>);
+        // Scalars meet a condition ({$gt: 1}); a query ({name: 'x'}) is about objects, as in MongoDB.
+        const matches: Matcher = each ? (item) => each([item]) : (item) => isObject(item) && (query as Matcher)(item);
+        parts.push((found) => found.some((v) => Array.isArray(v) && v.some(matches)));
+        break;
+      }
+      default:
+        throw new Error(`unchecked filter: ${op}`);
+    }
+  }
+  return (found) => parts.every((c) => c(found));
+}
+
+/**
+ * The values at a dotted path, as MongoDB finds them: a name steps into an object's own property, or into each
+ * object of an array (one level); a number indexes an array. Recursion is as deep as the path, no deeper.
+ */
+function valuesAt(doc: unknown, path: string[]): unknown[] {
+  const found: unknown[] = [];
+  const walk = (node: unknown, i: number): void => {
+    if (i === path.length) {
+      found.push(node);
+      return;
+    }
+    const part = path[i] as string;
+    if (Array.isArray(node)) {
+      if (INDEX.test(part)) {
+        if (Number(part) < node.length) walk(node[Number(part)], i + 1);
+      } else for (const item of node) if (isObject(item) && Object.hasOwn(item, part)) walk(item[part], i + 1);
+    } else if (isObject(node) && Object.hasOwn(node, part)) walk(node[part], i + 1);
+  };
+  walk(doc, 0);
+  return found;
+}
+const INDEX = /^\d+$/;
+
+/** What comparisons look at: each value found, and the items of those that are arrays; a missing field is null. */
+function candidates(found: unknown[]): unknown[] {
+  if (found.length === 0) return [null];
+  return found.flatMap((v) => (Array.isArray(v) ? [v, ...(v as unknown[])] : [v]));
+}
+
+/** `{field: literal}`: a value found equals it, or an array found holds it; null also matches a missing field. */
+function equalsAny(found: unknown[], literal: unknown): boolean {
+  return candidates(found).some((c) => equals(c, literal));
+}
+
+function compares(op: string, value: unknown, literal: unknown): boolean {
+  if ((op === '$gte' || op === '$lte') && equals(value, literal)) return true;
+  if (typeof value !== typeof literal || (typeof value !== 'number' && typeof value !== 'string')) return false;
+  const [a, b] = [value as number | string, literal as number | string];
+  return op === '$gt' || op === '$gte' ? a > b : a < b;
+}
+
+/** JSON equality; recursion stops at the literal's depth, which filterProblems bounds. */
+function equals(value: unknown, literal: unknown): boolean {
+  if (value === literal) return true;
+  if (Array.isArray(literal)) {
+    return Array.isArray(value) && value.length === literal.length && literal.every((l, i) => equals(value[i], l));
+  }
+  if (isObject(literal)) {
+    if (!isObject(value)) return false;
+    const keys = Object.keys(literal);
+    if (Object.keys(value).length !== keys.length) return false;
+    return keys.every((k) => Object.hasOwn(value, k) && equals(value[k], literal[k]));
+  }
+  return false;
 }
 
 /** What a filter sees: the payload a receiver would get, without the per-delivery EventId. */
@@ -245,18 +398,20 @@ export function explainFilter(filter: Filter, subject: Record<string, unknown>):
   if (!matches) {
     for (const [key, value] of Object.entries(filter)) {
       const condition = { [key]: value };
-      if (!compileFilter(condition)(subject)) failed.push({ condition, value: key.startsWith('$') ? undefined : valueAt(subject, key) });
+      if (!compileFilter(condition)(subject))
+        failed.push({ condition, value: key.startsWith('$') ? undefined : shownValueAt(subject, key) });
     }
   }
   return { matches, failed };
 }
 
-function valueAt(subject: unknown, path: string): unknown {
+/** The value at a path as Filter/Test shows it: own properties only, and undefined when it nests too deep to echo. */
+function shownValueAt(subject: unknown, path: string): unknown {
   let at: unknown = subject;
   for (const part of path.split('.')) {
-    if (Array.isArray(at) && /^\d+$/.test(part)) at = at[Number(part)];
-    else if (isObject(at)) at = at[part];
+    if (Array.isArray(at) && INDEX.test(part)) at = at[Number(part)];
+    else if (isObject(at) && Object.hasOwn(at, part)) at = at[part];
     else return undefined;
   }
-  return at;
+  return depthOf(at, MAX_SHOWN_DEPTH) > MAX_SHOWN_DEPTH ? undefined : at;
 }
