@@ -8,7 +8,6 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { enableLinearRegexFallback } from './lib/regex-guard.js';
 import { createLogger, type LogFormat } from './lib/logger.js';
 import { HookdMetrics } from './metrics/metrics.js';
 import { buildApp } from './api/app.js';
@@ -74,8 +73,6 @@ export function retryPolicy(config: Config): RetryPolicy {
 export async function createHookd(config: Config, options: HookdOptions = {}): Promise<Hookd> {
   const logger = options.logger ?? createLogger(config.logLevel, config.logFormat as LogFormat);
   const clock = options.clock ?? systemClock;
-  // Payload filters run receivers' regular expressions on the signal path: bound the pathological ones.
-  enableLinearRegexFallback();
   const rawStore = options.store ?? openStore(config);
   let ready = false;
   const store = await prepareStore(rawStore, config, logger);
