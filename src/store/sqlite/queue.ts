@@ -174,29 +174,25 @@ function acquire(db: Db, r: ExchangeRequest): OwnedWebhookRow[] {
 
 /** Up to `want` due deliveries of one webhook that the owner does not hold, oldest first (strict: the queue in signal order, due or not). */
 function refill(db: Db, webhookId: number, want: number, holding: readonly number[], now: number, strict: boolean): QueuedItem[] {
-  // One statement, read row by row until `want` are new: held rows (in flight, or recorded in this exchange) come
-  // first in due order too and are stepped over. A query of ids and then one load per id cost ~3 µs a delivery more.
+  // One statement; the rows the owner holds (its window, in flight, retries it keeps) come first in due order and are
+  // left out by the query, not read and skipped: an id query and then one load per id cost ~3 µs a delivery more.
+  // Takes the webhook, [now,] a JSON array of held ids and the number wanted; returns deliveries with their events.
+  const held = JSON.stringify(holding);
   const rows = strict
     ? q(
         db,
         `SELECT d.id, d.webhook_id, d.event_guid, d.cycle_attempt, d.attempts, d.due_at, ${EVENT_COLUMNS}
            FROM deliveries d JOIN events e ON e.id = d.event_id
-          WHERE d.webhook_id = ? AND d.status = 0 ORDER BY d.id LIMIT ?`,
-      ).iterate(webhookId, want + holding.length)
+          WHERE d.webhook_id = ? AND d.status = 0 AND d.id NOT IN (SELECT value FROM json_each(?)) ORDER BY d.id LIMIT ?`,
+      ).all(webhookId, held, want)
     : q(
         db,
         `SELECT d.id, d.webhook_id, d.event_guid, d.cycle_attempt, d.attempts, d.due_at, ${EVENT_COLUMNS}
            FROM deliveries d JOIN events e ON e.id = d.event_id
-          WHERE d.webhook_id = ? AND d.status = 0 AND d.due_at <= ? ORDER BY d.due_at, d.id LIMIT ?`,
-      ).iterate(webhookId, now, want + holding.length);
-  const held = holding.length > 0 ? new Set(holding) : null;
-  const items: QueuedItem[] = [];
-  for (const row of rows as Iterable<QueuedRow>) {
-    if (held?.has(row.id)) continue;
-    items.push(toQueuedItem(row));
-    if (items.length === want) break;
-  }
-  return items;
+          WHERE d.webhook_id = ? AND d.status = 0 AND d.due_at <= ? AND d.id NOT IN (SELECT value FROM json_each(?))
+          ORDER BY d.due_at, d.id LIMIT ?`,
+      ).all(webhookId, now, held, want);
+  return (rows as QueuedRow[]).map(toQueuedItem);
 }
 
 /**
