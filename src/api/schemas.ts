@@ -15,7 +15,9 @@ export const DeliveryParams = Type.Object({
   deliveryId: Type.String({ pattern: '^\\d{1,15}$' }),
 });
 export const SignalParams = Type.Object({
-  eventName: Type.String({ description: "Event to fire, 'entity.verb'" }),
+  eventName: Type.String({
+    description: "Event to fire: 'entity.verb' from the catalogue, or a custom name (1–255 printable ASCII characters, no '*')",
+  }),
   primaryKey: Type.String({ pattern: '^-?\\d{1,10}$', description: 'Id of the affected row; 0 when not used' }),
 });
 
@@ -26,6 +28,7 @@ export const ListQuery = Type.Object({
   nameFilter: Type.Optional(Type.String()),
   eventFilter: Type.Optional(Type.String()),
   statusFilter: Type.Optional(Type.String({ description: 'Unknown (no filter), Active, Stopped or TooManyErrors' })),
+  Usage: Type.Optional(Type.String({ description: "hookd extension: true adds each webhook's Usage (last delivery, failures in 24 h)" })),
 });
 export const PageQuery = Type.Object({
   $top: Type.Optional(Type.String({ pattern: '^\\d{1,4}$' })),

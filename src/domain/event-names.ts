@@ -1,28 +1,46 @@
 /**
- * Event names are `entity.verb`, lowercase (superoffice-webhooks.md §6): `contact.created`,
- * `list.110.created`, `webhook12.errors`. Subscriptions may also be `entity.*` or `*` (a hookd extension).
+ * Event names (decisions.md "event names"). NetServer's catalogue (`entity.verb`, lowercase: `contact.created`,
+ * `list.110.created`, `webhook12.errors`) is what the dashboard and `hookd trigger` offer, but any other name is
+ * accepted where NetServer accepts one: the 12.1 admin UI lets an administrator type a custom name and the REST
+ * reference's SignalEvent sample signals `Goyette, Kautzer and Kuhn`. Names are matched exactly (case and all).
+ * Subscriptions may also be `entity.*` or `*` (a hookd extension); `*` appears nowhere else.
  */
 
-const EXACT = /^[a-z0-9_]+(\.[a-z0-9_]+)+$/;
-const ENTITY_WILDCARD = /^[a-z0-9_]+(\.[a-z0-9_]+)*\.\*$/;
-/** Long enough for `list.{name}.softdeleted` and extra-table names; far below the 4000 of the column. */
-export const MAX_EVENT_NAME_LENGTH = 200;
+/** decisions.md: 1–255 characters (NetServer's event column is 4000 for the whole comma-separated list). */
+export const MAX_EVENT_NAME_LENGTH = 255;
+/**
+ * Printable ASCII only: the name travels in the X-SuperOffice-Event header, and an HTTP header cannot carry a
+ * control character (a line break would split it) or anything past Latin-1 (undici refuses to send it, so every
+ * attempt would fail; .NET's HttpClient, NetServer's sender, refuses non-ASCII header values too).
+ */
+const NOT_PRINTABLE_ASCII = /[^\x20-\x7e]/;
+const ENTITY_WILDCARD_SUFFIX = '.*';
 
 /** Why a name cannot be signalled, or null when it can. */
 export function eventNameProblem(name: string): string | null {
   if (name.length === 0) return 'an event name may not be empty';
-  if (name.length > MAX_EVENT_NAME_LENGTH) return `event names are at most ${MAX_EVENT_NAME_LENGTH} characters`;
-  if (!EXACT.test(name)) {
-    return `'${name}' is not an event name of the form entity.action in lowercase, such as 'contact.created'`;
+  if (name.length > MAX_EVENT_NAME_LENGTH) return `event names are at most ${MAX_EVENT_NAME_LENGTH} characters (it has ${name.length})`;
+  if (NOT_PRINTABLE_ASCII.test(name)) {
+    return 'an event name may use only printable ASCII characters, no control characters (it is sent in the X-SuperOffice-Event header)';
   }
+  // A header's value loses its outer spaces on the way, so the header and the body's Event would differ.
+  if (name.trim() !== name) return `'${name}' begins or ends with a space`;
+  if (name.includes('*')) return `'${name}' contains '*', which is a wildcard: only a webhook's Events may use it`;
   return null;
 }
 
-/** Why a name cannot be subscribed to, or null when it can. */
+/**
+ * Why a name cannot be subscribed to, or null when it can. Besides the signal rules: no comma (a webhook's
+ * events are stored comma-separated, as in NetServer's `events` column, so a name with one could not be read
+ * back; signalled with one, it reaches `*` subscriptions), and `*` only as `*` or a final `.*`.
+ */
 export function subscriptionProblem(name: string): string | null {
-  if (name === '*' || ENTITY_WILDCARD.test(name)) return null;
-  const problem = eventNameProblem(name);
-  return problem === null ? null : `${problem} (or a wildcard: 'contact.*' for every contact event, '*' for all)`;
+  if (name === '*') return null;
+  const base = name.endsWith(ENTITY_WILDCARD_SUFFIX) ? name.slice(0, -ENTITY_WILDCARD_SUFFIX.length) : name;
+  const problem = base === '' ? "'.*' needs an entity before it, such as 'contact.*'" : eventNameProblem(base);
+  if (problem) return `${problem} (a subscription is an event name such as 'contact.created', or a wildcard: 'contact.*', '*')`;
+  if (name.includes(',')) return `'${name}' contains a comma, which separates the events of a webhook`;
+  return null;
 }
 
 /** The entity an event is about: the name before its last dot (`list.category.created` → `list.category`). */
@@ -31,9 +49,13 @@ export function entityOf(eventName: string): string {
   return dot < 0 ? eventName : eventName.slice(0, dot);
 }
 
-/** The subscriptions that receive an event: itself, its entity wildcard and `*`. */
+/**
+ * The subscriptions that receive an event: itself, its entity wildcard and `*`. A name without a dot has no
+ * entity wildcard (`invoice.*` does not receive `invoice`); it is listed twice instead, because the stores'
+ * prepared statements take exactly three names.
+ */
 export function subscriptionsFor(eventName: string): string[] {
-  return [eventName, `${entityOf(eventName)}.*`, '*'];
+  return [eventName, eventName.includes('.') ? `${entityOf(eventName)}.*` : eventName, '*'];
 }
 
 /** Whether a webhook subscribed to `events` receives `eventName`. */
