@@ -170,6 +170,13 @@ const entries = {
     en: (p) => `TargetUrl did not answer the test event with a 2xx status, so the webhook was not saved. The target answered: ${p.answer}`,
     nb: (p) => `TargetUrl svarte ikke på test-hendelsen med status 2xx, så webhooken ble ikke lagret. Målet svarte: ${p.answer}`,
   },
+  target_not_secure: {
+    // NetServer's own ErrorType and text (the test fixture of @superoffice/webapi's WebhookTest), untranslated as NetServer sends it.
+    status: 400,
+    errorType: 'ArgumentException',
+    en: (p) => `Webhook TargetUrl must be secure: 'HTTPS:' not found in ${p.url}`,
+    nb: (p) => `Webhook TargetUrl must be secure: 'HTTPS:' not found in ${p.url}`,
+  },
   target_not_allowed: {
     status: 400,
     errorType: 'SoWebhookException',

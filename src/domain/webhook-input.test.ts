@@ -13,7 +13,7 @@ function problems(raw: unknown, r = rules): Array<[string, string]> {
     return [];
   } catch (e) {
     assert.ok(e instanceof HookdError);
-    assert.equal(e.code, 'invalid_field');
+    assert.ok(e.code === 'invalid_field' || e.code === 'target_not_secure', e.code);
     return e.fieldErrors.map((f) => [f.property, f.rule]);
   }
 }
@@ -64,6 +64,24 @@ describe('validateWebhookInput', () => {
       );
     });
   }
+  it("refuses a target without https: as NetServer does: ArgumentException, NetServer's text, every rule listed", () => {
+    for (const url of ['http://www.example.com', '/hook', 'ftp://example.com/x']) {
+      assert.throws(
+        () => validateWebhookInput({ ...good, Name: '', TargetUrl: url }, rules),
+        (e: unknown) =>
+          e instanceof HookdError &&
+          e.code === 'target_not_secure' &&
+          e.errorType === 'ArgumentException' &&
+          e.status === 400 &&
+          e.message_in('en') === `Webhook TargetUrl must be secure: 'HTTPS:' not found in ${url}` &&
+          e.fieldErrors.map((f) => f.property).join() === 'Name,TargetUrl',
+      );
+    }
+    // Other broken rules with a secure target stay hookd's invalid_field; a crmscript's TargetUrl is a name.
+    assert.throws(() => validateWebhookInput({ ...good, TargetUrl: 'https://127.0.0.1/x' }, rules), /loopback/);
+    assert.equal(validateWebhookInput({ ...good, Type: 'crmscript', TargetUrl: 'ScriptHook1' }, rules).targetUrl, 'ScriptHook1');
+    assert.equal(validateWebhookInput({ ...good, TargetUrl: 'HTTPS://example.com/x' }, rules).type, 'webhook');
+  });
   it('allows http and loopback with the development switch', () => {
     assert.deepEqual(problems({ ...good, TargetUrl: 'http://127.0.0.1:9/x' }, { ...rules, allowPrivateTargets: true }), []);
   });

@@ -3,7 +3,7 @@
  * property and the rule it breaks. Pure: which plugins exist and whether http is allowed are arguments.
  */
 import { FORBIDDEN_KEYS } from './input-guard.js';
-import { type FieldError, invalidFields } from './errors.js';
+import { type FieldError, HookdError, invalidFields } from './errors.js';
 import { subscriptionProblem } from './event-names.js';
 import { targetUrlProblem } from './target-url.js';
 import { filterProblems } from './filter.js';
@@ -352,7 +352,14 @@ export function validateWebhookInput(raw: unknown, rules: InputRules, current?: 
   const ordering = absent('Ordering') ? (current?.ordering ?? 'None') : readOrdering(raw, errors);
   const filter = absent('Filter') ? (current?.filter ?? null) : readFilter(raw, errors);
 
-  if (errors.length > 0) throw invalidFields(errors);
+  if (errors.length > 0) {
+    // NetServer refuses a TargetUrl that does not start with https: as an ArgumentException with its own text
+    // (decisions.md "errors NetServer documents"); Errors still lists every rule broken.
+    const insecure =
+      type === 'webhook' && targetUrl !== null && !/^https:/i.test(targetUrl) && !(rules.allowPrivateTargets && /^http:/i.test(targetUrl));
+    if (insecure) throw new HookdError('target_not_secure', { url: targetUrl }, errors);
+    throw invalidFields(errors);
+  }
   return {
     name: name as string,
     events,

@@ -231,7 +231,11 @@ describe('the seed samples (post-webhook.md, put-webhook.md)', () => {
   it('names each rule the lorem-ipsum POST breaks', async () => {
     const res = await call(noPing.url, 'POST', '/api/v1/Webhook', { headers: { 'Accept-Language': 'sv' }, body: seed('post') });
     assert.equal(res.status, 400);
-    assert.equal(res.json.ErrorCode, 'invalid_field');
+    // Its http TargetUrl makes it NetServer's ArgumentException, with NetServer's text (decisions.md "errors NetServer documents").
+    assert.deepEqual(
+      [res.json.ErrorType, res.json.ErrorMessage, res.json.ErrorCode],
+      ['ArgumentException', "Webhook TargetUrl must be secure: 'HTTPS:' not found in http://www.example.com/", 'target_not_secure'],
+    );
     const errors = res.json.Errors.map((e: any) => `${e.Property}: ${e.Rule}`);
     assert.deepEqual(errors, [
       "Type: 'aliquam' is not a webhook plugin; use 'webhook' or 'crmscript'",

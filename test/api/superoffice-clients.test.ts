@@ -242,3 +242,38 @@ describe('@superoffice/tsclient.webapi 10.2 (the previous client): every Webhook
     assert.equal((await rest.getByIdAsync(posted.WebhookId).catch((e: any) => e)).response.status, 404);
   });
 });
+
+describe("NetServer's own errors and custom events through SuperOffice's clients (issue 23)", () => {
+  let strict: TestServer;
+  before(async () => {
+    // Outside --dev: https targets only, as in production; no ping, so an https target on the internet is not called.
+    strict = await startHookd({ allowPrivateTargets: false, savePing: false });
+  });
+  after(async () => strict.close());
+
+  it("a non-https TargetUrl: the fixture's ArgumentException and message, through both clients' SaveWebhook", async () => {
+    const webhook = { name: 'My hook', events: ['contact.created'], type: 'webhook', targetUrl: 'http://www.example.com' };
+    const currentError = await new current.WebhookAgent({ baseUrl: strict.url, axiosConfig: { auth } })
+      .saveWebhookAsync(webhook)
+      .catch((e: any) => e);
+    const previousError = await new previous.WebhookAgent({ baseUrl: strict.url, axiosConfig: { auth } })
+      .SaveWebhook({ Name: 'My hook', Events: ['contact.created'], Type: 'webhook', TargetUrl: 'http://www.example.com' })
+      .catch((e: any) => e);
+    for (const error of [currentError, previousError]) {
+      assert.equal(error.response.status, 400);
+      assert.equal(error.response.data.ErrorType, 'ArgumentException');
+      assert.equal(error.response.data.ErrorMessage, "Webhook TargetUrl must be secure: 'HTTPS:' not found in http://www.example.com");
+      assert.equal(error.response.data.ErrorCode, 'target_not_secure');
+    }
+    const saved = await new current.WebhookAgent({ baseUrl: strict.url, axiosConfig: { auth } }).saveWebhookAsync({
+      ...webhook,
+      targetUrl: 'https://www.example.com',
+    });
+    assert.ok(saved.webhookId > 0, "the fixture's https twin is saved");
+  });
+
+  it("signalEventAsync with the REST reference's sample name answers 204", async () => {
+    await new current.WebhookAgent(options()).signalEventAsync('Goyette, Kautzer and Kuhn', 246, { windowName: 'foo' });
+    await new previous.WebhookAgent(options()).SignalEvent('Goyette, Kautzer and Kuhn', 246, {});
+  });
+});
