@@ -4,14 +4,14 @@
  * store + sending), each to the same receiver, EVENTS deliveries each. hookd's CPU is read from
  * /proc/<pid>/stat (all its threads); the others report their own process.cpuUsage().
  *
- *   npm run build && node --import tsx bench/cpu-per-delivery.ts [EVENTS=20000] [RUNS=3]
+ *   npm run bench -- cpu     (or, after npm run build: node --import tsx bench/cpu-per-delivery.ts [EVENTS=20000] [RUNS=3])
  *
  * With BENCH_HOOKD_NODE_ARGS='--cpu-prof --cpu-prof-dir=prof' each hookd run writes a profile;
  * `node --import tsx bench/profile-stages.ts prof/<file>.cpuprofile` splits it by stage.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { api, receivedCount, signalEvents, startHookdProcess, startProcess, waitForCount } from './lib.js';
+import { api, type CaseResult, progress, receivedCount, signalEvents, startHookdProcess, startProcess, waitForCount } from './lib.js';
 
 const EVENTS = Number(process.argv[2] ?? 20_000);
 const RUNS = Number(process.argv[3] ?? 3);
@@ -32,47 +32,93 @@ export interface CpuRow {
 }
 
 /** One hookd process, one webhook, EVENTS deliveries: the rate, CPU per delivery (ingestion included) and busy share. */
-export async function measureHookd(receiverPort: string, target: string, env: Record<string, string> = {}): Promise<CpuRow> {
+export async function measureHookd(
+  receiverPort: string,
+  target: string,
+  env: Record<string, string> = {},
+  events = EVENTS,
+): Promise<CpuRow> {
   const hookd = await startHookdProcess(env);
   await api(hookd.url, 'POST', '/api/v1/Webhook', { Name: 'cpu', Events: ['contact.changed'], TargetUrl: target, Secret: 'secret' });
   const pid = hookd.child.pid!;
   const start = await receivedCount(receiverPort);
   const cpu0 = cpuMicros(pid);
   const t0 = performance.now();
-  await signalEvents(hookd.url, 0, EVENTS, 500);
-  await waitForCount(receiverPort, start + EVENTS);
+  await signalEvents(hookd.url, 0, events, 500);
+  await waitForCount(receiverPort, start + events);
   const wall = performance.now() - t0;
   const cpu = cpuMicros(pid) - cpu0;
+  const health = (await (await fetch(`${hookd.url}/healthz`)).json()) as { worker: { attemptsMade: number; exchanges: number } };
+  if (process.env.BENCH_VERBOSE) console.error(`hookd: ${health.worker.attemptsMade} attempts in ${health.worker.exchanges} exchanges`);
   // SIGINT: a clean stop writes --cpu-prof's profile.
   hookd.child.kill('SIGINT');
   await new Promise((r) => hookd.child.once('exit', r));
-  return { rate: Math.round(EVENTS / (wall / 1000)), cpuMicrosPerDelivery: cpu / EVENTS, busy: cpu / 1000 / wall };
+  return { rate: Math.round(events / (wall / 1000)), cpuMicrosPerDelivery: cpu / events, busy: cpu / 1000 / wall };
 }
 
 /** A reference script that prints "rate cpuMicrosPerDelivery". */
-async function measureScript(script: string, args: string[]): Promise<CpuRow> {
+async function measureScript(script: string, args: string[], events: number): Promise<CpuRow> {
   const t0 = performance.now();
   const out = await startProcess(script, args);
   const wall = performance.now() - t0;
   const [rate, cpu] = out.line.split(' ').map(Number) as [number, number];
-  return { rate, cpuMicrosPerDelivery: cpu, busy: (cpu * EVENTS) / 1000 / wall };
+  return { rate, cpuMicrosPerDelivery: cpu, busy: (cpu * events) / 1000 / wall };
 }
 
-async function main(): Promise<void> {
+/** Medians of RUNS interleaved runs of each sender, to the same receiver. */
+async function measureAll(events: number, runs: number): Promise<Record<'bare' | 'reference' | 'hookd', CpuRow[]>> {
   const receiver = await startProcess('bench/receiver.mjs');
   const port = receiver.line;
   const target = `http://127.0.0.1:${port}/hook`;
-  const rows: Record<string, CpuRow[]> = { bare: [], reference: [], hookd: [] };
-  for (let run = 0; run < RUNS; run++) {
-    rows.bare!.push(await measureScript(join(REFERENCE, 'bare-sender.mjs'), [port, String(EVENTS)]));
+  const rows: Record<'bare' | 'reference' | 'hookd', CpuRow[]> = { bare: [], reference: [], hookd: [] };
+  for (let run = 0; run < runs; run++) {
+    progress('CPU per delivery', run, runs);
+    rows.bare.push(await measureScript(join(REFERENCE, 'bare-sender.mjs'), [port, String(events)], events));
     if (existsSync(join(REFERENCE, 'lean-sender.mjs'))) {
-      rows.reference!.push(await measureScript(join(REFERENCE, 'lean-sender.mjs'), [port, String(EVENTS)]));
+      rows.reference.push(await measureScript(join(REFERENCE, 'lean-sender.mjs'), [port, String(events)], events));
     }
-    rows.hookd!.push(await measureHookd(port, target));
+    rows.hookd.push(await measureHookd(port, target, {}, events));
   }
+  progress('CPU per delivery', runs, runs);
   receiver.child.kill();
-  const bareRate = median(rows.bare!.map((r) => r.rate));
-  const bareCpu = median(rows.bare!.map((r) => r.cpuMicrosPerDelivery));
+  return rows;
+}
+
+/** `npm run bench -- cpu`: hookd beside bare undici and the lean durable reference, rate and CPU per delivery. */
+export async function runCpuPerDelivery(): Promise<CaseResult[]> {
+  const rows = await measureAll(20_000, 3);
+  const med = (list: CpuRow[], pick: (r: CpuRow) => number) => median(list.map(pick));
+  const baselines = (pick: (r: CpuRow) => number, bareLabel: string, referenceLabel = bareLabel) => ({
+    [`bare undici ${bareLabel}`]: med(rows.bare, pick),
+    ...(rows.reference.length > 0 ? { [`lean durable reference ${referenceLabel}`]: med(rows.reference, pick) } : {}),
+  });
+  return [
+    {
+      name: 'deliveries/s, 1 webhook, SQLite, ingestion in batches of 500, beside the lean durable reference',
+      unit: 'deliveries/s',
+      hookd: med(rows.hookd, (r) => r.rate),
+      baselines: baselines((r) => r.rate, '(same run)'),
+    },
+    {
+      name: 'CPU per delivery, µs (hookd: all its threads, ingestion included)',
+      unit: 'µs CPU (lower is better)',
+      lowerIsBetter: true,
+      hookd: med(rows.hookd, (r) => r.cpuMicrosPerDelivery),
+      baselines: baselines((r) => r.cpuMicrosPerDelivery, 'per signed POST', 'per delivery (same run)'),
+    },
+    {
+      name: 'share of the run each process was busy (1 = one core all the time)',
+      unit: 'cores',
+      hookd: med(rows.hookd, (r) => r.busy),
+      baselines: baselines((r) => r.busy, '(same run)'),
+    },
+  ];
+}
+
+async function main(): Promise<void> {
+  const rows = await measureAll(EVENTS, RUNS);
+  const bareRate = median(rows.bare.map((r) => r.rate));
+  const bareCpu = median(rows.bare.map((r) => r.cpuMicrosPerDelivery));
   for (const [name, list] of Object.entries(rows)) {
     if (list.length === 0) continue;
     const rate = median(list.map((r) => r.rate));

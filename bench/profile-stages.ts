@@ -1,7 +1,7 @@
 /**
  * Splits a `--cpu-prof` profile of hookd by stage (issue 22: account for every microsecond): self time of
  * each sample goes to the first stage its stack matches, from the leaf up, so a library's time is charged
- * to the hookd code that called it.
+ * to the hookd code that called it. Samples before the first batch of events (start-up) are left out.
  *
  *   node --import tsx bench/profile-stages.ts prof/<file>.cpuprofile [DELIVERIES=20000]
  */
@@ -68,8 +68,17 @@ export function stages(profile: Profile): Map<string, number> {
     stageOf.set(id, stage);
     return stage;
   };
+  // The run starts at the first batch of events: start-up and module loading before it are not a delivery's cost.
+  const inRun = (id: number): boolean => {
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      if (byId.get(at)!.callFrame.functionName === 'signalMany') return true;
+    }
+    return false;
+  };
+  const first = profile.samples.findIndex(inRun);
   const totals = new Map<string, number>();
   profile.samples.forEach((id, i) => {
+    if (i < first) return;
     const s = resolve(id);
     totals.set(s, (totals.get(s) ?? 0) + (profile.timeDeltas[i] ?? 0));
   });
