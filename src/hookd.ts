@@ -152,7 +152,14 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
   // The delivery log shows each delivery's request as the HTTP plugin builds it (signatures with today's secrets).
   const describeRequest: DescribeRequest = (event, eventGuid, retry, webhook) =>
     webhook.type === 'webhook' ? buildHttpRequest({ event, eventGuid, retry, webhook }, USER_AGENT, signing) : null;
-  const deliveryLog = new DeliveryLogService({ store, clock, webhooks, onWork, describeRequest });
+  const deliveryLog = new DeliveryLogService({
+    store,
+    clock,
+    webhooks,
+    onWork,
+    describeRequest,
+    maxConsecutiveErrors: config.maxConsecutiveErrors,
+  });
   const jobs = new JobService({
     store,
     clock,

@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { webhookCarrier } from '../domain/carrier.js';
 import { applySelect, parseSelect } from '../domain/select.js';
 import type { Webhook } from '../domain/webhook.js';
+import { panelStatus, type WebhookUsage } from '../domain/webhook-usage.js';
 import type { WebhookService } from '../services/webhook-service.js';
 import type { DeliveryView } from '../store/store.js';
 import { apiBase, queryParam } from './request-context.js';
@@ -50,5 +51,21 @@ export function deliveryCarrier(d: DeliveryView, format: (ms: number) => string)
       Error: a.error,
     })),
     ...(d.request ? { Request: { Headers: d.request.headers, Body: d.request.body } } : {}),
+  };
+}
+
+/** A webhook's Usage (GetAllWebhooks `?Usage=true`): 12.1's list columns and hookd's pause and wait states. */
+export function usageCarrier(w: Webhook, u: WebhookUsage, format: (ms: number) => string): Record<string, unknown> {
+  return {
+    Status: panelStatus(w.state, u.failures24h),
+    LastDelivery: u.lastDelivery === null ? null : format(u.lastDelivery),
+    LastOutcome: u.lastOutcome,
+    LastStatusCode: u.lastStatusCode,
+    LastStage: u.lastStage,
+    Failures24h: u.failures24h,
+    ConsecutiveErrors: u.consecutiveErrors,
+    DisableAfter: u.disableAfter,
+    PausedUntil: u.pausedUntil === null ? null : format(u.pausedUntil),
+    WaitingFor: u.waitingFor === null ? null : { DeliveryId: u.waitingFor.deliveryId, EventId: u.waitingFor.eventGuid },
   };
 }

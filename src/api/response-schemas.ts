@@ -69,6 +69,28 @@ const MDOListItem = Type.Object({
   FullName: N(Type.String()),
 });
 
+/** hookd extension: GetAllWebhooks with `?Usage=true` adds these figures to each webhook (12.1's list columns). */
+export const WebhookUsage = Type.Object(
+  {
+    Status: Type.String({ description: "12.1's badge: Active, ActiveWithFailures, Stopped or Disabled" }),
+    LastDelivery: N(Type.String({ description: 'When the newest attempt started (UTC date-time); null: never attempted' })),
+    LastOutcome: N(Type.String({ description: 'success, failure, gone, throttled or fault' })),
+    LastStatusCode: N(Type.Integer()),
+    LastStage: N(Type.String({ description: 'Where a failed attempt failed (connect, tls, timeout, response, …)' })),
+    Failures24h: Type.Integer({ description: "Failed attempts (the receiver's failures) in the last 24 hours" }),
+    ConsecutiveErrors: Type.Integer(),
+    DisableAfter: Type.Integer({ description: 'Failures in a row that switch the webhook to TooManyErrors' }),
+    PausedUntil: N(Type.String({ description: 'A Retry-After pause lasts until then (null: not paused)' })),
+    WaitingFor: N(
+      Type.Object(
+        { DeliveryId: Type.Integer(), EventId: Type.String() },
+        { description: 'Strict ordering: the failing delivery the others wait behind (null: the queue flows)' },
+      ),
+    ),
+  },
+  { description: "hookd extension: the webhook's last delivery and recent failures" },
+);
+
 const webhookProperties = {
   WebhookId: N(Type.Integer()),
   Name: N(Type.String()),
@@ -105,6 +127,7 @@ const webhookProperties = {
       { description: 'A rotation overlaps: the previous secret still signs until PreviousSecretExpires' },
     ),
   ),
+  Usage: Type.Optional(WebhookUsage),
 };
 
 /** The Webhook carrier (GetAllWebhooks, the agents, CreateDefaultWebhook). */

@@ -4,6 +4,7 @@ import { HookdError } from '../domain/errors.js';
 import { bucketStats, MAX_BUCKETS, parseInstant, parseSpan, type StatsBucket } from '../domain/stats.js';
 import type { EventRecord } from '../domain/payload.js';
 import type { Webhook } from '../domain/webhook.js';
+import { FAILURE_WINDOW_MS, type WebhookUsage, usageOf } from '../domain/webhook-usage.js';
 import type { Clock } from '../lib/clock.js';
 import type { DeliveryView, Notification, QueueHead, Store } from '../store/store.js';
 import type { Caller } from './caller.js';
@@ -24,8 +25,26 @@ export type DescribeRequest = (
 
 export class DeliveryLogService {
   constructor(
-    private readonly deps: { store: Store; clock: Clock; webhooks: WebhookService; onWork: () => void; describeRequest?: DescribeRequest },
+    private readonly deps: {
+      store: Store;
+      clock: Clock;
+      webhooks: WebhookService;
+      onWork: () => void;
+      describeRequest?: DescribeRequest;
+      /** Failures in a row that switch a webhook off (the retry policy's; NetServer's 9 when not given). */
+      maxConsecutiveErrors?: number;
+    },
   ) {}
+
+  /** The list's figures for webhooks the caller listed (domain/webhook-usage.ts), read in one query. */
+  async usage(caller: Caller, webhooks: Webhook[]): Promise<Map<number, WebhookUsage>> {
+    const now = this.deps.clock.now();
+    const ids = webhooks.map((w) => w.id);
+    const rows = ids.length === 0 ? [] : await this.deps.store.webhookUsage(caller.tenant.id, ids, now - FAILURE_WINDOW_MS);
+    const byId = new Map(rows.map((r) => [r.webhookId, r]));
+    const disableAfter = this.deps.maxConsecutiveErrors ?? 9;
+    return new Map(webhooks.map((w) => [w.id, usageOf(w, byId.get(w.id), now, disableAfter)]));
+  }
 
   /** Newest first, `page.top` at most MAX_PAGE; the webhook must be the caller's (404 otherwise). */
   /**

@@ -5,6 +5,7 @@
 import type { RecoverCriteria } from '../domain/recover.js';
 import type { EventRecord } from '../domain/payload.js';
 import type { AttemptOutcome } from '../domain/retry-policy.js';
+import type { UsageRow } from '../domain/webhook-usage.js';
 import type { DeliveryQueue } from './delivery-queue.js';
 import type { Associate, Tenant, Webhook, WebhookInput, WebhookState } from '../domain/webhook.js';
 
@@ -282,6 +283,8 @@ export interface Store {
   listNotifications(tenantId: number, inAppFor?: number): Promise<Notification[]>;
   /** Queue depth, the oldest due delivery and webhooks by state (/metrics). */
   snapshot(now: number): Promise<StoreSnapshot>;
+  /** For each of these webhooks of the tenant: failed attempts since `failuresSince` and the newest attempt (one query). */
+  webhookUsage(tenantId: number, ids: number[], failuresSince: number): Promise<UsageRow[]>;
   /** A webhook's attempts started in [since, until], oldest first, at most `limit` (the Stats API). */
   attemptsBetween(webhookId: number, since: number, until: number, limit: number): Promise<AttemptSample[]>;
   /** Notifications not yet sent by e-mail, oldest first. */

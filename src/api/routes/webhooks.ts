@@ -6,9 +6,10 @@ import { webhookResultCarrier } from '../../domain/carrier.js';
 import { HookdError } from '../../domain/errors.js';
 import { mergePatchToOps, readPatchOps } from '../../domain/patch.js';
 import type { WebhookState } from '../../domain/webhook.js';
+import type { WebhookUsage } from '../../domain/webhook-usage.js';
 import { parseState } from '../../domain/webhook-input.js';
 import { send } from '../content.js';
-import { deliveryCarrier, webhookList, webhookWithLinks } from '../present.js';
+import { deliveryCarrier, usageCarrier, webhookList, webhookWithLinks } from '../present.js';
 import { dateFormatter, queryParam } from '../request-context.js';
 import {
   DeliveryParams,
@@ -88,7 +89,14 @@ export async function webhookRoutes(app: FastifyInstance, deps: RouteDeps): Prom
         event: q.eventFilter || null,
         state: statusFilter(q.statusFilter),
       });
-      return send(req, reply, 200, await webhookList(req, webhooks, list), 'ArrayOfWebhook');
+      const carriers = await webhookList(req, webhooks, list);
+      // hookd extension: ?Usage=true adds the list's figures (last delivery, failures in 24 h), one query for all.
+      if (/^(true|1)$/i.test(queryParam(req, 'Usage') ?? '')) {
+        const usage = await deliveryLog.usage(req.caller, list);
+        const format = dateFormatter(req);
+        list.forEach((w, i) => Object.assign(carriers[i] as object, { Usage: usageCarrier(w, usage.get(w.id) as WebhookUsage, format) }));
+      }
+      return send(req, reply, 200, carriers, 'ArrayOfWebhook');
     },
   );
 

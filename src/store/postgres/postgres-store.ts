@@ -19,6 +19,7 @@ import * as jobs from './jobs.js';
 import { migrate, openPool, transaction } from './pool.js';
 import { PostgresDeliveryQueue } from './queue.js';
 import * as registry from './registry.js';
+import { webhookUsage } from './webhook-usage.js';
 import { WORK_CHANNEL, signalEvents, signalGroups } from './signal.js';
 
 /** How long to wait before opening the LISTEN connection again after it was lost. */
@@ -300,6 +301,9 @@ export class PostgresStore implements Store {
   }
   async snapshot(now: number) {
     return delivery.snapshot(this.pool, now);
+  }
+  async webhookUsage(tenantId: number, ids: number[], failuresSince: number) {
+    return webhookUsage(this.pool, tenantId, ids, failuresSince);
   }
   async attemptsBetween(webhookId: number, since: number, until: number, limit: number) {
     return delivery.attemptsBetween(this.pool, webhookId, since, until, limit);

@@ -21,6 +21,7 @@ import * as jobs from './jobs.js';
 import { SqliteDeliveryQueue } from './queue.js';
 import { signalEvents, signalGroups } from './signal.js';
 import * as webhooks from './webhooks.js';
+import { webhookUsage } from './webhook-usage.js';
 
 export class SqliteStore implements Store {
   readonly queue: SqliteDeliveryQueue;
@@ -196,6 +197,9 @@ export class SqliteStore implements Store {
   }
   async snapshot(now: number) {
     return delivery.snapshot(this.db, now);
+  }
+  async webhookUsage(tenantId: number, ids: number[], failuresSince: number) {
+    return webhookUsage(this.db, tenantId, ids, failuresSince);
   }
   async attemptsBetween(webhookId: number, since: number, until: number, limit: number) {
     return delivery.attemptsBetween(this.db, webhookId, since, until, limit);
