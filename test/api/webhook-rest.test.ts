@@ -245,7 +245,7 @@ describe('PATCH /api/v1/Webhook/{id}', () => {
     assert.equal(move.json.ErrorCode, 'invalid_patch');
     const invalid = await call(server.url, 'PATCH', `/api/v1/Webhook/${w.WebhookId}`, {
       headers: { 'Content-Type': 'application/json-patch+json' },
-      body: [{ op: 'replace', path: '/Events', value: ['BAD'] }],
+      body: [{ op: 'replace', path: '/Events', value: ['con*.created'] }], // 'BAD' is a custom name now
     });
     assert.equal(invalid.status, 400);
     assert.equal(invalid.json.ErrorCode, 'invalid_field');
