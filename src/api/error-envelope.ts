@@ -5,20 +5,29 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type ErrorCode, HookdError, invalidFields, type Language } from '../domain/errors.js';
+import { chooseLanguage, resolveCulture } from '../domain/languages.js';
 import { send } from './content.js';
 
-/** The caller's language: SO-Language overrides Accept-Language; Norwegian or English. */
+const header = (req: FastifyRequest, name: string): string | undefined => {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v.join(',') : v;
+};
+
+/** The caller's language: SO-Language overrides Accept-Language, each read by q-value (domain/languages.ts). */
 export function languageOf(req: FastifyRequest): Language {
-  const raw = (req.headers['so-language'] as string | undefined) || req.headers['accept-language'] || '';
-  const first = raw.split(',')[0]?.trim().toLowerCase().slice(0, 2) ?? '';
-  return first === 'no' || first === 'nb' || first === 'nn' ? 'nb' : 'en';
+  return chooseLanguage(header(req, 'so-language'), header(req, 'accept-language'));
 }
 
-export function envelope(error: HookdError, language: Language): Record<string, unknown> {
+/** SO-Culture, when Intl knows it; null (hookd's plain format) otherwise, never an error. */
+export function cultureOf(req: FastifyRequest): string | null {
+  return resolveCulture(header(req, 'so-culture'));
+}
+
+export function envelope(error: HookdError, language: Language, culture: string | null = null): Record<string, unknown> {
   const body: Record<string, unknown> = {
     Error: true,
     ErrorType: error.errorType,
-    ErrorMessage: error.message_in(language),
+    ErrorMessage: error.message_in(language, culture),
     ErrorSource: 'hookd',
     ErrorCode: error.code,
   };
@@ -86,7 +95,7 @@ export function registerErrorHandling(app: FastifyInstance, bodyLimit: number): 
 }
 
 export function sendError(req: FastifyRequest, reply: FastifyReply, error: HookdError): FastifyReply {
-  const body = envelope(error, languageOf(req));
+  const body = envelope(error, languageOf(req), cultureOf(req));
   if (error.code === 'rate_limited') reply.header('Retry-After', String(error.params.seconds));
   if (error.code === 'not_acceptable') {
     return reply.code(error.status).type('application/json; charset=utf-8').send(JSON.stringify(body));

@@ -1,10 +1,26 @@
 /**
  * The error catalogue: every error a client can see, with a stable code, an HTTP status,
- * NetServer's ErrorType and a sentence in English and Norwegian. Internal detail is never put here.
+ * NetServer's ErrorType and a sentence in English and Norwegian (the other languages SuperOffice ships are in
+ * error-translations.ts). Internal detail is never put here.
  */
+import { type Params, type Sentence, TRANSLATIONS } from './error-translations.js';
+import { formatDate, formatNumber, type Language } from './languages.js';
 
-type Params = Record<string, string | number>;
-type Sentence = (p: Params) => string;
+/** What a HookdError carries: a Date or a quantity is written in the caller's culture (SO-Culture). */
+type ErrorParams = Record<string, string | number | Date>;
+/** Parameters that are amounts (written with the culture's grouping); other numbers are ids, written plainly. */
+const QUANTITIES = new Set(['limit', 'seconds', 'hours', 'max', 'open']);
+
+/** The parameters as the sentences read them: dates and quantities as text in `culture` (null: hookd's plain form). */
+function asText(params: ErrorParams, culture: string | null): Params {
+  const out: Params = {};
+  for (const [k, v] of Object.entries(params)) {
+    if (v instanceof Date) out[k] = formatDate(v, culture);
+    else if (typeof v === 'number' && culture !== null && QUANTITIES.has(k)) out[k] = formatNumber(v, culture);
+    else out[k] = v;
+  }
+  return out;
+}
 
 interface CatalogueEntry {
   status: number;
@@ -218,7 +234,7 @@ const entries = {
 } satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof entries;
-export type Language = 'en' | 'nb';
+export type { Language } from './languages.js';
 
 /** One rule a field broke, named so that a person can fix it. */
 export interface FieldError {
@@ -230,10 +246,10 @@ export interface FieldError {
 export class HookdError extends Error {
   constructor(
     readonly code: ErrorCode,
-    readonly params: Params = {},
+    readonly params: ErrorParams = {},
     readonly fieldErrors: FieldError[] = [],
   ) {
-    super(entries[code].en(params));
+    super(entries[code].en(asText(params, null)));
     this.name = 'HookdError';
   }
 
@@ -245,9 +261,15 @@ export class HookdError extends Error {
     return entries[this.code].errorType;
   }
 
-  /** The public sentence in the caller's language. */
-  message_in(language: Language): string {
-    return entries[this.code][language](this.params);
+  /**
+   * The public sentence in the caller's language (English where a translation is missing), its dates and
+   * quantities written in `culture` (SO-Culture; null: hookd's plain form).
+   */
+  message_in(language: Language, culture: string | null = null): string {
+    const params = asText(this.params, culture);
+    const entry = entries[this.code];
+    if (language === 'en' || language === 'nb') return entry[language](params);
+    return (TRANSLATIONS[this.code]?.[language] ?? entry.en)(params);
   }
 }
 
@@ -257,6 +279,9 @@ export function invalidFields(errors: FieldError[]): HookdError {
   const rule = `${errors.map((e) => `${e.property}: ${e.rule}`).join('; ')}.`;
   return new HookdError('invalid_field', { property: first.property, rule: rule.slice(first.property.length + 2) }, errors);
 }
+
+/** Every code with its English sentence: what a translation must cover (error-translations.test.ts). */
+export const ERROR_CODES = Object.keys(entries) as ErrorCode[];
 
 export function errorCatalogue(): Array<{ code: string; status: number; errorType: string }> {
   return Object.entries(entries).map(([code, e]) => ({ code, status: e.status, errorType: e.errorType }));

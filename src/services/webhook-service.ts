@@ -204,7 +204,7 @@ export class WebhookService {
       this.checkOwner(caller, current);
       // HTTP dates have whole seconds: "modified since" means in a later second.
       if (unmodifiedSince !== null && Math.floor(current.updated / 1000) > Math.floor(unmodifiedSince / 1000)) {
-        throw new HookdError('precondition_failed', { entity: 'Webhook', id, since: new Date(unmodifiedSince).toUTCString() });
+        throw new HookdError('precondition_failed', { entity: 'Webhook', id, since: new Date(unmodifiedSince) });
       }
       const input = await next(current);
       await this.checkAssociates(caller, input);
