@@ -157,11 +157,11 @@ describe('the dashboard in Chromium', { skip }, () => {
     );
     await page.goto(`${server.url}/ui/#/`);
     const row = page.locator(`tr[data-webhook="${id}"]`);
-    await row.getByText('TooManyErrors').waitFor();
+    await row.getByText('Disabled', { exact: true }).waitFor();
     await assertAccessible(page, 'webhook list');
     await shot(page, '05-list-too-many-errors');
     answer = 200;
-    await row.getByRole('link').click();
+    await row.getByRole('link', { name: 'Orders to the warehouse' }).click();
     await page.getByRole('button', { name: 'Restart' }).click();
     await page.getByText('The webhook is Active now.').waitFor();
     await waitUntil(

@@ -3,6 +3,8 @@
  * XSRF-TOKEN cookie back as X-XSRF-TOKEN (the API's cookie scheme); the portal sends its token as
  * `Authorization: Portal <token>`. Nothing here builds HTML: answers are data, rendered as text by Preact.
  */
+import type { Static } from '@sinclair/typebox';
+import type { WebhookUsage } from '../../src/api/response-schemas.js';
 
 export interface FieldError {
   Property: string;
@@ -71,6 +73,9 @@ export async function signIn(user: string, password: string): Promise<void> {
   await api('POST', '/Auth/Ticket', undefined, { Authorization: `Basic ${basic}` });
 }
 
+/** The list's figures (GetAllWebhooks ?Usage=true): the server's response schema is the one source of the type. */
+export type Usage = Static<typeof WebhookUsage>;
+
 export interface Webhook {
   WebhookId: number;
   Name: string;
@@ -90,6 +95,12 @@ export interface Webhook {
   Ordering?: string;
   Filter?: Record<string, unknown>;
   SecretRotation?: { PreviousSecretExpires: string; Confirmed: boolean };
+  Description?: string | null;
+  ErrorEmails?: string[] | null;
+  ErrorAssociates?: Array<{ Id: number | null; Name: string | null }> | null;
+  NotifyVia?: string | null;
+  NotifyWhen?: string | null;
+  Usage?: Usage;
   [key: string]: unknown;
 }
 

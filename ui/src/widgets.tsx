@@ -1,8 +1,81 @@
-/** Small shared pieces: the state badge, the success rate, an error line, an attempts chart. */
-import type { Webhook } from './api.js';
+/** Small shared pieces: the state and status badges, the success rate, an error line, an attempts chart. */
+import { type PanelStatus, panelStatus } from '../../src/domain/webhook-usage.js';
+import type { Usage, Webhook } from './api.js';
 
 export function StateBadge({ state }: { state: string }) {
   return <span class={`badge ${state}`}>{state}</span>;
+}
+
+const STATUS_LABEL: Record<PanelStatus, string> = {
+  Active: 'Active',
+  ActiveWithFailures: 'Active with failures',
+  Stopped: 'Stopped',
+  Disabled: 'Disabled',
+};
+
+/** 12.1's badge: Active (green), Active with failures (amber), Stopped (grey), Disabled (red, TooManyErrors). */
+export function PanelBadge({ w }: { w: Webhook }) {
+  const status = (w.Usage?.Status as PanelStatus | undefined) ?? panelStatus(w.State, 0);
+  return <span class={`badge s-${status}`}>{STATUS_LABEL[status] ?? status}</span>;
+}
+
+/** A UTC timestamp of the API ("2026-01-05T09:00:01.0000000Z") as "2026-01-05 09:00:01 UTC". */
+export function Timestamp({ value }: { value: string | null }) {
+  if (value === null) return <span class="hint">never</span>;
+  const shown = value.endsWith('Z') ? `${value.slice(0, 19).replace('T', ' ')} UTC` : value.slice(0, 19).replace('T', ' ');
+  return <time dateTime={value}>{shown}</time>;
+}
+
+/** What the newest attempt came to: its HTTP status, or where it failed. */
+export function lastResultText(u: Usage | undefined): string | null {
+  if (!u || u.LastOutcome === null) return null;
+  const code = u.LastStatusCode === null ? null : String(u.LastStatusCode);
+  switch (u.LastOutcome) {
+    case 'success':
+      return `${code ?? ''} OK`.trim();
+    case 'throttled':
+      return `${code ?? ''} pause asked`.trim();
+    case 'gone':
+      return `${code ?? '410'} gone`;
+    case 'fault':
+      return `hookd's fault (${u.LastStage ?? 'unknown'})`;
+    default:
+      return code !== null ? `${code} failed` : `failed: ${u.LastStage ?? 'error'}`;
+  }
+}
+
+export function LastResult({ usage }: { usage: Usage | undefined }) {
+  const text = lastResultText(usage);
+  if (text === null) return <span class="hint">—</span>;
+  return <span class={usage?.LastOutcome === 'success' ? 'result-ok' : 'result-bad'}>{text}</span>;
+}
+
+/**
+ * Under the badge: failures in a row toward disabling ("7/9"), and past 12.1 a Retry-After pause or a strict queue
+ * waiting behind a failing event.
+ */
+export function StatusNotes({ w }: { w: Webhook }) {
+  const u = w.Usage;
+  if (!u) return null;
+  return (
+    <>
+      {w.State !== 'TooManyErrors' && u.ConsecutiveErrors > 0 && (
+        <span class="status-note" data-in-a-row>
+          {u.ConsecutiveErrors}/{u.DisableAfter} failures in a row
+        </span>
+      )}
+      {u.PausedUntil !== null && (
+        <span class="status-note" data-paused>
+          paused by Retry-After until <Timestamp value={u.PausedUntil} />
+        </span>
+      )}
+      {u.WaitingFor !== null && (
+        <span class="status-note" data-waiting>
+          waiting behind a failing event (Strict): delivery {u.WaitingFor.DeliveryId}
+        </span>
+      )}
+    </>
+  );
 }
 
 export function successRate(w: Pick<Webhook, 'TotalCalls' | 'TotalErrors'>): string {

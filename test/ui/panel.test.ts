@@ -1,0 +1,212 @@
+/**
+ * Issue 24: the dashboard at parity with SuperOffice 12.1's Webhooks panel (superoffice-webhooks.md §12), in
+ * Debian's Chromium (playwright-core, axe-core on every page). hookd runs on a test clock, so failures, pauses and
+ * "7/9" are made exactly by the test (delivery runs only when it calls `deliver()`). Screenshots of the list, the
+ * form and the events tab go to docs/screenshots (README shows them).
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { after, before, describe, it } from 'node:test';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { ADMIN, call, startHookd, TestClock, type TestServer, webhookBody } from '../helpers/harness.js';
+import { type Received, Receiver } from '../helpers/receiver.js';
+
+declare const window: any;
+declare const document: any;
+
+const CHROMIUM = process.env.HOOKD_CHROMIUM ?? '/usr/bin/chromium';
+const DOCS = 'docs/screenshots';
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const skip = existsSync(CHROMIUM) ? false : process.env.CI ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium)`;
+
+let server: TestServer;
+let receiver: Receiver;
+let browser: Browser;
+let page: Page;
+// The test clock starts now: the ticket cookie's expiry must lie ahead of the browser's own clock.
+const clock = new TestClock(Date.now());
+/** Per path: how many deliveries still fail (500); test pings always get 200. */
+const failing = new Map<string, number>();
+const ids: Record<string, number> = {};
+
+before(async () => {
+  if (skip) return;
+  mkdirSync(DOCS, { recursive: true });
+  receiver = await Receiver.start((req: Received, res) => {
+    const ping = req.body.toString().includes('"Event":"test"');
+    const left = failing.get(req.path) ?? 0;
+    if (!ping && left > 0) failing.set(req.path, left - 1);
+    res.statusCode = !ping && left > 0 ? 500 : 200;
+    res.end(res.statusCode === 200 ? 'thanks' : 'receiver down');
+  });
+  server = await startHookd({}, { clock });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.on('pageerror', (e) => assert.fail(`a script error in the page: ${e.message}`));
+});
+after(async () => {
+  if (skip) return;
+  await browser.close();
+  await server.close();
+  await receiver.close();
+});
+
+async function assertAccessible(p: Page, what: string): Promise<void> {
+  await p.evaluate(axeSource);
+  const violations = (await p.evaluate(async () => {
+    const result = await (window as any).axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v: any) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, help: v.help }));
+  })) as Array<{ id: string; impact: string }>;
+  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(serious, [], `${what}: ${JSON.stringify(serious)}`);
+}
+
+async function signIn(p: Page): Promise<void> {
+  await p.goto(`${server.url}/ui/`);
+  await p.getByLabel('User name').fill(ADMIN.user);
+  await p.getByLabel('Password').fill(ADMIN.password);
+  await p.keyboard.press('Enter');
+  await p.getByRole('heading', { name: 'Webhooks' }).waitFor();
+}
+
+/** The receiver's path for a webhook's name. */
+const path = (name: string) => `/${name.toLowerCase().replace(/\W+/g, '-')}`;
+
+async function hook(name: string, event: string, overrides: Record<string, unknown> = {}): Promise<number> {
+  const res = await call(server.url, 'POST', '/api/v1/Webhook', {
+    body: webhookBody(`${receiver.url}${path(name)}`, { Name: name, Events: [event], ...overrides }),
+  });
+  assert.equal(res.status, 200, res.text);
+  ids[name] = res.json.WebhookId;
+  return res.json.WebhookId;
+}
+const signal = (event: string, pk: number) => call(server.url, 'POST', `/api/v1/Webhook/${event}/${pk}`, { body: {} });
+const row = (name: string) => page.locator(`tr[data-webhook="${ids[name]}"]`);
+const get = async (id: number) => (await call(server.url, 'GET', `/api/v1/Webhook/${id}`)).json;
+
+describe('12.1 Webhooks panel in Chromium', { skip }, () => {
+  before(async () => {
+    if (skip) return;
+    await hook('Green orders', 'person.changed');
+    await hook('Amber invoices', 'contact.created');
+    await hook('Seven in a row', 'sale.sold');
+    await hook('Broken receiver', 'ticket.created');
+    // Amber: one failure, then the retry succeeds. 7/9: seven events fail once each. Disabled: nine in a row.
+    failing.set(path('Amber invoices'), 1);
+    failing.set(path('Seven in a row'), 7);
+    failing.set(path('Broken receiver'), 1000);
+    await signal('person.changed', 1);
+    await signal('contact.created', 1);
+    for (let pk = 1; pk <= 9; pk++) await signal('ticket.created', pk);
+    await server.deliver();
+    clock.advance(1000); // the amber one's retry
+    await server.deliver();
+    // Seven failures, their retries a second ahead of a clock that stays.
+    for (let pk = 1; pk <= 7; pk++) await signal('sale.sold', pk);
+    await server.deliver();
+    await signIn(page);
+  });
+
+  it('lists 12.1 columns, badges (amber after one failure, Disabled after nine) and 7/9 toward disabling', async () => {
+    await row('Broken receiver').waitFor();
+    assert.deepEqual(await page.locator('thead th').allInnerTexts(), [
+      'Name',
+      'Status',
+      'Target',
+      'Events',
+      'Last delivery',
+      'Last result',
+      'Failures (24 h)',
+      'Actions',
+    ]);
+    const cells = async (name: string) => row(name).locator('td').allInnerTexts();
+    const green = await cells('Green orders');
+    assert.equal(green[1], 'Active');
+    assert.equal(green[3], '1', 'Events: a count');
+    assert.match(green[4] as string, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+    assert.equal(green[5], '200 OK');
+    assert.equal(green[6], '0');
+
+    const amber = await cells('Amber invoices');
+    assert.equal(amber[1], 'Active with failures');
+    assert.equal(await row('Amber invoices').locator('.badge').getAttribute('class'), 'badge s-ActiveWithFailures');
+    assert.equal(amber[5], '200 OK', 'the retry succeeded');
+    assert.equal(amber[6], '1');
+
+    assert.match((await cells('Seven in a row'))[1] as string, /^Active with failures\s*7\/9/);
+    assert.match(await row('Seven in a row').locator('[data-in-a-row]').innerText(), /^7\/9\b/);
+
+    const broken = await cells('Broken receiver');
+    assert.equal(broken[1], 'Disabled');
+    assert.equal(broken[5], '500 failed');
+    assert.equal(broken[6], '9');
+
+    // Restart only on the disabled webhook.
+    assert.equal(await page.getByRole('button', { name: 'Restart' }).count(), 1);
+    assert.equal(await row('Broken receiver').getByRole('button', { name: 'Restart' }).count(), 1);
+    await assertAccessible(page, 'the list');
+    await page.screenshot({ path: `${DOCS}/list.png` });
+  });
+
+  it('restarts a disabled webhook from the list', async () => {
+    failing.set(path('Broken receiver'), 0);
+    await row('Broken receiver').getByRole('button', { name: 'Restart' }).click();
+    await page.getByText('"Broken receiver" is restarted.').waitFor();
+    assert.equal((await get(ids['Broken receiver'] as number)).State, 'Active');
+    await row('Broken receiver').getByRole('button', { name: 'Stop' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Restart' }).count(), 0);
+  });
+
+  it('copies a webhook as "<name> (copy)", created Stopped, and deletes it after a confirmation', async () => {
+    await row('Green orders').getByRole('button', { name: 'Copy' }).click();
+    await page.getByText('Copied as "Green orders (copy)", Stopped.').waitFor();
+    const copyRow = page.locator('tbody tr', { hasText: 'Green orders (copy)' });
+    await copyRow.waitFor();
+    assert.equal(await copyRow.locator('.badge').innerText(), 'Stopped');
+    const copyId = Number(await copyRow.getAttribute('data-webhook'));
+    const copy = await get(copyId);
+    const original = await get(ids['Green orders'] as number);
+    assert.equal(copy.State, 'Stopped');
+    assert.deepEqual(copy.Events, original.Events);
+    assert.equal(copy.TargetUrl, original.TargetUrl);
+    // Start and stop it from the list: the toggle.
+    await copyRow.getByRole('button', { name: 'Start' }).click();
+    await copyRow.getByRole('button', { name: 'Stop' }).waitFor();
+    assert.equal((await get(copyId)).State, 'Active');
+
+    await copyRow.getByRole('button', { name: 'Delete' }).click();
+    await copyRow.getByRole('group', { name: 'Confirm deletion' }).waitFor();
+    await assertAccessible(page, 'the list asking to confirm a deletion');
+    await copyRow.getByRole('button', { name: 'No' }).click();
+    assert.equal((await call(server.url, 'GET', `/api/v1/Webhook/${copyId}`)).status, 200, 'No keeps it');
+    await copyRow.getByRole('button', { name: 'Delete' }).click();
+    await copyRow.getByRole('button', { name: 'Yes, delete' }).click();
+    await page.getByText('"Green orders (copy)" is deleted.').waitFor();
+    await copyRow.waitFor({ state: 'detached' });
+    assert.equal((await call(server.url, 'GET', `/api/v1/Webhook/${copyId}`)).status, 404);
+  });
+
+  it('searches names by substring, ignoring case (the API keeps its exact nameFilter)', async () => {
+    await page.getByLabel('Name contains').fill('IN A');
+    await page.locator('tbody tr').first().waitFor();
+    await waitForRows(['Seven in a row']);
+    await page.getByLabel('Name contains').fill('e');
+    await waitForRows(['Green orders', 'Amber invoices', 'Seven in a row', 'Broken receiver']);
+    await page.getByLabel('Name contains').fill('nothing like it');
+    await page.getByText('No webhook has such a name.').waitFor();
+    const exact = await call(server.url, 'GET', '/api/v1/Webhook?nameFilter=Seven');
+    assert.deepEqual(exact.json, [], "the API's nameFilter is NetServer's exact match");
+    await page.getByLabel('Name contains').fill('');
+  });
+});
+
+async function waitForRows(names: string[]): Promise<void> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const shown = await page.locator('tbody tr td:first-child').allInnerTexts();
+    if (JSON.stringify(shown) === JSON.stringify(names)) return;
+    if (Date.now() > deadline) assert.deepEqual(shown, names);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
