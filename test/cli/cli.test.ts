@@ -223,6 +223,12 @@ describe('CLI errors', () => {
     ['bad --data', ['signal', 'a.b', '1', '--data', '{'], null, /--data is not JSON/],
     ['an unknown catalogue event', ['trigger', 'spaceship.launched'], null, /no sample for 'spaceship\.launched'/],
     [
+      'an event NetServer never sends',
+      ['trigger', 'ticket.deleted'],
+      null,
+      /no sample for 'ticket\.deleted': it is not an event of the catalogue \(activity\.created, .*sale\.sold/,
+    ],
+    [
       'a server that is down',
       ['webhook', 'list'],
       { HOOKD_URL: 'DOWN' },

@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { ADMIN, call, startHookd, TestClock, type TestServer, webhookBody } from '../helpers/harness.js';
 import { type Received, Receiver } from '../helpers/receiver.js';
+import { CATALOGUE_EVENTS } from '../../src/domain/event-catalogue.js';
 
 declare const window: any;
 declare const document: any;
@@ -198,6 +199,72 @@ describe('12.1 Webhooks panel in Chromium', { skip }, () => {
     const exact = await call(server.url, 'GET', '/api/v1/Webhook?nameFilter=Seven');
     assert.deepEqual(exact.json, [], "the API's nameFilter is NetServer's exact match");
     await page.getByLabel('Name contains').fill('');
+  });
+
+  it('offers exactly the catalogue in the event picker, plus typed names; saves and shows recipients and triggers', async () => {
+    await page.goto(`${server.url}/ui/#/webhooks/new`);
+    await page.getByRole('heading', { name: 'New webhook' }).waitFor();
+    const offered = await page.locator('[data-event-picker] input[type=checkbox]').evaluateAll((boxes) => boxes.map((b: any) => b.value));
+    assert.deepEqual(offered, [...CATALOGUE_EVENTS], 'the picker is the catalogue of the spec, in its order');
+    for (const never of ['quote.created', 'ticket.deleted', 'chatsession.deleted']) assert.ok(!offered.includes(never), never);
+
+    const admin = (await get(ids['Green orders'] as number)).RegisteredAssociate.AssociateId as number;
+    await page.getByLabel('Name', { exact: true }).fill('Notified orders');
+    await page.getByLabel('Description').fill('Orders for the warehouse, with a pager');
+    await page.getByLabel('Target URL').fill(`${receiver.url}/notified`);
+    await page.getByLabel('contact.created').uncheck();
+    await page.getByLabel('sale.sold').check();
+    await page.getByLabel('person.consented').check();
+    await page.getByLabel('More events').fill('list.category.created, shop.order.paid');
+    await page.getByLabel('E-mail recipients').fill('ops@example.com\npager@example.com');
+    await page.getByLabel('CRM users').fill(String(admin));
+    await page.getByLabel('In-app').check();
+    await page.getByLabel('On first failure').check();
+    assert.equal(await page.getByLabel('When disabled').isChecked(), true, "NetServer's default: when disabled, by e-mail");
+
+    // The filter tester beside the Filter field.
+    // The sample payload is the catalogue's sample of the first picked event (person.consented: person_id 42).
+    await page.getByLabel('Payload filter').fill('{"FieldValues.person_id": {"$gt": 50}}');
+    await page.getByText('Try the filter on a sample payload').click();
+    await page.getByRole('button', { name: 'Test filter' }).click();
+    await page.locator('[data-filter-verdict]').getByText('No match').waitFor();
+    assert.match(await page.locator('[data-filter-verdict]').innerText(), /"FieldValues\.person_id".*the payload has 42/s);
+    await page.getByLabel('Payload filter').fill('{"FieldValues.person_id": {"$gt": 0}}');
+    await page.getByRole('button', { name: 'Test filter' }).click();
+    await page.locator('[data-filter-verdict]').getByText('The filter matches').waitFor();
+    await page.getByLabel('Payload filter').fill('');
+    await assertAccessible(page, 'the form');
+    await page.screenshot({ path: `${DOCS}/form.png`, fullPage: true });
+
+    await page.getByRole('button', { name: 'Create webhook' }).click();
+    await page.getByRole('heading', { name: /Notified orders/ }).waitFor();
+    const id = Number(/webhooks\/(\d+)/.exec(page.url())?.[1]);
+    const saved = await get(id);
+    assert.deepEqual(saved.Events, ['person.consented', 'sale.sold', 'list.category.created', 'shop.order.paid']);
+    assert.deepEqual(saved.ErrorEmails, ['ops@example.com', 'pager@example.com']);
+    assert.deepEqual(
+      saved.ErrorAssociates.map((a: any) => a.Id),
+      [admin],
+    );
+    assert.equal(saved.NotifyVia, 'Email, InApp');
+    assert.equal(saved.NotifyWhen, 'FirstFailure, Disabling');
+    assert.equal(saved.Description, 'Orders for the warehouse, with a pager');
+    assert.equal(saved.Type, 'webhook');
+
+    // Shown again in the form.
+    await page.goto(`${server.url}/ui/#/webhooks/${id}/edit`);
+    await page.getByRole('heading', { name: 'Edit Notified orders' }).waitFor();
+    assert.equal(await page.getByLabel('E-mail recipients').inputValue(), 'ops@example.com\npager@example.com');
+    assert.equal(await page.getByLabel('CRM users').inputValue(), String(admin));
+    assert.match(await page.locator('[data-error-associates]').innerText(), /admin \(\d+\)/);
+    for (const box of ['E-mail', 'In-app', 'On first failure', 'When disabled', 'sale.sold', 'person.consented'])
+      assert.equal(await page.getByLabel(box, { exact: true }).isChecked(), true, box);
+    assert.equal(await page.getByLabel('contact.created').isChecked(), false);
+    assert.equal(await page.getByLabel('More events').inputValue(), 'list.category.created, shop.order.paid');
+    assert.equal(await page.getByLabel('Description').inputValue(), 'Orders for the warehouse, with a pager');
+    // Type crmscript names a script instead of a URL.
+    await page.getByLabel('Type', { exact: true }).selectOption('crmscript');
+    await page.getByLabel('Script include name').waitFor();
   });
 });
 

@@ -1,13 +1,14 @@
 /**
- * Create or edit a webhook. Events come from the catalogue (wildcards may be typed); the API's validation
- * rules are shown at the field they name; "Send test" pings the target with the form as it stands.
+ * Create or edit a webhook. Events are picked from the catalogue of the spec (the one list `hookd trigger` uses),
+ * and any other name is typed (lists, extra tables, webhook{id}.*, wildcards, custom events); error notifications
+ * as 12.1 sets them (recipients, Notify via, On first failure / When disabled); the filter can be tried on a sample
+ * payload beside its field. The API's validation rules are shown at the field they name; "Send test" pings the
+ * target with the form as it stands.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { EVENT_CATALOGUE } from '../../src/domain/event-catalogue.js';
+import { CATALOGUE_EVENTS, EVENT_CATALOGUE, sampleData } from '../../src/domain/event-catalogue.js';
 import { ApiError, api, type FieldError, type Webhook } from './api.js';
 import { ErrorLine } from './widgets.js';
-
-const CATALOGUE_EVENTS = Object.keys(EVENT_CATALOGUE).flatMap((entity) => ['created', 'changed', 'deleted'].map((a) => `${entity}.${a}`));
 
 interface Form {
   Name: string;
@@ -21,7 +22,22 @@ interface Form {
   MaxPerSecond: string;
   Ordering: string;
   filter: string;
+  Type: string;
+  Description: string;
+  errorEmails: string;
+  errorAssociates: string;
+  viaEmail: boolean;
+  viaInApp: boolean;
+  onFirstFailure: boolean;
+  whenDisabled: boolean;
 }
+
+/** NetServer's flag names ("Email, InApp"; "None" when none is set). */
+function flags(names: Array<[boolean, string]>): string {
+  const set = names.filter(([on]) => on).map(([, name]) => name);
+  return set.length === 0 ? 'None' : set.join(', ');
+}
+const hasFlag = (value: string | null | undefined, name: string) => (value ?? '').split(/,\s*/).includes(name);
 
 const EMPTY: Form = {
   Name: '',
@@ -35,6 +51,15 @@ const EMPTY: Form = {
   MaxPerSecond: '',
   Ordering: 'None',
   filter: '',
+  Type: 'webhook',
+  Description: '',
+  errorEmails: '',
+  errorAssociates: '',
+  // NetServer's defaults (CreateDefaultWebhook): by e-mail, when the webhook is disabled.
+  viaEmail: true,
+  viaInApp: false,
+  onFirstFailure: false,
+  whenDisabled: true,
 };
 
 function fromWebhook(w: Webhook): Form {
@@ -52,6 +77,14 @@ function fromWebhook(w: Webhook): Form {
     MaxPerSecond: w.MaxPerSecond === undefined ? '' : String(w.MaxPerSecond),
     Ordering: w.Ordering ?? 'None',
     filter: w.Filter ? JSON.stringify(w.Filter, null, 2) : '',
+    Type: w.Type || 'webhook',
+    Description: w.Description ?? '',
+    errorEmails: (w.ErrorEmails ?? []).join('\n'),
+    errorAssociates: (w.ErrorAssociates ?? []).map((a) => a.Id).join(', '),
+    viaEmail: hasFlag(w.NotifyVia, 'Email'),
+    viaInApp: hasFlag(w.NotifyVia, 'InApp'),
+    onFirstFailure: hasFlag(w.NotifyWhen, 'FirstFailure'),
+    whenDisabled: hasFlag(w.NotifyWhen, 'Disabling'),
   };
 }
 
@@ -85,6 +118,26 @@ function toCarrier(f: Form): Record<string, unknown> {
     MaxPerSecond: f.MaxPerSecond.trim() === '' ? null : Number(f.MaxPerSecond),
     Ordering: f.Ordering,
     Filter: json(f.filter),
+    Type: f.Type,
+    Description: f.Description,
+    ErrorEmails: f.errorEmails
+      .split(/[\n,;]/)
+      .map((a) => a.trim())
+      .filter(Boolean),
+    // Associate ids as list items; a word that is no number goes as it is, and the API names the field.
+    ErrorAssociates: f.errorAssociates
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean)
+      .map((a) => ({ Id: /^\d+$/.test(a) ? Number(a) : a })),
+    NotifyVia: flags([
+      [f.viaEmail, 'Email'],
+      [f.viaInApp, 'InApp'],
+    ]),
+    NotifyWhen: flags([
+      [f.onFirstFailure, 'FirstFailure'],
+      [f.whenDisabled, 'Disabling'],
+    ]),
   };
 }
 
@@ -95,6 +148,8 @@ function fieldOf(property: string): string {
   if (head === 'Headers') return 'headers';
   if (head === 'Properties') return 'properties';
   if (head === 'Filter') return 'filter';
+  if (head === 'ErrorEmails' || head === 'ErrorsEmail') return 'errorEmails';
+  if (head === 'ErrorAssociates') return 'errorAssociates';
   return head;
 }
 
@@ -191,10 +246,22 @@ export function WebhookForm({ id, portal }: { id: number | null; portal: boolean
       <input id="w-name" value={form.Name} onInput={(e) => set({ Name: e.currentTarget.value })} {...described('Name')} />
       {fieldErrors('Name')}
 
-      <label for="w-target">Target URL</label>
+      <label for="w-description">Description</label>
+      <input id="w-description" size={50} value={form.Description} onInput={(e) => set({ Description: e.currentTarget.value })} />
+      {fieldErrors('Description')}
+
+      <label for="w-type">Type</label>
+      <select id="w-type" value={form.Type} onChange={(e) => set({ Type: e.currentTarget.value })}>
+        <option value="webhook">webhook (HTTP POST to a URL)</option>
+        <option value="crmscript">crmscript (a script by its include name)</option>
+      </select>
+      {fieldErrors('Type')}
+
+      <label for="w-target">{form.Type === 'crmscript' ? 'Script include name' : 'Target URL'}</label>
       <input
         id="w-target"
-        type="url"
+        // A URL field for HTTP webhooks (the type union confuses Preact's attribute types, as for the secret).
+        {...({ type: form.Type === 'crmscript' ? 'text' : 'url' } as { type: 'url' })}
         size={50}
         value={form.TargetUrl}
         onInput={(e) => set({ TargetUrl: e.currentTarget.value })}
@@ -202,26 +269,48 @@ export function WebhookForm({ id, portal }: { id: number | null; portal: boolean
       />
       {fieldErrors('TargetUrl')}
 
-      <label for="w-events">
-        Events <span class="hint">(pick with Ctrl or Shift)</span>
-      </label>
-      <select
-        id="w-events"
-        multiple
-        size={6}
-        onChange={(e) => set({ picked: [...e.currentTarget.selectedOptions].map((o) => o.value) })}
-        {...described('events')}
-      >
-        {CATALOGUE_EVENTS.map((name) => (
-          <option key={name} selected={form.picked.includes(name)}>
-            {name}
-          </option>
+      <fieldset class="events" data-event-picker>
+        <legend>Events</legend>
+        {Object.entries(EVENT_CATALOGUE).map(([entity, sample]) => (
+          <fieldset key={entity} class="entity">
+            <legend>{entity}</legend>
+            {sample.events.map((verb) => {
+              const name = `${entity}.${verb}`;
+              return (
+                <label key={name} class="check">
+                  <input
+                    type="checkbox"
+                    value={name}
+                    checked={form.picked.includes(name)}
+                    onChange={(e) =>
+                      set({
+                        picked: e.currentTarget.checked
+                          ? CATALOGUE_EVENTS.filter((n) => n === name || form.picked.includes(n))
+                          : form.picked.filter((n) => n !== name),
+                      })
+                    }
+                  />{' '}
+                  {name}
+                </label>
+              );
+            })}
+          </fieldset>
         ))}
-      </select>
+      </fieldset>
       <label for="w-more-events">
-        More events <span class="hint">(comma separated; wildcards such as contact.* or webhook12.errors)</span>
+        More events{' '}
+        <span class="hint">
+          (typed names, comma separated: list.category.created, y_table.changed, webhook12.errors, wildcards such as contact.*, your own
+          events)
+        </span>
       </label>
-      <input id="w-more-events" size={40} value={form.moreEvents} onInput={(e) => set({ moreEvents: e.currentTarget.value })} />
+      <input
+        id="w-more-events"
+        size={40}
+        value={form.moreEvents}
+        onInput={(e) => set({ moreEvents: e.currentTarget.value })}
+        {...described('events')}
+      />
       {fieldErrors('events')}
 
       <label for="w-secret">Secret</label>
@@ -270,6 +359,57 @@ export function WebhookForm({ id, portal }: { id: number | null; portal: boolean
       />
       {fieldErrors('properties')}
 
+      <fieldset class="group">
+        <legend>Error notifications</legend>
+        <label for="w-error-emails">
+          E-mail recipients <span class="hint">(external addresses, one a line)</span>
+        </label>
+        <textarea
+          id="w-error-emails"
+          value={form.errorEmails}
+          onInput={(e) => set({ errorEmails: e.currentTarget.value })}
+          {...described('errorEmails')}
+        />
+        {fieldErrors('errorEmails')}
+        <label for="w-error-associates">
+          CRM users <span class="hint">(associate ids, comma separated)</span>
+        </label>
+        <input
+          id="w-error-associates"
+          value={form.errorAssociates}
+          onInput={(e) => set({ errorAssociates: e.currentTarget.value })}
+          {...described('errorAssociates')}
+        />
+        {current && (current.ErrorAssociates ?? []).length > 0 && (
+          <p class="hint" data-error-associates>
+            Now: {(current.ErrorAssociates ?? []).map((a) => `${a.Name ?? '?'} (${a.Id})`).join(', ')}
+          </p>
+        )}
+        {fieldErrors('errorAssociates')}
+        <fieldset class="inline">
+          <legend>Notify via</legend>
+          <label class="check">
+            <input type="checkbox" checked={form.viaEmail} onChange={(e) => set({ viaEmail: e.currentTarget.checked })} /> E-mail
+          </label>
+          <label class="check">
+            <input type="checkbox" checked={form.viaInApp} onChange={(e) => set({ viaInApp: e.currentTarget.checked })} /> In-app
+          </label>
+        </fieldset>
+        {fieldErrors('NotifyVia')}
+        <fieldset class="inline">
+          <legend>Notify when</legend>
+          <label class="check">
+            <input type="checkbox" checked={form.onFirstFailure} onChange={(e) => set({ onFirstFailure: e.currentTarget.checked })} /> On
+            first failure
+          </label>
+          <label class="check">
+            <input type="checkbox" checked={form.whenDisabled} onChange={(e) => set({ whenDisabled: e.currentTarget.checked })} /> When
+            disabled
+          </label>
+        </fieldset>
+        {fieldErrors('NotifyWhen')}
+      </fieldset>
+
       <h3>Delivery controls</h3>
       <label for="w-rate">
         At most this many attempts a second <span class="hint">(empty: no limit)</span>
@@ -292,6 +432,7 @@ export function WebhookForm({ id, portal }: { id: number | null; portal: boolean
       </label>
       <textarea id="w-filter" value={form.filter} onInput={(e) => set({ filter: e.currentTarget.value })} {...described('filter')} />
       {fieldErrors('filter')}
+      <FilterTester filter={form.filter} event={form.picked[0] ?? 'contact.changed'} />
 
       <p class="actions" style="margin-top:1rem">
         <button type="submit" disabled={busy}>
@@ -312,5 +453,54 @@ export function WebhookForm({ id, portal }: { id: number | null; portal: boolean
       )}
       {portal && <p class="hint">You manage the webhooks of your own account here.</p>}
     </form>
+  );
+}
+
+/** A sample payload as a receiver would get it for `event` (the catalogue's sample). */
+function samplePayload(event: string): string {
+  const data = sampleData(event, 18) ?? {};
+  return JSON.stringify({ Event: event, PrimaryKey: 18, ContextIdentifier: 'Cust12345', ChangedByAssociateId: 5, ...data }, null, 2);
+}
+
+/** Past 12.1: tries the filter on a sample payload (POST /Webhook/Filter/Test) and says which conditions missed. */
+function FilterTester({ filter, event }: { filter: string; event: string }) {
+  const [payload, setPayload] = useState<string | null>(null);
+  const [verdict, setVerdict] = useState<{ Matches: boolean; Failed: Array<{ Condition: unknown; Value: unknown }> } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const shown = payload ?? samplePayload(event);
+
+  async function run() {
+    setVerdict(null);
+    setError(null);
+    try {
+      const parsedFilter = filter.trim() === '' ? {} : JSON.parse(filter);
+      setVerdict(await api('POST', '/Webhook/Filter/Test', { Filter: parsedFilter, Payload: JSON.parse(shown) }));
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : `Not JSON: ${(e as Error).message}`);
+    }
+  }
+
+  return (
+    <details class="filter-tester">
+      <summary>Try the filter on a sample payload</summary>
+      <label for="w-filter-payload">Sample payload</label>
+      <textarea id="w-filter-payload" rows={8} value={shown} onInput={(e) => setPayload(e.currentTarget.value)} />
+      <p class="actions">
+        <button type="button" class="secondary" onClick={run}>
+          Test filter
+        </button>
+      </p>
+      {verdict && (
+        <div class={`notice ${verdict.Matches ? 'good' : 'bad'}`} role="status" data-filter-verdict>
+          {verdict.Matches ? 'The filter matches: this event would be delivered.' : 'No match: this event would not be queued.'}
+          {verdict.Failed.map((f, i) => (
+            <p key={i} class="hint">
+              {JSON.stringify(f.Condition)} — the payload has {JSON.stringify(f.Value) ?? 'nothing'}
+            </p>
+          ))}
+        </div>
+      )}
+      <ErrorLine error={error} />
+    </details>
   );
 }

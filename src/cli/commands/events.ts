@@ -1,6 +1,6 @@
 /** `hookd signal`, `hookd trigger`, `hookd deliveries`, `hookd retry`. */
 import type { Command } from 'commander';
-import { sampleData } from '../../domain/event-catalogue.js';
+import { CATALOGUE_EVENTS, sampleData } from '../../domain/event-catalogue.js';
 import { CliError } from '../client.js';
 import { printJson, progress, table } from '../output.js';
 import { type ConnectionFlags, clientOf, idArg, withConnection } from './connection.js';
@@ -31,10 +31,7 @@ export function registerEventCommands(program: Command): void {
     .action(async (event: string, flags: ConnectionFlags & { primaryKey: string }) => {
       const primaryKey = idArg(flags.primaryKey, '--primary-key');
       const data = sampleData(event, primaryKey);
-      if (!data)
-        throw new Error(
-          `no sample for '${event}': the catalogue has activity, associate, chatsession, contact, document, person, project, projectmember, quote, relation, sale, salestakeholder and ticket events`,
-        );
+      if (!data) throw new Error(`no sample for '${event}': it is not an event of the catalogue (${CATALOGUE_EVENTS.join(', ')})`);
       await signal(flags, event, primaryKey, data);
     });
 
