@@ -14,6 +14,8 @@ import { buildApp } from './api/app.js';
 import type { Config } from './config/settings.js';
 import { readTlsFiles } from './config/listener-settings.js';
 import { HttpSender } from './delivery/http-sender.js';
+import type { AppAccessMode } from './domain/app-access.js';
+import { AppAccessService } from './services/app-access-service.js';
 import { buildHttpRequest, CrmScriptPlugin, type EventHandler, HttpWebhookPlugin, PluginRegistry } from './delivery/plugins.js';
 import { MailSender } from './delivery/mail-sender.js';
 import { DeliveryWorker } from './delivery/worker.js';
@@ -177,6 +179,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     idempotencyMs: config.idempotencyHours * 3_600_000,
     onPruned: (pruned) => metrics.pruned(pruned),
   });
+  const appAccess = new AppAccessService({ store, clock, mode: config.appAccess as AppAccessMode });
   const app = await buildApp({
     auth,
     webhooks,
@@ -184,6 +187,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     deliveryLog,
     retention,
     jobs,
+    appAccess,
     ticketTtlMs: config.ticketTtlMinutes * 60_000,
     clock,
     logger,

@@ -12,6 +12,7 @@ import { HookdError } from '../domain/errors.js';
 import type { Tenant } from '../domain/webhook.js';
 import { registerBodyParsers } from './content.js';
 import { registerErrorHandling, sendError } from './error-envelope.js';
+import { appAccessRoutes } from './routes/app-access.js';
 import { authenticate } from './request-context.js';
 import { type LinkPolicy, registerLinks } from './links.js';
 import type { TlsFiles } from '../config/listener-settings.js';
@@ -151,6 +152,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await scope.register(async (s) => operationsRoutes(s, deps));
     await scope.register(async (s) => associateRoutes(s, deps));
     await scope.register(async (s) => timeZoneRoutes(s, deps));
+    await scope.register(async (s) => appAccessRoutes(s, deps));
   };
   await app.register(api, { prefix: '/api/v1', hide: false });
   await app.register(api, { prefix: '/:tenant/api/v1', hide: true });

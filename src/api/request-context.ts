@@ -5,6 +5,7 @@ import { HookdError } from '../domain/errors.js';
 import { parseTimeZoneHeader, type TimeZoneRequest } from '../domain/so-timezones.js';
 import { utcTimestamp, zonedTimestamp } from '../domain/timestamp.js';
 import type { Tenant } from '../domain/webhook.js';
+import type { AppAccessService } from '../services/app-access-service.js';
 import type { AuthService } from '../services/auth-service.js';
 import type { Caller } from '../services/caller.js';
 
@@ -21,6 +22,8 @@ export const XSRF_COOKIE = 'XSRF-TOKEN';
 export interface ContextDeps {
   auth: AuthService;
   defaultTenant: Tenant;
+  /** "Online Restricted" (HOOKD_APP_ACCESS): refuses an application the Webhook routes until it is granted. */
+  appAccess?: AppAccessService;
 }
 
 /**
@@ -64,6 +67,7 @@ export function authenticate(deps: ContextDeps) {
         throw new HookdError('forbidden', { action: `${req.method} ${route || req.url.split('?')[0]} with a portal token` });
       }
       req.caller = { tenant, associate, appToken, portal: true };
+      await deps.appAccess?.check(req.caller, route);
       return;
     }
     const cookies = (req as FastifyRequest & { cookies?: Record<string, string | undefined> }).cookies ?? {};
@@ -76,6 +80,7 @@ export function authenticate(deps: ContextDeps) {
     });
     const appToken = req.headers['so-apptoken'];
     req.caller = { tenant, associate, appToken: typeof appToken === 'string' && appToken !== '' ? appToken.slice(0, 200) : null };
+    await deps.appAccess?.check(req.caller, (req.routeOptions.url ?? '').replace(/^(\/:tenant)?\/api\/v1/, ''));
   };
 }
 

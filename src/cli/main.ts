@@ -5,6 +5,7 @@ import { openStore } from '../store/open-store.js';
 import { VERSION } from '../lib/version.js';
 import { serve } from '../main.js';
 import { CliError } from './client.js';
+import { registerAppAccessCommands } from './commands/app-access.js';
 import { registerEventCommands } from './commands/events.js';
 import { registerListenCommand } from './commands/listen.js';
 import { registerRecoverCommand } from './commands/recover.js';
@@ -58,6 +59,7 @@ registerWebhookCommands(program);
 registerEventCommands(program);
 registerListenCommand(program);
 registerRecoverCommand(program);
+registerAppAccessCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   console.error(`hookd: ${(e as Error).message}`);

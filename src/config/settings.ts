@@ -104,6 +104,13 @@ export const SETTINGS = {
     min: 0,
     doc: 'API requests one caller (tenant, user and SO-AppToken; the address where no one is logged in) may make a minute; 0 = no limit.',
   }),
+  appAccess: s({
+    env: 'HOOKD_APP_ACCESS',
+    kind: 'string',
+    default: 'open',
+    choices: ['open', 'restricted'],
+    doc: "NetServer's Online Restricted: 'restricted' lets an application (SO-AppToken) use the Webhook routes only once the administrator granted it (POST /api/v1/AppAccess).",
+  }),
   savePing: s({
     env: 'HOOKD_SAVE_PING',
     kind: 'bool',

@@ -61,6 +61,20 @@ export const TRANSLATIONS: { [C in ErrorCode]?: Record<ExtraLanguage, Sentence> 
       `Le webhook ${p.id} a été enregistré par une autre application : seul un appelant présentant le même SO-AppToken peut le modifier ou le supprimer.`,
     fi: (p) => `Webhookin ${p.id} rekisteröi toinen sovellus: vain samalla SO-AppTokenilla sitä voi muuttaa tai poistaa.`,
   },
+  app_not_granted: {
+    sv: () =>
+      'Webhook-agenten är inte tillgänglig i Online som standard. Åtkomst måste begäras särskilt när appen registreras. (Administratören har inte gett det här programmet, med dess SO-AppToken, åtkomst.)',
+    da: () =>
+      'Webhook-agenten er ikke tilgængelig i Online som standard. Adgang skal anmodes om specifikt, når appen registreres. (Administratoren har ikke givet dette program, med dets SO-AppToken, adgang.)',
+    de: () =>
+      'Der Webhook-Agent ist in Online standardmäßig nicht verfügbar. Der Zugriff muss bei der Registrierung der App ausdrücklich beantragt werden. (Der Administrator hat dieser Anwendung mit ihrem SO-AppToken keinen Zugriff gewährt.)',
+    nl: () =>
+      'De Webhook-agent is in Online standaard niet beschikbaar. Toegang moet specifiek worden aangevraagd bij het registreren van de app. (De beheerder heeft deze toepassing, met haar SO-AppToken, geen toegang gegeven.)',
+    fr: () =>
+      "L'agent Webhook n'est pas disponible par défaut dans Online. L'accès doit être demandé spécifiquement lors de l'enregistrement de l'application. (L'administrateur n'a pas accordé l'accès à cette application, identifiée par son SO-AppToken.)",
+    fi: () =>
+      'Webhook-agentti ei ole oletuksena käytettävissä Onlinessa. Käyttöoikeutta on pyydettävä erikseen sovellusta rekisteröitäessä. (Järjestelmänvalvoja ei ole antanut tälle sovellukselle, sen SO-AppTokenin perusteella, käyttöoikeutta.)',
+  },
   not_found: {
     sv: (p) => `${p.entity} med id ${p.id} hittades inte`,
     da: (p) => `${p.entity} med id ${p.id} blev ikke fundet`,

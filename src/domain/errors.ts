@@ -61,6 +61,15 @@ const entries = {
       `Webhook ${p.id} was registered by another application: only a caller presenting the same SO-AppToken may change or delete it.`,
     nb: (p) => `Webhook ${p.id} ble registrert av en annen applikasjon: bare en som sender samme SO-AppToken kan endre eller slette den.`,
   },
+  app_not_granted: {
+    // "Online Restricted": the seeds' own sentence for the Webhook agent, then what to do about it in hookd.
+    status: 403,
+    errorType: 'SoAccessDeniedException',
+    en: () =>
+      'The Webhook agent is not available in Online by default. Access must be requested specifically when app is registered. (This application, by its SO-AppToken, has not been granted access by the administrator.)',
+    nb: () =>
+      'Webhook-agenten er ikke tilgjengelig i Online som standard. Tilgang må bes om spesifikt når appen registreres. (Denne applikasjonen har ikke fått tilgang av administratoren for sin SO-AppToken.)',
+  },
   not_found: {
     status: 404,
     errorType: 'SoNotFoundException',

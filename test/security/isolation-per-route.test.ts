@@ -106,6 +106,10 @@ function otherTenantCases(): Record<string, Case[]> {
     'GET /Associate/{id}': [{ method: 'GET', path: '/Associate/1', expect: [404] }],
     'GET /Notifications': [{ method: 'GET', path: '/Notifications', expect: [200] }],
     'GET /timezone': [{ method: 'GET', path: '/timezone', expect: [200] }],
+    // Application grants are the installation's: only its administrator reads or changes them (issue 23).
+    'GET /AppAccess': [{ method: 'GET', path: '/AppAccess', expect: [403] }],
+    'POST /AppAccess': [{ method: 'POST', path: '/AppAccess', body: { AppToken: 'app-B' }, expect: [403] }],
+    'DELETE /AppAccess/{hash}': [{ method: 'DELETE', path: `/AppAccess/${'0'.repeat(64)}`, expect: [403] }],
     'POST /Agents/Webhook/{method}': [
       // Agents answer what the caller cannot see with null, as NetServer's do for a missing entity.
       { method: 'POST', path: '/Agents/Webhook/GetWebhook', body: { WebhookId: hookId }, expect: [200] },

@@ -1,5 +1,6 @@
 import type { Clock } from '../../lib/clock.js';
 import type { DeliveryLogService } from '../../services/delivery-log-service.js';
+import type { AppAccessService } from '../../services/app-access-service.js';
 import type { AuthService } from '../../services/auth-service.js';
 import type { EventService } from '../../services/event-service.js';
 import type { JobService } from '../../services/job-service.js';
@@ -14,6 +15,8 @@ export interface RouteDeps {
   deliveryLog: DeliveryLogService;
   retention: RetentionService;
   jobs: JobService;
+  /** "Online Restricted": which applications may use the Webhook routes. */
+  appAccess: AppAccessService;
   ticketTtlMs: number;
   clock: Clock;
 }

@@ -1,4 +1,5 @@
 /** The scale-out store: any number of hookd processes share one PostgreSQL database and split the work. */
+import type { AppGrant } from '../../domain/app-access.js';
 import pg from 'pg';
 import type { EventRecord } from '../../domain/payload.js';
 import type { WebhookInput } from '../../domain/webhook.js';
@@ -20,6 +21,7 @@ import { migrate, openPool, transaction } from './pool.js';
 import { PostgresDeliveryQueue } from './queue.js';
 import * as registry from './registry.js';
 import { webhookUsage } from './webhook-usage.js';
+import * as appGrants from './app-grants.js';
 import { WORK_CHANNEL, signalEvents, signalGroups } from './signal.js';
 
 /** How long to wait before opening the LISTEN connection again after it was lost. */
@@ -301,6 +303,18 @@ export class PostgresStore implements Store {
   }
   async snapshot(now: number) {
     return delivery.snapshot(this.pool, now);
+  }
+  async listAppGrants() {
+    return appGrants.listAppGrants(this.pool);
+  }
+  async findAppGrant(tokenHash: string) {
+    return appGrants.findAppGrant(this.pool, tokenHash);
+  }
+  async putAppGrant(grant: AppGrant) {
+    return appGrants.putAppGrant(this.pool, grant);
+  }
+  async deleteAppGrant(tokenHash: string) {
+    return appGrants.deleteAppGrant(this.pool, tokenHash);
   }
   async webhookUsage(tenantId: number, ids: number[], failuresSince: number) {
     return webhookUsage(this.pool, tenantId, ids, failuresSince);

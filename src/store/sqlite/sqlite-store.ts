@@ -1,4 +1,5 @@
 /** The embedded store: one SQLite file, one writer (this process). */
+import type { AppGrant } from '../../domain/app-access.js';
 import { join } from 'node:path';
 import type { EventRecord } from '../../domain/payload.js';
 import type { WebhookInput } from '../../domain/webhook.js';
@@ -22,6 +23,7 @@ import { SqliteDeliveryQueue } from './queue.js';
 import { signalEvents, signalGroups } from './signal.js';
 import * as webhooks from './webhooks.js';
 import { webhookUsage } from './webhook-usage.js';
+import * as appGrants from './app-grants.js';
 
 export class SqliteStore implements Store {
   readonly queue: SqliteDeliveryQueue;
@@ -197,6 +199,18 @@ export class SqliteStore implements Store {
   }
   async snapshot(now: number) {
     return delivery.snapshot(this.db, now);
+  }
+  async listAppGrants() {
+    return appGrants.listAppGrants(this.db);
+  }
+  async findAppGrant(tokenHash: string) {
+    return appGrants.findAppGrant(this.db, tokenHash);
+  }
+  async putAppGrant(grant: AppGrant) {
+    return appGrants.putAppGrant(this.db, grant);
+  }
+  async deleteAppGrant(tokenHash: string) {
+    return appGrants.deleteAppGrant(this.db, tokenHash);
   }
   async webhookUsage(tenantId: number, ids: number[], failuresSince: number) {
     return webhookUsage(this.db, tenantId, ids, failuresSince);
