@@ -16,6 +16,7 @@ import { readTlsFiles } from './config/listener-settings.js';
 import { HttpSender } from './delivery/http-sender.js';
 import type { AppAccessMode } from './domain/app-access.js';
 import { AppAccessService } from './services/app-access-service.js';
+import { loadScriptFolder } from './delivery/script-folder.js';
 import { buildHttpRequest, CrmScriptPlugin, type EventHandler, HttpWebhookPlugin, PluginRegistry } from './delivery/plugins.js';
 import { MailSender } from './delivery/mail-sender.js';
 import { DeliveryWorker } from './delivery/worker.js';
@@ -60,8 +61,10 @@ export interface Hookd {
   generatedAdminPassword: string | null;
   /** In-process SignalEvent: resolves once the event and its fan-out are stored. */
   signal(event: { eventName: string; primaryKey?: number; data?: Record<string, unknown>; tenant?: string }): Promise<number>;
-  /** Registers the handler a `crmscript` webhook names in its TargetUrl. */
+  /** Registers the handler a `crmscript` webhook names in its TargetUrl (a new crmscript webhook must name one). */
   registerHandler(name: string, handler: EventHandler): void;
+  /** Takes a handler away (its webhooks' deliveries then wait as hookd's own fault); false when there was none. */
+  unregisterHandler(name: string): boolean;
   /** Listens on config.host:config.port; returns the address. */
   listen(): Promise<string>;
   /** Two-stage shutdown: stop claiming, let in-flight attempts finish (up to the timeout), close. */
@@ -75,6 +78,8 @@ export function retryPolicy(config: Config): RetryPolicy {
 export async function createHookd(config: Config, options: HookdOptions = {}): Promise<Hookd> {
   const logger = options.logger ?? createLogger(config.logLevel, config.logFormat as LogFormat);
   const clock = options.clock ?? systemClock;
+  // crmscript handlers of a standalone server (--scripts), loaded before anything opens: a script that does not load stops the start.
+  const scripts = config.scriptsDir === '' ? null : await loadScriptFolder(config.scriptsDir, config.scriptTimeoutMs);
   const rawStore = options.store ?? openStore(config);
   let ready = false;
   const store = await prepareStore(rawStore, config, logger);
@@ -99,6 +104,9 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     connectionsPerOrigin: Math.max(config.maxInFlightPerWebhook, 64),
   });
   const crmscript = new CrmScriptPlugin();
+  for (const [name, handler] of scripts?.handlers ?? []) crmscript.register(name, handler);
+  if (scripts)
+    logger.info({ scripts: crmscript.names() }, `loaded ${scripts.handlers.size} crmscript handler(s) from ${config.scriptsDir}`);
   const signing = {
     netserver: config.signatureSchemes.includes('netserver'),
     standard: config.signatureSchemes.includes('standard'),
@@ -141,6 +149,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     tester: new TargetTester(plugins, () => clock.now()),
     rules: { plugins: plugins.names(), allowPrivateTargets: config.allowPrivateTargets, allowedNetworks: config.allowedNetworks },
     savePing: config.savePing,
+    crmscriptHandlers: () => crmscript.names(),
     onWork,
   });
   const events = new EventService({
@@ -242,6 +251,9 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     registerHandler(name, handler) {
       crmscript.register(name, handler);
     },
+    unregisterHandler(name) {
+      return crmscript.unregister(name);
+    },
     async listen() {
       return app.listen({ port: config.port, host: config.host });
     },
@@ -254,6 +266,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
       await unwatch();
       await worker?.stop(config.shutdownTimeoutMs);
       await mail?.stop();
+      await scripts?.close();
       await sender.close();
       await rawStore.close();
     },

@@ -17,7 +17,8 @@ program.showHelpAfterError('(run with --help for usage)');
 const serveCommand = program
   .command('serve')
   .description('run the server (API and delivery); every setting has a flag, which wins over its environment variable')
-  .option('--dev', 'allow http and loopback/private targets (HOOKD_ALLOW_PRIVATE_TARGETS=1)');
+  .option('--dev', 'allow http and loopback/private targets (HOOKD_ALLOW_PRIVATE_TARGETS=1)')
+  .option('--scripts <folder>', 'crmscript handlers: one ES module per script, named by its file (HOOKD_SCRIPTS_DIR)');
 const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 for (const [name, setting] of Object.entries(SETTINGS)) {
   serveCommand.option(`--${kebab(name)} <value>`, `${setting.doc} (${setting.env})`);
@@ -28,6 +29,7 @@ serveCommand.action(async (opts: Record<string, string | boolean | undefined>) =
     if (typeof value === 'string') process.env[setting.env] = value;
   }
   if (opts.dev) process.env.HOOKD_ALLOW_PRIVATE_TARGETS = '1';
+  if (typeof opts.scripts === 'string') process.env.HOOKD_SCRIPTS_DIR = opts.scripts;
   await serve();
 });
 

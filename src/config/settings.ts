@@ -111,6 +111,19 @@ export const SETTINGS = {
     choices: ['open', 'restricted'],
     doc: "NetServer's Online Restricted: 'restricted' lets an application (SO-AppToken) use the Webhook routes only once the administrator granted it (POST /api/v1/AppAccess).",
   }),
+  scriptsDir: s({
+    env: 'HOOKD_SCRIPTS_DIR',
+    kind: 'string',
+    default: '',
+    doc: 'Folder of crmscript handlers (hookd serve --scripts): one ES module per script, named by its file (ScriptHook1.mjs), its default export the handler.',
+  }),
+  scriptTimeoutMs: s({
+    env: 'HOOKD_SCRIPT_TIMEOUT_MS',
+    kind: 'int',
+    default: 10000,
+    min: 1,
+    doc: "Time one call of a scripts-folder crmscript may take; past it the call is a failed attempt (stage timeout) and the script's worker is restarted.",
+  }),
   savePing: s({
     env: 'HOOKD_SAVE_PING',
     kind: 'bool',

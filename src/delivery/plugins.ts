@@ -10,6 +10,7 @@ import { signingKeys } from '../signing/rotation.js';
 import { standardSignatureHeaders } from '../signing/standard.js';
 import type { WebhookTarget } from '../store/delivery-queue.js';
 import { type HttpSender, SendError, answerText } from './http-sender.js';
+import { ScriptTimeout } from './script-folder.js';
 
 export interface DeliveryJob {
   event: EventRecord;
@@ -115,6 +116,15 @@ export class CrmScriptPlugin implements Plugin {
     this.handlers.set(name, handler);
   }
 
+  unregister(name: string): boolean {
+    return this.handlers.delete(name);
+  }
+
+  /** The script names a crmscript webhook's TargetUrl may name (checked at save). */
+  names(): string[] {
+    return [...this.handlers.keys()].sort();
+  }
+
   async deliver(job: DeliveryJob) {
     const handler = this.handlers.get(job.webhook.targetUrl);
     if (!handler) {
@@ -135,6 +145,9 @@ export class CrmScriptPlugin implements Plugin {
       if (!job.isTest) return { kind: 'success' as const, status: 200 };
       return { kind: 'success' as const, status: 200, answer: result === undefined ? 'OK' : JSON.stringify(result) };
     } catch (e) {
+      // A script of the scripts folder that ran past its time limit (script-folder.ts): a failed attempt, at its stage.
+      if (e instanceof ScriptTimeout)
+        return { kind: 'failure' as const, status: null, stage: 'timeout' as const, error: `[timeout] ${e.message}` };
       return {
         kind: 'failure' as const,
         status: null,

@@ -26,6 +26,8 @@ export interface WebhookServiceDeps {
   tester: TargetTester;
   rules: InputRules;
   savePing: boolean;
+  /** The crmscript handlers there are now (registered, or loaded from the scripts folder); none when absent. */
+  crmscriptHandlers?: () => readonly string[];
   /** Called after a change that may make queued deliveries due (reactivation). */
   onWork: () => void;
 }
@@ -69,6 +71,7 @@ export class WebhookService {
   async create(caller: Caller, raw: unknown): Promise<Webhook> {
     const input = validateWebhookInput(raw, this.deps.rules);
     await this.checkAssociates(caller, input);
+    this.checkScript(input);
     await this.ping(caller, input);
     return this.deps.store.createWebhook(
       caller.tenant.id,
@@ -185,6 +188,23 @@ export class WebhookService {
     }
   }
 
+  /**
+   * A crmscript webhook must name a handler that exists (issue 23), on create and when its Type or TargetUrl
+   * changes — as the ping checks an HTTP target — so a webhook whose script went away can still be stopped or renamed.
+   */
+  private checkScript(input: WebhookInput, previous?: Webhook): void {
+    if (input.type !== 'crmscript') return;
+    if (previous !== undefined && previous.type === 'crmscript' && previous.targetUrl === input.targetUrl) return;
+    const names = this.deps.crmscriptHandlers?.() ?? [];
+    if (names.includes(input.targetUrl)) return;
+    const shown = names.slice(0, 50).map((n) => `'${n}'`);
+    const rule =
+      names.length === 0
+        ? `names the crmscript '${input.targetUrl}', but no crmscript handler is loaded (start hookd with --scripts <folder>, or register one with registerHandler)`
+        : `names the crmscript '${input.targetUrl}', which no handler serves; the handlers are ${shown.join(', ')}${names.length > 50 ? ` and ${names.length - 50} more` : ''}`;
+    throw invalidFields([{ property: 'TargetUrl', rule }]);
+  }
+
   /** The save-time test ping of decisions.md: HTTP webhooks saved Active, on create or URL change. */
   private async ping(caller: Caller, input: WebhookInput, previousUrl?: string): Promise<void> {
     if (!this.deps.savePing || input.type !== 'webhook' || input.state !== 'Active') return;
@@ -208,6 +228,7 @@ export class WebhookService {
       }
       const input = await next(current);
       await this.checkAssociates(caller, input);
+      this.checkScript(input, current);
       await this.ping(caller, input, current.targetUrl);
       const now = this.deps.clock.now();
       const verb = stateChangeVerb(current.state, input.state);
