@@ -34,6 +34,11 @@ export const PageQuery = Type.Object({
   $top: Type.Optional(Type.String({ pattern: '^\\d{1,4}$' })),
   $skip: Type.Optional(Type.String({ pattern: '^\\d{1,9}$' })),
 });
+/** The delivery log's query: a page, or `Format=csv` for the whole log as CSV (hookd extension). */
+export const DeliveriesQuery = Type.Object({
+  ...PageQuery.properties,
+  Format: Type.Optional(Type.String({ description: 'csv: the whole log as text/csv (one line per delivery); otherwise JSON or XML' })),
+});
 
 export const WebhookBody = Type.Object(
   {

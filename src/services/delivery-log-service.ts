@@ -55,10 +55,12 @@ export class DeliveryLogService {
     caller: Caller,
     webhookId: number,
     page: { top: number; skip: number },
+    options: { describe?: boolean } = {},
   ): Promise<{ items: DeliveryView[]; total: number; blockedBy?: QueueHead | null; rotation?: { until: number; confirmed: boolean } }> {
     const webhook = await this.deps.webhooks.get(caller, webhookId);
     const { items, total, head } = await this.deps.store.listDeliveries(caller.tenant.id, webhook.id, page);
-    const describe = this.deps.describeRequest;
+    // The request as sent is signed per delivery: an export that does not show it skips the work.
+    const describe = options.describe === false ? undefined : this.deps.describeRequest;
     if (describe) {
       for (const d of items) {
         const retry = d.attempts.at(-1)?.retry ?? 0;

@@ -30,6 +30,8 @@ const clock = new TestClock(Date.now());
 /** Per path: how many deliveries still fail (500); test pings always get 200. */
 const failing = new Map<string, number>();
 const ids: Record<string, number> = {};
+/** 12.1's list columns (superoffice-webhooks.md §12) and the actions. */
+const COLUMNS = ['Name', 'Status', 'Target', 'Events', 'Last delivery', 'Last result', 'Failures (24 h)', 'Actions'];
 
 before(async () => {
   if (skip) return;
@@ -111,16 +113,7 @@ describe('12.1 Webhooks panel in Chromium', { skip }, () => {
 
   it('lists 12.1 columns, badges (amber after one failure, Disabled after nine) and 7/9 toward disabling', async () => {
     await row('Broken receiver').waitFor();
-    assert.deepEqual(await page.locator('thead th').allInnerTexts(), [
-      'Name',
-      'Status',
-      'Target',
-      'Events',
-      'Last delivery',
-      'Last result',
-      'Failures (24 h)',
-      'Actions',
-    ]);
+    assert.deepEqual(await page.locator('thead th').allInnerTexts(), COLUMNS);
     const cells = async (name: string) => row(name).locator('td').allInnerTexts();
     const green = await cells('Green orders');
     assert.equal(green[1], 'Active');
@@ -265,6 +258,76 @@ describe('12.1 Webhooks panel in Chromium', { skip }, () => {
     // Type crmscript names a script instead of a URL.
     await page.getByLabel('Type', { exact: true }).selectOption('crmscript');
     await page.getByLabel('Script include name').waitFor();
+  });
+
+  it('Events tab: retries one failed event, and exports the log as CSV (checked line by line)', async () => {
+    const id = ids['Seven in a row'] as number;
+    await page.goto(`${server.url}/ui/#/webhooks/${id}`);
+    await page.getByRole('heading', { name: /Seven in a row/ }).waitFor();
+    const first = page.locator('details[data-delivery]').first();
+    assert.match(await first.locator('summary').innerText(), /^sale\.sold #7 — queued — 1 attempt — error 500 — /);
+    await first.locator('summary').click();
+    await assertAccessible(page, 'the events tab');
+    await page.screenshot({ path: `${DOCS}/events.png`, fullPage: true });
+    // The export first, while all seven wait for their retry: each line checked against the JSON log.
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export CSV' }).click();
+    const file = await download;
+    assert.equal(file.suggestedFilename(), `webhook-${id}-deliveries.csv`);
+    const lines = readFileSync((await file.path()) as string, 'utf8').split('\r\n');
+    const log = (await call(server.url, 'GET', `/api/v1/Webhook/${id}/Deliveries`)).json;
+    const expected = [
+      'DeliveryId,EventId,Event,PrimaryKey,Created,Status,Attempts,StatusCode,Outcome,Stage,LastAttempt,Finished',
+      ...log.Items.map((d: any) =>
+        [
+          d.DeliveryId,
+          d.EventId,
+          'sale.sold',
+          d.PrimaryKey,
+          d.Created,
+          'queued',
+          1,
+          500,
+          'failure',
+          'response',
+          d.Attempts[0].Started,
+          '',
+        ].join(','),
+      ),
+      '',
+    ];
+    assert.equal(lines.length, 9, 'a header, seven deliveries, the final line end');
+    expected.forEach((line, i) => assert.equal(lines[i], line, `line ${i + 1}`));
+    assert.match(lines[1] as string, /^\d+,[0-9a-f-]{36},sale\.sold,7,\S+Z,queued,1,500,failure,response,\S+Z,$/);
+
+    // Retry one failed event: it is due at once (the others a second later).
+    await first.getByRole('button', { name: 'Retry now' }).click();
+    await page.getByText(/is queued again/).waitFor();
+    const after = (await call(server.url, 'GET', `/api/v1/Webhook/${id}/Deliveries`)).json.Items;
+    assert.equal(after[0].DueAt, after[0].Attempts[0].Started, 'the retried one is due now');
+    assert.notEqual(after[1].DueAt, after[1].Attempts[0].Started, 'the others keep their retry time');
+    // The worker that holds the webhook's queue sends it at its held due time at the latest (see the notes).
+    clock.advance(1000);
+    await server.deliver();
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page
+      .locator('details[data-delivery]')
+      .first()
+      .locator('summary')
+      .getByText(/^sale\.sold #7 — delivered — 2 attempts — /)
+      .waitFor();
+  });
+
+  it('shows the same panel in the portal, scoped to its tenant', async () => {
+    const t = await call(server.url, 'POST', '/api/v1/Portal/Token', { body: {} });
+    assert.equal(t.status, 200, t.text);
+    const portal = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await portal.goto(t.json.Url);
+    await portal.locator(`tr[data-webhook="${ids['Amber invoices']}"]`).waitFor();
+    assert.deepEqual(await portal.locator('thead th').allInnerTexts(), COLUMNS);
+    assert.equal(await portal.locator(`tr[data-webhook="${ids['Amber invoices']}"] .badge`).innerText(), 'Active with failures');
+    await assertAccessible(portal, 'the portal list');
+    await portal.close();
   });
 });
 

@@ -43,14 +43,16 @@ function cookie(name: string): string | null {
   return null;
 }
 
+/** The portal's token, or the XSRF-TOKEN cookie sent back beside the ticket cookie. */
+function credentials(): Record<string, string> {
+  if (session.portalToken) return { Authorization: `Portal ${session.portalToken}` };
+  const xsrf = cookie('XSRF-TOKEN');
+  return xsrf ? { 'X-XSRF-TOKEN': xsrf } : {};
+}
+
 /** One API call; throws ApiError with the envelope's message, code and field errors. */
 export async function api<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
-  const h: Record<string, string> = { Accept: 'application/json', ...headers };
-  if (session.portalToken) h.Authorization = `Portal ${session.portalToken}`;
-  else {
-    const xsrf = cookie('XSRF-TOKEN');
-    if (xsrf) h['X-XSRF-TOKEN'] = xsrf;
-  }
+  const h: Record<string, string> = { Accept: 'application/json', ...headers, ...credentials() };
   if (body !== undefined) h['Content-Type'] = 'application/json';
   const res = await fetch(`${apiBase()}${path}`, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
@@ -64,6 +66,22 @@ export async function api<T = any>(method: string, path: string, body?: unknown,
     );
   }
   return data as T;
+}
+
+/** A GET answered as text (the delivery log's CSV); throws ApiError like `api`. */
+export async function apiText(path: string): Promise<string> {
+  const res = await fetch(`${apiBase()}${path}`, { headers: credentials() });
+  const text = await res.text();
+  if (!res.ok) {
+    let data: { ErrorMessage?: string; ErrorCode?: string } | null = null;
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = null;
+    }
+    throw new ApiError(res.status, data?.ErrorMessage ?? `${res.status} ${res.statusText}`, data?.ErrorCode ?? 'unknown', []);
+  }
+  return text;
 }
 
 /** Signs in: a ticket, kept as an HttpOnly cookie beside the XSRF-TOKEN cookie. */

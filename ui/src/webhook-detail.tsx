@@ -4,7 +4,7 @@
  * and recovering a time range with a dry-run count and a progress bar.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, api, type Delivery, type Webhook } from './api.js';
+import { ApiError, api, apiText, type Delivery, type Webhook } from './api.js';
 import { AttemptsChart, type Bucket, ErrorLine, StateBadge, successRate } from './widgets.js';
 
 interface Page {
@@ -79,6 +79,20 @@ export function WebhookDetail({ id, portal }: { id: number; portal: boolean }) {
       await api('POST', `/Webhook/${id}/Deliveries/${deliveryId}/Retry`);
       setNotice({ ok: true, text: `Delivery ${deliveryId} is queued again.` });
       setTimeout(() => void load(), 500);
+    } catch (e) {
+      setNotice({ ok: false, text: message(e) });
+    }
+  }
+
+  async function exportCsv() {
+    try {
+      const csv = await apiText(`/Webhook/${id}/Deliveries?Format=csv`);
+      // A download of the text the API answered (the page's CSP allows no other origin; a blob: link is a download).
+      const link = document.createElement('a');
+      link.href = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
+      link.download = `webhook-${id}-deliveries.csv`;
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
     } catch (e) {
       setNotice({ ok: false, text: message(e) });
     }
@@ -196,7 +210,10 @@ export function WebhookDetail({ id, portal }: { id: number; portal: boolean }) {
         </div>
       </form>
       <p class="hint">
-        {shown.length} of {page?.Total ?? 0} deliveries shown (the newest 100 are loaded).
+        {shown.length} of {page?.Total ?? 0} deliveries shown (the newest 100 are loaded).{' '}
+        <button type="button" class="secondary" onClick={exportCsv}>
+          Export CSV
+        </button>
       </p>
       {shown.map((d) => (
         <DeliveryRow key={d.DeliveryId} d={d} onResend={() => resend(d.DeliveryId)} />
@@ -205,15 +222,26 @@ export function WebhookDetail({ id, portal }: { id: number; portal: boolean }) {
   );
 }
 
+/** The newest attempt's error code (HTTP status, or where it failed), or null when it succeeded or none was made. */
+function errorCode(d: Delivery): string | null {
+  const last = d.Attempts.at(-1);
+  if (!last || last.Outcome === 'success') return null;
+  return last.StatusCode !== null ? String(last.StatusCode) : (last.Stage ?? last.Outcome);
+}
+
 function DeliveryRow({ d, onResend }: { d: Delivery; onResend: () => void }) {
+  const code = errorCode(d);
+  // Still queued after a failed attempt: "Retry now" makes it due at once (12.1's retry of one failed event).
+  const failed = d.Status === 'queued' && code !== null;
   return (
     <details data-delivery={d.DeliveryId}>
       <summary>
-        {d.Event} #{d.PrimaryKey} — {d.Status} — {d.Attempts.length} attempt{d.Attempts.length === 1 ? '' : 's'} — {d.Created}
+        {d.Event} #{d.PrimaryKey} — {d.Status} — {d.Attempts.length} attempt{d.Attempts.length === 1 ? '' : 's'}
+        {code !== null ? ` — error ${code}` : ''} — {d.Created}
       </summary>
       <p class="actions">
-        <button type="button" class="secondary" onClick={onResend}>
-          Resend
+        <button type="button" class={failed ? '' : 'secondary'} onClick={onResend}>
+          {failed ? 'Retry now' : 'Resend'}
         </button>
       </p>
       {d.Request && (
