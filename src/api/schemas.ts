@@ -29,6 +29,7 @@ export const ListQuery = Type.Object({
   eventFilter: Type.Optional(Type.String()),
   statusFilter: Type.Optional(Type.String({ description: 'Unknown (no filter), Active, Stopped or TooManyErrors' })),
   Usage: Type.Optional(Type.String({ description: "hookd extension: true adds each webhook's Usage (last delivery, failures in 24 h)" })),
+  $select: Type.Optional(Type.String({ description: 'Comma separated properties to include; the others are nulled' })),
 });
 export const PageQuery = Type.Object({
   $top: Type.Optional(Type.String({ pattern: '^\\d{1,4}$' })),

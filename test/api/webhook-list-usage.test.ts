@@ -105,6 +105,15 @@ describe('GetAllWebhooks ?Usage=true', () => {
     assert.equal(list.get('failing').Usage.Failures24h, 0);
   });
 
+  it('takes $select as one webhook does: the others nulled, Usage kept', async () => {
+    const list = await usage('?Usage=true&$select=Name,State');
+    const fine = list.get('fine');
+    assert.equal(fine.State, 'Active');
+    assert.equal(fine.Secret, null);
+    assert.equal(fine.FieldProperties, null);
+    assert.equal(fine.Usage.Status, 'Active');
+  });
+
   it('leaves the NetServer answer as it was without the option', async () => {
     const list = await usage('');
     assert.equal(list.get('fine').Usage, undefined);

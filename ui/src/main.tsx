@@ -42,7 +42,7 @@ function App() {
 
   useEffect(() => {
     session.tenant = tenant;
-    api('GET', '/Webhook')
+    api('GET', '/Webhook?$select=WebhookId')
       .then(() => setSignedIn(true))
       .catch((e) => setSignedIn(e instanceof ApiError && e.status === 401 ? false : true));
   }, [tenant]);

@@ -8,6 +8,7 @@ import { mergePatchToOps, readPatchOps } from '../../domain/patch.js';
 import type { WebhookState } from '../../domain/webhook.js';
 import type { WebhookUsage } from '../../domain/webhook-usage.js';
 import { parseState } from '../../domain/webhook-input.js';
+import { applySelect, parseSelect } from '../../domain/select.js';
 import { send } from '../content.js';
 import { deliveryCsvHeader, deliveryCsvLine } from '../delivery-csv.js';
 import { deliveryCarrier, usageCarrier, webhookList, webhookWithLinks } from '../present.js';
@@ -107,7 +108,9 @@ export async function webhookRoutes(app: FastifyInstance, deps: RouteDeps): Prom
         event: q.eventFilter || null,
         state: statusFilter(q.statusFilter),
       });
-      const carriers = await webhookList(req, webhooks, list);
+      // $select as on one webhook: a list page that shows a few columns need not carry every carrier's rights.
+      const select = parseSelect(queryParam(req, '$select'));
+      const carriers = (await webhookList(req, webhooks, list)).map((c) => applySelect(c, select));
       // hookd extension: ?Usage=true adds the list's figures (last delivery, failures in 24 h), one query for all.
       if (/^(true|1)$/i.test(queryParam(req, 'Usage') ?? '')) {
         const usage = await deliveryLog.usage(req.caller, list);
