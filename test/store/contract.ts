@@ -5,6 +5,8 @@ import type { Tenant } from '../../src/domain/webhook.js';
 import type { Store } from '../../src/store/store.js';
 import { event, input, type OpenStore } from './fixtures.js';
 import { exchangeRequest, owned, settled } from './queue-contract.js';
+import type { AttemptOutcome } from '../../src/domain/retry-policy.js';
+import type { QueuedItem } from '../../src/store/delivery-queue.js';
 
 export function storeContract(name: string, open: OpenStore): void {
   describe(`Store contract: ${name}`, () => {
@@ -126,6 +128,45 @@ export function storeContract(name: string, open: OpenStore): void {
       assert.equal(pruned.deliveries, 1);
       assert.equal((await store.listDeliveries(tenant.id, w.id, { top: 10, skip: 0 })).total, 2, 'queued deliveries are kept');
       await store.deleteWebhook(tenant.id, w.id);
+    });
+
+    it("reads the list's figures of many webhooks at once: failures since, the newest attempt, the newest pause", async () => {
+      const failing = await store.createWebhook(tenant.id, input({ events: ['usage.failing'] }), stamp, null);
+      const paused = await store.createWebhook(tenant.id, input({ events: ['usage.paused'] }), stamp, null);
+      const quiet = await store.createWebhook(tenant.id, input({ events: ['usage.quiet'] }), stamp, null);
+      await store.signal(tenant.id, [event('usage.failing', 1), event('usage.failing', 2), event('usage.paused', 3)], 9000);
+      const taken = await store.queue.exchange(exchangeRequest(9000, { acquire: 50, acquireWant: 50 }));
+      const of = (id: number) => taken.deliveries.filter((d) => d.webhookId === id);
+      const [f1, f2] = of(failing.id) as [QueuedItem, QueuedItem];
+      const [p1] = of(paused.id) as [QueuedItem];
+      const fail: AttemptOutcome = { kind: 'failure', status: 500, stage: 'response', error: 'HTTP/1.1 500' };
+      const throttled: AttemptOutcome = { kind: 'throttled', status: 429, stage: 'response', error: '429', retryAfterMs: 60_000 };
+      await store.queue.exchange(
+        exchangeRequest(9100, {
+          attempts: [
+            settled(f1, 9001, fail, { kind: 'retry', dueAt: 10_000, cycleAttempt: 1 }),
+            settled(f2, 9100, { kind: 'success', status: 200 }, { kind: 'delivered' }),
+            settled(p1, 9050, throttled, { kind: 'later', dueAt: 69_050 }),
+          ],
+          owned: owned(taken),
+        }),
+      );
+      await store.queue.releaseAll('w1');
+      const rows = await store.webhookUsage(tenant.id, [failing.id, paused.id, quiet.id], 9000);
+      const by = new Map(rows.map((r) => [r.webhookId, r]));
+      assert.equal(rows.length, 3);
+      assert.equal(by.get(failing.id)?.failures, 1);
+      assert.deepEqual(
+        [by.get(failing.id)?.last?.started, by.get(failing.id)?.last?.statusCode, by.get(failing.id)?.last?.outcome],
+        [9100, 200, 'success'],
+      );
+      assert.equal(by.get(failing.id)?.lastThrottle, null);
+      assert.equal((await store.webhookUsage(tenant.id, [failing.id], 9002))[0]?.failures, 0, 'only failures since');
+      assert.deepEqual(by.get(paused.id)?.lastThrottle, { answered: 9051, deliveryQueued: true, dueAt: 69_050 });
+      assert.equal(by.get(paused.id)?.failures, 0, 'a pause is no failure');
+      assert.deepEqual(by.get(quiet.id), { webhookId: quiet.id, failures: 0, last: null, lastThrottle: null });
+      assert.deepEqual(await store.webhookUsage(tenant.id + 999, [failing.id], 0), [], "another tenant's webhooks are not read");
+      for (const w of [failing, paused, quiet]) await store.deleteWebhook(tenant.id, w.id);
     });
 
     it('keeps application grants (Online Restricted, migration 009): put, find, list, re-grant, delete', async () => {
