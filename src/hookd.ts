@@ -16,6 +16,7 @@ import { readTlsFiles } from './config/listener-settings.js';
 import { HttpSender } from './delivery/http-sender.js';
 import type { AppAccessMode } from './domain/app-access.js';
 import { AppAccessService } from './services/app-access-service.js';
+import { ArchiveService } from './services/archive-service.js';
 import { loadScriptFolder } from './delivery/script-folder.js';
 import { buildHttpRequest, CrmScriptPlugin, type EventHandler, HttpWebhookPlugin, PluginRegistry } from './delivery/plugins.js';
 import { MailSender } from './delivery/mail-sender.js';
@@ -197,6 +198,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     retention,
     jobs,
     appAccess,
+    archive: new ArchiveService({ webhooks, deliveryLog }),
     ticketTtlMs: config.ticketTtlMinutes * 60_000,
     clock,
     logger,

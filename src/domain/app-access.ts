@@ -22,11 +22,12 @@ export function appTokenHash(appToken: string): string {
 }
 
 /**
- * The routes of the Webhook agent: `/Webhook…` (REST) and `/Agents/Webhook/…` (RPC), given as the route
- * pattern after `/api/v1`. Accounts, time zones and the grants themselves are not the agent.
+ * The routes of the Webhook agent: `/Webhook…` (REST) and `/Agents/Webhook/…` (RPC), and the archive routes (hookd's
+ * providers are all webhook data), given as the route pattern after `/api/v1`. Accounts, time zones and the grants
+ * themselves are not the agent.
  */
 export function isWebhookAgentRoute(route: string): boolean {
-  return /^\/(Agents\/)?Webhook(\/|$)/.test(route);
+  return /^\/((Agents\/)?Webhook|archive|Agents\/Archive)(\/|$)/i.test(route);
 }
 
 /** Whether a request must be refused: restricted mode, a webhook route, an application, and no grant for it. */

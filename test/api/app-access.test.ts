@@ -63,6 +63,13 @@ describe('Online Restricted', () => {
       [res.json.ErrorType, res.json.ErrorCode, res.json.ErrorMessage],
       ['SoAccessDeniedException', 'app_not_granted', REFUSAL],
     );
+    // The archive providers are webhook data too.
+    assert.equal((await call(restricted.url, 'GET', '/api/v1/archive/Webhook', { headers: app('app-1') })).status, 403);
+    const rpcArchive = await call(restricted.url, 'POST', '/api/v1/Agents/Archive/GetArchiveListByColumns', {
+      headers: app('app-1'),
+      body: { ProviderName: 'Webhook' },
+    });
+    assert.equal(rpcArchive.status, 403);
     const sv = await call(restricted.url, 'GET', '/api/v1/Webhook', { headers: { ...app('app-1'), 'Accept-Language': 'sv' } });
     assert.match(sv.json.ErrorMessage, /^Webhook-agenten är inte tillgänglig i Online/);
   });

@@ -277,3 +277,67 @@ describe("NetServer's own errors and custom events through SuperOffice's clients
     await new previous.WebhookAgent(options()).SignalEvent('Goyette, Kautzer and Kuhn', 246, {});
   });
 });
+
+describe('ArchiveAgent of both SuperOffice clients: the Webhook provider (issue 23)', () => {
+  let ids: number[];
+  before(async () => {
+    ids = [];
+    for (const [name, events] of [
+      ['Archive one', ['contact.created']],
+      ['Archive two', ['contact.created', 'sale.sold']],
+      ['Archive three', ['sale.sold', 'sale.lost', 'person.changed']],
+    ] as const) {
+      const res = await fetch(`${server.url}/api/v1/Webhook`, {
+        method: 'POST',
+        headers: { Authorization: basicAuth, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ Name: name, Events: events, TargetUrl: `${receiver.url}/archive` }),
+      });
+      ids.push(((await res.json()) as { WebhookId: number }).WebhookId);
+    }
+  });
+
+  it('@superoffice/webapi getArchiveListByColumnsAsync: columns, a restriction, a sort order, paging', async () => {
+    const agent = new current.ArchiveAgent(options());
+    const restriction = [{ name: 'name', operator: 'begins', values: ['Archive'], isActive: true }];
+    const sortOrder = [{ name: 'eventCount', direction: 'DESC' }];
+    const first = await agent.getArchiveListByColumnsAsync(
+      'Webhook',
+      ['webhookId', 'name', 'eventCount', 'webhookUsage/status'],
+      sortOrder,
+      restriction,
+      [],
+      0,
+      2,
+    );
+    assert.deepEqual(
+      first.map((r: any) => [r.entityName, r.primaryKey, r.columnData.name.displayValue, r.columnData.eventCount.displayValue]),
+      [
+        ['webhook', ids[2], 'Archive three', '[I:3]'],
+        ['webhook', ids[1], 'Archive two', '[I:2]'],
+      ],
+    );
+    assert.equal(first[0].columnData['webhookUsage/status'].displayValue, 'Active');
+    const second = await agent.getArchiveListByColumnsAsync('Webhook', ['name'], sortOrder, restriction, [], 1, 2);
+    assert.deepEqual(
+      second.map((r: any) => r.columnData.name.displayValue),
+      ['Archive one'],
+    );
+  });
+
+  it('@superoffice/tsclient.webapi GetArchiveListByColumns', async () => {
+    const agent = new previous.ArchiveAgent(options());
+    const rows = await agent.GetArchiveListByColumns(
+      'Webhook',
+      ['name', 'events'],
+      [{ Name: 'name', Direction: 'ASC' }],
+      [{ Name: 'events', Operator: 'contains', Values: ['sale.lost'], IsActive: true }],
+      [],
+      0,
+      50,
+    );
+    assert.deepEqual(
+      rows.map((r: any) => [r.PrimaryKey, r.ColumnData.name.DisplayValue, r.ColumnData.events.DisplayValue]),
+      [[ids[2], 'Archive three', 'sale.sold,sale.lost,person.changed']],
+    );
+  });
+});

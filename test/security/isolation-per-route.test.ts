@@ -110,6 +110,19 @@ function otherTenantCases(): Record<string, Case[]> {
     'GET /AppAccess': [{ method: 'GET', path: '/AppAccess', expect: [403] }],
     'POST /AppAccess': [{ method: 'POST', path: '/AppAccess', body: { AppToken: 'app-B' }, expect: [403] }],
     'DELETE /AppAccess/{hash}': [{ method: 'DELETE', path: `/AppAccess/${'0'.repeat(64)}`, expect: [403] }],
+    // The archive lists tenant B's own webhooks (none); tenant A's never show (issue 23).
+    'GET /archive/{provider}': [
+      { method: 'GET', path: '/archive/Webhook', expect: [200] },
+      { method: 'GET', path: `/archive/dynamic?$filter=webhook_usage.webhook_usage_id eq ${hookId}`, expect: [200] },
+    ],
+    'POST /Agents/Archive/{method}': [
+      {
+        method: 'POST',
+        path: '/Agents/Archive/GetArchiveListByColumns',
+        body: { ProviderName: 'Webhook', Columns: ['name', 'targetUrl', 'webhookUsage/lastError'] },
+        expect: [200],
+      },
+    ],
     'POST /Agents/Webhook/{method}': [
       // Agents answer what the caller cannot see with null, as NetServer's do for a missing entity.
       { method: 'POST', path: '/Agents/Webhook/GetWebhook', body: { WebhookId: hookId }, expect: [200] },
@@ -213,6 +226,8 @@ describe('tenant isolation, route by route', () => {
     for (const [method, path, body] of [
       ['GET', '/Webhook', undefined],
       ['POST', '/Agents/Webhook/GetAllWebhooks', {}],
+      ['GET', '/archive/Webhook', undefined],
+      ['POST', '/Agents/Archive/GetArchiveListByColumns', { ProviderName: 'Webhook' }],
     ] as const) {
       const res = await call(server.url, method, `/api/v1${path}`, { headers: other, body });
       assert.equal(res.status, 200);

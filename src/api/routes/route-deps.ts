@@ -1,6 +1,7 @@
 import type { Clock } from '../../lib/clock.js';
 import type { DeliveryLogService } from '../../services/delivery-log-service.js';
 import type { AppAccessService } from '../../services/app-access-service.js';
+import type { ArchiveService } from '../../services/archive-service.js';
 import type { AuthService } from '../../services/auth-service.js';
 import type { EventService } from '../../services/event-service.js';
 import type { JobService } from '../../services/job-service.js';
@@ -17,6 +18,8 @@ export interface RouteDeps {
   jobs: JobService;
   /** "Online Restricted": which applications may use the Webhook routes. */
   appAccess: AppAccessService;
+  /** The Webhook archive providers (REST archive and ArchiveAgent). */
+  archive: ArchiveService;
   ticketTtlMs: number;
   clock: Clock;
 }
