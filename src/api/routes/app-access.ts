@@ -61,7 +61,14 @@ export async function appAccessRoutes(app: FastifyInstance, deps: { appAccess: A
   );
   app.delete(
     '/AppAccess/:hash',
-    { schema: { tags, summary: "Take an application's grant back; administrator only", params: HashParams, response: R.ERRORS } },
+    {
+      schema: {
+        tags,
+        summary: "Take an application's grant back; administrator only",
+        params: HashParams,
+        response: { 204: R.NoContent, ...R.ERRORS },
+      },
+    },
     async (req, reply) => {
       await appAccess.revoke(req.caller, (req.params as { hash: string }).hash);
       return reply.code(204).send();
