@@ -40,6 +40,11 @@ before(async () => {
   mkdirSync(DOCS, { recursive: true });
   receiver = await Receiver.start((req: Received, res) => {
     const ping = req.body.toString().includes('"Event":"test"');
+    if (!ping && req.path === path('Paused shop')) {
+      res.statusCode = 429;
+      res.setHeader('Retry-After', '120');
+      return res.end('slow down');
+    }
     const left = failing.get(req.path) ?? 0;
     if (!ping && left > 0) failing.set(req.path, left - 1);
     res.statusCode = !ping && left > 0 ? 500 : 200;
@@ -97,10 +102,16 @@ describe('12.1 Webhooks panel in Chromium', { skip }, () => {
     await hook('Amber invoices', 'contact.created');
     await hook('Seven in a row', 'sale.sold');
     await hook('Broken receiver', 'ticket.created');
+    await hook('Paused shop', 'quote.sent');
+    await hook('Strict ledger', 'project.created', { Ordering: 'Strict' });
     // Amber: one failure, then the retry succeeds. 7/9: seven events fail once each. Disabled: nine in a row.
     failing.set(path('Amber invoices'), 1);
     failing.set(path('Seven in a row'), 7);
     failing.set(path('Broken receiver'), 1000);
+    failing.set(path('Strict ledger'), 1000);
+    await signal('quote.sent', 1);
+    await signal('project.created', 1);
+    await signal('project.created', 2);
     await signal('person.changed', 1);
     await signal('contact.created', 1);
     for (let pk = 1; pk <= 9; pk++) await signal('ticket.created', pk);
@@ -137,6 +148,17 @@ describe('12.1 Webhooks panel in Chromium', { skip }, () => {
     assert.equal(broken[1], 'Disabled');
     assert.equal(broken[5], '500 failed');
     assert.equal(broken[6], '9');
+
+    // Past 12.1: a Retry-After pause and a strict queue behind its failing event.
+    assert.match(
+      await row('Paused shop').locator('[data-paused]').innerText(),
+      /^paused by Retry-After until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/,
+    );
+    const strictLog = (await call(server.url, 'GET', `/api/v1/Webhook/${ids['Strict ledger']}/Deliveries`)).json;
+    assert.equal(
+      await row('Strict ledger').locator('[data-waiting]').innerText(),
+      `waiting behind a failing event (Strict): delivery ${strictLog.BlockedBy.DeliveryId}`,
+    );
 
     // Restart only on the disabled webhook.
     assert.equal(await page.getByRole('button', { name: 'Restart' }).count(), 1);
@@ -188,7 +210,7 @@ describe('12.1 Webhooks panel in Chromium', { skip }, () => {
     await page.locator('tbody tr').first().waitFor();
     await waitForRows(['Seven in a row']);
     await page.getByLabel('Name contains').fill('e');
-    await waitForRows(['Green orders', 'Amber invoices', 'Seven in a row', 'Broken receiver']);
+    await waitForRows(['Green orders', 'Amber invoices', 'Seven in a row', 'Broken receiver', 'Paused shop', 'Strict ledger']);
     await page.getByLabel('Name contains').fill('nothing like it');
     await page.getByText('No webhook has such a name.').waitFor();
     const exact = await call(server.url, 'GET', '/api/v1/Webhook?nameFilter=Seven');

@@ -34,7 +34,7 @@ export function lastResultText(u: Usage | undefined): string | null {
     case 'success':
       return `${code ?? ''} OK`.trim();
     case 'throttled':
-      return `${code ?? ''} pause asked`.trim();
+      return `${code ?? ''} paused`.trim();
     case 'gone':
       return `${code ?? '410'} gone`;
     case 'fault':
