@@ -114,6 +114,12 @@ describe('GetAllWebhooks ?Usage=true', () => {
     assert.equal(fine.Usage.Status, 'Active');
   });
 
+  it('answers XML too', async () => {
+    const res = await call(server.url, 'GET', '/api/v1/Webhook?Usage=true&$select=Name', { headers: { Accept: 'application/xml' } });
+    assert.equal(res.status, 200, res.text);
+    assert.match(res.text, /<Usage>.*<Status>Active<\/Status>.*<\/Usage>/s);
+  });
+
   it('leaves the NetServer answer as it was without the option', async () => {
     const list = await usage('');
     assert.equal(list.get('fine').Usage, undefined);
