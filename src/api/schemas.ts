@@ -24,6 +24,11 @@ export const SignalParams = Type.Object({
 export const SelectQuery = Type.Object({
   $select: Type.Optional(Type.String({ description: 'Comma separated properties to include; the others are nulled' })),
 });
+/** GetWebhook's query: `$select`, and `Usage=true` for the list's figures (hookd extension). */
+export const GetQuery = Type.Object({
+  ...SelectQuery.properties,
+  Usage: Type.Optional(Type.String({ description: "hookd extension: true adds the webhook's Usage (last delivery, failures in 24 h)" })),
+});
 export const ListQuery = Type.Object({
   nameFilter: Type.Optional(Type.String()),
   eventFilter: Type.Optional(Type.String()),

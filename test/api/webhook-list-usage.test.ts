@@ -114,6 +114,15 @@ describe('GetAllWebhooks ?Usage=true', () => {
     assert.equal(fine.Usage.Status, 'Active');
   });
 
+  it('answers one webhook with its Usage too (GetWebhook ?Usage=true), never a 304 for it', async () => {
+    const one = await call(server.url, 'GET', `/api/v1/Webhook/${ids.strict}?Usage=true`, {
+      headers: { 'If-Modified-Since': new Date(clock.now() + 3_600_000).toUTCString() },
+    });
+    assert.equal(one.status, 200, one.text);
+    assert.deepEqual(one.json.Usage, (await usage()).get('strict').Usage);
+    assert.equal((await call(server.url, 'GET', `/api/v1/Webhook/${ids.strict}`)).json.Usage, undefined);
+  });
+
   it('answers XML too', async () => {
     const res = await call(server.url, 'GET', '/api/v1/Webhook?Usage=true&$select=Name', { headers: { Accept: 'application/xml' } });
     assert.equal(res.status, 200, res.text);

@@ -43,7 +43,8 @@ before(async () => {
     if (!ping && req.path === path('Paused shop')) {
       res.statusCode = 429;
       res.setHeader('Retry-After', '120');
-      return res.end('slow down');
+      res.end('slow down');
+      return;
     }
     const left = failing.get(req.path) ?? 0;
     if (!ping && left > 0) failing.set(req.path, left - 1);
@@ -288,6 +289,10 @@ describe('12.1 Webhooks panel in Chromium', { skip }, () => {
     const id = ids['Seven in a row'] as number;
     await page.goto(`${server.url}/ui/#/webhooks/${id}`);
     await page.getByRole('heading', { name: /Seven in a row/ }).waitFor();
+    // The webhook's page shows the list's badge and figures too.
+    assert.equal(await page.locator('h2 .badge').innerText(), 'Active with failures');
+    await page.getByText('7/9 failures in a row').waitFor();
+    await page.getByText('Failures (24 h): 7').waitFor();
     const first = page.locator('details[data-delivery]').first();
     assert.match(await first.locator('summary').innerText(), /^sale\.sold #7 — queued — 1 attempt — error 500 — /);
     await first.locator('summary').click();

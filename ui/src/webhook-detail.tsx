@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api, apiText, type Delivery, type Webhook } from './api.js';
-import { AttemptsChart, type Bucket, ErrorLine, StateBadge, successRate } from './widgets.js';
+import { AttemptsChart, type Bucket, ErrorLine, LastResult, PanelBadge, StatusNotes, Timestamp, successRate } from './widgets.js';
 
 interface Page {
   Total: number;
@@ -31,7 +31,7 @@ export function WebhookDetail({ id, portal }: { id: number; portal: boolean }) {
 
   async function load() {
     try {
-      setW(await api<Webhook>('GET', `/Webhook/${id}`));
+      setW(await api<Webhook>('GET', `/Webhook/${id}?Usage=true`));
       setPage(await api<Page>('GET', `/Webhook/${id}/Deliveries?$top=100`));
       const stats = await api<{ Buckets: Bucket[] }>('GET', `/Webhook/${id}/Stats?Since=24h&Bucket=1h`);
       setBuckets(stats.Buckets);
@@ -109,8 +109,9 @@ export function WebhookDetail({ id, portal }: { id: number; portal: boolean }) {
   return (
     <>
       <h2>
-        {w.Name} <StateBadge state={w.State} />
+        {w.Name} <PanelBadge w={w} />
       </h2>
+      <StatusNotes w={w} />
       <p style="word-break:break-all">
         {w.TargetUrl} · {w.Events.join(', ')}
       </p>
@@ -119,6 +120,10 @@ export function WebhookDetail({ id, portal }: { id: number; portal: boolean }) {
         <div>Errors: {w.TotalErrors}</div>
         <div>In a row: {w.ConsecutiveErrors}</div>
         <div>Success: {successRate(w)}</div>
+        <div>Failures (24 h): {w.Usage?.Failures24h ?? '—'}</div>
+        <div>
+          Last delivery: <Timestamp value={w.Usage?.LastDelivery ?? null} /> <LastResult usage={w.Usage} />
+        </div>
       </div>
       <div class="actions">
         <a class="button" href={`#/webhooks/${id}/edit`}>

@@ -1,10 +1,6 @@
-/** Small shared pieces: the state and status badges, the success rate, an error line, an attempts chart. */
+/** Small shared pieces: the status badge, the success rate, an error line, an attempts chart. */
 import { type PanelStatus, panelStatus } from '../../src/domain/webhook-usage.js';
 import type { Usage, Webhook } from './api.js';
-
-export function StateBadge({ state }: { state: string }) {
-  return <span class={`badge ${state}`}>{state}</span>;
-}
 
 const STATUS_LABEL: Record<PanelStatus, string> = {
   Active: 'Active',

@@ -22,6 +22,7 @@ import {
   DeliveriesQuery,
   PatchBody,
   SelectQuery,
+  GetQuery,
   SignalBatch,
   IdempotencyHeaders,
   SignalData,
@@ -50,6 +51,11 @@ export function statusFilter(value: string | undefined): WebhookState | null {
   if (!state)
     throw new HookdError('invalid_parameter', { name: 'statusFilter', rule: 'must be Unknown, Active, Stopped or TooManyErrors' });
   return state;
+}
+
+/** `?Usage=true` (hookd extension): the list's figures beside each webhook. */
+function wantsUsage(req: FastifyRequest): boolean {
+  return /^(true|1)$/i.test(queryParam(req, 'Usage') ?? '');
 }
 
 /** The Idempotency-Key header of a signal, or null. */
@@ -112,7 +118,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: RouteDeps): Prom
       const select = parseSelect(queryParam(req, '$select'));
       const carriers = (await webhookList(req, webhooks, list)).map((c) => applySelect(c, select));
       // hookd extension: ?Usage=true adds the list's figures (last delivery, failures in 24 h), one query for all.
-      if (/^(true|1)$/i.test(queryParam(req, 'Usage') ?? '')) {
+      if (wantsUsage(req)) {
         const usage = await deliveryLog.usage(req.caller, list);
         const format = dateFormatter(req);
         list.forEach((w, i) => Object.assign(carriers[i] as object, { Usage: usageCarrier(w, usage.get(w.id) as WebhookUsage, format) }));
@@ -146,7 +152,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: RouteDeps): Prom
         tags,
         summary: 'GetWebhook',
         params: IdParams,
-        querystring: SelectQuery,
+        querystring: GetQuery,
         response: { 200: R.WebhookWithLinks, ...R.ERRORS },
       },
     },
@@ -154,8 +160,15 @@ export async function webhookRoutes(app: FastifyInstance, deps: RouteDeps): Prom
       const webhook = await webhooks.get(req.caller, idOf(req));
       reply.header('Last-Modified', new Date(webhook.updated).toUTCString());
       const since = httpDate(req.headers['if-modified-since']);
-      if (since !== null && Math.floor(webhook.updated / 1000) <= Math.floor(since / 1000)) return reply.code(304).send();
-      return send(req, reply, 200, await webhookWithLinks(req, webhooks, webhook), 'Webhook');
+      // Usage changes with every attempt, not with the webhook: never a 304 for it.
+      const usage = wantsUsage(req);
+      if (!usage && since !== null && Math.floor(webhook.updated / 1000) <= Math.floor(since / 1000)) return reply.code(304).send();
+      const carrier = await webhookWithLinks(req, webhooks, webhook);
+      if (usage) {
+        const figures = (await deliveryLog.usage(req.caller, [webhook])).get(webhook.id) as WebhookUsage;
+        carrier.Usage = usageCarrier(webhook, figures, dateFormatter(req));
+      }
+      return send(req, reply, 200, carrier, 'Webhook');
     },
   );
 
