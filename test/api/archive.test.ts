@@ -74,6 +74,10 @@ describe('GET /api/v1/archive/Webhook (WebhookProvider)', () => {
       'webhookUsage/status': 'ActiveWithFailures',
     });
     assert.match(bravo['webhookUsage/lastError'], /^HTTP\/1\.1 500/);
+    const oslo = await archive(`?$select=registeredDate&$filter=webhookId eq ${ids.Bravo}`, {
+      headers: { 'SO-TimeZone': 'NO, includeTZOffset' },
+    });
+    assert.equal(oslo.json.value[0].registeredDate, '2026-01-05T10:00:01.0000000+0100', 'dates follow SO-TimeZone');
     const charlie = res.json.value.find((r: any) => r.name === 'Charlie');
     assert.deepEqual([charlie['webhookUsage/lastEvent'], charlie['webhookUsage/status']], [null, 'Active']);
   });

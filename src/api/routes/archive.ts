@@ -19,11 +19,10 @@ import {
   type SortOrder,
 } from '../../domain/archive.js';
 import { HookdError } from '../../domain/errors.js';
-import { utcTimestamp } from '../../domain/timestamp.js';
 import { pick } from '../../domain/webhook-input.js';
 import type { ArchivePage, ArchiveService } from '../../services/archive-service.js';
 import { send } from '../content.js';
-import { apiBase, queryParam } from '../request-context.js';
+import { apiBase, dateFormatter, queryParam } from '../request-context.js';
 import * as R from '../response-schemas.js';
 
 const AnyObject = Type.Object({}, { additionalProperties: true });
@@ -43,8 +42,9 @@ function count(req: FastifyRequest, name: string, fallback: number, max: number)
   return Math.min(Number(raw), max);
 }
 
-function restValue(kind: string, v: ArchiveValue): ArchiveValue {
-  return kind === 'date' && typeof v === 'number' ? utcTimestamp(v) : v;
+/** A REST archive value: dates in UTC, or in SO-TimeZone's zone as every date hookd writes (request-context.ts). */
+function restValue(kind: string, v: ArchiveValue, date: (ms: number) => string): ArchiveValue {
+  return kind === 'date' && typeof v === 'number' ? date(v) : v;
 }
 
 function listOfStrings(value: unknown, name: string): string[] {
@@ -133,9 +133,10 @@ export async function archiveRoutes(app: FastifyInstance, deps: { archive: Archi
         take: count(req, '$top', MAX_PAGE, MAX_PAGE),
       };
       const page = await archive.query(req.caller, provider, query);
+      const date = dateFormatter(req);
       const value = page.rows.map((row) => {
         const out: Record<string, unknown> = { PrimaryKey: row[provider.key], EntityName: provider.entity };
-        for (const c of page.query.columns) out[c] = restValue(kindOfColumn(provider, c), row[c] ?? null);
+        for (const c of page.query.columns) out[c] = restValue(kindOfColumn(provider, c), row[c] ?? null, date);
         return out;
       });
       const base = `${apiBase(req)}/archive`;
