@@ -274,7 +274,9 @@ describe('12.1 Webhooks panel in Chromium', { skip }, () => {
     await page.getByRole('heading', { name: 'Edit Notified orders' }).waitFor();
     assert.equal(await page.getByLabel('E-mail recipients').inputValue(), 'ops@example.com\npager@example.com');
     assert.equal(await page.getByLabel('CRM users').inputValue(), String(admin));
-    assert.match(await page.locator('[data-error-associates]').innerText(), /admin \(\d+\)/);
+    assert.match(await page.locator('[data-error-associates]').innerText(), /^Administrator \(\d+\)$/);
+    await page.getByLabel('CRM users').fill(`${admin}, 999`);
+    await page.locator('[data-error-associates]').getByText(`Administrator (${admin}), no user 999`).waitFor();
     for (const box of ['E-mail', 'In-app', 'On first failure', 'When disabled', 'sale.sold', 'person.consented'])
       assert.equal(await page.getByLabel(box, { exact: true }).isChecked(), true, box);
     assert.equal(await page.getByLabel('contact.created').isChecked(), false);

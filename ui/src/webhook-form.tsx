@@ -380,11 +380,7 @@ export function WebhookForm({ id, portal }: { id: number | null; portal: boolean
           onInput={(e) => set({ errorAssociates: e.currentTarget.value })}
           {...described('errorAssociates')}
         />
-        {current && (current.ErrorAssociates ?? []).length > 0 && (
-          <p class="hint" data-error-associates>
-            Now: {(current.ErrorAssociates ?? []).map((a) => `${a.Name ?? '?'} (${a.Id})`).join(', ')}
-          </p>
-        )}
+        <AssociateNames ids={form.errorAssociates} portal={portal} />
         {fieldErrors('errorAssociates')}
         <fieldset class="inline">
           <legend>Notify via</legend>
@@ -502,5 +498,37 @@ function FilterTester({ filter, event }: { filter: string; event: string }) {
       )}
       <ErrorLine error={error} />
     </details>
+  );
+}
+
+/**
+ * The CRM users the ids name, looked up as they are typed (GET /Associate/{id}; not in the portal, whose token
+ * reaches only /Webhook): "Ann Admin (1), no user 7".
+ */
+function AssociateNames({ ids, portal }: { ids: string; portal: boolean }) {
+  const [names, setNames] = useState<string | null>(null);
+  useEffect(() => {
+    const list = ids
+      .split(',')
+      .map((a) => a.trim())
+      .filter((a) => /^\d+$/.test(a));
+    if (portal || list.length === 0) return setNames(null);
+    const timer = setTimeout(() => {
+      Promise.all(
+        list.map((id) =>
+          api<{ FullName: string | null; Name: string | null }>('GET', `/Associate/${id}`).then(
+            (a) => `${a.FullName || a.Name || '?'} (${id})`,
+            () => `no user ${id}`,
+          ),
+        ),
+      ).then((found) => setNames(found.join(', ')));
+    }, 300);
+    return () => clearTimeout(timer);
+  }, [ids, portal]);
+  if (names === null) return null;
+  return (
+    <p class="hint" data-error-associates aria-live="polite">
+      {names}
+    </p>
   );
 }
