@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { call, startHookd, TestClock, type TestServer, webhookBody } from '../helpers/harness.js';
+import { basic, call, startHookd, TestClock, type TestServer, webhookBody } from '../helpers/harness.js';
 import { Receiver } from '../helpers/receiver.js';
 import { csvField } from '../../src/api/delivery-csv.js';
 
@@ -89,8 +89,20 @@ describe('the delivery log as CSV', () => {
     for (const [value, field] of table) assert.equal(csvField(value), field, String(value));
   });
 
-  it('answers 404 for a webhook that is not there', async () => {
+  it("answers 404 for a webhook that is not there or another tenant's, the portal's token included", async () => {
     const other = await call(server.url, 'GET', `/api/v1/Webhook/${id + 1000}/Deliveries?Format=csv`);
     assert.equal(other.status, 404);
+    const tenant = await call(server.url, 'POST', '/api/v1/Tenant', {
+      body: { ContextIdentifier: 'CsvB', UserName: 'csvb', Password: 'csvb-password-1' },
+    });
+    assert.equal(tenant.status, 200, tenant.text);
+    const token = await call(server.url, 'POST', '/CsvB/api/v1/Portal/Token', { auth: basic('csvb', 'csvb-password-1'), body: {} });
+    assert.equal(token.status, 200, token.text);
+    const portal = `Portal ${token.json.Token}`;
+    assert.equal((await call(server.url, 'GET', `/CsvB/api/v1/Webhook/${id}/Deliveries?Format=csv`, { auth: portal })).status, 404);
+    const mine = await call(server.url, 'POST', '/api/v1/Portal/Token', { body: {} });
+    const csv = await call(server.url, 'GET', `/api/v1/Webhook/${id}/Deliveries?Format=csv`, { auth: `Portal ${mine.json.Token}` });
+    assert.equal(csv.status, 200, 'the portal of its own tenant exports');
+    assert.match(csv.text, /^DeliveryId,EventId,/);
   });
 });
