@@ -222,6 +222,17 @@ function matches(kind: ColumnKind, value: ArchiveValue, r: Restriction): boolean
   }
 }
 
+/**
+ * The one webhook id a checked query pins with `key eq n` (the troubleshooting guide's
+ * `webhook_usage.webhook_usage_id eq {id}`), or null: the shell then reads that webhook alone, not the tenant's all.
+ */
+export function pinnedKey(provider: ArchiveProvider, q: ArchiveQuery): number | null {
+  const pin = q.restrictions.find((r) => r.name === provider.key && r.operator === 'eq' && r.values.length === 1);
+  const id = pin ? operand('int', pin.values[0] ?? '') : null;
+  // Ids are int32 (NetServer's and the stores' columns); anything else cannot match and is left to the full read.
+  return typeof id === 'number' && Number.isInteger(id) && id >= 0 && id <= 2147483647 ? id : null;
+}
+
 /** The rows that pass every restriction, ordered, and the page asked for; `total` counts before paging. */
 export function runQuery(provider: ArchiveProvider, rows: ArchiveRow[], q: ArchiveQuery): { rows: ArchiveRow[]; total: number } {
   const kinds = new Map(provider.columns.map(([c, k]) => [c, k]));

@@ -161,6 +161,15 @@ describe("the troubleshooting guide's dynamic webhook_usage query", () => {
       [ids.Bravo, 1, 1, 1],
     );
     assert.match(row['webhook_usage.last_error'], /500/);
+    // Read alone (not the whole list): an id nobody has, or past int32, is no row, not an error.
+    for (const id of [999_999, 99_999_999_999]) {
+      const none = await call(server.url, 'GET', `/api/v1/Archive/dynamic?$filter=webhook_usage.webhook_usage_id eq ${id}`);
+      assert.deepEqual([none.status, none.json.value], [200, []]);
+    }
+    const other = await call(server.url, 'GET', `/Other/api/v1/Archive/dynamic?$filter=webhook_usage.webhook_usage_id eq ${ids.Bravo}`, {
+      auth: basic('olga', 'olga-password'),
+    });
+    assert.deepEqual(other.json.value, [], "another tenant's id is no row");
   });
 });
 
