@@ -3,7 +3,7 @@
  * granted it, when HOOKD_APP_ACCESS=restricted; keeps the grants. Lookups are cached for 5 s, as API tokens are:
  * a grant or revocation takes effect at once in the process that made it, within 5 s in other processes.
  */
-import { type AppAccessMode, type AppGrant, appTokenHash, refusesApp } from '../domain/app-access.js';
+import { type AppAccessMode, type AppGrant, appTokenHash, isWebhookAgentRoute, refusesApp } from '../domain/app-access.js';
 import { HookdError } from '../domain/errors.js';
 import type { Clock } from '../lib/clock.js';
 import type { Store } from '../store/store.js';
@@ -33,7 +33,8 @@ export class AppAccessService {
 
   /** Throws NetServer's refusal when the caller is an application without a grant and `route` is the Webhook agent's. */
   async check(caller: Caller, route: string): Promise<void> {
-    if (this.deps.mode !== 'restricted' || caller.appToken === null) return;
+    // Open mode, people and routes outside the agent cost no hash and no lookup.
+    if (this.deps.mode !== 'restricted' || caller.appToken === null || !isWebhookAgentRoute(route)) return;
     const hash = appTokenHash(caller.appToken);
     if (refusesApp(this.deps.mode, route, caller.appToken, await this.granted(hash))) throw new HookdError('app_not_granted');
   }
