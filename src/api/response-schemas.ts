@@ -54,6 +54,8 @@ export const AssociateCarrier = Type.Object({
   ...rights,
 });
 
+export const AssociateList = Type.Array(AssociateCarrier);
+
 const MDOListItem = Type.Object({
   Id: N(Type.Integer()),
   Name: N(Type.String()),

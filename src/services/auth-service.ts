@@ -276,6 +276,11 @@ export class AuthService {
   }
 
   /** An associate of the caller's tenant, or 404. */
+  /** The tenant's associates (GET /Associate): whom ErrorAssociates may name. */
+  async listAssociates(tenant: Tenant): Promise<Associate[]> {
+    return this.deps.store.listAssociates(tenant.id);
+  }
+
   async getAssociate(tenant: Tenant, id: number): Promise<Associate> {
     const found = (await this.deps.store.getAssociates([id])).find((a) => a.tenantId === tenant.id);
     if (!found) throw new HookdError('not_found', { entity: 'Associate', id });

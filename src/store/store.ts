@@ -189,6 +189,8 @@ export interface Store {
   countAssociates(): Promise<number>;
   findLogin(tenantId: number, userName: string): Promise<{ associate: Associate; passwordHash: string } | null>;
   getAssociates(ids: number[]): Promise<Associate[]>;
+  /** A tenant's associates by id (the dashboard's CRM users for ErrorAssociates). */
+  listAssociates(tenantId: number): Promise<Associate[]>;
 
   // Credentials (API tokens and tickets), stored as hashes
   createCredential(c: {

@@ -104,6 +104,8 @@ function otherTenantCases(): Record<string, Case[]> {
     'POST /Associate': [{ method: 'POST', path: '/Associate', body: { UserName: 'eve', Password: 'xxxxxxxx' }, expect: [403] }],
     // Associate 1 is tenant A's administrator.
     'GET /Associate/{id}': [{ method: 'GET', path: '/Associate/1', expect: [404] }],
+    // Tenant B's own associates only (test/api/webhook-list-usage.test.ts checks the names).
+    'GET /Associate': [{ method: 'GET', path: '/Associate', expect: [200] }],
     'GET /Notifications': [{ method: 'GET', path: '/Notifications', expect: [200] }],
     'GET /timezone': [{ method: 'GET', path: '/timezone', expect: [200] }],
     // Application grants are the installation's: only its administrator reads or changes them (issue 23).

@@ -130,6 +130,19 @@ export function storeContract(name: string, open: OpenStore): void {
       await store.deleteWebhook(tenant.id, w.id);
     });
 
+    it("lists a tenant's associates by id, and no other tenant's", async () => {
+      const { tenant: t3, associate: first } = await store.createTenant('Assoc3', { name: 'A', userName: 'a3', passwordHash: 'x' }, 5);
+      const second = await store.createAssociate(t3.id, { name: 'B', userName: 'b3', passwordHash: 'x', isAdmin: false }, 6);
+      assert.deepEqual(
+        (await store.listAssociates(t3.id)).map((a) => [a.id, a.userName]),
+        [
+          [first.id, 'a3'],
+          [second.id, 'b3'],
+        ],
+      );
+      assert.ok((await store.listAssociates(tenant.id)).every((a) => a.tenantId === tenant.id));
+    });
+
     it("reads the list's figures of many webhooks at once: failures since, the newest attempt, the newest pause", async () => {
       const failing = await store.createWebhook(tenant.id, input({ events: ['usage.failing'] }), stamp, null);
       const paused = await store.createWebhook(tenant.id, input({ events: ['usage.paused'] }), stamp, null);

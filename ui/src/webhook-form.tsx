@@ -371,16 +371,7 @@ export function WebhookForm({ id, portal }: { id: number | null; portal: boolean
           {...described('errorEmails')}
         />
         {fieldErrors('errorEmails')}
-        <label for="w-error-associates">
-          CRM users <span class="hint">(associate ids, comma separated)</span>
-        </label>
-        <input
-          id="w-error-associates"
-          value={form.errorAssociates}
-          onInput={(e) => set({ errorAssociates: e.currentTarget.value })}
-          {...described('errorAssociates')}
-        />
-        <AssociateNames ids={form.errorAssociates} portal={portal} />
+        <CrmUsers ids={form.errorAssociates} portal={portal} onChange={(ids) => set({ errorAssociates: ids })} described={described} />
         {fieldErrors('errorAssociates')}
         <fieldset class="inline">
           <legend>Notify via</legend>
@@ -501,34 +492,60 @@ function FilterTester({ filter, event }: { filter: string; event: string }) {
   );
 }
 
+interface AssociateItem {
+  AssociateId: number;
+  Name: string | null;
+  FullName: string | null;
+  UserName: string | null;
+}
+
 /**
- * The CRM users the ids name, looked up as they are typed (GET /Associate/{id}; not in the portal, whose token
- * reaches only /Webhook): "Ann Admin (1), no user 7".
+ * ErrorAssociates as 12.1 picks them: a checkbox per CRM user of the tenant (GET /Associate). The portal's token
+ * reaches only /Webhook, so there (or when the list cannot be read) the ids are typed.
  */
-function AssociateNames({ ids, portal }: { ids: string; portal: boolean }) {
-  const [names, setNames] = useState<string | null>(null);
+function CrmUsers({
+  ids,
+  portal,
+  onChange,
+  described,
+}: {
+  ids: string;
+  portal: boolean;
+  onChange: (ids: string) => void;
+  described: (field: string) => Record<string, unknown>;
+}) {
+  const [users, setUsers] = useState<AssociateItem[] | null>(null);
   useEffect(() => {
-    const list = ids
-      .split(',')
-      .map((a) => a.trim())
-      .filter((a) => /^\d+$/.test(a));
-    if (portal || list.length === 0) return setNames(null);
-    const timer = setTimeout(() => {
-      Promise.all(
-        list.map((id) =>
-          api<{ FullName: string | null; Name: string | null }>('GET', `/Associate/${id}`).then(
-            (a) => `${a.FullName || a.Name || '?'} (${id})`,
-            () => `no user ${id}`,
-          ),
-        ),
-      ).then((found) => setNames(found.join(', ')));
-    }, 300);
-    return () => clearTimeout(timer);
-  }, [ids, portal]);
-  if (names === null) return null;
+    if (portal) return;
+    api<AssociateItem[]>('GET', '/Associate').then(setUsers, () => setUsers(null));
+  }, [portal]);
+  const chosen = ids
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
+  if (users === null)
+    return (
+      <>
+        <label for="w-error-associates">
+          CRM users <span class="hint">(associate ids, comma separated)</span>
+        </label>
+        <input id="w-error-associates" value={ids} onInput={(e) => onChange(e.currentTarget.value)} {...described('errorAssociates')} />
+      </>
+    );
+  const toggle = (id: string, on: boolean) => onChange((on ? [...chosen, id] : chosen.filter((c) => c !== id)).join(', '));
   return (
-    <p class="hint" data-error-associates aria-live="polite">
-      {names}
-    </p>
+    <fieldset class="inline" data-crm-users>
+      <legend>CRM users</legend>
+      {users.map((u) => (
+        <label key={u.AssociateId} class="check">
+          <input
+            type="checkbox"
+            checked={chosen.includes(String(u.AssociateId))}
+            onChange={(e) => toggle(String(u.AssociateId), e.currentTarget.checked)}
+          />{' '}
+          {u.FullName || u.Name || `#${u.AssociateId}`} ({u.UserName})
+        </label>
+      ))}
+    </fieldset>
   );
 }

@@ -28,6 +28,21 @@ export async function associateRoutes(app: FastifyInstance, deps: RouteDeps): Pr
   );
 
   app.get(
+    '/Associate',
+    {
+      schema: {
+        tags,
+        summary: "This tenant's associates (users), by id: whom ErrorAssociates may name",
+        response: { 200: R.AssociateList, ...R.ERRORS },
+      },
+    },
+    async (req, reply) => {
+      const list = await auth.listAssociates(req.caller.tenant);
+      return send(req, reply, 200, list.map(associateCarrier), 'ArrayOfAssociate');
+    },
+  );
+
+  app.get(
     '/Associate/:id',
     { schema: { tags, summary: 'An associate of this tenant', params: IdParams, response: { 200: R.AssociateCarrier, ...R.ERRORS } } },
     async (req, reply) => {

@@ -111,6 +111,9 @@ export class PostgresStore implements Store {
   async getAssociates(ids: number[]) {
     return registry.getAssociates(this.pool, ids);
   }
+  async listAssociates(tenantId: number) {
+    return registry.listAssociates(this.pool, tenantId);
+  }
   async createCredential(c: {
     kind: CredentialKind;
     tokenHash: string;

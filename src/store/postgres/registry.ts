@@ -56,6 +56,12 @@ export async function getAssociates(c: Client, ids: number[]): Promise<Associate
   return rows.map(toAssociate);
 }
 
+/** Takes a tenant; returns its associates by id. */
+export async function listAssociates(c: Client, tenantId: number): Promise<Associate[]> {
+  const { rows } = await c.query<AssociateRow>(`SELECT ${ASSOCIATE_COLUMNS} FROM associates WHERE tenant_id = $1 ORDER BY id`, [tenantId]);
+  return rows.map(toAssociate);
+}
+
 export async function createCredential(
   c: Client,
   x: { kind: CredentialKind; tokenHash: string; associateId: number; name: string | null; now: number; expires: number | null },

@@ -38,6 +38,13 @@ export function getAssociates(db: Db, ids: number[]): Associate[] {
   return rows.map(toAssociate);
 }
 
+/** Takes a tenant; returns its associates by id. */
+export function listAssociates(db: Db, tenantId: number): Associate[] {
+  return (q(db, `SELECT ${ASSOCIATE_COLUMNS} FROM associates WHERE tenant_id = ? ORDER BY id`).all(tenantId) as AssociateRow[]).map(
+    toAssociate,
+  );
+}
+
 export function createCredential(
   db: Db,
   c: { kind: CredentialKind; tokenHash: string; associateId: number; name: string | null; now: number; expires: number | null },

@@ -76,6 +76,9 @@ export class SqliteStore implements Store {
   async getAssociates(ids: number[]) {
     return accounts.getAssociates(this.db, ids);
   }
+  async listAssociates(tenantId: number) {
+    return accounts.listAssociates(this.db, tenantId);
+  }
   async createCredential(c: {
     kind: CredentialKind;
     tokenHash: string;
