@@ -72,7 +72,7 @@ export async function startHookdProcess(env: Record<string, string> = {}): Promi
       HOOKD_RATE_LIMIT_PER_MINUTE: '0', // the load generators are one caller each
       ...env,
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', process.env.BENCH_HOOKD_STDOUT ? 'inherit' : 'ignore', 'inherit'],
   });
   children.push(child);
   const url = `http://127.0.0.1:${port}`;

@@ -1,9 +1,9 @@
 /**
  * A large recover beside live delivery: a delivery log with 1,000,000 delivered deliveries of one webhook
  * (written straight into the SQLite file, as a fixture) and a backlog of queued deliveries for another,
- * healthy webhook. The process's delivery rate while the recover job copies the million (the healthy
- * webhook's deliveries and the copies) is compared with its rate just before (issue 13's goal: at least
- * 80 %); the healthy webhook's own share is shown beside it.
+ * healthy webhook. The process's delivery rate over 10 s while the recover job copies the million (the healthy
+ * webhook's deliveries and the copies) is compared with its rate over 10 s just before (issue 13's goal: at least
+ * 80 %); the healthy webhook's own share is shown beside it (issue 22's goal: at least 0.45 of before).
  */
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
@@ -79,8 +79,17 @@ export async function runRecover(): Promise<CaseResult[]> {
 
   const t0 = performance.now();
   const job = await api(hookd.url, 'POST', '/api/v1/Webhook/Recover', { Since: '2h', Status: 'All', Events: ['sale.sold'] });
+  // Both rates over 10 s while the job runs, as the rate before: over the whole job the healthy backlog ran dry
+  // halfway (400,000 at ~2,500/s beside the copies), which made its share look like 0.24 when it had half the sends.
   const startCount = await receivedCount(healthyReceiver.line);
   const startRecovered = await receivedCount(recoveredReceiver.line);
+  const w0 = performance.now();
+  await new Promise((r) => setTimeout(r, 10_000));
+  const windowSeconds = (performance.now() - w0) / 1000;
+  const healthyDuring = ((await receivedCount(healthyReceiver.line)) - startCount) / windowSeconds;
+  const copiesDuring = ((await receivedCount(recoveredReceiver.line)) - startRecovered) / windowSeconds;
+  const drained = (await receivedCount(healthyReceiver.line)) >= BACKLOG;
+  if (drained) console.error('recover bench: the healthy backlog ran dry inside the window; raise BENCH_RECOVER_BACKLOG');
   let state = job;
   while (state.State !== 'Done') {
     await new Promise((r) => setTimeout(r, 250));
@@ -88,9 +97,9 @@ export async function runRecover(): Promise<CaseResult[]> {
     progress('recover job', Math.round((state.Done / Math.max(1, state.Total)) * 100), 100);
   }
   const seconds = (performance.now() - t0) / 1000;
-  const during = ((await receivedCount(healthyReceiver.line)) - startCount) / seconds;
+  const during = healthyDuring;
   // The copies are deliveries too: while the job runs the process delivers them beside the healthy webhook's.
-  const total = during + ((await receivedCount(recoveredReceiver.line)) - startRecovered) / seconds;
+  const total = healthyDuring + copiesDuring;
   hookd.child.kill('SIGKILL');
   healthyReceiver.child.kill();
   recoveredReceiver.child.kill();
