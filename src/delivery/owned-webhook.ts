@@ -4,8 +4,8 @@
  * Every delivery id the owner holds (ready, delayed, in flight) is in `held`; ids whose result waits for the
  * next exchange are added to a refill's holding list by the worker, so no delivery is handed out twice.
  */
-import type { AttemptOutcome } from '../domain/retry-policy.js';
-import { emptyTally, type Tally } from '../domain/settlement.js';
+import type { AttemptOutcome, RetryPolicy } from '../domain/retry-policy.js';
+import { type DeliveryStep, emptyTally, mergeTallies, stepAfter, type Tally, tallyAttempt } from '../domain/settlement.js';
 import { judgeThrottle, type ThrottleRule } from '../domain/throttle.js';
 import type { WebhookState } from '../domain/webhook.js';
 import type { OwnedWebhookRow, QueuedItem, WebhookTarget } from '../store/delivery-queue.js';
@@ -105,8 +105,92 @@ export class OwnedWebhook {
 
   /** An attempt starts: the next slot is one gap later (on schedule when it is at most SLOT_SLACK_MS late, else from now). */
   started(now: number): void {
+    this.inFlight++;
     if (this.slotMs === 0) return;
     this.nextSlotAt = (now - this.nextSlotAt > SLOT_SLACK_MS ? now : this.nextSlotAt) + this.slotMs;
+  }
+
+  /** An attempt's promise settled (its result, if any, was settled before). */
+  ended(): void {
+    this.inFlight--;
+  }
+
+  /**
+   * Settles one attempt with the pure policy: the Retry-After rule, where the delivery goes next, the running
+   * counters (a trip switches the webhook off here), and whether the owner keeps the item — a cycle retry, a
+   * paused attempt, and under strict ordering anything not delivered (the head blocks) — or lets it go back to
+   * the store. Returns the outcome as judged and the step, for the worker to record.
+   */
+  settle(
+    item: QueuedItem,
+    answered: AttemptOutcome,
+    rules: { policy: RetryPolicy; throttle: ThrottleRule },
+    now: number,
+    newGuid: () => string,
+  ): { outcome: AttemptOutcome; next: DeliveryStep } {
+    const outcome = this.judge(answered, rules.throttle, now);
+    const next = stepAfter(outcome, item, rules.policy, now, newGuid);
+    const { consecutive, trips } = tallyAttempt(this.tally, this.consecutive, outcome, item.eventGuid, rules.policy);
+    this.consecutive = consecutive;
+    this.unrecorded++;
+    const keep = next.kind !== 'delivered' && (next.kind === 'retry' || outcome.kind === 'throttled' || this.strict);
+    if (keep && !trips && this.active) {
+      if (next.kind === 'retry') item.cycleAttempt = next.cycleAttempt;
+      if (next.kind === 'new-cycle') {
+        item.cycleAttempt = 0;
+        item.eventGuid = next.eventGuid;
+      }
+      if (next.kind === 'retry' || next.kind === 'new-cycle') item.attempts++;
+      item.dueAt = next.dueAt;
+      this.delayed.push(item);
+    } else {
+      this.held.delete(item.deliveryId);
+      if (next.kind !== 'delivered') this.nextDueAt = this.nextDueAt === null ? next.dueAt : Math.min(this.nextDueAt, next.dueAt);
+    }
+    if (trips) {
+      this.state = 'TooManyErrors';
+      this.stop();
+    }
+    return { outcome, next };
+  }
+
+  /** The start of a pass: retries that fell due move up; the store may have more when woken or when its next one is due. */
+  beginPass(now: number, woken: boolean): void {
+    if (woken) this.mayHaveMore = true;
+    this.promoteDue(now);
+    if (this.nextDueAt !== null && this.nextDueAt <= now) {
+      this.nextDueAt = null;
+      this.mayHaveMore = true;
+    }
+  }
+
+  /** Something of it falls due by `now`: a kept retry, or the store's next delivery. */
+  hasDue(now: number): boolean {
+    return this.delayed.some((item) => item.dueAt <= now) || (this.nextDueAt !== null && this.nextDueAt <= now);
+  }
+
+  /** The refill came back short: nothing more is due in the store until `at` (null: nothing queued). */
+  noMoreUntil(at: number | null): void {
+    this.mayHaveMore = false;
+    this.nextDueAt = at;
+  }
+
+  /** The statistics changes since the last exchange, handed over (null: none), and a fresh tally begun. */
+  takeTally(): Tally | null {
+    if (this.tally.calls === 0 && this.tally.tripGuid === null) return null;
+    const taken = this.tally;
+    this.tally = emptyTally();
+    return taken;
+  }
+
+  /** The exchange that carried `taken` failed: its counts go out with the next, before this pass's. */
+  restoreTally(taken: Tally): void {
+    this.tally = mergeTallies(taken, this.tally);
+  }
+
+  /** One of its results was recorded by an exchange. */
+  recorded(): void {
+    if (this.unrecorded > 0) this.unrecorded--;
   }
 
   /** When this webhook could start its next attempt if it has one ready (for the worker's sleep), or null: now, or never by time. */

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { AttemptOutcome, RetryPolicy } from '../domain/retry-policy.js';
-import { emptyTally, stepAfter, tallyAttempt, type Tally } from '../domain/settlement.js';
+import { counterDelta, type Tally } from '../domain/settlement.js';
 import { type ThrottleRule, throttleRule } from '../domain/throttle.js';
 import type { Clock } from '../lib/clock.js';
 import type { DeliveryObserver } from '../metrics/metrics.js';
@@ -86,8 +86,8 @@ export class DeliveryWorker {
   private readonly renewEveryMs: number;
   /** False while the leases could expire before an attempt started now would end: the store stopped answering. */
   private leaseHolds = true;
-  /** The Retry-After floor and bound (domain/throttle.ts). */
-  private readonly throttle: ThrottleRule;
+  /** The retry policy with the Retry-After floor and bound (domain/throttle.ts): what the owners settle attempts by. */
+  private readonly rules: { policy: RetryPolicy; throttle: ThrottleRule };
 
   constructor(private readonly deps: WorkerDeps) {
     // Every attempt in flight listens for shutdown on this one signal: hundreds at once are expected.
@@ -95,7 +95,10 @@ export class DeliveryWorker {
     this.window = Math.max(32, deps.options.maxInFlightPerWebhook * 4);
     this.leaseMs = deps.options.attemptTimeoutMs + 10_000;
     this.renewEveryMs = Math.min(this.leaseMs / 4, RENEW_EVERY_MS);
-    this.throttle = throttleRule(deps.options.policy, deps.options.maxThrottledMs ?? DEFAULT_MAX_THROTTLED_MS);
+    this.rules = {
+      policy: deps.options.policy,
+      throttle: throttleRule(deps.options.policy, deps.options.maxThrottledMs ?? DEFAULT_MAX_THROTTLED_MS),
+    };
   }
 
   /** 'loop' runs passes by itself; 'manual' takes work only when a test calls runOnce() or runUntilIdle(). */
@@ -161,14 +164,7 @@ export class DeliveryWorker {
     const now = this.deps.clock.now();
     const refillAll = this.refillDue;
     this.refillDue = false;
-    for (const w of this.owned.values()) {
-      if (refillAll) w.mayHaveMore = true;
-      w.promoteDue(now);
-      if (w.nextDueAt !== null && w.nextDueAt <= now) {
-        w.nextDueAt = null;
-        w.mayHaveMore = true;
-      }
-    }
+    for (const w of this.owned.values()) w.beginPass(now, refillAll);
     if (now - this.lastAcquireAt >= this.deps.options.pollIntervalMs) this.acquireDue = true;
     this.checkLease(now);
     if (this.needsExchange(now)) await this.exchange();
@@ -192,9 +188,7 @@ export class DeliveryWorker {
   private canStartAny(): boolean {
     const now = this.deps.clock.now();
     for (const w of this.owned.values()) {
-      if (w.delayed.some((item) => item.dueAt <= now)) return true;
-      if (w.nextDueAt !== null && w.nextDueAt <= now) return true;
-      if (w.readyCount > 0 && this.canStart(w)) return true;
+      if (w.hasDue(now) || (w.readyCount > 0 && this.canStart(w))) return true;
     }
     return false;
   }
@@ -302,19 +296,10 @@ export class DeliveryWorker {
     };
     for (const [id, w] of this.owned) {
       request.owned.push({ webhookId: id, version: w.version });
-      if (w.tally.calls > 0 || w.tally.tripGuid !== null) {
-        tallies.set(id, w.tally);
-        request.counters.push({
-          webhookId: id,
-          calls: w.tally.calls,
-          errors: w.tally.errors,
-          consecutiveReset: w.tally.consecutiveReset,
-          consecutiveAdd: w.tally.consecutiveAdd,
-          lastError: w.tally.lastError,
-          trip: w.tally.tripGuid === null ? null : { eventGuid: w.tally.tripGuid },
-          firstFailure: w.tally.firstFailureGuid === null ? null : { eventGuid: w.tally.firstFailureGuid },
-        });
-        w.tally = emptyTally();
+      const tally = w.takeTally();
+      if (tally) {
+        tallies.set(id, tally);
+        request.counters.push(counterDelta(id, tally));
       }
       if (w.releasable) request.release.push(id);
       else if (w.active && this.wantsRefill(w)) {
@@ -335,7 +320,7 @@ export class DeliveryWorker {
       this.pending = attempts.concat(this.pending);
       for (const [id, t] of tallies) {
         const w = this.owned.get(id);
-        if (w) w.tally = mergeTallies(t, w.tally);
+        w?.restoreTally(t);
       }
       throw e;
     }
@@ -353,10 +338,7 @@ export class DeliveryWorker {
       this.versionsDue = false;
       this.lastVersionCheckAt = now;
     }
-    for (const a of attempts) {
-      const w = this.owned.get(a.webhookId);
-      if (w && w.unrecorded > 0) w.unrecorded--;
-    }
+    for (const a of attempts) this.owned.get(a.webhookId)?.recorded();
     this.apply(request, result, now);
   }
 
@@ -383,9 +365,7 @@ export class DeliveryWorker {
     }
     for (const { webhookId, at } of result.nextDue) {
       const w = this.owned.get(webhookId);
-      if (!w) continue;
-      w.mayHaveMore = false;
-      w.nextDueAt = at;
+      w?.noMoreUntil(at);
     }
     // A process joined: keep about busy/N webhooks, giving back the ones with least in flight (at most once a second, so shares settle).
     if (result.busyWebhooks !== null && result.workers > 1 && now - this.lastGiveBackAt >= GIVE_BACK_MS) {
@@ -444,7 +424,6 @@ export class DeliveryWorker {
 
   private run(w: OwnedWebhook, item: QueuedItem): void {
     this.inFlight++;
-    w.inFlight++;
     const startedAt = this.deps.clock.now();
     w.started(startedAt);
     const t0 = performance.now();
@@ -458,7 +437,7 @@ export class DeliveryWorker {
       )
       .finally(() => {
         this.inFlight--;
-        w.inFlight--;
+        w.ended();
         if (this.inFlight === 0) for (const resolve of this.whenNoneInFlight.splice(0)) resolve();
         // Sending runs from the window in memory: the next attempt starts now, not at the next exchange.
         if (this.running) this.startFor(w);
@@ -475,54 +454,22 @@ export class DeliveryWorker {
     return plugin.deliver({ event: item.event, eventGuid: item.eventGuid, retry: item.attempts, webhook: w.target }, this.abort.signal);
   }
 
-  /** Decides where the delivery goes and what the webhook's counters become (pure policy), and queues the result. */
+  /** The owner settles the attempt (pure policy); the worker queues the result for the next exchange and tells the observer. */
   private settle(w: OwnedWebhook, item: QueuedItem, answered: AttemptOutcome, startedAt: number, durationMs: number): void {
     if (this.owned.get(w.target.id) !== w) return; // lost meanwhile: the store would ignore it anyway
-    const { policy } = this.deps.options;
     const now = this.deps.clock.now();
-    // Retry-After's floor and bound: the owner pauses, or (throttled too long) the answer is an ordinary failure.
-    const outcome = w.judge(answered, this.throttle, now);
-    const next = stepAfter(outcome, item, policy, now, randomUUID);
-    const { consecutive, trips } = tallyAttempt(w.tally, w.consecutive, outcome, item.eventGuid, policy);
+    const retry = item.attempts;
+    const eventGuid = item.eventGuid;
+    const { outcome, next } = w.settle(item, answered, this.rules, now, randomUUID);
     this.deps.observer?.attempted({
       webhookId: w.target.id,
       outcome,
       durationMs,
       latencyMs: outcome.kind === 'success' ? now - Date.parse(item.event.timestamp) : null,
     });
-    w.consecutive = consecutive;
-    w.unrecorded++;
-    this.pending.push({
-      deliveryId: item.deliveryId,
-      webhookId: w.target.id,
-      eventGuid: item.eventGuid,
-      retry: item.attempts,
-      startedAt,
-      durationMs,
-      outcome,
-      next,
-    });
+    this.pending.push({ deliveryId: item.deliveryId, webhookId: w.target.id, eventGuid, retry, startedAt, durationMs, outcome, next });
     if (outcome.kind === 'fault')
       this.deps.logger.warn({ webhookId: w.target.id, error: outcome.error }, 'hookd could not send; will retry');
-    // Kept (and held) by the owner: a cycle retry, a paused attempt, and under strict ordering anything not delivered (the head blocks).
-    const keep = next.kind !== 'delivered' && (next.kind === 'retry' || outcome.kind === 'throttled' || w.strict);
-    if (keep && !trips && w.active) {
-      if (next.kind === 'retry') item.cycleAttempt = next.cycleAttempt;
-      if (next.kind === 'new-cycle') {
-        item.cycleAttempt = 0;
-        item.eventGuid = next.eventGuid;
-      }
-      if (next.kind === 'retry' || next.kind === 'new-cycle') item.attempts++;
-      item.dueAt = next.dueAt;
-      w.delayed.push(item);
-    } else {
-      w.held.delete(item.deliveryId);
-      if (next.kind !== 'delivered') w.nextDueAt = minDue(w.nextDueAt, next.dueAt);
-    }
-    if (trips) {
-      w.state = 'TooManyErrors';
-      w.stop();
-    }
   }
 
   /** How long to sleep with nothing to do: until a cycle retry or a stored delivery falls due, at most the poll interval. */
@@ -556,21 +503,4 @@ export class DeliveryWorker {
       this.wakeUp = done;
     });
   }
-}
-
-/** Two tallies of one webhook in order, as one (an exchange failed and its counts go out with the next). */
-function mergeTallies(older: Tally, newer: Tally): Tally {
-  return {
-    calls: older.calls + newer.calls,
-    errors: older.errors + newer.errors,
-    consecutiveReset: older.consecutiveReset || newer.consecutiveReset,
-    consecutiveAdd: newer.consecutiveReset ? newer.consecutiveAdd : older.consecutiveAdd + newer.consecutiveAdd,
-    lastError: newer.lastError ?? older.lastError,
-    tripGuid: older.tripGuid ?? newer.tripGuid,
-    firstFailureGuid: older.firstFailureGuid ?? newer.firstFailureGuid,
-  };
-}
-
-function minDue(a: number | null, b: number): number {
-  return a === null ? b : Math.min(a, b);
 }

@@ -79,3 +79,46 @@ export function tallyAttempt(
   if (trips) tally.tripGuid = eventGuid;
   return { consecutive, trips };
 }
+
+/** Two tallies of one webhook in order, as one (an exchange failed and its counts go out with the next). */
+export function mergeTallies(older: Tally, newer: Tally): Tally {
+  return {
+    calls: older.calls + newer.calls,
+    errors: older.errors + newer.errors,
+    consecutiveReset: older.consecutiveReset || newer.consecutiveReset,
+    consecutiveAdd: newer.consecutiveReset ? newer.consecutiveAdd : older.consecutiveAdd + newer.consecutiveAdd,
+    lastError: newer.lastError ?? older.lastError,
+    tripGuid: older.tripGuid ?? newer.tripGuid,
+    firstFailureGuid: older.firstFailureGuid ?? newer.firstFailureGuid,
+  };
+}
+
+/** One webhook's statistics changes as the store applies them at an exchange. */
+export interface CounterDelta {
+  webhookId: number;
+  calls: number;
+  errors: number;
+  /** Set when the batch had a success: consecutive_errors restarts from `consecutiveAdd`. */
+  consecutiveReset: boolean;
+  consecutiveAdd: number;
+  /** The last failure's text, or null to keep the stored one. */
+  lastError: string | null;
+  /** The owner switched it to TooManyErrors: the store fires `webhook{id}.errors` and records the e-mail. */
+  trip: { eventGuid: string } | null;
+  /** The batch had the first failed attempt after a success: the store records the FirstFailure notices. */
+  firstFailure: { eventGuid: string } | null;
+}
+
+/** What one webhook's tally asks of the store at the next exchange (the store only applies it). */
+export function counterDelta(webhookId: number, t: Tally): CounterDelta {
+  return {
+    webhookId,
+    calls: t.calls,
+    errors: t.errors,
+    consecutiveReset: t.consecutiveReset,
+    consecutiveAdd: t.consecutiveAdd,
+    lastError: t.lastError,
+    trip: t.tripGuid === null ? null : { eventGuid: t.tripGuid },
+    firstFailure: t.firstFailureGuid === null ? null : { eventGuid: t.firstFailureGuid },
+  };
+}

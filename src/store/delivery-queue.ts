@@ -7,7 +7,7 @@
  */
 import type { EventRecord } from '../domain/payload.js';
 import type { AttemptOutcome } from '../domain/retry-policy.js';
-import type { DeliveryStep } from '../domain/settlement.js';
+import type { CounterDelta, DeliveryStep } from '../domain/settlement.js';
 import type { WebhookState } from '../domain/webhook.js';
 
 /** What the owner needs to send a webhook's deliveries and keep its counters. */
@@ -65,21 +65,8 @@ export interface SettledAttempt {
   next: DeliveryStep;
 }
 
-/** What a batch of attempts changes in one webhook's statistics, as deltas (the owner is the only writer). */
-export interface CounterDelta {
-  webhookId: number;
-  calls: number;
-  errors: number;
-  /** Set when the batch had a success: consecutive_errors restarts from `consecutiveAdd`. */
-  consecutiveReset: boolean;
-  consecutiveAdd: number;
-  /** The last failure's text, or null to keep the stored one. */
-  lastError: string | null;
-  /** The owner switched it to TooManyErrors: the store fires `webhook{id}.errors` and records the e-mail. */
-  trip: { eventGuid: string } | null;
-  /** The batch had the first failed attempt after a success: the store records the FirstFailure notices. */
-  firstFailure: { eventGuid: string } | null;
-}
+/** What a batch of attempts changes in one webhook's statistics, as deltas: decided by the owner (domain/settlement.ts). */
+export type { CounterDelta };
 
 export interface RefillRequest {
   webhookId: number;

@@ -14,7 +14,9 @@ let receiver: Receiver;
 
 before(async () => {
   // Every answer takes 2 ms, so both webhooks are always at their in-flight limit while they have work.
-  receiver = await Receiver.start((_req, res) => setTimeout(() => res.end('ok'), 2));
+  receiver = await Receiver.start((_req, res) => {
+    setTimeout(() => res.end('ok'), 2);
+  });
   server = await startHookd({ maxInFlightPerWebhook: LIMIT });
 });
 after(async () => {
