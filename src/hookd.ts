@@ -169,6 +169,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     clock,
     webhooks,
     onWork,
+    onRetried: (webhookId, deliveryId) => (worker ? worker.retryNow(webhookId, deliveryId) : onWork()),
     describeRequest,
     maxConsecutiveErrors: config.maxConsecutiveErrors,
   });

@@ -188,6 +188,12 @@ export class OwnedWebhook {
     this.tally = mergeTallies(taken, this.tally);
   }
 
+  /** Retry now (the API's one-delivery retry): a retry the owner keeps for later falls due at once. */
+  retryNow(deliveryId: number, now: number): void {
+    const item = this.delayed.find((d) => d.deliveryId === deliveryId);
+    if (item) item.dueAt = Math.min(item.dueAt, now);
+  }
+
   /** One of its results was recorded by an exchange. */
   recorded(): void {
     if (this.unrecorded > 0) this.unrecorded--;

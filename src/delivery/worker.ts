@@ -117,6 +117,16 @@ export class DeliveryWorker {
     this.nudge();
   }
 
+  /**
+   * The API retried a queued delivery now: the store's row is due now, and if this worker's owner keeps it for a
+   * later cycle retry, the kept copy is due now too (else it would go at its old time). On PostgreSQL the owner may
+   * be another process; it keeps its own copy until then.
+   */
+  retryNow(webhookId: number, deliveryId: number): void {
+    this.owned.get(webhookId)?.retryNow(deliveryId, this.deps.clock.now());
+    this.wake();
+  }
+
   /** Stops taking work; in-flight attempts get `timeoutMs` to finish, then are aborted; results are recorded and webhooks given back. */
   async stop(timeoutMs: number): Promise<void> {
     if (!this.running) return;

@@ -30,6 +30,8 @@ export class DeliveryLogService {
       clock: Clock;
       webhooks: WebhookService;
       onWork: () => void;
+      /** A queued delivery was retried now: the worker that keeps it for later sends it at once (else onWork). */
+      onRetried?: (webhookId: number, deliveryId: number) => void;
       describeRequest?: DescribeRequest;
       /** Failures in a row that switch a webhook off (the retry policy's; NetServer's 9 when not given). */
       maxConsecutiveErrors?: number;
@@ -82,7 +84,8 @@ export class DeliveryLogService {
     if (!(await this.deps.store.retryDelivery(caller.tenant.id, webhook.id, deliveryId, this.deps.clock.now(), randomUUID()))) {
       throw new HookdError('delivery_not_found', { id: deliveryId, webhookId: webhook.id });
     }
-    this.deps.onWork();
+    if (this.deps.onRetried) this.deps.onRetried(webhook.id, deliveryId);
+    else this.deps.onWork();
   }
 
   /**

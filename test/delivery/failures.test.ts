@@ -219,6 +219,19 @@ describe('TooManyErrors, state events and reactivation (a test clock drives the 
     assert.notEqual(body(at('/again')[1]!).EventId, body(at('/again')[0]!).EventId);
     assert.equal((await call(server.url, 'POST', `/api/v1/Webhook/${w.WebhookId}/Deliveries/999999/Retry`)).status, 404);
   });
+
+  it('sends a failed delivery at once on Retry, not at its cycle retry time (the owner keeps it for 1 s)', async () => {
+    const w = await hook(server, '/now', { Events: ['quote.approved'] });
+    failing.set('/now', 503);
+    await call(server.url, 'POST', '/api/v1/Webhook/quote.approved/6', { body: {} });
+    assert.equal(await tick('/now', 0), 1, 'the first attempt fails');
+    failing.delete('/now');
+    const id = (await call(server.url, 'GET', `/api/v1/Webhook/${w.WebhookId}/Deliveries`)).json.Items[0].DeliveryId;
+    assert.equal((await call(server.url, 'POST', `/api/v1/Webhook/${w.WebhookId}/Deliveries/${id}/Retry`)).status, 204);
+    assert.equal(await tick('/now', 0), 1, 'sent again with the clock where it was: not 1 s later');
+    assert.equal(at('/now')[1]!.headers['x-superoffice-retry'], '1');
+    assert.equal((await call(server.url, 'GET', `/api/v1/Webhook/${w.WebhookId}/Deliveries`)).json.Items[0].Status, 'delivered');
+  });
 });
 
 describe('crmscript webhooks', () => {
