@@ -6,6 +6,7 @@
  * shows them). The last case measures the list of 1,000 webhooks in the browser and prints the figures.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
@@ -394,6 +395,31 @@ describe('12.1 Webhooks panel in Chromium', { skip }, () => {
     await waitForRows(['Big 0999']);
   });
 
+  it("grants and revokes an application's access to the Webhook agent (Online Restricted), token never shown", async () => {
+    await page.goto(`${server.url}/ui/#/access`);
+    await page.getByRole('heading', { name: 'Application access' }).waitFor();
+    assert.match(await page.locator('section p').first().innerText(), /Mode: Open/);
+    await page.getByLabel('SO-AppToken').fill('app-token-of-the-shop');
+    await page.getByLabel('Name', { exact: true }).fill('The shop');
+    await page.getByRole('button', { name: 'Grant' }).click();
+    await page.getByText('Granted: The shop').waitFor();
+    const hash = createHash('sha256').update('app-token-of-the-shop').digest('hex');
+    const grantRow = page.locator('tbody tr', { hasText: 'The shop' });
+    assert.match(await grantRow.innerText(), new RegExp(hash.slice(0, 16)));
+    assert.doesNotMatch(await page.content(), /app-token-of-the-shop/, 'the token is not shown once granted');
+    const listed = await call(server.url, 'GET', '/api/v1/AppAccess');
+    assert.deepEqual(
+      listed.json.Grants.map((g: { AppTokenHash: string; Name: string }) => [g.AppTokenHash, g.Name]),
+      [[hash, 'The shop']],
+    );
+    await assertAccessible(page, 'the application access page');
+    page.once('dialog', (d) => void d.accept());
+    await grantRow.getByRole('button', { name: 'Revoke' }).click();
+    await page.getByText('Revoked: The shop').waitFor();
+    assert.deepEqual((await call(server.url, 'GET', '/api/v1/AppAccess')).json.Grants, []);
+    await page.goto(`${server.url}/ui/#/`);
+  });
+
   it('shows the same panel in the portal, scoped to its tenant', async () => {
     const t = await call(server.url, 'POST', '/api/v1/Portal/Token', { body: {} });
     assert.equal(t.status, 200, t.text);
@@ -403,6 +429,7 @@ describe('12.1 Webhooks panel in Chromium', { skip }, () => {
     assert.deepEqual(await portal.locator('thead th').allInnerTexts(), COLUMNS);
     assert.equal(await portal.locator(`tr[data-webhook="${ids['Amber invoices']}"] .badge`).innerText(), 'Active with failures');
     await assertAccessible(portal, 'the portal list');
+    assert.equal(await portal.getByRole('link', { name: 'Application access' }).count(), 0, 'not in the portal');
     await portal.close();
   });
 });

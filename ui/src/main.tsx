@@ -6,6 +6,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api, session } from './api.js';
+import { AppAccess } from './app-access.js';
 import { SignIn } from './sign-in.js';
 import { WebhookDetail } from './webhook-detail.js';
 import { WebhookForm } from './webhook-form.js';
@@ -48,7 +49,13 @@ function App() {
   }, [tenant]);
 
   useEffect(() => {
-    const title = route.startsWith('/webhooks/new') ? 'New webhook' : route.startsWith('/webhooks/') ? 'Webhook' : 'Webhooks';
+    const title = route.startsWith('/webhooks/new')
+      ? 'New webhook'
+      : route.startsWith('/webhooks/')
+        ? 'Webhook'
+        : route.startsWith('/access')
+          ? 'Application access'
+          : 'Webhooks';
     document.title = `${title} — hookd ${portal ? 'portal' : 'dashboard'}`;
   }, [route]);
 
@@ -80,6 +87,7 @@ function App() {
   if (parts[0] === 'webhooks' && parts[1] === 'new') page = <WebhookForm id={null} portal={portal} />;
   else if (parts[0] === 'webhooks' && parts[1] && parts[2] === 'edit') page = <WebhookForm id={Number(parts[1])} portal={portal} />;
   else if (parts[0] === 'webhooks' && parts[1]) page = <WebhookDetail id={Number(parts[1])} portal={portal} />;
+  else if (parts[0] === 'access' && !portal) page = <AppAccess />;
   else page = <WebhookList />;
 
   return (
@@ -89,6 +97,7 @@ function App() {
         <nav aria-label="Main">
           <a href="#/">Webhooks</a>
           <a href="#/webhooks/new">New webhook</a>
+          {!portal && <a href="#/access">Application access</a>}
           {!portal && (
             <form
               class="row"
