@@ -8,13 +8,12 @@
  * - HOOKD_TLS_CERT/HOOKD_TLS_KEY: https with a certificate made for this run by openssl; Secure cookies.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Agent, request } from 'undici';
 import { loadConfig } from '../../src/config/settings.js';
+import { selfSignedCertificate, type TestCertificate } from '../helpers/certificate.js';
 import { basic, type TestServer, startHookd } from '../helpers/harness.js';
 
 const EVIL = 'evil.example';
@@ -190,44 +189,22 @@ describe('HOOKD_PUBLIC_URL', () => {
 });
 
 describe('HOOKD_TLS_CERT and HOOKD_TLS_KEY', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'hookd-tls-'));
-  const certPath = join(dir, 'cert.pem');
-  const keyPath = join(dir, 'key.pem');
+  let tls: TestCertificate;
   let cert = '';
+  let certPath = '';
+  let keyPath = '';
+  let dir = '';
   let server: TestServer;
   before(async () => {
-    // A self-signed certificate for 127.0.0.1, made for this run (node's crypto cannot write X.509).
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        keyPath,
-        '-out',
-        certPath,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    );
+    tls = selfSignedCertificate();
+    ({ cert, certPath, keyPath, dir } = tls);
     const { config, errors } = loadConfig({ HOOKD_TLS_CERT: certPath, HOOKD_TLS_KEY: keyPath });
     assert.deepEqual(errors, []);
     server = await startHookd({ tlsCert: config.tlsCert, tlsKey: config.tlsKey });
-    cert = readFileSync(certPath, 'utf8');
   });
   after(async () => {
     await server.close();
-    rmSync(dir, { recursive: true, force: true });
+    tls.remove();
   });
 
   it('serves https with the certificate, and its cookies are Secure', async () => {

@@ -5,14 +5,11 @@
  * attempt at the TLS stage (superoffice-webhooks.md §4). Real HTTP on loopback, on the store the run names.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { basic, call, startHookd, TestClock, type TestServer, webhookBody } from '../helpers/harness.js';
+import { selfSignedCertificate, type TestCertificate } from '../helpers/certificate.js';
 import { Receiver } from '../helpers/receiver.js';
 
 const clock = new TestClock();
@@ -109,36 +106,12 @@ describe("PATCH's 412 (If-Unmodified-Since)", () => {
 });
 
 describe('a receiver whose certificate is not valid (superoffice-webhooks.md §4)', () => {
-  let dir: string;
+  let tls: TestCertificate;
   let https: Server;
   let hits = 0;
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'hookd-selfsigned-'));
-    const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    );
-    https = createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (_req, res) => {
+    tls = selfSignedCertificate();
+    https = createServer({ key: tls.key, cert: tls.cert }, (_req, res) => {
       hits++;
       res.end('ok');
     });
@@ -146,7 +119,7 @@ describe('a receiver whose certificate is not valid (superoffice-webhooks.md §4
   });
   after(async () => {
     await new Promise((resolve) => https.close(resolve));
-    rmSync(dir, { recursive: true, force: true });
+    tls.remove();
   });
 
   it('is a failed attempt at the TLS stage: no request reaches it, LastError names the certificate', async () => {
