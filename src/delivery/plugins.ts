@@ -10,7 +10,7 @@ import { signingKeys } from '../signing/rotation.js';
 import { standardSignatureHeaders } from '../signing/standard.js';
 import type { WebhookTarget } from '../store/delivery-queue.js';
 import { type HttpSender, SendError, answerText } from './http-sender.js';
-import { ScriptTimeout } from './script-folder.js';
+import { type EventHandler, type HandlerInput, ScriptTimeout } from './handlers.js';
 
 export interface DeliveryJob {
   event: EventRecord;
@@ -28,13 +28,7 @@ export interface Plugin {
   deliver(job: DeliveryJob, signal?: AbortSignal): Promise<AttemptOutcome & { answer?: string }>;
 }
 
-/** What a crmscript handler receives (superoffice-webhooks.md §9: the payload, changed values, properties). */
-export interface HandlerInput {
-  payload: Record<string, unknown>;
-  values: Record<string, unknown>;
-  properties: Record<string, unknown>;
-}
-export type EventHandler = (input: HandlerInput) => unknown | Promise<unknown>;
+export type { EventHandler, HandlerInput };
 
 export interface SigningOptions {
   netserver: boolean;

@@ -14,23 +14,12 @@ import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { EventHandler, HandlerInput } from './plugins.js';
+import { type EventHandler, type HandlerInput, ScriptTimeout } from './handlers.js';
 
 /** A script's file name: an include name (letters, digits, `_`, `-`, `.`) and `.mjs` or `.js`. */
 const SCRIPT_FILE = /^([A-Za-z0-9_][A-Za-z0-9_.-]{0,199})\.(mjs|js)$/;
 /** Old-space heap of one script's worker: a script that hoards memory fails alone, not hookd. */
 const SCRIPT_HEAP_MB = 128;
-
-/** Thrown into a call that ran past the time limit: the CrmScriptPlugin reports it at the `timeout` stage. */
-export class ScriptTimeout extends Error {
-  constructor(
-    readonly script: string,
-    readonly ms: number,
-  ) {
-    super(`script '${script}' did not finish within ${ms} ms; its worker was stopped`);
-    this.name = 'ScriptTimeout';
-  }
-}
 
 // The worker: imports the module once, then answers calls by id. Results go back as JSON text (a test ping shows it).
 const WORKER_SOURCE = `

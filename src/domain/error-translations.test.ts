@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EXTRA_LANGUAGES, TRANSLATIONS } from './error-translations.js';
+import { TRANSLATIONS } from './error-translations.js';
+import { EXTRA_LANGUAGES } from './languages.js';
 import { ERROR_CODES, HookdError } from './errors.js';
 import { chooseLanguage, formatDate, preferredLanguage, resolveCulture } from './languages.js';
 

@@ -6,12 +6,8 @@
  * carry hookd's own English detail (a rule, an action) are inserted as they are. NetServer's own texts
  * (`target_not_secure`) are not translated: NetServer sends them in English whatever the language.
  */
-import type { ErrorCode } from './errors.js';
-
-export type Params = Record<string, string | number>;
-export type Sentence = (p: Params) => string;
-export const EXTRA_LANGUAGES = ['sv', 'da', 'de', 'nl', 'fr', 'fi'] as const;
-export type ExtraLanguage = (typeof EXTRA_LANGUAGES)[number];
+import type { ErrorCode, Params, Sentence } from './error-catalogue.js';
+import type { ExtraLanguage } from './languages.js';
 
 const query = (p: Params) => p.where === 'query string';
 const netServer: Sentence = (p) => `Webhook TargetUrl must be secure: 'HTTPS:' not found in ${p.url}`;

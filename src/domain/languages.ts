@@ -3,7 +3,9 @@
  * languages SuperOffice ships, the best-supported range by q-value; SO-Culture writes numbers and dates into
  * the text. Nothing here is ever an error: what is not understood falls back (English; hookd's plain format).
  */
-import type { ExtraLanguage } from './error-translations.js';
+/** The languages SuperOffice ships beside English and Norwegian, with their translations in error-translations.ts. */
+export const EXTRA_LANGUAGES = ['sv', 'da', 'de', 'nl', 'fr', 'fi'] as const;
+export type ExtraLanguage = (typeof EXTRA_LANGUAGES)[number];
 
 export type Language = 'en' | 'nb' | ExtraLanguage;
 

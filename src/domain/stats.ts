@@ -2,7 +2,14 @@
  * The Stats API's numbers, without I/O: a webhook's attempts in time buckets — how many, how many succeeded
  * and failed, failures by status code, and the p50/p95 of attempt durations — what a dashboard charts.
  */
-import type { AttemptSample } from '../store/store.js';
+
+/** One attempt as the Stats API reads it. */
+export interface AttemptSample {
+  started: number;
+  durationMs: number;
+  statusCode: number | null;
+  outcome: string;
+}
 
 export interface StatsBucket {
   Start: number;

@@ -2,6 +2,7 @@
  * The Store: everything hookd keeps, in domain terms. SQLite and PostgreSQL implement it; no SQL, rows
  * or connections leak past it. Every method that writes does so in one transaction.
  */
+import type { AttemptSample } from '../domain/stats.js';
 import type { RecoverCriteria } from '../domain/recover.js';
 import type { EventRecord } from '../domain/payload.js';
 import type { AttemptOutcome } from '../domain/retry-policy.js';
@@ -135,13 +136,8 @@ export interface StoreSnapshot {
   webhooks: Record<string, number>;
 }
 
-/** One attempt as the Stats API reads it. */
-export interface AttemptSample {
-  started: number;
-  durationMs: number;
-  statusCode: number | null;
-  outcome: string;
-}
+/** One attempt as the statistics read it: a read model of the domain (domain/stats.ts). */
+export type { AttemptSample };
 
 export interface NewAssociate {
   name: string;
