@@ -79,11 +79,17 @@ export class AuthService {
     const tenant = await store.ensureTenant(defaultTenant, clock.now());
     if ((await store.countAssociates()) > 0) return { tenant, generatedPassword: null };
     const password = adminPassword || randomBytes(12).toString('base64url');
-    await store.createAssociate(
-      tenant.id,
-      { name: 'Administrator', userName: adminUser, passwordHash: await hashPassword(password), isAdmin: true },
-      clock.now(),
-    );
+    try {
+      await store.createAssociate(
+        tenant.id,
+        { name: 'Administrator', userName: adminUser, passwordHash: await hashPassword(password), isAdmin: true },
+        clock.now(),
+      );
+    } catch (e) {
+      // Replicas started together on an empty database: another one created the administrator meanwhile.
+      if ((await store.countAssociates()) > 0) return { tenant, generatedPassword: null };
+      throw e;
+    }
     return { tenant, generatedPassword: adminPassword ? null : password };
   }
 
