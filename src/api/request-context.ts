@@ -59,10 +59,11 @@ export function authenticate(deps: ContextDeps) {
     if (!tenant) throw new HookdError('tenant_not_found', { tenant: name ?? '' });
     req.timeZone = readTimeZone(req);
     const authorization = req.headers.authorization?.trim() ?? '';
+    // The route as declared (`/Webhook/:id`), the same at /api/v1 and at a tenant's path.
+    const route = (req.routeOptions.url ?? '').replace(/^(\/:tenant)?\/api\/v1/, '');
     if (/^portal /i.test(authorization)) {
       // A customer-portal token: its own tenant and application, whatever the request's headers say.
       const { associate, appToken } = await deps.auth.portal(tenant, authorization.slice(7).trim());
-      const route = (req.routeOptions.url ?? '').replace(/^(\/:tenant)?\/api\/v1/, '');
       if (!PORTAL_ROUTES.has(`${req.method === 'HEAD' ? 'GET' : req.method} ${route}`)) {
         throw new HookdError('forbidden', { action: `${req.method} ${route || req.url.split('?')[0]} with a portal token` });
       }
@@ -80,7 +81,7 @@ export function authenticate(deps: ContextDeps) {
     });
     const appToken = req.headers['so-apptoken'];
     req.caller = { tenant, associate, appToken: typeof appToken === 'string' && appToken !== '' ? appToken.slice(0, 200) : null };
-    await deps.appAccess?.check(req.caller, (req.routeOptions.url ?? '').replace(/^(\/:tenant)?\/api\/v1/, ''));
+    await deps.appAccess?.check(req.caller, route);
   };
 }
 

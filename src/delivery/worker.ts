@@ -468,6 +468,7 @@ export class DeliveryWorker {
   private settle(w: OwnedWebhook, item: QueuedItem, answered: AttemptOutcome, startedAt: number, durationMs: number): void {
     if (this.owned.get(w.target.id) !== w) return; // lost meanwhile: the store would ignore it anyway
     const now = this.deps.clock.now();
+    // Read before the owner settles: a kept retry moves the item on (next attempt, new EventId of a new cycle).
     const retry = item.attempts;
     const eventGuid = item.eventGuid;
     const { outcome, next } = w.settle(item, answered, this.rules, now, randomUUID);

@@ -17,21 +17,41 @@ export const MAX_INPUT_DEPTH = 32;
 
 export type InputPlace = 'request body' | 'query string';
 
-/** Throws a 400 naming the first forbidden key, or the path that nests too deep. Iterative: any depth is safe to check. */
+/** A node of the walk: the value, how deep it sits, and how it was reached (the path is written only for an error). */
+interface Step {
+  value: unknown;
+  depth: number;
+  parent: Step | null;
+  key: string | number;
+}
+
+/** `$.a[0].b`: the path of a step, built by walking back to the root. */
+function pathOf(step: Step): string {
+  const parts: string[] = [];
+  for (let at: Step | null = step; at?.parent; at = at.parent) parts.push(typeof at.key === 'number' ? `[${at.key}]` : `.${at.key}`);
+  return `$${parts.reverse().join('')}`;
+}
+
+/**
+ * Throws a 400 naming the first forbidden key, or the path that nests too deep. Iterative: any depth is safe to
+ * check. It runs on every body of the ingestion path, so nothing is formatted unless it fails.
+ */
 export function checkInput(value: unknown, where: InputPlace, maxDepth = MAX_INPUT_DEPTH): void {
-  const stack: { value: unknown; depth: number; path: string }[] = [{ value, depth: 0, path: '$' }];
+  const stack: Step[] = [{ value, depth: 0, parent: null, key: '' }];
   while (stack.length > 0) {
-    const { value: v, depth, path } = stack.pop() as { value: unknown; depth: number; path: string };
+    const step = stack.pop() as Step;
+    const v = step.value;
     if (typeof v !== 'object' || v === null) continue;
-    if (depth >= maxDepth) throw new HookdError('body_too_deep', { max: maxDepth, path: cut(path) });
+    if (step.depth >= maxDepth) throw new HookdError('body_too_deep', { max: maxDepth, path: cut(pathOf(step)) });
     if (Array.isArray(v)) {
-      v.forEach((item, i) => stack.push({ value: item, depth: depth + 1, path: `${path}[${i}]` }));
+      for (let i = 0; i < v.length; i++) stack.push({ value: v[i], depth: step.depth + 1, parent: step, key: i });
       continue;
     }
     for (const key of Object.keys(v)) {
-      const at = `${path}.${key}`;
-      if (FORBIDDEN_KEYS.has(key)) throw new HookdError('input_forbidden_key', { where, key, path: cut(at) });
-      stack.push({ value: (v as Record<string, unknown>)[key], depth: depth + 1, path: at });
+      if (FORBIDDEN_KEYS.has(key)) {
+        throw new HookdError('input_forbidden_key', { where, key, path: cut(pathOf({ value: null, depth: 0, parent: step, key })) });
+      }
+      stack.push({ value: (v as Record<string, unknown>)[key], depth: step.depth + 1, parent: step, key });
     }
   }
 }

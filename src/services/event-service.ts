@@ -1,5 +1,6 @@
 /** Events in: SignalEvent, the batch route and the in-process `signal()`, each acknowledged only once stored. */
 import { createHash } from 'node:crypto';
+import { appTokenHash } from '../domain/app-access.js';
 import { checkInput } from '../domain/input-guard.js';
 import { HookdError } from '../domain/errors.js';
 import type { EventRecord } from '../domain/payload.js';
@@ -38,9 +39,9 @@ function eventsHash(events: readonly EventRecord[]): string {
   return jsonHash(events.map(({ timestamp: _arrival, ...event }) => event));
 }
 
-/** The application a signal came from, as stored with its Idempotency-Key: SO-AppToken's SHA-256, never the token; '' without one. */
+/** The application a signal came from, as stored with its Idempotency-Key: SO-AppToken's hash (as grants name it), never the token; '' without one. */
 function appScope(caller: Caller): string {
-  return caller.appToken === null ? '' : createHash('sha256').update(caller.appToken, 'utf8').digest('hex');
+  return caller.appToken === null ? '' : appTokenHash(caller.appToken);
 }
 
 /** A value's fingerprint, the same for the same JSON whatever its key order. */

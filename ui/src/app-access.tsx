@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api } from './api.js';
-import { Timestamp } from './widgets.js';
+import { ErrorLine, Timestamp } from './widgets.js';
 
 interface Grant {
   AppTokenHash: string;
@@ -58,11 +58,7 @@ export function AppAccess() {
   return (
     <section aria-labelledby="access-title">
       <h2 id="access-title">Application access</h2>
-      {error && (
-        <p class="notice bad" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine error={error} />
       {done && (
         <p class="notice" role="status">
           {done}
