@@ -9,7 +9,7 @@
  * With BENCH_HOOKD_NODE_ARGS='--cpu-prof --cpu-prof-dir=prof' each hookd run writes a profile;
  * `node --import tsx bench/profile-stages.ts prof/<file>.cpuprofile` splits it by stage.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { api, type CaseResult, progress, receivedCount, signalEvents, startHookdProcess, startProcess, waitForCount } from './lib.js';
 
@@ -22,6 +22,20 @@ const TICKS = 100; // USER_HZ on Linux: /proc/<pid>/stat counts CPU in 1/100 s
 function cpuMicros(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / TICKS;
+}
+
+/** Each thread's name and CPU seconds since it started: shows where the CPU outside the main thread goes. */
+function threadCpu(pid: number): string {
+  return readdirSync(`/proc/${pid}/task`)
+    .map((tid) => {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const f = stat.split(') ')[1]!.split(' ');
+      return { name, s: (Number(f[11]) + Number(f[12])) / TICKS };
+    })
+    .filter((t) => t.s > 0)
+    .map((t) => `${t.name} ${t.s.toFixed(2)}`)
+    .join(', ');
 }
 
 export interface CpuRow {
@@ -48,6 +62,7 @@ export async function measureHookd(
   await waitForCount(receiverPort, start + events);
   const wall = performance.now() - t0;
   const cpu = cpuMicros(pid) - cpu0;
+  if (process.env.BENCH_VERBOSE) console.error(`hookd threads (CPU s since start): ${threadCpu(pid)}`);
   const health = (await (await fetch(`${hookd.url}/healthz`)).json()) as { worker: { attemptsMade: number; exchanges: number } };
   if (process.env.BENCH_VERBOSE) console.error(`hookd: ${health.worker.attemptsMade} attempts in ${health.worker.exchanges} exchanges`);
   // SIGINT: a clean stop writes --cpu-prof's profile.

@@ -156,7 +156,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
   const events = new EventService({
     store,
     clock,
-    onWork,
+    onWork: () => worker?.eventsStored(),
     defaultTenant,
     onStored: (n) => metrics.eventsIngested(n),
     idempotencyMs: config.idempotencyHours * 3_600_000,

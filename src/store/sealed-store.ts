@@ -42,6 +42,8 @@ export function sealedStore(inner: Store, box: SecretBox): Store {
     },
     releaseAll: (owner) => inner.queue.releaseAll(owner),
     watchWork: (listener) => inner.queue.watchWork(listener),
+    // Fresh deliveries carry events, never a secret: nothing to open.
+    ...(inner.queue.onQueued ? { onQueued: (listener) => inner.queue.onQueued?.(listener) } : {}),
   };
   return new Proxy(inner, {
     get(target, prop, receiver) {

@@ -49,6 +49,17 @@ export class SqliteDeliveryQueue implements DeliveryQueue {
   async watchWork(): Promise<() => Promise<void>> {
     return async () => undefined; // one process: the services wake the worker directly
   }
+
+  private queuedListener: ((items: QueuedItem[]) => void) | null = null;
+
+  onQueued(listener: (items: QueuedItem[]) => void): void {
+    this.queuedListener = listener;
+  }
+
+  /** The store's ingestion calls this after its commit with the deliveries it queued (never before: a rollback hands off nothing). */
+  handOff(items: QueuedItem[]): void {
+    if (items.length > 0) this.queuedListener?.(items);
+  }
 }
 
 function exchange(db: Db, r: ExchangeRequest): ExchangeResult {

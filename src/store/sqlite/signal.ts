@@ -4,10 +4,14 @@ import { subscriptionsFor } from '../../domain/event-names.js';
 import type { EventRecord } from '../../domain/payload.js';
 import { type Db, q } from './database.js';
 import { eventParams, reaches, type Subscriber, type SubscriberRow, toSubscriber } from '../rows.js';
+import type { QueuedItem } from '../delivery-queue.js';
 import type { SignalGroup } from '../store.js';
 
-/** Must run inside a transaction. Returns the number of deliveries queued. */
-export function signalEvents(db: Db, tenantId: number, events: EventRecord[], now: number): number {
+/**
+ * Must run inside a transaction. Returns the number of deliveries queued; with `fresh`, each one is also pushed
+ * there as the owner would read it back (handed to the worker once the caller's transaction commits).
+ */
+export function signalEvents(db: Db, tenantId: number, events: EventRecord[], now: number, fresh?: QueuedItem[]): number {
   const insertEvent = q(
     db,
     `INSERT INTO events (tenant_id, name, body_event, entity, primary_key, timestamp, changes, changed_by, context_identifier, vals, field_values, created)
@@ -31,7 +35,9 @@ export function signalEvents(db: Db, tenantId: number, events: EventRecord[], no
     const eventId = insertEvent.run(...eventParams(tenantId, e, now)).lastInsertRowid;
     for (const s of subscribers) {
       if (!reaches(s, e)) continue;
-      insertDelivery.run(s.id, eventId, randomUUID(), now, now);
+      const eventGuid = randomUUID();
+      const { lastInsertRowid } = insertDelivery.run(s.id, eventId, eventGuid, now, now);
+      fresh?.push({ deliveryId: Number(lastInsertRowid), webhookId: s.id, eventGuid, cycleAttempt: 0, attempts: 0, dueAt: now, event: e });
       queued++;
     }
   }
@@ -39,6 +45,6 @@ export function signalEvents(db: Db, tenantId: number, events: EventRecord[], no
 }
 
 /** Several callers' events in the caller's one transaction (group-committed ingestion); returns each group's queued count. */
-export function signalGroups(db: Db, groups: SignalGroup[], now: number): number[] {
-  return groups.map((g) => signalEvents(db, g.tenantId, g.events, now));
+export function signalGroups(db: Db, groups: SignalGroup[], now: number, fresh?: QueuedItem[]): number[] {
+  return groups.map((g) => signalEvents(db, g.tenantId, g.events, now, fresh));
 }

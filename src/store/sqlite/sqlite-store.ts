@@ -19,6 +19,7 @@ import * as accounts from './accounts.js';
 import { type Db, migrate, openDatabase, q } from './database.js';
 import * as delivery from './delivery-log.js';
 import * as jobs from './jobs.js';
+import type { QueuedItem } from '../delivery-queue.js';
 import { SqliteDeliveryQueue } from './queue.js';
 import { signalEvents, signalGroups } from './signal.js';
 import * as webhooks from './webhooks.js';
@@ -125,7 +126,10 @@ export class SqliteStore implements Store {
   }
 
   async signal(tenantId: number, events: EventRecord[], now: number) {
-    return this.db.transaction(() => signalEvents(this.db, tenantId, events, now)).immediate();
+    const fresh: QueuedItem[] = [];
+    const queued = this.db.transaction(() => signalEvents(this.db, tenantId, events, now, fresh)).immediate();
+    this.queue.handOff(fresh);
+    return queued;
   }
 
   async signalOnce(
@@ -134,7 +138,8 @@ export class SqliteStore implements Store {
     events: EventRecord[],
     now: number,
   ) {
-    return this.db
+    const fresh: QueuedItem[] = [];
+    const answer = this.db
       .transaction(() => {
         const seen = this.db
           .prepare('SELECT body_hash, queued, created FROM idempotency_keys WHERE tenant_id = ? AND app_scope = ? AND key = ?')
@@ -142,7 +147,7 @@ export class SqliteStore implements Store {
         if (seen && seen.created >= idempotency.validSince) {
           return seen.body_hash === idempotency.bodyHash ? { queued: seen.queued, replayed: true } : ('conflict' as const);
         }
-        const queued = signalEvents(this.db, tenantId, events, now);
+        const queued = signalEvents(this.db, tenantId, events, now, fresh);
         this.db
           .prepare(
             `INSERT INTO idempotency_keys (tenant_id, app_scope, key, body_hash, queued, created) VALUES (?, ?, ?, ?, ?, ?)
@@ -152,6 +157,8 @@ export class SqliteStore implements Store {
         return { queued, replayed: false };
       })
       .immediate();
+    this.queue.handOff(fresh);
+    return answer;
   }
 
   async pruneIdempotencyKeys(before: number) {
@@ -159,7 +166,10 @@ export class SqliteStore implements Store {
   }
 
   async signalGroups(groups: SignalGroup[], now: number) {
-    return this.db.transaction(() => signalGroups(this.db, groups, now)).immediate();
+    const fresh: QueuedItem[] = [];
+    const queued = this.db.transaction(() => signalGroups(this.db, groups, now, fresh)).immediate();
+    this.queue.handOff(fresh);
+    return queued;
   }
 
   async listDeliveries(tenantId: number, webhookId: number, page: { top: number; skip: number }) {
