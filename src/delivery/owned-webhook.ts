@@ -55,6 +55,8 @@ export class OwnedWebhook {
   throttledSince: number | null = null;
   /** Ordering Strict: one delivery at a time, its queue in signal order; a failing head blocks the rest. */
   strict = false;
+  /** When the window last took a delivery (how long it has been idle, for keeping it owned on an unshared store). */
+  lastWorkAt = Number.NEGATIVE_INFINITY;
 
   constructor(row: OwnedWebhookRow) {
     this.target = row;
@@ -215,6 +217,7 @@ export class OwnedWebhook {
 
   /** Adds refilled items (oldest first); ones already held are ignored, ones not due yet (a strict queue's head) wait. */
   add(items: QueuedItem[], now: number): void {
+    if (items.length > 0) this.lastWorkAt = now;
     for (const item of items) {
       if (this.held.has(item.deliveryId)) continue;
       this.held.add(item.deliveryId);
@@ -258,8 +261,13 @@ export class OwnedWebhook {
     return this.inFlight === 0 && this.readyCount === 0 && this.delayed.length === 0 && this.held.size === 0;
   }
 
-  /** Give it back at the next exchange: drained, and switched off or with nothing more queued in the store. */
-  get releasable(): boolean {
-    return this.drained && (!this.active || (!this.mayHaveMore && this.nextDueAt === null));
+  /**
+   * Give it back at the next exchange: drained, and switched off or with nothing more queued in the store — an idle
+   * one only after `keepIdleMs` without work (0 on a shared store, where another process may take it; longer on
+   * SQLite, so the next event is handed off to its owner instead of waiting for an exchange that takes it again).
+   */
+  releasable(now: number, keepIdleMs: number): boolean {
+    if (!this.drained) return false;
+    return !this.active || (!this.mayHaveMore && this.nextDueAt === null && now - this.lastWorkAt >= keepIdleMs);
   }
 }

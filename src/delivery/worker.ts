@@ -62,6 +62,11 @@ const GROUP_COMMIT_LIMITS = 4;
 const UNRECORDED_LIMITS = 6;
 /** How often an unshared store is asked whether the API changed an owned webhook (a wake-up asks at once). */
 const VERSION_CHECK_MS = 250;
+/**
+ * How long an unshared store's worker keeps an idle webhook (no work in its window): an event within that time is
+ * handed to its owner, not found by a take (an exchange) first. 10,000 idle owners cost a few MB.
+ */
+const KEEP_IDLE_MS = 30_000;
 /** How often an owner gives back webhooks above its fair share, so that shares settle instead of swinging. */
 const GIVE_BACK_MS = 1_000;
 /** Leases are renewed at least this often: with the 10 s a lease outlives the longest attempt, four renewals may fail before sending stops. */
@@ -99,6 +104,8 @@ export class DeliveryWorker {
   private leaseHolds = true;
   /** The store hands this worker the deliveries it queues (SQLite): signalled events need no wake-up of their own. */
   private readonly handsOff: boolean = false;
+  /** How long an idle webhook stays owned: on a shared store 0 (others may take it), on SQLite KEEP_IDLE_MS. */
+  private readonly keepIdleMs: number;
   /** Handed-off deliveries wait in a window: a group commit that is gathering starts them without waiting for its end. */
   private offered = false;
   /** The retry policy with the Retry-After floor and bound (domain/throttle.ts): what the owners settle attempts by. */
@@ -114,6 +121,7 @@ export class DeliveryWorker {
       policy: deps.options.policy,
       throttle: throttleRule(deps.options.policy, deps.options.maxThrottledMs ?? DEFAULT_MAX_THROTTLED_MS),
     };
+    this.keepIdleMs = deps.queue.shared ? 0 : KEEP_IDLE_MS;
     if (deps.queue.onQueued) {
       deps.queue.onQueued((items) => this.offer(items));
       this.handsOff = true;
@@ -150,6 +158,8 @@ export class DeliveryWorker {
   private offer(items: QueuedItem[]): void {
     if (!this.running) return;
     const now = this.deps.clock.now();
+    // An owner idle for a while may hold an old copy of its webhook: the pass that sends these checks versions first.
+    if (now - this.lastVersionCheckAt >= VERSION_CHECK_MS) this.versionsDue = true;
     let last: OwnedWebhook | undefined;
     let lastId = -1;
     for (const item of items) {
@@ -302,7 +312,7 @@ export class DeliveryWorker {
     // Judged once: a completion only wakes this loop, and scanning every owned webhook at each one would cost per attempt.
     // New events (acquireDue) still cut the wait short.
     if (this.urgent()) return;
-    while (this.running && this.pending.length < target && this.inFlight > 0 && !this.acquireDue) {
+    while (this.running && this.pending.length < target && this.inFlight > 0 && !this.acquireDue && !this.versionsDue) {
       if (this.offered) {
         this.offered = false;
         this.startAttempts();
@@ -316,16 +326,16 @@ export class DeliveryWorker {
 
   /** Work that waits in the store: new events to take, or an owned webhook with free slots and an empty window. */
   private urgent(): boolean {
-    if (this.acquireDue) return true;
+    if (this.acquireDue || this.versionsDue) return true;
     for (const w of this.owned.values()) if (w.active && w.mayHaveMore && w.readyCount === 0 && this.canStart(w)) return true;
     return false;
   }
 
   /** Anything for the store: results, refills, takes, releases or a lease renewal that is due. */
   private needsExchange(now: number): boolean {
-    if (this.pending.length > 0 || this.acquireDue) return true;
+    if (this.pending.length > 0 || this.acquireDue || this.versionsDue) return true;
     if (this.deps.queue.shared && now - this.lastRenewAt >= this.renewEveryMs) return true;
-    for (const w of this.owned.values()) if (w.releasable || (w.active && this.wantsRefill(w))) return true;
+    for (const w of this.owned.values()) if (w.releasable(now, this.keepIdleMs) || (w.active && this.wantsRefill(w))) return true;
     return false;
   }
 
@@ -367,7 +377,7 @@ export class DeliveryWorker {
         tallies.set(id, tally);
         request.counters.push(counterDelta(id, tally));
       }
-      if (w.releasable) request.release.push(id);
+      if (w.releasable(now, this.keepIdleMs)) request.release.push(id);
       else if (w.active && this.wantsRefill(w)) {
         request.refill.push({
           webhookId: id,

@@ -104,6 +104,7 @@ export class WebhookService {
     const webhook = await this.get(caller, id);
     this.checkOwner(caller, webhook);
     await this.deps.store.deleteWebhook(caller.tenant.id, id);
+    this.deps.onWork(); // its owner lets it go at the next pass, not after the version check's interval
   }
 
   /**
@@ -121,6 +122,7 @@ export class WebhookService {
       stamp: { associateId: caller.associate.id, now },
     });
     if (!saved) throw new HookdError('not_found', { entity: 'Webhook', id });
+    this.deps.onWork(); // its owner signs with the new secret from the next pass on
     return saved;
   }
 
@@ -134,8 +136,10 @@ export class WebhookService {
     const now = this.deps.clock.now();
     if (!inOverlap(current, now)) throw new HookdError('no_rotation', { id });
     const result = await this.deps.tester.test(caller, { ...current, secretConfirmed: true });
-    if (result.success)
+    if (result.success) {
       await this.deps.store.confirmSecret(caller.tenant.id, id, current.updatedCount, { associateId: caller.associate.id, now });
+      this.deps.onWork();
+    }
     return result;
   }
 
@@ -244,7 +248,8 @@ export class WebhookService {
       });
       if (saved === null) throw new HookdError('not_found', { entity: 'Webhook', id });
       if (saved === 'conflict') continue;
-      if (verb) this.deps.onWork();
+      // Any change: the owner of the webhook reads it again at its next pass (a state change also queues events).
+      this.deps.onWork();
       return saved;
     }
     throw new HookdError('precondition_failed', { entity: 'Webhook', id, since: 'it was read (it kept changing)' });

@@ -181,6 +181,55 @@ export function toQueuedItem(r: QueuedRow): QueuedItem {
   };
 }
 
+/**
+ * A refill row read as an array (better-sqlite3's raw mode: ~2 µs a row less than an object of 16 columns), in the
+ * order of QUEUED_COLUMNS: the delivery's six columns, then EVENT_COLUMNS.
+ */
+export type QueuedRawRow = [
+  id: number,
+  webhookId: number,
+  eventGuid: string,
+  cycleAttempt: number,
+  attempts: number,
+  dueAt: number,
+  name: string,
+  bodyEvent: string,
+  entity: string | null,
+  primaryKey: number,
+  timestamp: string,
+  changes: string,
+  changedBy: number,
+  contextIdentifier: string,
+  vals: string | null,
+  fieldValues: string | null,
+];
+
+/** The columns of a QueuedRawRow, from `deliveries d JOIN events e`. */
+export const QUEUED_COLUMNS = `d.id, d.webhook_id, d.event_guid, d.cycle_attempt, d.attempts, d.due_at, ${EVENT_COLUMNS}`;
+
+export function toQueuedItemFromRaw(r: QueuedRawRow): QueuedItem {
+  return {
+    deliveryId: r[0],
+    webhookId: r[1],
+    eventGuid: r[2],
+    cycleAttempt: r[3],
+    attempts: r[4],
+    dueAt: r[5],
+    event: {
+      name: r[6],
+      bodyEvent: r[7],
+      entity: r[8],
+      primaryKey: r[9],
+      timestamp: r[10],
+      changes: JSON.parse(r[11]) as string[],
+      changedByAssociateId: r[12],
+      contextIdentifier: r[13],
+      values: parseJson(r[14]),
+      fieldValues: parseJson(r[15]),
+    },
+  };
+}
+
 export interface QueueHeadRow {
   id: number | string;
   event_guid: string;

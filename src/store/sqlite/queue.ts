@@ -21,16 +21,16 @@ import {
   attemptParams,
   NOTIFICATION_COLUMNS,
   notificationParams,
-  type QueuedRow,
+  QUEUED_COLUMNS,
+  type QueuedRawRow,
   toOwnedWebhook,
   toAssociate,
-  toQueuedItem,
+  toQueuedItemFromRaw,
   toWebhook,
   webhookVersion,
   type WebhookRow,
-  EVENT_COLUMNS,
 } from '../rows.js';
-import { type Db, q } from './database.js';
+import { type Db, q, qRaw } from './database.js';
 import { signalEvents } from './signal.js';
 
 export class SqliteDeliveryQueue implements DeliveryQueue {
@@ -190,20 +190,18 @@ function refill(db: Db, webhookId: number, want: number, holding: readonly numbe
   // Takes the webhook, [now,] a JSON array of held ids and the number wanted; returns deliveries with their events.
   const held = JSON.stringify(holding);
   const rows = strict
-    ? q(
+    ? qRaw(
         db,
-        `SELECT d.id, d.webhook_id, d.event_guid, d.cycle_attempt, d.attempts, d.due_at, ${EVENT_COLUMNS}
-           FROM deliveries d JOIN events e ON e.id = d.event_id
+        `SELECT ${QUEUED_COLUMNS} FROM deliveries d JOIN events e ON e.id = d.event_id
           WHERE d.webhook_id = ? AND d.status = 0 AND d.id NOT IN (SELECT value FROM json_each(?)) ORDER BY d.id LIMIT ?`,
       ).all(webhookId, held, want)
-    : q(
+    : qRaw(
         db,
-        `SELECT d.id, d.webhook_id, d.event_guid, d.cycle_attempt, d.attempts, d.due_at, ${EVENT_COLUMNS}
-           FROM deliveries d JOIN events e ON e.id = d.event_id
+        `SELECT ${QUEUED_COLUMNS} FROM deliveries d JOIN events e ON e.id = d.event_id
           WHERE d.webhook_id = ? AND d.status = 0 AND d.due_at <= ? AND d.id NOT IN (SELECT value FROM json_each(?))
           ORDER BY d.due_at, d.id LIMIT ?`,
       ).all(webhookId, now, held, want);
-  return (rows as QueuedRow[]).map(toQueuedItem);
+  return (rows as QueuedRawRow[]).map(toQueuedItemFromRaw);
 }
 
 /**
