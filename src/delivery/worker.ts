@@ -238,6 +238,9 @@ export class DeliveryWorker {
     for (const w of this.owned.values()) w.beginPass(now, refillAll);
     if (now - this.lastAcquireAt >= this.deps.options.pollIntervalMs) this.acquireDue = true;
     this.checkLease(now);
+    // Send first what the windows hold (handed-off deliveries need nothing from the store), unless the owners'
+    // copies of their webhooks must be read again before anything more is sent.
+    if (!this.versionsDue) this.startAttempts();
     if (this.needsExchange(now)) await this.exchange();
     this.checkLease(this.deps.clock.now());
     this.offered = false;
