@@ -6,15 +6,14 @@
  * while an exchange runs are group-committed by the next one.
  */
 import { randomUUID } from 'node:crypto';
-import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
-import type { AttemptOutcome, RetryPolicy } from '../domain/retry-policy.js';
-import { counterDelta, type Tally } from '../domain/settlement.js';
-import { type ThrottleRule, throttleRule } from '../domain/throttle.js';
+import type { RetryPolicy } from '../domain/retry-policy.js';
+import { throttleRule } from '../domain/throttle.js';
 import type { Clock } from '../lib/clock.js';
 import type { DeliveryObserver } from '../metrics/metrics.js';
 import type { DeliveryQueue, ExchangeRequest, ExchangeResult, QueuedItem, SettledAttempt } from '../store/delivery-queue.js';
-import { OwnedWebhook } from './owned-webhook.js';
+import { Attempts } from './attempts.js';
+import { Owners } from './owners.js';
 import type { PluginRegistry } from './plugins.js';
 
 export interface WorkerOptions {
@@ -55,11 +54,6 @@ const MAX_OWNED = 10_000;
 const GROUP_COMMIT_MS = 5;
 /** Results per commit worth waiting for, in in-flight limits of a webhook (4 × 16 = 64 by default). */
 const GROUP_COMMIT_LIMITS = 4;
-/**
- * Attempts in flight plus results not yet recorded, per webhook, in in-flight limits: what a crash may send again
- * (6 × 16 = 96 by default). Higher than GROUP_COMMIT_LIMITS, so sending goes on while a group commit gathers.
- */
-const UNRECORDED_LIMITS = 6;
 /** How often an unshared store is asked whether the API changed an owned webhook (a wake-up asks at once). */
 const VERSION_CHECK_MS = 250;
 /**
@@ -74,12 +68,10 @@ const RENEW_EVERY_MS = 2_500;
 
 export class DeliveryWorker {
   readonly owner = `worker-${randomUUID()}`;
-  private readonly owned = new Map<number, OwnedWebhook>();
+  private readonly owned: Owners;
   private pending: SettledAttempt[] = [];
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
-  private inFlight = 0;
-  private made = 0;
   private exchangeCount = 0;
   /** Look for webhooks with new work at the next pass (woken, or the poll interval passed). */
   private acquireDue = true;
@@ -90,13 +82,9 @@ export class DeliveryWorker {
   private versionsDue = true;
   /** Woken: every owned webhook may have new deliveries in the store. */
   private refillDue = false;
-  private rotation = 0;
   private wakeUp: (() => void) | null = null;
-  private whenNoneInFlight: Array<() => void> = [];
   private woken = false;
-  private readonly abort = new AbortController();
-  /** A window of this many deliveries per webhook: twice its in-flight limit keeps it busy between passes. */
-  private readonly window: number;
+  private readonly attempts: Attempts;
   /** A lease outlives the longest attempt plus time to record it; after a crash it is what delays redelivery. */
   private readonly leaseMs: number;
   private readonly renewEveryMs: number;
@@ -104,24 +92,25 @@ export class DeliveryWorker {
   private leaseHolds = true;
   /** The store hands this worker the deliveries it queues (SQLite): signalled events need no wake-up of their own. */
   private readonly handsOff: boolean = false;
-  /** How long an idle webhook stays owned: on a shared store 0 (others may take it), on SQLite KEEP_IDLE_MS. */
-  private readonly keepIdleMs: number;
   /** Handed-off deliveries wait in a window: a group commit that is gathering starts them without waiting for its end. */
   private offered = false;
-  /** The retry policy with the Retry-After floor and bound (domain/throttle.ts): what the owners settle attempts by. */
-  private readonly rules: { policy: RetryPolicy; throttle: ThrottleRule };
 
   constructor(private readonly deps: WorkerDeps) {
-    // Every attempt in flight listens for shutdown on this one signal: hundreds at once are expected.
-    setMaxListeners(0, this.abort.signal);
-    this.window = Math.max(32, deps.options.maxInFlightPerWebhook * 4);
+    // A window of four in-flight limits keeps a webhook busy between passes; an idle webhook stays owned on SQLite.
+    this.owned = new Owners(Math.max(32, deps.options.maxInFlightPerWebhook * 4), deps.queue.shared ? 0 : KEEP_IDLE_MS);
     this.leaseMs = deps.options.attemptTimeoutMs + 10_000;
     this.renewEveryMs = Math.min(this.leaseMs / 4, RENEW_EVERY_MS);
-    this.rules = {
-      policy: deps.options.policy,
-      throttle: throttleRule(deps.options.policy, deps.options.maxThrottledMs ?? DEFAULT_MAX_THROTTLED_MS),
-    };
-    this.keepIdleMs = deps.queue.shared ? 0 : KEEP_IDLE_MS;
+    const { policy, maxThrottledMs, maxInFlight, maxInFlightPerWebhook } = deps.options;
+    this.attempts = new Attempts({
+      ...deps,
+      limits: { maxInFlight, maxInFlightPerWebhook },
+      // The retry policy with the Retry-After floor and bound (domain/throttle.ts): what the owners settle attempts by.
+      rules: { policy, throttle: throttleRule(policy, maxThrottledMs ?? DEFAULT_MAX_THROTTLED_MS) },
+      owned: this.owned,
+      mayStart: () => this.running && this.leaseHolds,
+      onSettled: (result) => this.pending.push(result),
+      onEnded: () => this.nudge(),
+    });
     if (deps.queue.onQueued) {
       deps.queue.onQueued((items) => this.offer(items));
       this.handsOff = true;
@@ -149,32 +138,15 @@ export class DeliveryWorker {
     if (!this.handsOff) this.wake();
   }
 
-  /**
-   * Deliveries the store just queued, handed over after its commit. An owner that has nothing else waiting in the
-   * store takes them into its window (no refill read; sending starts at the next pass); anything it cannot take —
-   * a webhook with a backlog (its order comes from the store), a strict one, a full window, a webhook this worker
-   * does not own — is left to the store, and the owner refills or the next pass acquires as after a wake-up.
-   */
+  /** Deliveries the store just queued, handed over after its commit (Owners.offer takes what it can). */
   private offer(items: QueuedItem[]): void {
     if (!this.running) return;
     const now = this.deps.clock.now();
     // An owner idle for a while may hold an old copy of its webhook: the pass that sends these checks versions first.
     if (now - this.lastVersionCheckAt >= VERSION_CHECK_MS) this.versionsDue = true;
-    let last: OwnedWebhook | undefined;
-    let lastId = -1;
-    for (const item of items) {
-      if (item.webhookId !== lastId) {
-        lastId = item.webhookId;
-        last = this.owned.get(lastId);
-      }
-      const w = last;
-      if (w === undefined || !w.active) this.acquireDue = true;
-      else if (w.strict || w.mayHaveMore || w.held.size >= this.window) w.mayHaveMore = true;
-      else {
-        w.add([item], now);
-        this.offered = true;
-      }
-    }
+    const { unowned, taken } = this.owned.offer(items, now);
+    if (unowned) this.acquireDue = true;
+    if (taken) this.offered = true;
     this.nudge();
   }
 
@@ -196,9 +168,9 @@ export class DeliveryWorker {
     await this.loopDone;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<true>((resolve) => (timer = setTimeout(resolve, timeoutMs, true)));
-    if (await Promise.race([this.attemptsFinished(), timedOut])) {
-      this.abort.abort();
-      await this.attemptsFinished();
+    if (await Promise.race([this.attempts.finished(), timedOut])) {
+      this.attempts.abortAll();
+      await this.attempts.finished();
     }
     clearTimeout(timer);
     for (const w of this.owned.values()) w.stop();
@@ -209,12 +181,12 @@ export class DeliveryWorker {
   }
 
   get activeAttempts(): number {
-    return this.inFlight;
+    return this.attempts.inFlight;
   }
 
   /** Attempts this worker has made since it started. */
   get attemptsMade(): number {
-    return this.made;
+    return this.attempts.count;
   }
 
   /** Exchanges with the store since it started (with attemptsMade: deliveries per commit). */
@@ -254,8 +226,8 @@ export class DeliveryWorker {
   async runUntilIdle(maxPasses = 10_000): Promise<void> {
     for (let pass = 0; pass < maxPasses; pass++) {
       await this.runOnce();
-      if (this.inFlight === 0 && !this.needsExchange(this.deps.clock.now()) && !this.canStartAny()) return;
-      await this.attemptsFinished();
+      if (this.attempts.inFlight === 0 && !this.needsExchange(this.deps.clock.now()) && !this.canStartAny()) return;
+      await this.attempts.finished();
     }
     throw new Error(`the worker was still busy after ${maxPasses} passes`);
   }
@@ -263,15 +235,9 @@ export class DeliveryWorker {
   private canStartAny(): boolean {
     const now = this.deps.clock.now();
     for (const w of this.owned.values()) {
-      if (w.hasDue(now) || (w.readyCount > 0 && this.canStart(w))) return true;
+      if (w.hasDue(now) || (w.readyCount > 0 && this.attempts.canStart(w))) return true;
     }
     return false;
-  }
-
-  /** Resolves once no attempt is in flight. */
-  private attemptsFinished(): Promise<void> {
-    if (this.inFlight === 0) return Promise.resolve();
-    return new Promise((resolve) => this.whenNoneInFlight.push(resolve));
   }
 
   /**
@@ -315,7 +281,7 @@ export class DeliveryWorker {
     // Judged once: a completion only wakes this loop, and scanning every owned webhook at each one would cost per attempt.
     // New events (acquireDue) still cut the wait short.
     if (this.urgent()) return;
-    while (this.running && this.pending.length < target && this.inFlight > 0 && !this.acquireDue && !this.versionsDue) {
+    while (this.running && this.pending.length < target && this.attempts.inFlight > 0 && !this.acquireDue && !this.versionsDue) {
       if (this.offered) {
         this.offered = false;
         this.startAttempts();
@@ -330,7 +296,7 @@ export class DeliveryWorker {
   /** Work that waits in the store: new events to take, or an owned webhook with free slots and an empty window. */
   private urgent(): boolean {
     if (this.acquireDue || this.versionsDue) return true;
-    for (const w of this.owned.values()) if (w.active && w.mayHaveMore && w.readyCount === 0 && this.canStart(w)) return true;
+    for (const w of this.owned.values()) if (w.active && w.mayHaveMore && w.readyCount === 0 && this.attempts.canStart(w)) return true;
     return false;
   }
 
@@ -338,12 +304,7 @@ export class DeliveryWorker {
   private needsExchange(now: number): boolean {
     if (this.pending.length > 0 || this.acquireDue || this.versionsDue) return true;
     if (this.deps.queue.shared && now - this.lastRenewAt >= this.renewEveryMs) return true;
-    for (const w of this.owned.values()) if (w.releasable(now, this.keepIdleMs) || (w.active && this.wantsRefill(w))) return true;
-    return false;
-  }
-
-  private wantsRefill(w: OwnedWebhook): boolean {
-    return w.mayHaveMore && w.readyCount < this.window / 2;
+    return this.owned.needStore(now);
   }
 
   /** Builds the request, exchanges, and applies the answer. On failure every result is kept for the next pass. */
@@ -352,55 +313,25 @@ export class DeliveryWorker {
     const now = clock.now();
     const attempts = this.pending;
     this.pending = [];
-    const recording = new Map<number, number[]>();
-    for (const a of attempts) {
-      const list = recording.get(a.webhookId);
-      if (list) list.push(a.deliveryId);
-      else recording.set(a.webhookId, [a.deliveryId]);
-    }
-    const tallies = new Map<number, Tally>();
+    const { tallies, ...owned } = this.owned.plan(now, attempts);
     const request: ExchangeRequest = {
+      ...owned,
       owner: this.owner,
       now,
       leaseMs: this.leaseMs,
       attempts,
-      counters: [],
-      owned: [],
-      release: [],
-      refill: [],
-      acquire: 0,
-      acquireWant: this.window,
+      acquire: this.acquireDue && this.running ? Math.max(0, Math.min(ACQUIRE_BATCH, MAX_OWNED - this.owned.size)) : 0,
+      acquireWant: this.owned.window,
       renew: queue.shared && now - this.lastRenewAt >= this.renewEveryMs,
       checkVersions: this.versionsDue || now - this.lastVersionCheckAt >= VERSION_CHECK_MS,
     };
-    for (const [id, w] of this.owned) {
-      request.owned.push({ webhookId: id, version: w.version });
-      const tally = w.takeTally();
-      if (tally) {
-        tallies.set(id, tally);
-        request.counters.push(counterDelta(id, tally));
-      }
-      if (w.releasable(now, this.keepIdleMs)) request.release.push(id);
-      else if (w.active && this.wantsRefill(w)) {
-        request.refill.push({
-          webhookId: id,
-          want: this.window - w.readyCount,
-          holding: [...w.held, ...(recording.get(id) ?? [])],
-          strict: w.strict,
-        });
-      }
-    }
-    if (this.acquireDue && this.running) request.acquire = Math.max(0, Math.min(ACQUIRE_BATCH, MAX_OWNED - this.owned.size));
     let result: ExchangeResult;
     try {
       result = await queue.exchange(request);
     } catch (e) {
       this.deps.observer?.storeFailed();
       this.pending = attempts.concat(this.pending);
-      for (const [id, t] of tallies) {
-        const w = this.owned.get(id);
-        w?.restoreTally(t);
-      }
+      this.owned.restore({ tallies, ...owned });
       throw e;
     }
     if (request.acquire > 0) {
@@ -418,152 +349,23 @@ export class DeliveryWorker {
       this.lastVersionCheckAt = now;
     }
     for (const a of attempts) this.owned.get(a.webhookId)?.recorded();
-    this.apply(request, result, now);
-  }
-
-  private apply(request: ExchangeRequest, result: ExchangeResult, now: number): void {
-    for (const id of request.release) this.owned.delete(id);
-    for (const id of result.lost) {
-      this.owned.get(id)?.stop();
-      this.owned.delete(id);
-    }
-    for (const row of result.webhooks) {
-      const w = this.owned.get(row.id);
-      if (w) w.update(row);
-      else if (row.state === 'Active') this.owned.set(row.id, new OwnedWebhook(row));
-    }
-    const got = new Map<number, QueuedItem[]>();
-    for (const item of result.deliveries) {
-      const list = got.get(item.webhookId);
-      if (list) list.push(item);
-      else got.set(item.webhookId, [item]);
-    }
-    for (const [id, items] of got) {
-      const w = this.owned.get(id);
-      if (w?.active) w.add(items, now);
-    }
-    for (const { webhookId, at } of result.nextDue) {
-      const w = this.owned.get(webhookId);
-      w?.noMoreUntil(at);
-    }
-    // A process joined: keep about busy/N webhooks, giving back the ones with least in flight (at most once a second, so shares settle).
+    this.owned.apply(request.release, result, now);
+    // A process joined: keep about busy/N webhooks (at most once a second, so shares settle).
     if (result.busyWebhooks !== null && result.workers > 1 && now - this.lastGiveBackAt >= GIVE_BACK_MS) {
       this.lastGiveBackAt = now;
-      this.giveBackSurplus(Math.ceil(result.busyWebhooks / result.workers));
+      this.owned.giveBackSurplus(Math.ceil(result.busyWebhooks / result.workers));
     }
   }
 
-  private giveBackSurplus(share: number): void {
-    const surplus = this.owned.size - (share + 1);
-    if (surplus <= 0) return;
-    const byLoad = [...this.owned.values()].filter((w) => w.active).sort((a, b) => a.inFlight - b.inFlight);
-    for (const w of byLoad.slice(0, surplus)) w.stop();
-  }
-
-  private canStart(w: OwnedWebhook): boolean {
-    const limit = this.deps.options.maxInFlightPerWebhook;
-    // Results wait for the next exchange: bound them too, so a crash resends at most UNRECORDED_LIMITS × the limit.
-    return (
-      this.leaseHolds &&
-      w.active &&
-      w.inFlight < limit &&
-      w.inFlight + w.unrecorded < UNRECORDED_LIMITS * limit &&
-      this.inFlight < this.deps.options.maxInFlight &&
-      (w.unconstrained || w.controlsAllow(this.deps.clock.now()))
-    );
-  }
-
-  private startFor(w: OwnedWebhook): void {
-    while (this.canStart(w)) {
-      const item = w.take();
-      if (!item) return;
-      this.run(w, item);
-    }
-  }
-
-  /** Starts attempts round-robin over the owned webhooks, one each in turn, within both limits. */
+  /** Starts what the windows allow (nothing once the worker stops). */
   private startAttempts(): void {
-    const { maxInFlight } = this.deps.options;
-    if (!this.running || this.owned.size === 0) return;
-    const list = [...this.owned.values()];
-    this.rotation = (this.rotation + 1) % list.length;
-    let progress = true;
-    while (progress && this.inFlight < maxInFlight) {
-      progress = false;
-      for (let i = 0; i < list.length && this.inFlight < maxInFlight; i++) {
-        const w = list[(this.rotation + i) % list.length] as OwnedWebhook;
-        if (!this.canStart(w)) continue;
-        const item = w.take();
-        if (!item) continue;
-        this.run(w, item);
-        progress = true;
-      }
-    }
-  }
-
-  private run(w: OwnedWebhook, item: QueuedItem): void {
-    this.inFlight++;
-    const startedAt = this.deps.clock.now();
-    w.started(startedAt);
-    const t0 = performance.now();
-    this.attempt(w, item)
-      .then((outcome) => {
-        this.made++;
-        this.settle(w, item, outcome, startedAt, Math.round(performance.now() - t0));
-      })
-      .catch((e: unknown) =>
-        this.settle(w, item, { kind: 'fault', status: null, stage: 'prepare', error: `[prepare] ${(e as Error).message}` }, startedAt, 0),
-      )
-      .finally(() => {
-        this.inFlight--;
-        w.ended();
-        if (this.inFlight === 0) for (const resolve of this.whenNoneInFlight.splice(0)) resolve();
-        // Sending runs from the window in memory: the next attempt starts now, not at the next exchange.
-        if (this.running) this.startFor(w);
-        this.nudge();
-      });
-  }
-
-  private attempt(w: OwnedWebhook, item: QueuedItem): Promise<AttemptOutcome> {
-    const plugin = this.deps.plugins.get(w.target.type);
-    if (!plugin) {
-      const error = `[prepare] No plugin handles webhooks of type '${w.target.type}'`;
-      return Promise.resolve({ kind: 'fault', status: null, stage: 'prepare', error });
-    }
-    return plugin.deliver({ event: item.event, eventGuid: item.eventGuid, retry: item.attempts, webhook: w.target }, this.abort.signal);
-  }
-
-  /** The owner settles the attempt (pure policy); the worker queues the result for the next exchange and tells the observer. */
-  private settle(w: OwnedWebhook, item: QueuedItem, answered: AttemptOutcome, startedAt: number, durationMs: number): void {
-    if (this.owned.get(w.target.id) !== w) return; // lost meanwhile: the store would ignore it anyway
-    const now = this.deps.clock.now();
-    // Read before the owner settles: a kept retry moves the item on (next attempt, new EventId of a new cycle).
-    const retry = item.attempts;
-    const eventGuid = item.eventGuid;
-    const { outcome, next } = w.settle(item, answered, this.rules, now, randomUUID);
-    this.deps.observer?.attempted({
-      webhookId: w.target.id,
-      outcome,
-      durationMs,
-      latencyMs: outcome.kind === 'success' ? now - Date.parse(item.event.timestamp) : null,
-    });
-    this.pending.push({ deliveryId: item.deliveryId, webhookId: w.target.id, eventGuid, retry, startedAt, durationMs, outcome, next });
-    if (outcome.kind === 'fault')
-      this.deps.logger.warn({ webhookId: w.target.id, error: outcome.error }, 'hookd could not send; will retry');
+    if (this.running) this.attempts.startAll();
   }
 
   /** How long to sleep with nothing to do: until a cycle retry or a stored delivery falls due, at most the poll interval. */
   private sleepTime(): number {
     const now = this.deps.clock.now();
-    let next = now + this.deps.options.pollIntervalMs;
-    for (const w of this.owned.values()) {
-      for (const item of w.delayed) next = Math.min(next, item.dueAt);
-      if (w.nextDueAt !== null) next = Math.min(next, w.nextDueAt);
-      // A rate limit's next slot or the end of a pause, when something waits for it.
-      const until = w.readyCount > 0 ? w.waitsUntil : null;
-      if (until !== null && until > now) next = Math.min(next, until);
-    }
-    return Math.max(0, next - now);
+    return Math.max(0, this.owned.nextWake(now, now + this.deps.options.pollIntervalMs) - now);
   }
 
   private nudge(): void {

@@ -1,0 +1,166 @@
+/**
+ * The sending side of the worker: starts attempts from the owners' windows within the global and per-webhook
+ * limits (round-robin, so busy webhooks share the process by attempts started), runs each through its plugin,
+ * and has the owner settle the outcome with the pure policy. Each settled result goes to `onSettled` for the
+ * next exchange; the worker decides when to meet the store.
+ */
+import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
+import type { Logger } from 'pino';
+import type { AttemptOutcome, RetryPolicy } from '../domain/retry-policy.js';
+import type { ThrottleRule } from '../domain/throttle.js';
+import type { Clock } from '../lib/clock.js';
+import type { DeliveryObserver } from '../metrics/metrics.js';
+import type { QueuedItem, SettledAttempt } from '../store/delivery-queue.js';
+import type { OwnedWebhook } from './owned-webhook.js';
+import type { Owners } from './owners.js';
+import type { PluginRegistry } from './plugins.js';
+
+/**
+ * Attempts in flight plus results not yet recorded, per webhook, in in-flight limits: what a crash may send again
+ * (6 × 16 = 96 by default). Higher than the group commit's 4, so sending goes on while a group commit gathers.
+ */
+const UNRECORDED_LIMITS = 6;
+
+export interface AttemptsDeps {
+  plugins: PluginRegistry;
+  clock: Clock;
+  logger: Logger;
+  observer?: DeliveryObserver;
+  limits: { maxInFlight: number; maxInFlightPerWebhook: number };
+  /** What the owners settle attempts by: the retry policy with the Retry-After floor and bound. */
+  rules: { policy: RetryPolicy; throttle: ThrottleRule };
+  owned: Owners;
+  /** Whether a new attempt may start at all: the worker runs and its leases hold. */
+  mayStart: () => boolean;
+  /** A result to record at the next exchange. */
+  onSettled: (result: SettledAttempt) => void;
+  /** An attempt ended: the worker's loop may have work. */
+  onEnded: () => void;
+}
+
+export class Attempts {
+  private inFlightNow = 0;
+  private made = 0;
+  private rotation = 0;
+  private whenNoneInFlight: Array<() => void> = [];
+  private readonly abort = new AbortController();
+
+  constructor(private readonly deps: AttemptsDeps) {
+    // Every attempt in flight listens for shutdown on this one signal: hundreds at once are expected.
+    setMaxListeners(0, this.abort.signal);
+  }
+
+  get inFlight(): number {
+    return this.inFlightNow;
+  }
+
+  /** Attempts made (answered or failed) since the worker started. */
+  get count(): number {
+    return this.made;
+  }
+
+  /** Resolves once no attempt is in flight. */
+  finished(): Promise<void> {
+    if (this.inFlightNow === 0) return Promise.resolve();
+    return new Promise((resolve) => this.whenNoneInFlight.push(resolve));
+  }
+
+  /** Aborts every attempt in flight (the second stage of a shutdown). */
+  abortAll(): void {
+    this.abort.abort();
+  }
+
+  canStart(w: OwnedWebhook): boolean {
+    const { maxInFlight, maxInFlightPerWebhook: limit } = this.deps.limits;
+    // Results wait for the next exchange: bound them too, so a crash resends at most UNRECORDED_LIMITS × the limit.
+    return (
+      this.deps.mayStart() &&
+      w.active &&
+      w.inFlight < limit &&
+      w.inFlight + w.unrecorded < UNRECORDED_LIMITS * limit &&
+      this.inFlightNow < maxInFlight &&
+      (w.unconstrained || w.controlsAllow(this.deps.clock.now()))
+    );
+  }
+
+  /** Starts what one webhook's window allows (an attempt of it just ended). */
+  startFor(w: OwnedWebhook): void {
+    while (this.canStart(w)) {
+      const item = w.take();
+      if (!item) return;
+      this.run(w, item);
+    }
+  }
+
+  /** Starts attempts round-robin over the owned webhooks, one each in turn, within both limits. */
+  startAll(): void {
+    const { maxInFlight } = this.deps.limits;
+    if (this.deps.owned.size === 0) return;
+    const list = [...this.deps.owned.values()];
+    this.rotation = (this.rotation + 1) % list.length;
+    let progress = true;
+    while (progress && this.inFlightNow < maxInFlight) {
+      progress = false;
+      for (let i = 0; i < list.length && this.inFlightNow < maxInFlight; i++) {
+        const w = list[(this.rotation + i) % list.length] as OwnedWebhook;
+        if (!this.canStart(w)) continue;
+        const item = w.take();
+        if (!item) continue;
+        this.run(w, item);
+        progress = true;
+      }
+    }
+  }
+
+  private run(w: OwnedWebhook, item: QueuedItem): void {
+    this.inFlightNow++;
+    const startedAt = this.deps.clock.now();
+    w.started(startedAt);
+    const t0 = performance.now();
+    this.attempt(w, item)
+      .then((outcome) => {
+        this.made++;
+        this.settle(w, item, outcome, startedAt, Math.round(performance.now() - t0));
+      })
+      .catch((e: unknown) =>
+        this.settle(w, item, { kind: 'fault', status: null, stage: 'prepare', error: `[prepare] ${(e as Error).message}` }, startedAt, 0),
+      )
+      .finally(() => {
+        this.inFlightNow--;
+        w.ended();
+        if (this.inFlightNow === 0) for (const resolve of this.whenNoneInFlight.splice(0)) resolve();
+        // Sending runs from the window in memory: the next attempt starts now, not at the next exchange.
+        this.startFor(w);
+        this.deps.onEnded();
+      });
+  }
+
+  private attempt(w: OwnedWebhook, item: QueuedItem): Promise<AttemptOutcome> {
+    const plugin = this.deps.plugins.get(w.target.type);
+    if (!plugin) {
+      const error = `[prepare] No plugin handles webhooks of type '${w.target.type}'`;
+      return Promise.resolve({ kind: 'fault', status: null, stage: 'prepare', error });
+    }
+    return plugin.deliver({ event: item.event, eventGuid: item.eventGuid, retry: item.attempts, webhook: w.target }, this.abort.signal);
+  }
+
+  /** The owner settles the attempt (pure policy); the result goes to the next exchange, and the observer is told. */
+  private settle(w: OwnedWebhook, item: QueuedItem, answered: AttemptOutcome, startedAt: number, durationMs: number): void {
+    if (this.deps.owned.get(w.target.id) !== w) return; // lost meanwhile: the store would ignore it anyway
+    const now = this.deps.clock.now();
+    // Read before the owner settles: a kept retry moves the item on (next attempt, new EventId of a new cycle).
+    const retry = item.attempts;
+    const eventGuid = item.eventGuid;
+    const { outcome, next } = w.settle(item, answered, this.deps.rules, now, randomUUID);
+    this.deps.observer?.attempted({
+      webhookId: w.target.id,
+      outcome,
+      durationMs,
+      latencyMs: outcome.kind === 'success' ? now - Date.parse(item.event.timestamp) : null,
+    });
+    this.deps.onSettled({ deliveryId: item.deliveryId, webhookId: w.target.id, eventGuid, retry, startedAt, durationMs, outcome, next });
+    if (outcome.kind === 'fault')
+      this.deps.logger.warn({ webhookId: w.target.id, error: outcome.error }, 'hookd could not send; will retry');
+  }
+}

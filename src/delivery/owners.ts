@@ -1,0 +1,150 @@
+/**
+ * The webhooks one worker owns, and what it asks the store for them: the owned-webhooks part of an exchange
+ * (versions, counter deltas, releases, refills), the answer applied to the owners, the deliveries the store
+ * hands over, and the give-back of a surplus. The worker decides when to exchange and what to send.
+ */
+import { counterDelta, type Tally } from '../domain/settlement.js';
+import type { ExchangeRequest, ExchangeResult, QueuedItem, SettledAttempt } from '../store/delivery-queue.js';
+import { OwnedWebhook } from './owned-webhook.js';
+
+/** The owned webhooks' part of an exchange request, and the tallies it carries (given back if the exchange fails). */
+export type OwnersPlan = Pick<ExchangeRequest, 'owned' | 'counters' | 'release' | 'refill'> & { tallies: Map<number, Tally> };
+
+export class Owners {
+  private readonly map = new Map<number, OwnedWebhook>();
+
+  constructor(
+    /** A window of this many deliveries per webhook. */
+    readonly window: number,
+    /** How long an idle webhook stays owned (0 on a shared store: another process may take it). */
+    private readonly keepIdleMs: number,
+  ) {}
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  get(id: number): OwnedWebhook | undefined {
+    return this.map.get(id);
+  }
+
+  has(id: number): boolean {
+    return this.map.has(id);
+  }
+
+  values(): IterableIterator<OwnedWebhook> {
+    return this.map.values();
+  }
+
+  /** The store may hold more of its due deliveries than its window has, and the window is half empty. */
+  wantsRefill(w: OwnedWebhook): boolean {
+    return w.mayHaveMore && w.readyCount < this.window / 2;
+  }
+
+  /** Some owner must meet the store: to be given back, or to refill its window. */
+  needStore(now: number): boolean {
+    for (const w of this.map.values()) if (w.releasable(now, this.keepIdleMs) || (w.active && this.wantsRefill(w))) return true;
+    return false;
+  }
+
+  /** The owners' part of the next exchange; `recording` holds the results it records, so no refill hands them out again. */
+  plan(now: number, recording: readonly SettledAttempt[]): OwnersPlan {
+    const byWebhook = new Map<number, number[]>();
+    for (const a of recording) {
+      const list = byWebhook.get(a.webhookId);
+      if (list) list.push(a.deliveryId);
+      else byWebhook.set(a.webhookId, [a.deliveryId]);
+    }
+    const plan: OwnersPlan = { owned: [], counters: [], release: [], refill: [], tallies: new Map() };
+    for (const [id, w] of this.map) {
+      plan.owned.push({ webhookId: id, version: w.version });
+      const tally = w.takeTally();
+      if (tally) {
+        plan.tallies.set(id, tally);
+        plan.counters.push(counterDelta(id, tally));
+      }
+      if (w.releasable(now, this.keepIdleMs)) plan.release.push(id);
+      else if (w.active && this.wantsRefill(w)) {
+        const holding = [...w.held, ...(byWebhook.get(id) ?? [])];
+        plan.refill.push({ webhookId: id, want: this.window - w.readyCount, holding, strict: w.strict });
+      }
+    }
+    return plan;
+  }
+
+  /** The exchange that carried `plan` failed: its counts go out with the next. */
+  restore(plan: OwnersPlan): void {
+    for (const [id, t] of plan.tallies) this.map.get(id)?.restoreTally(t);
+  }
+
+  /** The store's answer: releases and losses, webhooks taken or changed, refilled windows, when more falls due. */
+  apply(release: readonly number[], result: ExchangeResult, now: number): void {
+    for (const id of release) this.map.delete(id);
+    for (const id of result.lost) {
+      this.map.get(id)?.stop();
+      this.map.delete(id);
+    }
+    for (const row of result.webhooks) {
+      const w = this.map.get(row.id);
+      if (w) w.update(row);
+      else if (row.state === 'Active') this.map.set(row.id, new OwnedWebhook(row));
+    }
+    const got = new Map<number, QueuedItem[]>();
+    for (const item of result.deliveries) {
+      const list = got.get(item.webhookId);
+      if (list) list.push(item);
+      else got.set(item.webhookId, [item]);
+    }
+    for (const [id, items] of got) {
+      const w = this.map.get(id);
+      if (w?.active) w.add(items, now);
+    }
+    for (const { webhookId, at } of result.nextDue) this.map.get(webhookId)?.noMoreUntil(at);
+  }
+
+  /**
+   * Deliveries the store just queued. An owner that has nothing else waiting in the store takes them into its
+   * window; anything it cannot take — a webhook with a backlog (its order comes from the store), a strict one, a
+   * full window — is left to the store and the owner refills. Returns whether any went to a webhook not owned
+   * here (a take must find it) and whether any was taken.
+   */
+  offer(items: readonly QueuedItem[], now: number): { unowned: boolean; taken: boolean } {
+    let unowned = false;
+    let taken = false;
+    let w: OwnedWebhook | undefined;
+    let lastId = -1;
+    for (const item of items) {
+      if (item.webhookId !== lastId) {
+        lastId = item.webhookId;
+        w = this.map.get(lastId);
+      }
+      if (w === undefined || !w.active) unowned = true;
+      else if (w.strict || w.mayHaveMore || w.held.size >= this.window) w.mayHaveMore = true;
+      else {
+        w.add([item], now);
+        taken = true;
+      }
+    }
+    return { unowned, taken };
+  }
+
+  /** Keeps about `share` webhooks, giving back the ones with least in flight (a process joined a shared store). */
+  giveBackSurplus(share: number): void {
+    const surplus = this.map.size - (share + 1);
+    if (surplus <= 0) return;
+    const byLoad = [...this.map.values()].filter((w) => w.active).sort((a, b) => a.inFlight - b.inFlight);
+    for (const w of byLoad.slice(0, surplus)) w.stop();
+  }
+
+  /** When something of an owner falls due next (a cycle retry, a stored delivery, a rate limit's slot), from `next` down. */
+  nextWake(now: number, next: number): number {
+    for (const w of this.map.values()) {
+      for (const item of w.delayed) next = Math.min(next, item.dueAt);
+      if (w.nextDueAt !== null) next = Math.min(next, w.nextDueAt);
+      // A rate limit's next slot or the end of a pause, when something waits for it.
+      const until = w.readyCount > 0 ? w.waitsUntil : null;
+      if (until !== null && until > now) next = Math.min(next, until);
+    }
+    return next;
+  }
+}
