@@ -14,6 +14,7 @@ import { buildApp } from './api/app.js';
 import type { Config } from './config/settings.js';
 import { readTlsFiles } from './config/listener-settings.js';
 import { HttpSender } from './delivery/http-sender.js';
+import { ReceiverAccess } from './delivery/receiver-access.js';
 import type { AppAccessMode } from './domain/app-access.js';
 import { AppAccessService } from './services/app-access-service.js';
 import { ArchiveService } from './services/archive-service.js';
@@ -114,7 +115,13 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     now: () => clock.now(),
   };
   const retryAfterMaxMs = config.retryAfter === 'on' ? config.retryAfterMaxSeconds * 1000 : null;
-  const plugins = new PluginRegistry().add(new HttpWebhookPlugin(sender, USER_AGENT, signing, retryAfterMaxMs)).add(crmscript);
+  const access = new ReceiverAccess(sender, USER_AGENT, signing.now, {
+    httpsProxy: config.httpsProxy,
+    httpProxy: config.httpProxy,
+    noProxy: config.noProxy,
+  });
+  if (access.everyDelivery) logger.info('deliveries go through the egress proxy (HOOKD_HTTPS_PROXY / HOOKD_HTTP_PROXY)');
+  const plugins = new PluginRegistry().add(new HttpWebhookPlugin(sender, USER_AGENT, signing, retryAfterMaxMs, access)).add(crmscript);
 
   const deliverHere = config.role !== 'api';
   let inFlight = () => 0;
@@ -270,6 +277,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
       await worker?.stop(config.shutdownTimeoutMs);
       await mail?.stop();
       await scripts?.close();
+      await access.close();
       await sender.close();
       await rawStore.close();
     },

@@ -93,6 +93,22 @@ export const WebhookUsage = Type.Object(
   { description: "hookd extension: the webhook's last delivery and recent failures" },
 );
 
+const CertificateShown = Type.Object(
+  { Subject: Type.String(), Fingerprint: Type.String({ description: 'SHA-256, colon-separated hex' }), Expires: Type.String() },
+  { description: 'A certificate by subject, fingerprint and expiry (a client key is never shown)' },
+);
+const ReceiverAuthShown = Type.Object(
+  {
+    ClientCertificate: Type.Optional(CertificateShown),
+    CaCertificates: Type.Optional(Type.Array(CertificateShown)),
+    OAuth2: Type.Optional(
+      Type.Object({ TokenUrl: Type.String(), ClientId: Type.String(), Scope: Type.String(), Audience: Type.String(), Method: Type.String() }),
+    ),
+    Basic: Type.Optional(Type.Object({ UserName: Type.String() })),
+  },
+  { description: 'hookd: receiver authentication, present only when set; the key, client secret and password are never shown' },
+);
+
 const webhookProperties = {
   WebhookId: N(Type.Integer()),
   Name: N(Type.String()),
@@ -129,6 +145,7 @@ const webhookProperties = {
       { description: 'A rotation overlaps: the previous secret still signs until PreviousSecretExpires' },
     ),
   ),
+  ReceiverAuth: Type.Optional(ReceiverAuthShown),
   Usage: Type.Optional(WebhookUsage),
 };
 

@@ -20,6 +20,7 @@ import * as jobs from './jobs.js';
 import { migrate, openPool, transaction } from './pool.js';
 import { PostgresDeliveryQueue } from './queue.js';
 import * as registry from './registry.js';
+import { SECRET_COLUMNS } from '../rows.js';
 import { webhookUsage } from './webhook-usage.js';
 import * as appGrants from './app-grants.js';
 import { WORK_CHANNEL, signalEvents, signalGroups } from './signal.js';
@@ -158,7 +159,7 @@ export class PostgresStore implements Store {
   async rewriteSecrets(rewrite: (stored: string) => string | null) {
     return transaction(this.pool, async (c) => {
       let changed = 0;
-      for (const column of ['secret', 'previous_secret']) {
+      for (const column of SECRET_COLUMNS) {
         const { rows } = await c.query<{ id: number; stored: string }>(
           `SELECT id, ${column} AS stored FROM webhooks WHERE ${column} IS NOT NULL FOR UPDATE`,
         );
