@@ -102,7 +102,13 @@ const ReceiverAuthShown = Type.Object(
     ClientCertificate: Type.Optional(CertificateShown),
     CaCertificates: Type.Optional(Type.Array(CertificateShown)),
     OAuth2: Type.Optional(
-      Type.Object({ TokenUrl: Type.String(), ClientId: Type.String(), Scope: Type.String(), Audience: Type.String(), Method: Type.String() }),
+      Type.Object({
+        TokenUrl: Type.String(),
+        ClientId: Type.String(),
+        Scope: Type.String(),
+        Audience: Type.String(),
+        Method: Type.String(),
+      }),
     ),
     Basic: Type.Optional(Type.Object({ UserName: Type.String() })),
   },

@@ -75,7 +75,14 @@ export class OAuth2Tokens {
     let key = this.keys.get(client);
     if (key === undefined) {
       // The same client read twice (the owner's row, a test ping's webhook) shares one token.
-      key = [client.tokenUrl, client.clientId, createHash('sha256').update(client.clientSecret).digest('base64'), client.scope, client.audience, client.method].join('\0');
+      key = [
+        client.tokenUrl,
+        client.clientId,
+        createHash('sha256').update(client.clientSecret).digest('base64'),
+        client.scope,
+        client.audience,
+        client.method,
+      ].join('\0');
       this.keys.set(client, key);
     }
     let entry = this.entries.get(key);

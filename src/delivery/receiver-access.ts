@@ -37,8 +37,16 @@ export class ReceiverAccess {
   }
 
   /** POSTs as HttpSender.post does, with the webhook's TLS, proxy and Authorization; a TokenError when OAuth2 fails. */
-  async post(url: string, auth: ReceiverAuth | null, headers: Record<string, string>, body: string, signal?: AbortSignal): Promise<HttpAnswer> {
+  async post(
+    url: string,
+    auth: ReceiverAuth | null,
+    headers: Record<string, string>,
+    body: string,
+    signal?: AbortSignal,
+  ): Promise<HttpAnswer> {
     const via = (auth && this.agents.dispatcherFor(auth)) ?? this.shared;
+    const expired = auth && this.agents.certificateProblem(auth);
+    if (expired) throw expired;
     if (this.egress.proxied) {
       const problem = await this.egress.checkHost(hostOf(url));
       if (problem) throw problem;

@@ -4,10 +4,11 @@
  * deliveries like the shared agent's. A webhook whose credentials change gets a new agent; the old one closes when
  * the cache needs the room (its idle connections end with the keep-alive timeout anyway).
  */
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import type { ReceiverAuth } from '../domain/receiver-auth.js';
 import type { ConnectTls, Egress } from './egress-proxy.js';
+import { SendError } from './http-sender.js';
 
 /** Distinct credential sets with an agent at most: past that the oldest agent is closed. */
 const AGENT_CACHE_SIZE = 1_000;
@@ -16,6 +17,8 @@ export class ReceiverAgents {
   /** The owner reads a webhook's row once per change, so the object itself is the fast key (no hash per attempt). */
   private readonly byAuth = new WeakMap<ReceiverAuth, Dispatcher | null>();
   private readonly byCredentials = new Map<string, Dispatcher>();
+  /** A client certificate's validity (epoch ms), read once per credentials object. */
+  private readonly validity = new WeakMap<ReceiverAuth, { from: number; to: number; subject: string }>();
 
   constructor(private readonly egress: Egress) {}
 
@@ -42,6 +45,25 @@ export class ReceiverAgents {
     }
     this.byAuth.set(auth, dispatcher);
     return dispatcher;
+  }
+
+  /**
+   * A TLS-stage failure when the client certificate is outside its validity, else null. Checked by hookd because
+   * a TLS 1.3 receiver refuses the certificate only after the handshake, by closing the socket (seen as a network
+   * error); judged by the real time, as both ends of the handshake judge it, never a test clock.
+   */
+  certificateProblem(auth: ReceiverAuth, now = Date.now()): SendError | null {
+    if (!auth.clientCertificate) return null;
+    let v = this.validity.get(auth);
+    if (!v) {
+      const c = new X509Certificate(auth.clientCertificate.certPem);
+      v = { from: Date.parse(c.validFrom), to: Date.parse(c.validTo), subject: c.subject };
+      this.validity.set(auth, v);
+    }
+    if (now > v.to) return new SendError('tls', `TLS: the client certificate (${v.subject}) expired at ${new Date(v.to).toISOString()}`);
+    if (now < v.from)
+      return new SendError('tls', `TLS: the client certificate (${v.subject}) is not valid before ${new Date(v.from).toISOString()}`);
+    return null;
   }
 
   async close(): Promise<void> {

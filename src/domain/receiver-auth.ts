@@ -182,7 +182,10 @@ function readOAuth2(v: unknown, stored: OAuth2Client | null, rules: AuthRules, e
   const path = 'ReceiverAuth.OAuth2';
   if (v === null || v === '') return null;
   if (!isObject(v)) {
-    errors.push({ property: path, rule: 'must be an object with TokenUrl, ClientId, ClientSecret (Scope, Audience, Method optional), or null' });
+    errors.push({
+      property: path,
+      rule: 'must be an object with TokenUrl, ClientId, ClientSecret (Scope, Audience, Method optional), or null',
+    });
     return null;
   }
   const before = errors.length;

@@ -354,7 +354,12 @@ export function validateWebhookInput(raw: unknown, rules: InputRules, current?: 
   const ordering = absent('Ordering') ? (current?.ordering ?? 'None') : readOrdering(raw, errors);
   const filter = absent('Filter') ? (current?.filter ?? null) : readFilter(raw, errors);
   const receiverAuth = readReceiverAuth(raw, current?.receiverAuth ?? null, rules, type, errors);
-  if (receiverAuth && (receiverAuth.oauth2 || receiverAuth.basic) && headers && Object.keys(headers).some((h) => h.toLowerCase() === 'authorization'))
+  if (
+    receiverAuth &&
+    (receiverAuth.oauth2 || receiverAuth.basic) &&
+    headers &&
+    Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')
+  )
     errors.push({ property: 'Headers', rule: 'may not set Authorization when ReceiverAuth sets it (OAuth2 or Basic)' });
 
   if (errors.length > 0) {

@@ -100,7 +100,8 @@ export function toReceiverAuth(r: WebhookRow): ReceiverAuth | null {
   if (r.client_certificate === null && r.ca_certificates === null && r.oauth2 === null && r.basic_user === null) return null;
   const oauth2 = parseJson<Omit<OAuth2Client, 'clientSecret'>>(r.oauth2);
   return {
-    clientCertificate: r.client_certificate !== null && r.client_key !== null ? { certPem: r.client_certificate, keyPem: r.client_key } : null,
+    clientCertificate:
+      r.client_certificate !== null && r.client_key !== null ? { certPem: r.client_certificate, keyPem: r.client_key } : null,
     caCertificates: r.ca_certificates,
     oauth2: oauth2 && r.oauth2_secret !== null ? { ...oauth2, clientSecret: r.oauth2_secret } : null,
     basic: r.basic_user !== null && r.basic_password !== null ? { user: r.basic_user, password: r.basic_password } : null,

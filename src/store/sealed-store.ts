@@ -22,7 +22,11 @@ function mapAuthSecrets(a: ReceiverAuth | null, f: (s: string) => string): Recei
 export function sealedStore(inner: Store, box: SecretBox): Store {
   const openOne = (s: string): string => box.open(s) as string;
   const sealOne = (s: string): string => box.seal(s) as string;
-  const sealInput = (i: WebhookInput): WebhookInput => ({ ...i, secret: box.seal(i.secret), receiverAuth: mapAuthSecrets(i.receiverAuth, sealOne) });
+  const sealInput = (i: WebhookInput): WebhookInput => ({
+    ...i,
+    secret: box.seal(i.secret),
+    receiverAuth: mapAuthSecrets(i.receiverAuth, sealOne),
+  });
   const open = (w: Webhook): Webhook => ({
     ...w,
     secret: box.open(w.secret),
