@@ -14,6 +14,7 @@ import { buildApp } from './api/app.js';
 import type { Config } from './config/settings.js';
 import { readTlsFiles } from './config/listener-settings.js';
 import { HttpSender } from './delivery/http-sender.js';
+import { AuditService } from './services/audit-service.js';
 import { ReceiverAccess } from './delivery/receiver-access.js';
 import type { AppAccessMode } from './domain/app-access.js';
 import { AppAccessService } from './services/app-access-service.js';
@@ -207,6 +208,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     jobs,
     appAccess,
     archive: new ArchiveService({ webhooks, deliveryLog }),
+    audit: new AuditService({ audit: store.audit, clock }),
     ticketTtlMs: config.ticketTtlMinutes * 60_000,
     clock,
     logger,

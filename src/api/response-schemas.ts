@@ -308,3 +308,24 @@ export const LastErrorText = Type.String({ description: 'The last error message 
 export const NoContent = Type.Null({ description: 'No content' });
 /** What an agent method answers: its carrier, a list, a result, a string, or null for a missing entity. */
 export const AgentAnswer = Type.Union([WebhookCarrier, WebhookList, WebhookResult, Type.String(), Type.Null()]);
+
+/** GET /Audit: one page of the audit log, newest first. */
+export const AuditPage = Type.Object({
+  Total: Type.Integer(),
+  Top: Type.Integer(),
+  Skip: Type.Integer(),
+  Items: Type.Array(
+    Type.Object({
+      AuditId: Type.Integer(),
+      At: Type.String({ description: 'UTC date-time' }),
+      ActorKind: Type.String({ description: 'user, application (SO-AppToken) or portal' }),
+      ActorId: Type.Integer({ description: 'AssociateId' }),
+      Actor: Type.String({ description: 'The user name' }),
+      Application: Type.String({ description: "The application's id (12 hex digits of its token's SHA-256), or ''" }),
+      Address: Type.String({ description: "The client's address" }),
+      Action: Type.String({ description: 'webhook.create, webhook.update, webhook.delete, webhook.secret-rotate, token.create, …' }),
+      WebhookId: N(Type.Integer()),
+      Changes: Dict(Type.Unknown(), { description: 'Set: the properties given; Values: the harmless ones; never a secret' }),
+    }),
+  ),
+});

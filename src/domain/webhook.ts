@@ -1,5 +1,5 @@
 /** The Webhook table of NetServer (webhook-table.md) in domain terms: times are epoch milliseconds. */
-import type { ReceiverAuth } from './receiver-auth.js';
+import type { ReceiverAuth } from './receiver-auth-types.js';
 
 export const WEBHOOK_STATES = ['Unknown', 'Active', 'Stopped', 'TooManyErrors'] as const;
 export type WebhookState = (typeof WEBHOOK_STATES)[number];

@@ -112,6 +112,11 @@ function otherTenantCases(): Record<string, Case[]> {
     'GET /AppAccess': [{ method: 'GET', path: '/AppAccess', expect: [403] }],
     'POST /AppAccess': [{ method: 'POST', path: '/AppAccess', body: { AppToken: 'app-B' }, expect: [403] }],
     'DELETE /AppAccess/{hash}': [{ method: 'DELETE', path: `/AppAccess/${'0'.repeat(64)}`, expect: [403] }],
+    // Tenant B's own audit log: tenant A's changes (its webhook's name, its token) never show (issue 25).
+    'GET /Audit': [
+      { method: 'GET', path: '/Audit', expect: [200] },
+      { method: 'GET', path: `/Audit?WebhookId=${hookId}`, expect: [200] },
+    ],
     // The archive lists tenant B's own webhooks (none); tenant A's never show (issue 23).
     'GET /archive/{provider}': [
       { method: 'GET', path: '/archive/Webhook', expect: [200] },
@@ -226,6 +231,8 @@ describe('tenant isolation, route by route', () => {
       assertNothingLeaks(`${method} ${path}`, res);
     }
     for (const [method, path, body] of [
+      ['GET', '/Audit', undefined],
+      ['GET', `/Audit?WebhookId=${hookId}`, undefined],
       ['GET', '/Webhook', undefined],
       ['POST', '/Agents/Webhook/GetAllWebhooks', {}],
       ['GET', '/archive/Webhook', undefined],

@@ -20,6 +20,7 @@ import { type Db, migrate, openDatabase, q } from './database.js';
 import * as delivery from './delivery-log.js';
 import * as jobs from './jobs.js';
 import { SqliteDeliveryQueue } from './queue.js';
+import { SqliteAuditLog } from './audit-log.js';
 import { signalEvents, signalGroups } from './signal.js';
 import * as webhooks from './webhooks.js';
 import { webhookUsage } from './webhook-usage.js';
@@ -27,9 +28,11 @@ import * as appGrants from './app-grants.js';
 
 export class SqliteStore implements Store {
   readonly queue: SqliteDeliveryQueue;
+  readonly audit: SqliteAuditLog;
 
   private constructor(private readonly db: Db) {
     this.queue = new SqliteDeliveryQueue(db);
+    this.audit = new SqliteAuditLog(db);
   }
 
   /** Opens `${dataDir}/hookd.db` (or `:memory:`). */
