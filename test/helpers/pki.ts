@@ -14,6 +14,8 @@ export interface Issued {
 }
 
 export interface Pki {
+  /** The folder the files are in (`remove()` deletes it). */
+  dir: string;
   ca(name: string): Issued;
   /** A certificate signed by `ca`; `server` adds subjectAltName IP:127.0.0.1. */
   issue(ca: Issued, name: string, options?: { days?: number; server?: boolean }): Issued;
@@ -31,6 +33,7 @@ export function testPki(): Pki {
     key: readFileSync(join(dir, `${base}.key`), 'utf8'),
   });
   return {
+    dir,
     ca(name) {
       const base = `ca${n++}`;
       run(['req', '-x509', ...EC, '-keyout', `${base}.key`, '-out', `${base}.pem`, '-days', '2', '-subj', `/CN=${name}`]);
