@@ -136,7 +136,20 @@ describe('the audit log', () => {
     const asApp = await audit('', undefined, { 'SO-AppToken': 'app-X' });
     assert.deepEqual(asApp.Items.map((r) => r.Action).reverse(), ['webhook.create', 'webhook.delete']);
     assert.equal((await audit('', undefined, { 'SO-AppToken': 'app-other' })).Total, 0);
+    // A portal token manages its webhooks, their receiver auth included (the target checks apply to its TokenUrl),
+    // and is recorded as the portal's; it cannot read the log.
     const portal = await call(server.url, 'POST', '/api/v1/Portal/Token', { body: {} });
+    const byPortal = await call(server.url, 'POST', '/api/v1/Webhook', {
+      auth: `Portal ${portal.json.Token}`,
+      body: webhookBody(`${receiver.url}/p`, {
+        Name: 'portal hook',
+        ReceiverAuth: { Basic: { UserName: 'p', Password: 'portal-pass-7' } },
+      }),
+    });
+    assert.equal(byPortal.status, 200, byPortal.text);
+    const latest = (await audit('?$top=1')).Items[0]!;
+    assert.deepEqual([latest.Action, latest.ActorKind, latest.WebhookId], ['webhook.create', 'portal', byPortal.json.WebhookId]);
+    assert.ok(!JSON.stringify(latest).includes('portal-pass-7'));
     const refused = await call(server.url, 'GET', '/api/v1/Audit', { auth: `Portal ${portal.json.Token}` });
     assert.equal(refused.status, 403);
     const bad = await call(server.url, 'GET', '/api/v1/Audit?From=yesterday');

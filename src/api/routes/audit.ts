@@ -87,7 +87,12 @@ export function recordChanges(audit: AuditService) {
       const match = typeof payload === 'string' ? WEBHOOK_ID.exec(payload) : null;
       webhookId = match ? Number(match[1] ?? match[2]) : Number.isInteger(fromBody) && fromBody > 0 ? fromBody : null;
     }
-    await audit.record(req.caller, req.ip, action, webhookId, auditChanges(req.body));
+    try {
+      await audit.record(req.caller, req.ip, action, webhookId, auditChanges(req.body));
+    } catch (e) {
+      // The change is made and committed: its answer stands; the missing record is logged loudly instead.
+      req.log.error({ err: e, action, webhookId, actor: req.caller.associate.userName }, 'the audit log could not record a change');
+    }
     return payload;
   };
 }
