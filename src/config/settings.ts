@@ -99,7 +99,7 @@ export const SETTINGS = {
     default: '',
     secret: true,
     fallback: ['HTTP_PROXY', 'http_proxy'],
-    doc: 'Forward proxy for deliveries to http receivers (development only); unset: HTTP_PROXY, then direct.',
+    doc: 'Forward proxy for http receivers, and https ones when no https proxy is set; unset: HTTP_PROXY, then direct.',
   }),
   noProxy: s({
     env: 'HOOKD_NO_PROXY',
