@@ -493,7 +493,7 @@ export function WebhookForm({ id, portal }: { id: number | null; portal: boolean
       <input id="w-token-url" value={form.tokenUrl} onInput={(e) => set({ tokenUrl: e.currentTarget.value })} />
       <label for="w-client-id">OAuth2 client id</label>
       <input id="w-client-id" value={form.clientId} onInput={(e) => set({ clientId: e.currentTarget.value })} />
-      <label for="w-client-secret">OAuth2 client secret</label>
+      <label for="w-client-secret">OAuth2 client password (RFC 6749 §2.3.1)</label>
       <input
         id="w-client-secret"
         type="password"
