@@ -52,7 +52,11 @@ type Case = { method: string; path: string; body?: unknown; expect: number[] };
 
 /** What another tenant's user may do with tenant A's things, route by route (paths relative to the API root). */
 function otherTenantCases(): Record<string, Case[]> {
-  const carrier = webhookBody(`${receiver.url}/b`, { Name: 'taken over' });
+  // With receiver credentials too (issue 25): another tenant's webhook id takes none of them.
+  const carrier = webhookBody(`${receiver.url}/b`, {
+    Name: 'taken over',
+    ReceiverAuth: { Basic: { UserName: 'eve', Password: 'eve-pass' } },
+  });
   return {
     'GET /Webhook': [{ method: 'GET', path: '/Webhook', expect: [200] }],
     'POST /Webhook': [
@@ -157,6 +161,7 @@ async function assertUntouched(): Promise<void> {
   assert.equal(w.json.Name, NAME);
   assert.equal(w.json.TargetUrl, `${receiver.url}/a`);
   assert.equal(w.json.State, 'Active');
+  assert.equal('ReceiverAuth' in w.json, false, 'no receiver credentials were set on it');
   const log = await call(server.url, 'GET', `/api/v1/Webhook/${hookId}/Deliveries`);
   assert.equal(log.json.Total, 1, 'no delivery was added to tenant A by the other caller');
   assert.equal(
