@@ -94,9 +94,9 @@ export const WebhookBody = Type.Object(
       }),
     ),
     ReceiverAuth: Type.Optional(
-      Type.Union([Type.Record(Type.String(), Type.Any()), Type.Null()], {
+      Type.Union([Type.Record(Type.String(), Type.Any()), Type.String(), Type.Null()], {
         description:
-          'hookd: how deliveries authenticate to the receiver — ClientCertificate {Certificate, Key} (PEM, mutual TLS), CaCertificates (PEM of a private CA), OAuth2 {TokenUrl, ClientId, ClientSecret, Scope, Audience, Method}, Basic {UserName, Password}. Absent: kept; null: removed; secrets left out: kept',
+          'hookd: how deliveries authenticate to the receiver — ClientCertificate {Certificate, Key} (PEM, mutual TLS), CaCertificates (PEM of a private CA), OAuth2 {TokenUrl, ClientId, ClientSecret, Scope, Audience, Method}, Basic {UserName, Password}. Absent: kept; null: removed; secrets left out: kept; XML and form bodies give it as JSON text',
       }),
     ),
   },

@@ -127,6 +127,12 @@ describe('ReceiverAuth input', () => {
     });
   }
 
+  it('takes JSON text, as XML and form bodies carry it', () => {
+    const input = validateWebhookInput({ ...good, ReceiverAuth: JSON.stringify({ Basic: { UserName: 'u', Password: 'p' } }) }, rules);
+    assert.deepEqual(input.receiverAuth?.basic, { user: 'u', password: 'p' });
+    assert.ok(problems('{not json').some((p) => /must be a JSON object when given as text/.test(p)));
+  });
+
   it('ignores prototype keys (they never reach the domain object)', () => {
     const raw = JSON.parse(
       `{"Basic": {"UserName": "u", "Password": "p", "__proto__": {"polluted": true}}, "constructor": {"prototype": {"x": 1}}}`,

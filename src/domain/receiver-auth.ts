@@ -237,9 +237,18 @@ export function readReceiverAuth(
   type: string,
   errors: FieldError[],
 ): ReceiverAuth | null {
-  const v = get(raw, 'ReceiverAuth');
+  let v = get(raw, 'ReceiverAuth');
   if (v === undefined) return stored;
   if (v === null || v === '') return null;
+  // XML and form bodies carry it as JSON text, as they do Filter.
+  if (typeof v === 'string' && v.trimStart().startsWith('{')) {
+    try {
+      v = JSON.parse(v) as unknown;
+    } catch {
+      errors.push({ property: 'ReceiverAuth', rule: 'must be a JSON object when given as text' });
+      return null;
+    }
+  }
   if (!isObject(v)) {
     errors.push({ property: 'ReceiverAuth', rule: 'must be an object (ClientCertificate, CaCertificates, OAuth2, Basic) or null' });
     return null;

@@ -341,6 +341,22 @@ describe('OAuth2 client credentials', () => {
 });
 
 describe('basic auth', () => {
+  it('takes ReceiverAuth as JSON text in a form body, as it takes Filter', async () => {
+    const form = new URLSearchParams({
+      Name: 'form hook',
+      Events: 'contact.created',
+      TargetUrl: `${plainUrl}/basic-form`,
+      ReceiverAuth: JSON.stringify({ Basic: { UserName: 'alice', Password: 'pa55-word' } }),
+    });
+    const res = await call(hookd.url, 'POST', '/api/v1/Webhook', {
+      body: form.toString(),
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    });
+    assert.equal(res.status, 200, res.text.slice(0, 500));
+    assert.deepEqual(res.json.ReceiverAuth, { Basic: { UserName: 'alice' } });
+    await remove(res.json.WebhookId);
+  });
+
   it('sends the user and password; the password is never returned', async () => {
     const id = await create('/basic', { Basic: { UserName: 'alice', Password: 'pa55-word' } }, plainUrl);
     await signal();
