@@ -8,6 +8,7 @@ import { runCpuPerDelivery } from './cpu-per-delivery.js';
 import { runDeliveryRate } from './delivery-rate.js';
 import type { CaseResult } from './lib.js';
 import { runPostgresRate } from './postgres-rate.js';
+import { runReceiverAuth } from './receiver-auth.js';
 import { runRecover } from './recover.js';
 import { runBacklog, runFanOut, runHundredWebhooks, runIngestion, runLatency } from './scenarios.js';
 
@@ -23,6 +24,7 @@ const suites: Record<string, () => Promise<CaseResult[]>> = {
   backlog: runBacklog,
   recover: runRecover,
   controls: runControls,
+  'receiver-auth': runReceiverAuth,
 };
 
 const chosen = process.argv.slice(2).filter((a) => a !== '--');
@@ -106,6 +108,18 @@ function targets(): string[] {
       find('PostgreSQL transactions per delivery, 1 webhook'),
       (r) => r.hookd <= 0.1,
       (r) => r.hookd.toPrecision(2),
+    ),
+    atLeast(
+      'mTLS webhook vs a plain https webhook (same run): ≥ 0.8',
+      'deliveries/s, 1 webhook, SQLite, https with a client certificate',
+      'a plain https webhook (same run)',
+      0.8,
+    ),
+    atLeast(
+      'OAuth2 webhook vs a plain https webhook (same run): ≥ 0.8',
+      'deliveries/s, 1 webhook, SQLite, https with OAuth2',
+      'a plain https webhook (same run)',
+      0.8,
     ),
     atLeast('BullMQ + Redis, 1 webhook: ≥ 1.8×', 'deliveries/s, 1 webhook, SQLite', 'BullMQ + Redis', 1.8),
     atMost('p99 signal → receiver at 1,000 events/s, vs a direct undici POST: ≤ 1.3×', 'latency p99', 'direct undici POST', 1.3),

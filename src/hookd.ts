@@ -14,6 +14,8 @@ import { buildApp } from './api/app.js';
 import type { Config } from './config/settings.js';
 import { readTlsFiles } from './config/listener-settings.js';
 import { HttpSender } from './delivery/http-sender.js';
+import { AuditService } from './services/audit-service.js';
+import { ReceiverAccess } from './delivery/receiver-access.js';
 import type { AppAccessMode } from './domain/app-access.js';
 import { AppAccessService } from './services/app-access-service.js';
 import { ArchiveService } from './services/archive-service.js';
@@ -114,7 +116,13 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     now: () => clock.now(),
   };
   const retryAfterMaxMs = config.retryAfter === 'on' ? config.retryAfterMaxSeconds * 1000 : null;
-  const plugins = new PluginRegistry().add(new HttpWebhookPlugin(sender, USER_AGENT, signing, retryAfterMaxMs)).add(crmscript);
+  const access = new ReceiverAccess(sender, USER_AGENT, signing.now, {
+    httpsProxy: config.httpsProxy,
+    httpProxy: config.httpProxy,
+    noProxy: config.noProxy,
+  });
+  if (access.everyDelivery) logger.info('deliveries go through the egress proxy (HOOKD_HTTPS_PROXY / HOOKD_HTTP_PROXY)');
+  const plugins = new PluginRegistry().add(new HttpWebhookPlugin(sender, USER_AGENT, signing, retryAfterMaxMs, access)).add(crmscript);
 
   const deliverHere = config.role !== 'api';
   let inFlight = () => 0;
@@ -200,6 +208,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     jobs,
     appAccess,
     archive: new ArchiveService({ webhooks, deliveryLog }),
+    audit: new AuditService({ audit: store.audit, clock }),
     ticketTtlMs: config.ticketTtlMinutes * 60_000,
     clock,
     logger,
@@ -270,6 +279,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
       await worker?.stop(config.shutdownTimeoutMs);
       await mail?.stop();
       await scripts?.close();
+      await access.close();
       await sender.close();
       await rawStore.close();
     },

@@ -13,6 +13,7 @@ import type { Tenant } from '../domain/webhook.js';
 import { registerBodyParsers } from './content.js';
 import { registerErrorHandling, sendError } from './error-envelope.js';
 import { appAccessRoutes } from './routes/app-access.js';
+import { auditRoutes, recordChanges } from './routes/audit.js';
 import { archiveRoutes } from './routes/archive.js';
 import { authenticate } from './request-context.js';
 import { type LinkPolicy, registerLinks } from './links.js';
@@ -142,6 +143,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const api = async (scope: FastifyInstance, opts: { hide: boolean }) => {
     scope.addHook('onRequest', authenticate(deps));
+    scope.addHook('onSend', recordChanges(deps.audit));
     if (opts.hide) {
       scope.addHook('onRoute', (route) => {
         route.schema = { ...(route.schema ?? {}), hide: true };
@@ -155,6 +157,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await scope.register(async (s) => timeZoneRoutes(s, deps));
     await scope.register(async (s) => appAccessRoutes(s, deps));
     await scope.register(async (s) => archiveRoutes(s, deps));
+    await scope.register(async (s) => auditRoutes(s, deps));
   };
   await app.register(api, { prefix: '/api/v1', hide: false });
   await app.register(api, { prefix: '/:tenant/api/v1', hide: true });

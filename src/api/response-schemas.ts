@@ -93,6 +93,28 @@ export const WebhookUsage = Type.Object(
   { description: "hookd extension: the webhook's last delivery and recent failures" },
 );
 
+const CertificateShown = Type.Object(
+  { Subject: Type.String(), Fingerprint: Type.String({ description: 'SHA-256, colon-separated hex' }), Expires: Type.String() },
+  { description: 'A certificate by subject, fingerprint and expiry (a client key is never shown)' },
+);
+const ReceiverAuthShown = Type.Object(
+  {
+    ClientCertificate: Type.Optional(CertificateShown),
+    CaCertificates: Type.Optional(Type.Array(CertificateShown)),
+    OAuth2: Type.Optional(
+      Type.Object({
+        TokenUrl: Type.String(),
+        ClientId: Type.String(),
+        Scope: Type.String(),
+        Audience: Type.String(),
+        Method: Type.String(),
+      }),
+    ),
+    Basic: Type.Optional(Type.Object({ UserName: Type.String() })),
+  },
+  { description: 'hookd: receiver authentication, present only when set; the key, client secret and password are never shown' },
+);
+
 const webhookProperties = {
   WebhookId: N(Type.Integer()),
   Name: N(Type.String()),
@@ -129,6 +151,7 @@ const webhookProperties = {
       { description: 'A rotation overlaps: the previous secret still signs until PreviousSecretExpires' },
     ),
   ),
+  ReceiverAuth: Type.Optional(ReceiverAuthShown),
   Usage: Type.Optional(WebhookUsage),
 };
 
@@ -285,3 +308,24 @@ export const LastErrorText = Type.String({ description: 'The last error message 
 export const NoContent = Type.Null({ description: 'No content' });
 /** What an agent method answers: its carrier, a list, a result, a string, or null for a missing entity. */
 export const AgentAnswer = Type.Union([WebhookCarrier, WebhookList, WebhookResult, Type.String(), Type.Null()]);
+
+/** GET /Audit: one page of the audit log, newest first. */
+export const AuditPage = Type.Object({
+  Total: Type.Integer(),
+  Top: Type.Integer(),
+  Skip: Type.Integer(),
+  Items: Type.Array(
+    Type.Object({
+      AuditId: Type.Integer(),
+      At: Type.String({ description: 'UTC date-time' }),
+      ActorKind: Type.String({ description: 'user, application (SO-AppToken) or portal' }),
+      ActorId: Type.Integer({ description: 'AssociateId' }),
+      Actor: Type.String({ description: 'The user name' }),
+      Application: Type.String({ description: "The application's id (12 hex digits of its token's SHA-256), or ''" }),
+      Address: Type.String({ description: "The client's address" }),
+      Action: Type.String({ description: 'webhook.create, webhook.update, webhook.delete, webhook.secret-rotate, token.create, …' }),
+      WebhookId: N(Type.Integer()),
+      Changes: Dict(Type.Unknown(), { description: 'Set: the properties given; Values: the harmless ones; never a secret' }),
+    }),
+  ),
+});

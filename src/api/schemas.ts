@@ -93,6 +93,12 @@ export const WebhookBody = Type.Object(
           'hookd: a query over the payload ($eq $ne $gt $gte $lt $lte $in $nin $exists $regex $and $or $nor $not …); non-matching events are not queued',
       }),
     ),
+    ReceiverAuth: Type.Optional(
+      Type.Union([Type.Record(Type.String(), Type.Any()), Type.String(), Type.Null()], {
+        description:
+          'hookd: how deliveries authenticate to the receiver — ClientCertificate {Certificate, Key} (PEM, mutual TLS), CaCertificates (PEM of a private CA), OAuth2 {TokenUrl, ClientId, ClientSecret, Scope, Audience, Method}, Basic {UserName, Password}. Absent: kept; null: removed; secrets left out: kept; XML and form bodies give it as JSON text',
+      }),
+    ),
   },
   { additionalProperties: true, description: 'The Webhook carrier; read-only properties (Registered, associates, statistics) are ignored' },
 );

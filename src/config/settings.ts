@@ -16,6 +16,8 @@ interface Setting<K extends Kind> {
   secret?: boolean;
   min?: number;
   choices?: readonly string[];
+  /** Standard variables read when `env` is unset (the egress proxy: HTTPS_PROXY, https_proxy, …). */
+  fallback?: readonly string[];
 }
 
 function s<K extends Kind>(setting: Setting<K>): Setting<K> {
@@ -82,6 +84,29 @@ export const SETTINGS = {
     kind: 'list',
     default: [],
     doc: 'Networks (CIDR, comma-separated, e.g. 10.20.0.0/16) that targets may resolve to although they are private.',
+  }),
+  httpsProxy: s({
+    env: 'HOOKD_HTTPS_PROXY',
+    kind: 'string',
+    default: '',
+    secret: true,
+    fallback: ['HTTPS_PROXY', 'https_proxy'],
+    doc: 'Forward proxy (http://host:port) for deliveries to https receivers and OAuth2 token URLs; unset: HTTPS_PROXY, then direct.',
+  }),
+  httpProxy: s({
+    env: 'HOOKD_HTTP_PROXY',
+    kind: 'string',
+    default: '',
+    secret: true,
+    fallback: ['HTTP_PROXY', 'http_proxy'],
+    doc: 'Forward proxy for http receivers, and https ones when no https proxy is set; unset: HTTP_PROXY, then direct.',
+  }),
+  noProxy: s({
+    env: 'HOOKD_NO_PROXY',
+    kind: 'string',
+    default: '',
+    fallback: ['NO_PROXY', 'no_proxy'],
+    doc: 'Hosts reached directly although a proxy is set (comma-separated; .example.com matches subdomains; * all); unset: NO_PROXY.',
   }),
   encryptionKey: s({
     env: 'HOOKD_ENCRYPTION_KEY',
@@ -352,7 +377,8 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: P
   const errors: string[] = [];
   const config: Record<string, unknown> = {};
   for (const [name, setting] of Object.entries(SETTINGS) as Array<[SettingName, Setting<Kind>]>) {
-    const raw = env[setting.env];
+    let raw = env[setting.env];
+    for (const name of setting.fallback ?? []) if (raw === undefined || raw === '') raw = env[name];
     if (name in overrides) config[name] = overrides[name];
     else if (raw === undefined || raw === '') config[name] = setting.default;
     else {
@@ -373,6 +399,13 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: P
   for (const entry of (config.trustProxy as string[]) ?? []) {
     const problem = trustProxyProblem(entry);
     if (problem) errors.push(`HOOKD_TRUST_PROXY ${problem}`);
+  }
+  for (const [env, url] of [
+    ['HOOKD_HTTPS_PROXY', config.httpsProxy],
+    ['HOOKD_HTTP_PROXY', config.httpProxy],
+  ] as const) {
+    if (typeof url === 'string' && url !== '' && !/^https?:\/\/[^/\s]+\/?$/i.test(url))
+      errors.push(`${env} must be a proxy URL such as http://proxy.internal:3128`);
   }
   const publicUrl = publicUrlProblem((config.publicUrl as string) ?? '');
   if (publicUrl) errors.push(`HOOKD_PUBLIC_URL ${publicUrl}`);

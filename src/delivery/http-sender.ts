@@ -5,7 +5,7 @@
  */
 import { lookup as dnsLookup } from 'node:dns';
 import { STATUS_CODES } from 'node:http';
-import { Agent } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { addressProblem, targetUrlProblem } from '../domain/target-url.js';
 
 export interface SenderOptions {
@@ -72,7 +72,7 @@ export class HttpSender {
   /** Signals already watched: one listener per signal (the worker's shutdown), not one per attempt. */
   private readonly watched = new WeakSet<AbortSignal>();
 
-  constructor(private readonly options: SenderOptions) {
+  constructor(readonly options: SenderOptions) {
     this.agent = new Agent({
       connections: options.connectionsPerOrigin,
       keepAliveTimeout: 30_000,
@@ -81,8 +81,11 @@ export class HttpSender {
     this.deadlines = new Deadlines(options.timeoutMs);
   }
 
-  /** POSTs `body`; resolves with the answer (any status) or rejects with a SendError. */
-  post(url: string, headers: Record<string, string>, body: string, signal?: AbortSignal): Promise<HttpAnswer> {
+  /**
+   * POSTs `body`; resolves with the answer (any status) or rejects with a SendError. `via`: a webhook's own
+   * dispatcher (client certificate, private CA, proxy: receiver-tls.ts, egress-proxy.ts); most use the shared agent.
+   */
+  post(url: string, headers: Record<string, string>, body: string, signal?: AbortSignal, via?: Dispatcher): Promise<HttpAnswer> {
     const route = this.route(url);
     if (route instanceof SendError) return Promise.reject(route);
     if (signal?.aborted) return Promise.reject(toSendError(signal.reason, false, this.options.timeoutMs));
@@ -93,7 +96,7 @@ export class HttpSender {
     return new Promise((resolve, reject) => {
       const attempt = new Attempt(this.options, signal ?? null, resolve, reject, this.deadlines);
       this.deadlines.add(attempt);
-      this.agent.dispatch(
+      (via ?? this.agent).dispatch(
         {
           origin: route.origin,
           path: route.path,

@@ -11,6 +11,8 @@ import { standardSignatureHeaders } from '../signing/standard.js';
 import type { WebhookTarget } from '../store/delivery-queue.js';
 import { type HttpSender, SendError, answerText } from './http-sender.js';
 import { type EventHandler, type HandlerInput, ScriptTimeout } from './handlers.js';
+import { TokenError } from './oauth2-tokens.js';
+import { ReceiverAccess } from './receiver-access.js';
 
 export interface DeliveryJob {
   event: EventRecord;
@@ -73,12 +75,19 @@ export class HttpWebhookPlugin implements Plugin {
     private readonly signing: SigningOptions = NETSERVER_ONLY,
     /** The longest pause a Retry-After may ask for; null: Retry-After is not heeded (HOOKD_RETRY_AFTER=off). */
     private readonly retryAfterMaxMs: number | null = null,
+    /** Client certificates, private CAs, OAuth2, basic auth and the egress proxy (issue 25). */
+    readonly access: ReceiverAccess = new ReceiverAccess(sender, userAgent, signing.now),
   ) {}
 
   async deliver(job: DeliveryJob, signal?: AbortSignal): Promise<AttemptOutcome & { answer?: string }> {
     const { headers, body } = buildHttpRequest(job, this.userAgent, this.signing);
+    const auth = job.webhook.receiverAuth;
     try {
-      const answer = await this.sender.post(job.webhook.targetUrl, headers, body, signal);
+      // Most webhooks: one field check and the shared agent, nothing else (issue 25's "costs nothing extra").
+      const answer =
+        auth === null && !this.access.everyDelivery
+          ? await this.sender.post(job.webhook.targetUrl, headers, body, signal)
+          : await this.access.post(job.webhook.targetUrl, auth, headers, body, signal);
       const kind = classifyStatus(answer.status);
       if (kind === 'failure' && this.retryAfterMaxMs !== null && !job.isTest) {
         const header = answer.headers['retry-after'];
@@ -96,6 +105,8 @@ export class HttpWebhookPlugin implements Plugin {
         return job.isTest ? { kind, status: answer.status, answer: answerText(answer) } : { kind, status: answer.status };
       return { kind, status: answer.status, stage: 'response' as const, error: answerText(answer) };
     } catch (e) {
+      // The token endpoint failed: an attempt failed at its own stage, the receiver never asked.
+      if (e instanceof TokenError) return { kind: 'failure' as const, status: null, stage: 'auth' as const, error: `[auth] ${e.message}` };
       if (e instanceof SendError) return { kind: 'failure' as const, status: null, stage: e.stage, error: `[${e.stage}] ${e.message}` };
       return { kind: 'failure' as const, status: null, stage: 'network' as const, error: `[send] ${(e as Error).message}` };
     }

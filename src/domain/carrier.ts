@@ -4,6 +4,7 @@
  * dictionaries {} and unset lists [] (decisions.md), and every carrier says what its caller may do with it
  * (TableRight, FieldProperties). hookd's own additions come after NetServer's properties.
  */
+import { receiverAuthCarrier } from './receiver-auth.js';
 import { carrierRights, type Rights } from './rights.js';
 import { utcTimestamp } from './timestamp.js';
 import { type Associate, flagNames, NOTIFY_VIA, NOTIFY_WHEN, type Webhook } from './webhook.js';
@@ -90,6 +91,8 @@ function deliveryControls(w: Webhook): Record<string, unknown> {
   if (w.previousSecret !== null && w.previousSecretUntil !== null) {
     controls.SecretRotation = { PreviousSecretExpires: utcTimestamp(w.previousSecretUntil), Confirmed: w.secretConfirmed };
   }
+  // Receiver authentication: what is set, never a key, client secret or password.
+  if (w.receiverAuth !== null) controls.ReceiverAuth = receiverAuthCarrier(w.receiverAuth);
   return controls;
 }
 

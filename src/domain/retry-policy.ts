@@ -13,8 +13,11 @@ export interface RetryPolicy {
 
 export const NETSERVER_POLICY: RetryPolicy = { cycleDelaysMs: [1000, 4000], maxConsecutiveErrors: 9 };
 
-/** Where a failed attempt stopped: the receiver's stages, then hookd's own (house-style.md 8). */
-export type FailureStage = 'target-check' | 'connect' | 'tls' | 'timeout' | 'network' | 'response' | 'handler';
+/**
+ * Where a failed attempt stopped: the receiver's stages, then hookd's own (house-style.md 8). `auth`: the webhook's
+ * OAuth2 token endpoint failed, so nothing was sent to the receiver (issue 25); it counts as the webhook's failure.
+ */
+export type FailureStage = 'target-check' | 'connect' | 'tls' | 'timeout' | 'network' | 'response' | 'handler' | 'auth';
 /** hookd's own faults: no plugin or handler for the webhook, the store failing. Never the receiver's fault. */
 export type FaultStage = 'prepare' | 'store';
 

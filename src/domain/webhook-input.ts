@@ -7,6 +7,7 @@ import { type FieldError, HookdError, invalidFields } from './errors.js';
 import { subscriptionProblem } from './event-names.js';
 import { targetUrlProblem } from './target-url.js';
 import { filterProblems } from './filter.js';
+import { readReceiverAuth } from './receiver-auth.js';
 import {
   LIMITS,
   MAX_PER_SECOND,
@@ -298,7 +299,8 @@ function readFilter(raw: Record<string, unknown>, errors: FieldError[]): Record<
 }
 
 /** What an update is checked against: ErrorEmails (see readErrorEmails) and the stored delivery controls. */
-export type StoredControls = Pick<WebhookInput, 'errorEmails' | 'maxPerSecond' | 'ordering' | 'filter'>;
+export type StoredControls = Pick<WebhookInput, 'errorEmails' | 'maxPerSecond' | 'ordering' | 'filter'> &
+  Partial<Pick<WebhookInput, 'receiverAuth'>>;
 
 /**
  * Validates a whole carrier; throws a 400 HookdError listing every broken rule. `current` is the stored
@@ -351,6 +353,14 @@ export function validateWebhookInput(raw: unknown, rules: InputRules, current?: 
   const maxPerSecond = absent('MaxPerSecond') ? (current?.maxPerSecond ?? null) : readMaxPerSecond(raw, errors);
   const ordering = absent('Ordering') ? (current?.ordering ?? 'None') : readOrdering(raw, errors);
   const filter = absent('Filter') ? (current?.filter ?? null) : readFilter(raw, errors);
+  const receiverAuth = readReceiverAuth(raw, current?.receiverAuth ?? null, rules, type, errors);
+  if (
+    receiverAuth &&
+    (receiverAuth.oauth2 || receiverAuth.basic) &&
+    headers &&
+    Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')
+  )
+    errors.push({ property: 'Headers', rule: 'may not set Authorization when ReceiverAuth sets it (OAuth2 or Basic)' });
 
   if (errors.length > 0) {
     // NetServer refuses a TargetUrl that does not start with https: as an ArgumentException with its own text
@@ -378,5 +388,6 @@ export function validateWebhookInput(raw: unknown, rules: InputRules, current?: 
     maxPerSecond,
     ordering,
     filter,
+    receiverAuth,
   };
 }

@@ -1,4 +1,5 @@
 /** The Webhook table of NetServer (webhook-table.md) in domain terms: times are epoch milliseconds. */
+import type { ReceiverAuth } from './receiver-auth-types.js';
 
 export const WEBHOOK_STATES = ['Unknown', 'Active', 'Stopped', 'TooManyErrors'] as const;
 export type WebhookState = (typeof WEBHOOK_STATES)[number];
@@ -67,6 +68,8 @@ export interface WebhookInput {
   ordering: Ordering;
   /** A payload filter (domain/filter.ts), checked; null: every event of the webhook's names. */
   filter: Record<string, unknown> | null;
+  /** How it authenticates to its receiver (domain/receiver-auth.ts): null, as NetServer's webhooks do, by the signature only. */
+  receiverAuth: ReceiverAuth | null;
 }
 
 /** `None`: NetServer's rule (a failing event goes to the back of the queue); `Strict`: one at a time, in signal order. */

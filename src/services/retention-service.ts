@@ -99,6 +99,11 @@ export class RetentionService {
           deliveriesBefore: deliveryDays > 0 ? now - deliveryDays * DAY_MS : null,
           eventsBefore: eventDays > 0 ? now - eventDays * DAY_MS : null,
         };
+        // The audit log is kept as long as the delivery log.
+        if (cut.deliveriesBefore !== null) {
+          while ((await this.deps.store.audit.prune(t.tenantId, cut.deliveriesBefore, PRUNE_BATCH)) === PRUNE_BATCH)
+            await yieldToEventLoop();
+        }
         if (cut.deliveriesBefore === null && cut.eventsBefore === null) continue;
         const total = { deliveries: 0, events: 0, batches: 0 };
         for (;;) {

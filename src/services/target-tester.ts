@@ -19,7 +19,9 @@ export class TargetTester {
 
   async test(
     caller: Caller,
-    webhook: Pick<WebhookInput, 'name' | 'type' | 'targetUrl' | 'secret' | 'headers' | 'properties'> & Partial<SecretsOf>,
+    webhook: Pick<WebhookInput, 'name' | 'type' | 'targetUrl' | 'secret' | 'headers' | 'properties'> &
+      Partial<SecretsOf> &
+      Partial<Pick<WebhookInput, 'receiverAuth'>>,
   ): Promise<TestResult> {
     const plugin = this.plugins.get(webhook.type);
     if (!plugin) return { success: false, message: `No plugin handles webhooks of type '${webhook.type}'` };
@@ -40,6 +42,7 @@ export class TargetTester {
         previousSecret: webhook.previousSecret ?? null,
         previousSecretUntil: webhook.previousSecretUntil ?? null,
         secretConfirmed: webhook.secretConfirmed ?? false,
+        receiverAuth: webhook.receiverAuth ?? null,
       },
     });
     const answer = outcome.answer ?? (outcome.kind === 'success' ? '' : outcome.error);

@@ -6,6 +6,7 @@
  * statement on PostgreSQL.
  */
 import type { EventRecord } from '../domain/payload.js';
+import type { ReceiverAuth } from '../domain/receiver-auth.js';
 import type { AttemptOutcome } from '../domain/retry-policy.js';
 import type { CounterDelta, DeliveryStep } from '../domain/settlement.js';
 import type { WebhookState } from '../domain/webhook.js';
@@ -24,6 +25,8 @@ export interface WebhookTarget {
   previousSecret: string | null;
   previousSecretUntil: number | null;
   secretConfirmed: boolean;
+  /** Client certificate, private CA, OAuth2 or basic auth (domain/receiver-auth.ts); null on most webhooks. */
+  receiverAuth: ReceiverAuth | null;
 }
 
 /** An owned webhook as the store knows it: its target, state, counters and the version the API last wrote. */

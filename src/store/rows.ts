@@ -3,6 +3,7 @@ import { filterMatches } from '../domain/filter.js';
 import type { EventRecord, PayloadTarget } from '../domain/payload.js';
 import { type Associate, ORDERINGS, stateFromValue, stateValue, type Webhook, type WebhookInput } from '../domain/webhook.js';
 import type { Notice } from '../domain/notices.js';
+import type { OAuth2Client, ReceiverAuth } from '../domain/receiver-auth.js';
 import type { OwnedWebhookRow, QueuedItem, SettledAttempt } from './delivery-queue.js';
 import type { AttemptView, Credential, CredentialKind, DeliveryView, Notification, QueueHead } from './store.js';
 
@@ -30,6 +31,13 @@ export interface WebhookRow {
   previous_secret: string | null;
   previous_secret_until: number | string | null;
   secret_confirmed: number;
+  client_certificate: string | null;
+  client_key: string | null;
+  ca_certificates: string | null;
+  oauth2: string | null;
+  oauth2_secret: string | null;
+  basic_user: string | null;
+  basic_password: string | null;
   total_calls: number;
   total_errors: number;
   consecutive_errors: number;
@@ -74,6 +82,7 @@ export function toWebhook(r: WebhookRow): Webhook {
     previousSecret: r.previous_secret,
     previousSecretUntil: r.previous_secret_until === null ? null : Number(r.previous_secret_until),
     secretConfirmed: r.secret_confirmed === 1,
+    receiverAuth: toReceiverAuth(r),
     totalCalls: r.total_calls,
     totalErrors: r.total_errors,
     consecutiveErrors: r.consecutive_errors,
@@ -85,6 +94,36 @@ export function toWebhook(r: WebhookRow): Webhook {
     updatedCount: r.updated_count,
   };
 }
+
+/** The receiver-auth columns (migration 010) as ReceiverAuth; null when none is set, as on most webhooks. */
+export function toReceiverAuth(r: WebhookRow): ReceiverAuth | null {
+  if (r.client_certificate === null && r.ca_certificates === null && r.oauth2 === null && r.basic_user === null) return null;
+  const oauth2 = parseJson<Omit<OAuth2Client, 'clientSecret'>>(r.oauth2);
+  return {
+    clientCertificate:
+      r.client_certificate !== null && r.client_key !== null ? { certPem: r.client_certificate, keyPem: r.client_key } : null,
+    caCertificates: r.ca_certificates,
+    oauth2: oauth2 && r.oauth2_secret !== null ? { ...oauth2, clientSecret: r.oauth2_secret } : null,
+    basic: r.basic_user !== null && r.basic_password !== null ? { user: r.basic_user, password: r.basic_password } : null,
+  };
+}
+
+/** ReceiverAuth as its columns, in INPUT_COLUMN_NAMES order (the OAuth2 client secret in its own column, to be sealed). */
+function receiverAuthColumns(a: ReceiverAuth | null): Array<string | null> {
+  const o = a?.oauth2 ?? null;
+  return [
+    a?.clientCertificate?.certPem ?? null,
+    a?.clientCertificate?.keyPem ?? null,
+    a?.caCertificates ?? null,
+    o && JSON.stringify({ tokenUrl: o.tokenUrl, clientId: o.clientId, scope: o.scope, audience: o.audience, method: o.method }),
+    o?.clientSecret ?? null,
+    a?.basic?.user ?? null,
+    a?.basic?.password ?? null,
+  ];
+}
+
+/** The columns that hold secrets (sealed at rest when HOOKD_ENCRYPTION_KEY is set): the stores reseal each on rotation. */
+export const SECRET_COLUMNS = ['secret', 'previous_secret', 'client_key', 'oauth2_secret', 'basic_password'] as const;
 
 export interface AssociateRow {
   id: number;
@@ -277,6 +316,7 @@ export function toOwnedWebhook(r: WebhookRow): OwnedWebhookRow {
     previousSecret: r.previous_secret,
     previousSecretUntil: r.previous_secret_until === null ? null : Number(r.previous_secret_until),
     secretConfirmed: r.secret_confirmed === 1,
+    receiverAuth: toReceiverAuth(r),
     state: stateFromValue(r.state),
     consecutiveErrors: r.consecutive_errors,
     maxPerSecond: r.max_per_second,
@@ -440,6 +480,13 @@ export const INPUT_COLUMN_NAMES = [
   'max_per_second',
   'ordering',
   'filter',
+  'client_certificate',
+  'client_key',
+  'ca_certificates',
+  'oauth2',
+  'oauth2_secret',
+  'basic_user',
+  'basic_password',
 ] as const;
 export const INPUT_COLUMNS = INPUT_COLUMN_NAMES.join(', ');
 
@@ -467,5 +514,6 @@ export function inputColumns(i: WebhookInput): Array<string | number | null> {
     i.maxPerSecond,
     ORDERINGS.indexOf(i.ordering),
     jsonOrNull(i.filter),
+    ...receiverAuthColumns(i.receiverAuth),
   ];
 }

@@ -2,13 +2,37 @@
  * A Store whose webhook secrets are sealed on the way in and opened on the way out, so that neither
  * backend sees a secret in the clear when a key is set. Every other method passes straight through.
  */
-import type { Webhook } from '../domain/webhook.js';
+import type { ReceiverAuth } from '../domain/receiver-auth.js';
+import type { Webhook, WebhookInput } from '../domain/webhook.js';
 import type { SecretBox } from './secret-box.js';
 import type { DeliveryQueue } from './delivery-queue.js';
 import type { Store } from './store.js';
 
+/** ReceiverAuth with its key, client secret and password put through `f` (seal or open). */
+function mapAuthSecrets(a: ReceiverAuth | null, f: (s: string) => string): ReceiverAuth | null {
+  if (a === null) return null;
+  return {
+    clientCertificate: a.clientCertificate && { ...a.clientCertificate, keyPem: f(a.clientCertificate.keyPem) },
+    caCertificates: a.caCertificates,
+    oauth2: a.oauth2 && { ...a.oauth2, clientSecret: f(a.oauth2.clientSecret) },
+    basic: a.basic && { ...a.basic, password: f(a.basic.password) },
+  };
+}
+
 export function sealedStore(inner: Store, box: SecretBox): Store {
-  const open = (w: Webhook): Webhook => ({ ...w, secret: box.open(w.secret), previousSecret: box.open(w.previousSecret) });
+  const openOne = (s: string): string => box.open(s) as string;
+  const sealOne = (s: string): string => box.seal(s) as string;
+  const sealInput = (i: WebhookInput): WebhookInput => ({
+    ...i,
+    secret: box.seal(i.secret),
+    receiverAuth: mapAuthSecrets(i.receiverAuth, sealOne),
+  });
+  const open = (w: Webhook): Webhook => ({
+    ...w,
+    secret: box.open(w.secret),
+    previousSecret: box.open(w.previousSecret),
+    receiverAuth: mapAuthSecrets(w.receiverAuth, openOne),
+  });
   const overrides: Partial<Store> = {
     async listWebhooks(tenantId, filter) {
       return (await inner.listWebhooks(tenantId, filter)).map(open);
@@ -18,14 +42,14 @@ export function sealedStore(inner: Store, box: SecretBox): Store {
       return w && open(w);
     },
     async createWebhook(tenantId, input, stamp, applicationToken) {
-      return open(await inner.createWebhook(tenantId, { ...input, secret: box.seal(input.secret) }, stamp, applicationToken));
+      return open(await inner.createWebhook(tenantId, sealInput(input), stamp, applicationToken));
     },
     async rotateSecret(tenantId, id, rotation) {
       const w = await inner.rotateSecret(tenantId, id, { ...rotation, secret: box.seal(rotation.secret) as string });
       return w && open(w);
     },
     async updateWebhook(tenantId, id, update) {
-      const w = await inner.updateWebhook(tenantId, id, { ...update, input: { ...update.input, secret: box.seal(update.input.secret) } });
+      const w = await inner.updateWebhook(tenantId, id, { ...update, input: sealInput(update.input) });
       return w && w !== 'conflict' ? open(w) : w;
     },
   };
@@ -37,6 +61,7 @@ export function sealedStore(inner: Store, box: SecretBox): Store {
       for (const w of result.webhooks) {
         w.secret = box.open(w.secret);
         w.previousSecret = box.open(w.previousSecret);
+        w.receiverAuth = mapAuthSecrets(w.receiverAuth, openOne);
       }
       return result;
     },

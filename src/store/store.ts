@@ -8,6 +8,7 @@ import type { EventRecord } from '../domain/payload.js';
 import type { AttemptOutcome } from '../domain/retry-policy.js';
 import type { UsageRow } from '../domain/webhook-usage.js';
 import type { AppGrant } from '../domain/app-access.js';
+import type { AuditLog } from './audit-log.js';
 import type { DeliveryQueue } from './delivery-queue.js';
 import type { Associate, Tenant, Webhook, WebhookInput, WebhookState } from '../domain/webhook.js';
 
@@ -172,6 +173,8 @@ export interface SignalGroup {
 export interface Store {
   /** The delivery engine's narrow port onto this store. */
   readonly queue: DeliveryQueue;
+  /** The audit log's narrow port (issue 25). */
+  readonly audit: AuditLog;
   migrate(): Promise<void>;
   /** Answers when the database does (one trivial query); rejects when it is unreachable. */
   ping(): Promise<void>;

@@ -52,7 +52,11 @@ type Case = { method: string; path: string; body?: unknown; expect: number[] };
 
 /** What another tenant's user may do with tenant A's things, route by route (paths relative to the API root). */
 function otherTenantCases(): Record<string, Case[]> {
-  const carrier = webhookBody(`${receiver.url}/b`, { Name: 'taken over' });
+  // With receiver credentials too (issue 25): another tenant's webhook id takes none of them.
+  const carrier = webhookBody(`${receiver.url}/b`, {
+    Name: 'taken over',
+    ReceiverAuth: { Basic: { UserName: 'eve', Password: 'eve-pass' } },
+  });
   return {
     'GET /Webhook': [{ method: 'GET', path: '/Webhook', expect: [200] }],
     'POST /Webhook': [
@@ -112,6 +116,11 @@ function otherTenantCases(): Record<string, Case[]> {
     'GET /AppAccess': [{ method: 'GET', path: '/AppAccess', expect: [403] }],
     'POST /AppAccess': [{ method: 'POST', path: '/AppAccess', body: { AppToken: 'app-B' }, expect: [403] }],
     'DELETE /AppAccess/{hash}': [{ method: 'DELETE', path: `/AppAccess/${'0'.repeat(64)}`, expect: [403] }],
+    // Tenant B's own audit log: tenant A's changes (its webhook's name, its token) never show (issue 25).
+    'GET /Audit': [
+      { method: 'GET', path: '/Audit', expect: [200] },
+      { method: 'GET', path: `/Audit?WebhookId=${hookId}`, expect: [200] },
+    ],
     // The archive lists tenant B's own webhooks (none); tenant A's never show (issue 23).
     'GET /archive/{provider}': [
       { method: 'GET', path: '/archive/Webhook', expect: [200] },
@@ -152,6 +161,7 @@ async function assertUntouched(): Promise<void> {
   assert.equal(w.json.Name, NAME);
   assert.equal(w.json.TargetUrl, `${receiver.url}/a`);
   assert.equal(w.json.State, 'Active');
+  assert.equal('ReceiverAuth' in w.json, false, 'no receiver credentials were set on it');
   const log = await call(server.url, 'GET', `/api/v1/Webhook/${hookId}/Deliveries`);
   assert.equal(log.json.Total, 1, 'no delivery was added to tenant A by the other caller');
   assert.equal(
@@ -226,6 +236,8 @@ describe('tenant isolation, route by route', () => {
       assertNothingLeaks(`${method} ${path}`, res);
     }
     for (const [method, path, body] of [
+      ['GET', '/Audit', undefined],
+      ['GET', `/Audit?WebhookId=${hookId}`, undefined],
       ['GET', '/Webhook', undefined],
       ['POST', '/Agents/Webhook/GetAllWebhooks', {}],
       ['GET', '/archive/Webhook', undefined],

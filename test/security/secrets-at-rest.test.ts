@@ -1,6 +1,7 @@
 /**
  * Webhook secrets at rest: encrypted with HOOKD_ENCRYPTION_KEY, never in the clear in the database,
- * still signing deliveries; rotated to a new key at start; refused loudly when the key is missing.
+ * still signing deliveries; rotated to a new key at start; refused loudly when the key is missing. The receiver
+ * credentials of issue 25 (a client certificate's key, an OAuth2 client secret, a basic-auth password) likewise.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -14,19 +15,23 @@ import type { Hookd } from '../../src/hookd.js';
 import { verifySignature } from '../../src/signing/netserver.js';
 import { SecretBox } from '../../src/store/secret-box.js';
 import { call, listenOn, webhookBody } from '../helpers/harness.js';
+import { selfSignedCertificate, type TestCertificate } from '../helpers/certificate.js';
 import { Receiver } from '../helpers/receiver.js';
 
 const key1 = randomBytes(32).toString('base64');
 const key2 = randomBytes(32).toString('hex');
 let dataDir: string;
 let receiver: Receiver;
+let clientCert: TestCertificate;
 
 before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'hookd-secrets-'));
   receiver = await Receiver.start();
+  clientCert = selfSignedCertificate();
 });
 after(async () => {
   await receiver.close();
+  clientCert.remove();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -99,6 +104,47 @@ describe('webhook secrets at rest', () => {
     await sealed.hookd.close();
   });
 
+  it('seals the client key, the OAuth2 client secret and the basic-auth password, and never returns them', async () => {
+    const sealed = await start({ HOOKD_ENCRYPTION_KEY: key1 });
+    const withCert = await call(sealed.url, 'POST', '/api/v1/Webhook', {
+      body: webhookBody(`${receiver.url}/cert`, {
+        Secret: 'third-secret',
+        ReceiverAuth: {
+          ClientCertificate: { Certificate: clientCert.cert, Key: clientCert.key },
+          Basic: { UserName: 'bob', Password: 'basic-pass-word' },
+        },
+      }),
+    });
+    assert.equal(withCert.status, 200, withCert.text);
+    const withOAuth = await call(sealed.url, 'POST', '/api/v1/Webhook', {
+      body: webhookBody(`${receiver.url}/oauth`, {
+        State: 'Stopped',
+        Secret: 'fourth-secret',
+        ReceiverAuth: { OAuth2: { TokenUrl: 'https://auth.example.com/token', ClientId: 'hookd', ClientSecret: 'oauth-client-secret' } },
+      }),
+    });
+    assert.equal(withOAuth.status, 200, withOAuth.text);
+    for (const shown of [withCert.text, withOAuth.text, (await call(sealed.url, 'GET', '/api/v1/Webhook')).text]) {
+      assert.ok(!shown.includes('basic-pass-word') && !shown.includes('oauth-client-secret') && !shown.includes('PRIVATE KEY'));
+    }
+    const db = new Database(join(dataDir, 'hookd.db'), { readonly: true });
+    const rows = db
+      .prepare('SELECT client_key, oauth2, oauth2_secret, basic_password FROM webhooks WHERE id > 2 ORDER BY id')
+      .all() as Array<Record<string, string | null>>;
+    db.close();
+    assert.match(rows[0]!.client_key!, /^enc:v1:/);
+    assert.match(rows[0]!.basic_password!, /^enc:v1:/);
+    assert.match(rows[1]!.oauth2_secret!, /^enc:v1:/);
+    assert.ok(!rows[1]!.oauth2!.includes('oauth-client-secret'), 'the OAuth2 settings column holds no secret');
+    // The password opens for the delivery: the receiver gets it in the clear, over the wire only.
+    const count = receiver.count;
+    await sealed.hookd.signal({ eventName: 'contact.created', primaryKey: 9 });
+    await receiver.waitFor(count + 3);
+    const toCert = receiver.received.slice(-3).find((r) => r.path === '/cert');
+    assert.equal(toCert?.headers.authorization, `Basic ${Buffer.from('bob:basic-pass-word').toString('base64')}`);
+    await sealed.hookd.close();
+  });
+
   it('rotates to a new key at start when the old one is listed as previous', async () => {
     const before = storedSecrets();
     const rotated = await start({ HOOKD_ENCRYPTION_KEY: key2, HOOKD_PREVIOUS_ENCRYPTION_KEYS: key1 });
@@ -116,7 +162,20 @@ describe('webhook secrets at rest', () => {
     const list = await call(rotated.url, 'GET', '/api/v1/Webhook');
     assert.deepEqual(
       (list.json as Array<{ Secret: string }>).map((w) => w.Secret),
-      ['first-secret-rotated', 'second-secret'],
+      ['first-secret-rotated', 'second-secret', 'third-secret', 'fourth-secret'],
+    );
+    // The receiver credentials are resealed under the new key, and open to what was given.
+    const db2 = new Database(join(dataDir, 'hookd.db'), { readonly: true });
+    const creds = db2.prepare('SELECT client_key, oauth2_secret, basic_password FROM webhooks WHERE id > 2 ORDER BY id').all() as Array<
+      Record<string, string | null>
+    >;
+    db2.close();
+    const box = new SecretBox(Buffer.from(key2, 'hex'));
+    const sealedValues = [creds[0]!.client_key!, creds[0]!.basic_password!, creds[1]!.oauth2_secret!];
+    assert.ok(sealedValues.every((v) => v.split(':')[2] === newId));
+    assert.deepEqual(
+      sealedValues.map((v) => box.open(v)),
+      [clientCert.key, 'basic-pass-word', 'oauth-client-secret'],
     );
     await rotated.hookd.close();
   });

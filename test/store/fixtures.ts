@@ -23,6 +23,7 @@ export const input = (over: Partial<WebhookInput> = {}): WebhookInput => ({
   maxPerSecond: null,
   ordering: 'None',
   filter: null,
+  receiverAuth: null,
   ...over,
 });
 

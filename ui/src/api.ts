@@ -94,6 +94,12 @@ export async function signIn(user: string, password: string): Promise<void> {
 /** The list's figures (GetAllWebhooks ?Usage=true): the server's response schema is the one source of the type. */
 export type Usage = Static<typeof WebhookUsage>;
 
+export interface CertificateShown {
+  Subject: string;
+  Fingerprint: string;
+  Expires: string;
+}
+
 export interface Webhook {
   WebhookId: number;
   Name: string;
@@ -113,6 +119,13 @@ export interface Webhook {
   Ordering?: string;
   Filter?: Record<string, unknown>;
   SecretRotation?: { PreviousSecretExpires: string; Confirmed: boolean };
+  /** Receiver authentication (issue 25), shown without its key, client secret or password. */
+  ReceiverAuth?: {
+    ClientCertificate?: CertificateShown;
+    CaCertificates?: CertificateShown[];
+    OAuth2?: { TokenUrl: string; ClientId: string; Scope: string; Audience: string; Method: string };
+    Basic?: { UserName: string };
+  };
   Description?: string | null;
   ErrorEmails?: string[] | null;
   ErrorAssociates?: Array<{ Id: number | null; Name: string | null }> | null;

@@ -7,6 +7,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api, session } from './api.js';
 import { AppAccess } from './app-access.js';
+import { Audit } from './audit.js';
 import { SignIn } from './sign-in.js';
 import { WebhookDetail } from './webhook-detail.js';
 import { WebhookForm } from './webhook-form.js';
@@ -55,7 +56,9 @@ function App() {
         ? 'Webhook'
         : route.startsWith('/access')
           ? 'Application access'
-          : 'Webhooks';
+          : route.startsWith('/audit')
+            ? 'Audit log'
+            : 'Webhooks';
     document.title = `${title} — hookd ${portal ? 'portal' : 'dashboard'}`;
   }, [route]);
 
@@ -88,6 +91,7 @@ function App() {
   else if (parts[0] === 'webhooks' && parts[1] && parts[2] === 'edit') page = <WebhookForm id={Number(parts[1])} portal={portal} />;
   else if (parts[0] === 'webhooks' && parts[1]) page = <WebhookDetail id={Number(parts[1])} portal={portal} />;
   else if (parts[0] === 'access' && !portal) page = <AppAccess />;
+  else if (parts[0] === 'audit' && !portal) page = <Audit />;
   else page = <WebhookList />;
 
   return (
@@ -98,6 +102,7 @@ function App() {
           <a href="#/">Webhooks</a>
           <a href="#/webhooks/new">New webhook</a>
           {!portal && <a href="#/access">Application access</a>}
+          {!portal && <a href="#/audit">Audit log</a>}
           {!portal && (
             <form
               class="row"

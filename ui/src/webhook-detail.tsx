@@ -4,7 +4,7 @@
  * and recovering a time range with a dry-run count and a progress bar.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, api, apiText, type Delivery, type Webhook } from './api.js';
+import { ApiError, api, apiText, type CertificateShown, type Delivery, type Webhook } from './api.js';
 import { AttemptsChart, type Bucket, ErrorLine, LastResult, PanelBadge, StatusNotes, Timestamp, successRate } from './widgets.js';
 
 interface Page {
@@ -174,6 +174,7 @@ export function WebhookDetail({ id, portal }: { id: number; portal: boolean }) {
         </div>
       )}
       <ErrorLine error={error} />
+      {w.ReceiverAuth && <ReceiverAuthSummary auth={w.ReceiverAuth} />}
       {w.LastError && (
         <>
           <h3>Last error</h3>
@@ -365,5 +366,53 @@ function Recover({ id, onDone }: { id: number; onDone: () => void }) {
       )}
       <ErrorLine error={error} />
     </section>
+  );
+}
+
+/** How the webhook authenticates to its receiver (issue 25): never a key, client secret or password. */
+function ReceiverAuthSummary({ auth }: { auth: NonNullable<Webhook['ReceiverAuth']> }) {
+  const cert = (c: CertificateShown) => (
+    <>
+      {c.Subject}{' '}
+      <span class="hint">
+        (expires <Timestamp value={c.Expires} />; SHA-256 {c.Fingerprint.slice(0, 23)}…)
+      </span>
+    </>
+  );
+  return (
+    <>
+      <h3>Receiver authentication</h3>
+      <dl>
+        {auth.ClientCertificate && (
+          <>
+            <dt>Client certificate (mutual TLS)</dt>
+            <dd>{cert(auth.ClientCertificate)}</dd>
+          </>
+        )}
+        {auth.CaCertificates && (
+          <>
+            <dt>Trusted CA</dt>
+            {auth.CaCertificates.map((c) => (
+              <dd key={c.Fingerprint}>{cert(c)}</dd>
+            ))}
+          </>
+        )}
+        {auth.OAuth2 && (
+          <>
+            <dt>OAuth2 client credentials</dt>
+            <dd>
+              {auth.OAuth2.ClientId} at <code>{auth.OAuth2.TokenUrl}</code> ({auth.OAuth2.Method}
+              {auth.OAuth2.Scope ? `, scope ${auth.OAuth2.Scope}` : ''})
+            </dd>
+          </>
+        )}
+        {auth.Basic && (
+          <>
+            <dt>Basic auth</dt>
+            <dd>{auth.Basic.UserName}</dd>
+          </>
+        )}
+      </dl>
+    </>
   );
 }

@@ -30,6 +30,53 @@ interface Form {
   viaInApp: boolean;
   onFirstFailure: boolean;
   whenDisabled: boolean;
+  /** Receiver authentication (issue 25): secrets are write-only, empty keeps what is stored. */
+  clientCert: string;
+  clientKey: string;
+  caCerts: string;
+  tokenUrl: string;
+  clientId: string;
+  clientSecret: string;
+  scope: string;
+  audience: string;
+  oauthMethod: string;
+  basicUser: string;
+  basicPassword: string;
+  removeAuth: boolean;
+}
+
+const NO_AUTH = {
+  clientCert: '',
+  clientKey: '',
+  caCerts: '',
+  tokenUrl: '',
+  clientId: '',
+  clientSecret: '',
+  scope: '',
+  audience: '',
+  oauthMethod: 'client_secret_basic',
+  basicUser: '',
+  basicPassword: '',
+  removeAuth: false,
+};
+
+/** ReceiverAuth from the form: only the parts filled in (the API keeps the others, and secrets left empty). */
+function receiverAuthOf(f: Form): Record<string, unknown> | null | undefined {
+  if (f.removeAuth) return null;
+  const auth: Record<string, unknown> = {};
+  if (f.clientCert.trim() || f.clientKey.trim()) auth.ClientCertificate = { Certificate: f.clientCert, Key: f.clientKey };
+  if (f.caCerts.trim()) auth.CaCertificates = f.caCerts;
+  if (f.tokenUrl.trim())
+    auth.OAuth2 = {
+      TokenUrl: f.tokenUrl.trim(),
+      ClientId: f.clientId,
+      ...(f.clientSecret ? { ClientSecret: f.clientSecret } : {}),
+      Scope: f.scope,
+      Audience: f.audience,
+      Method: f.oauthMethod,
+    };
+  if (f.basicUser.trim()) auth.Basic = { UserName: f.basicUser.trim(), ...(f.basicPassword ? { Password: f.basicPassword } : {}) };
+  return Object.keys(auth).length > 0 ? auth : undefined;
 }
 
 /** NetServer's flag names ("Email, InApp"; "None" when none is set). */
@@ -60,6 +107,7 @@ const EMPTY: Form = {
   viaInApp: false,
   onFirstFailure: false,
   whenDisabled: true,
+  ...NO_AUTH,
 };
 
 function fromWebhook(w: Webhook): Form {
@@ -85,6 +133,13 @@ function fromWebhook(w: Webhook): Form {
     viaInApp: hasFlag(w.NotifyVia, 'InApp'),
     onFirstFailure: hasFlag(w.NotifyWhen, 'FirstFailure'),
     whenDisabled: hasFlag(w.NotifyWhen, 'Disabling'),
+    ...NO_AUTH,
+    tokenUrl: w.ReceiverAuth?.OAuth2?.TokenUrl ?? '',
+    clientId: w.ReceiverAuth?.OAuth2?.ClientId ?? '',
+    scope: w.ReceiverAuth?.OAuth2?.Scope ?? '',
+    audience: w.ReceiverAuth?.OAuth2?.Audience ?? '',
+    oauthMethod: w.ReceiverAuth?.OAuth2?.Method ?? 'client_secret_basic',
+    basicUser: w.ReceiverAuth?.Basic?.UserName ?? '',
   };
 }
 
@@ -138,6 +193,7 @@ function toCarrier(f: Form): Record<string, unknown> {
       [f.onFirstFailure, 'FirstFailure'],
       [f.whenDisabled, 'Disabling'],
     ]),
+    ...(receiverAuthOf(f) === undefined ? {} : { ReceiverAuth: receiverAuthOf(f) }),
   };
 }
 
@@ -420,6 +476,55 @@ export function WebhookForm({ id, portal }: { id: number | null; portal: boolean
       <textarea id="w-filter" value={form.filter} onInput={(e) => set({ filter: e.currentTarget.value })} {...described('filter')} />
       {fieldErrors('filter')}
       <FilterTester filter={form.filter} event={form.picked[0] ?? 'contact.changed'} />
+
+      <h3>Receiver authentication</h3>
+      <p class="hint">
+        Keys, client secrets and passwords are never shown again: leave them empty to keep what is stored.
+        {current?.ReceiverAuth?.ClientCertificate && ` Client certificate: ${current.ReceiverAuth.ClientCertificate.Subject}.`}
+        {current?.ReceiverAuth?.CaCertificates && ` Trusted CA: ${current.ReceiverAuth.CaCertificates.map((c) => c.Subject).join(', ')}.`}
+      </p>
+      <label for="w-client-cert">Client certificate (PEM, mutual TLS)</label>
+      <textarea id="w-client-cert" value={form.clientCert} onInput={(e) => set({ clientCert: e.currentTarget.value })} />
+      <label for="w-client-key">Its private key (PEM)</label>
+      <textarea id="w-client-key" autocomplete="off" value={form.clientKey} onInput={(e) => set({ clientKey: e.currentTarget.value })} />
+      <label for="w-ca">CA of the receiver's certificate (PEM; a private CA)</label>
+      <textarea id="w-ca" value={form.caCerts} onInput={(e) => set({ caCerts: e.currentTarget.value })} />
+      <label for="w-token-url">OAuth2 token URL</label>
+      <input id="w-token-url" value={form.tokenUrl} onInput={(e) => set({ tokenUrl: e.currentTarget.value })} />
+      <label for="w-client-id">OAuth2 client id</label>
+      <input id="w-client-id" value={form.clientId} onInput={(e) => set({ clientId: e.currentTarget.value })} />
+      <label for="w-client-secret">OAuth2 client password (RFC 6749 §2.3.1)</label>
+      <input
+        id="w-client-secret"
+        type="password"
+        autocomplete="off"
+        value={form.clientSecret}
+        onInput={(e) => set({ clientSecret: e.currentTarget.value })}
+      />
+      <label for="w-scope">OAuth2 scope</label>
+      <input id="w-scope" value={form.scope} onInput={(e) => set({ scope: e.currentTarget.value })} />
+      <label for="w-audience">OAuth2 audience</label>
+      <input id="w-audience" value={form.audience} onInput={(e) => set({ audience: e.currentTarget.value })} />
+      <label for="w-oauth-method">OAuth2 client authentication</label>
+      <select id="w-oauth-method" value={form.oauthMethod} onChange={(e) => set({ oauthMethod: e.currentTarget.value })}>
+        <option value="client_secret_basic">client_secret_basic</option>
+        <option value="client_secret_post">client_secret_post</option>
+      </select>
+      <label for="w-basic-user">Basic auth user</label>
+      <input id="w-basic-user" value={form.basicUser} onInput={(e) => set({ basicUser: e.currentTarget.value })} />
+      <label for="w-basic-password">Basic auth password</label>
+      <input
+        id="w-basic-password"
+        type="password"
+        autocomplete="off"
+        value={form.basicPassword}
+        onInput={(e) => set({ basicPassword: e.currentTarget.value })}
+      />
+      <label>
+        <input type="checkbox" checked={form.removeAuth} onChange={(e) => set({ removeAuth: e.currentTarget.checked })} /> Remove all
+        receiver authentication
+      </label>
+      {fieldErrors('ReceiverAuth')}
 
       <p class="actions" style="margin-top:1rem">
         <button type="submit" disabled={busy}>

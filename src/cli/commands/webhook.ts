@@ -25,7 +25,44 @@ interface WebhookFlags extends ConnectionFlags {
   maxPerSecond?: string;
   ordering?: string;
   filter?: string;
+  clientCert?: string;
+  clientKey?: string;
+  caCert?: string;
+  oauth2TokenUrl?: string;
+  oauth2ClientId?: string;
+  oauth2ClientSecret?: string;
+  oauth2Scope?: string;
+  oauth2Audience?: string;
+  oauth2Method?: string;
+  basicUser?: string;
+  basicPassword?: string;
+  clearReceiverAuth?: boolean;
   stopped?: boolean;
+}
+
+/** A PEM argument: `@file` reads the file; anything else goes as given (the server says what is wrong with it). */
+function pemArg(value: string): string {
+  return value.startsWith('@') ? readFileSync(value.slice(1), 'utf8') : value;
+}
+
+/** ReceiverAuth from the flags (issue 25): only the parts given, so an update keeps the others. */
+function receiverAuthFrom(flags: WebhookFlags): Record<string, unknown> | null | undefined {
+  if (flags.clearReceiverAuth) return null;
+  const auth: Record<string, unknown> = {};
+  if (flags.clientCert !== undefined || flags.clientKey !== undefined)
+    auth.ClientCertificate = { Certificate: pemArg(flags.clientCert ?? ''), Key: pemArg(flags.clientKey ?? '') };
+  if (flags.caCert !== undefined) auth.CaCertificates = flags.caCert === 'null' ? null : pemArg(flags.caCert);
+  if (flags.oauth2TokenUrl !== undefined)
+    auth.OAuth2 = {
+      TokenUrl: flags.oauth2TokenUrl,
+      ClientId: flags.oauth2ClientId,
+      ClientSecret: flags.oauth2ClientSecret,
+      Scope: flags.oauth2Scope,
+      Audience: flags.oauth2Audience,
+      Method: flags.oauth2Method,
+    };
+  if (flags.basicUser !== undefined) auth.Basic = { UserName: flags.basicUser, Password: flags.basicPassword };
+  return Object.keys(auth).length > 0 ? auth : undefined;
 }
 
 /** A JSON argument given inline or as `@file`; text that is not JSON goes to the server as it is (it names the problem). */
@@ -64,6 +101,8 @@ function carrierFrom(flags: WebhookFlags): Record<string, unknown> {
   if (headers) body.Headers = headers;
   const properties = pairs(flags.property, '--property');
   if (properties) body.Properties = properties;
+  const receiverAuth = receiverAuthFrom(flags);
+  if (receiverAuth !== undefined) body.ReceiverAuth = receiverAuth;
   if (flags.stopped) body.State = 'Stopped';
   return body;
 }
@@ -85,7 +124,19 @@ function editFlags(cmd: Command): Command {
     .option('--notify-when <flags>', "which failures are told: 'FirstFailure', 'Disabling', both, or 'None'")
     .option('--max-per-second <n>', 'send at most n attempts a second (fractions allowed; 0: no limit)')
     .option('--ordering <ordering>', "'Strict': one event at a time, in signal order; 'None': NetServer's rule")
-    .option('--filter <json>', 'a payload filter (JSON, or @file), e.g. \'{"FieldValues.amount": {"$gt": 100}}\'; null: none');
+    .option('--filter <json>', 'a payload filter (JSON, or @file), e.g. \'{"FieldValues.amount": {"$gt": 100}}\'; null: none')
+    .option('--client-cert <pem>', 'mutual TLS: the client certificate (PEM, or @file); with --client-key')
+    .option('--client-key <pem>', 'mutual TLS: its private key (PEM, or @file); sealed at rest, never shown')
+    .option('--ca-cert <pem>', "the CA that signs the receiver's certificate (PEM, or @file); null: the public roots")
+    .option('--oauth2-token-url <url>', 'OAuth2 client credentials: the token endpoint (https)')
+    .option('--oauth2-client-id <id>', 'OAuth2 client id')
+    .option('--oauth2-client-secret <secret>', 'OAuth2 client secret (sealed at rest, never shown)')
+    .option('--oauth2-scope <scope>', 'OAuth2 scope')
+    .option('--oauth2-audience <audience>', 'OAuth2 audience')
+    .option('--oauth2-method <method>', "'client_secret_basic' (default) or 'client_secret_post'")
+    .option('--basic-user <user>', 'basic auth to the receiver: the user')
+    .option('--basic-password <password>', 'basic auth: the password (sealed at rest, never shown)')
+    .option('--clear-receiver-auth', 'remove the client certificate, CA, OAuth2 and basic auth');
 }
 
 export function registerWebhookCommands(program: Command): void {

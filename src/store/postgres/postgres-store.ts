@@ -19,7 +19,9 @@ import * as delivery from './delivery-log.js';
 import * as jobs from './jobs.js';
 import { migrate, openPool, transaction } from './pool.js';
 import { PostgresDeliveryQueue } from './queue.js';
+import { PostgresAuditLog } from './audit-log.js';
 import * as registry from './registry.js';
+import { SECRET_COLUMNS } from '../rows.js';
 import { webhookUsage } from './webhook-usage.js';
 import * as appGrants from './app-grants.js';
 import { WORK_CHANNEL, signalEvents, signalGroups } from './signal.js';
@@ -29,6 +31,7 @@ const RELISTEN_MS = 1_000;
 
 export class PostgresStore implements Store {
   readonly queue: PostgresDeliveryQueue;
+  readonly audit: PostgresAuditLog;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -36,6 +39,7 @@ export class PostgresStore implements Store {
     private readonly schema: string | null,
   ) {
     this.queue = new PostgresDeliveryQueue(pool, (listener) => this.watchWork(listener));
+    this.audit = new PostgresAuditLog(pool);
   }
 
   /** `schema` gives this store a schema of its own (tests); otherwise the connection's default is used. */
@@ -158,7 +162,7 @@ export class PostgresStore implements Store {
   async rewriteSecrets(rewrite: (stored: string) => string | null) {
     return transaction(this.pool, async (c) => {
       let changed = 0;
-      for (const column of ['secret', 'previous_secret']) {
+      for (const column of SECRET_COLUMNS) {
         const { rows } = await c.query<{ id: number; stored: string }>(
           `SELECT id, ${column} AS stored FROM webhooks WHERE ${column} IS NOT NULL FOR UPDATE`,
         );

@@ -21,6 +21,7 @@ import * as delivery from './delivery-log.js';
 import * as jobs from './jobs.js';
 import type { QueuedItem } from '../delivery-queue.js';
 import { SqliteDeliveryQueue } from './queue.js';
+import { SqliteAuditLog } from './audit-log.js';
 import { signalEvents, signalGroups } from './signal.js';
 import * as webhooks from './webhooks.js';
 import { webhookUsage } from './webhook-usage.js';
@@ -28,9 +29,11 @@ import * as appGrants from './app-grants.js';
 
 export class SqliteStore implements Store {
   readonly queue: SqliteDeliveryQueue;
+  readonly audit: SqliteAuditLog;
 
   private constructor(private readonly db: Db) {
     this.queue = new SqliteDeliveryQueue(db);
+    this.audit = new SqliteAuditLog(db);
   }
 
   /** Opens `${dataDir}/hookd.db` (or `:memory:`). */

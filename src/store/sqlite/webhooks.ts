@@ -3,7 +3,7 @@ import { subscriptionsFor } from '../../domain/event-names.js';
 import { stateValue, type Webhook, type WebhookInput } from '../../domain/webhook.js';
 import type { AuditStamp, SecretRotation, WebhookFilter, WebhookUpdate } from '../store.js';
 import { type Db, q } from './database.js';
-import { INPUT_COLUMN_NAMES, INPUT_COLUMNS, inputAssignments, inputColumns, toWebhook, type WebhookRow } from '../rows.js';
+import { SECRET_COLUMNS, INPUT_COLUMN_NAMES, INPUT_COLUMNS, inputAssignments, inputColumns, toWebhook, type WebhookRow } from '../rows.js';
 import { signalEvents } from './signal.js';
 
 export function getWebhook(db: Db, tenantId: number, id: number): Webhook | null {
@@ -126,7 +126,7 @@ export function rewriteSecrets(db: Db, rewrite: (stored: string) => string | nul
   return db
     .transaction(() => {
       let changed = 0;
-      for (const column of ['secret', 'previous_secret']) {
+      for (const column of SECRET_COLUMNS) {
         const rows = q(db, `SELECT id, ${column} AS stored FROM webhooks WHERE ${column} IS NOT NULL`).all() as Array<{
           id: number;
           stored: string;

@@ -1,0 +1,135 @@
+/**
+ * The audit log (issue 25): who changed what, when and from where — webhooks and their credentials, tenants, users,
+ * tokens, application access, retention and recover jobs. Pure: which requests are changes, and what of a request
+ * body is written down. Values are written only for properties that never hold a secret; of every other property
+ * only its name (a secret, a password, a key or a token is never written).
+ */
+
+export type ActorKind = 'user' | 'application' | 'portal';
+
+export interface AuditEntry {
+  tenantId: number;
+  at: number;
+  actorKind: ActorKind;
+  /** The associate's id and user name (for an application: the user it acts for). */
+  actorId: number;
+  actorName: string;
+  /** The application: the first 12 hex digits of its SO-AppToken's SHA-256 (never the token); null for a user. */
+  application: string | null;
+  /** The client's address as the API saw it (HOOKD_TRUST_PROXY applied). */
+  address: string;
+  action: string;
+  webhookId: number | null;
+  /** What changed: property names, and the values of the harmless ones. */
+  changes: Record<string, unknown>;
+}
+
+export interface AuditRecord extends AuditEntry {
+  id: number;
+}
+
+export interface AuditFilter {
+  from: number | null;
+  to: number | null;
+  /** An actor's user name (or an application's hash). */
+  actor: string | null;
+  webhookId: number | null;
+  /** Only this application's records (an application caller reads no other's). */
+  application?: string | null;
+  top: number;
+  skip: number;
+}
+
+/** Route (method and declared path, as the API's router knows it) → the action it records. */
+export const AUDITED_ROUTES: Readonly<Record<string, string>> = {
+  'POST /Webhook': 'webhook.create',
+  'PUT /Webhook/:id': 'webhook.update',
+  'PATCH /Webhook/:id': 'webhook.update',
+  'DELETE /Webhook/:id': 'webhook.delete',
+  'POST /Webhook/:id/Secret/Rotate': 'webhook.secret-rotate',
+  'POST /Webhook/:id/Secret/Confirm': 'webhook.secret-confirm',
+  'POST /Webhook/:id/Recover': 'recover.start',
+  'POST /Webhook/Recover': 'recover.start',
+  'POST /Webhook/:id/Deliveries/:deliveryId/Retry': 'delivery.retry',
+  'PUT /Retention': 'retention.update',
+  'POST /Auth/Tokens': 'token.create',
+  'DELETE /Auth/Tokens/:id': 'token.delete',
+  'POST /Portal/Token': 'portal-token.create',
+  'POST /Tenant': 'tenant.create',
+  'POST /Associate': 'user.create',
+  'POST /AppAccess': 'app-access.grant',
+  'DELETE /AppAccess/:hash': 'app-access.revoke',
+};
+
+/** NetServer's RPC methods (POST /Agents/Webhook/:method) that change something. */
+const AGENT_ACTIONS: Readonly<Record<string, string>> = {
+  createwebhook: 'webhook.create',
+  savewebhook: 'webhook.update',
+  deletewebhook: 'webhook.delete',
+};
+
+/** The action a request records, or null when it changes nothing worth recording (reads, tests, signals). */
+export function auditAction(method: string, route: string, params: Record<string, string | undefined>): string | null {
+  if (method === 'POST' && route === '/Agents/Webhook/:method') return AGENT_ACTIONS[(params.method ?? '').toLowerCase()] ?? null;
+  return AUDITED_ROUTES[`${method} ${route}`] ?? null;
+}
+
+/** Properties whose values are written as given (lower case): none can hold a secret. */
+const SHOWN = new Set([
+  'name',
+  'events',
+  'targeturl',
+  'state',
+  'type',
+  'description',
+  'maxpersecond',
+  'ordering',
+  'deliveryretentiondays',
+  'eventretentiondays',
+  'graceperiodhours',
+  'from',
+  'to',
+  'username',
+  'contextidentifier',
+  'identifier',
+  'webhookid',
+  'isadmin',
+  'dryrun',
+]);
+// Long values are cut: the audit log says what changed, it does not archive it.
+const VALUE_LIMIT = 500;
+
+function shown(value: unknown): unknown {
+  if (typeof value === 'string') return value.length > VALUE_LIMIT ? `${value.slice(0, VALUE_LIMIT)}…` : value;
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return value;
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number')) return shown(value.join(','));
+  return '(set)';
+}
+
+/**
+ * What a request body changes, for the log: `Set` lists every property given; `Values` the harmless ones' values;
+ * `ReceiverAuth` which of its parts were given (never their contents). The Agents RPC's `Webhook` is looked into.
+ */
+export function auditChanges(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return {};
+  let b = body as Record<string, unknown>;
+  const nested = Object.keys(b).find((k) => k.toLowerCase() === 'webhook');
+  if (nested && typeof b[nested] === 'object' && b[nested] !== null && !Array.isArray(b[nested])) b = b[nested] as Record<string, unknown>;
+  const set: string[] = [];
+  const values: Record<string, unknown> = {};
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(b).slice(0, 100)) {
+    set.push(key);
+    const value = b[key];
+    if (SHOWN.has(key.toLowerCase())) values[key] = shown(value);
+    if (key.toLowerCase() === 'receiverauth') {
+      out.ReceiverAuth =
+        value === null
+          ? 'removed'
+          : typeof value === 'object' && !Array.isArray(value)
+            ? Object.keys(value as object).slice(0, 10)
+            : '(set)';
+    }
+  }
+  return { Set: set, ...(Object.keys(values).length > 0 ? { Values: values } : {}), ...out };
+}

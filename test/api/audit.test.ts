@@ -1,0 +1,166 @@
+/**
+ * The audit log (issue 25): each kind of change — webhooks (REST and NetServer's RPC), their credentials and secret
+ * rotation, tokens, users, tenants, application access, retention and recover jobs — is recorded with its actor
+ * (user, application or portal token), time and address, never a secret; GET /Audit filters by time, actor and
+ * webhook; an application reads only its own records; a portal token none; retention prunes it.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { call, startHookd, TestClock, type TestServer, webhookBody } from '../helpers/harness.js';
+import { Receiver } from '../helpers/receiver.js';
+
+let server: TestServer;
+let receiver: Receiver;
+const clock = new TestClock();
+const SECRETS = ['webhook-secret-1', 'rotated-secret-2', 'basic-pass-3', 'oauth-secret-4', 'user-password-5', 'tenant-password-6'];
+
+before(async () => {
+  receiver = await Receiver.start();
+  server = await startHookd({}, { clock });
+});
+after(async () => {
+  await server.close();
+  await receiver.close();
+});
+
+async function audit(query = '', auth?: string, headers: Record<string, string> = {}) {
+  const res = await call(server.url, 'GET', `/api/v1/Audit${query}`, { auth, headers });
+  assert.equal(res.status, 200, res.text);
+  return res.json as { Total: number; Items: Array<Record<string, any>> };
+}
+
+describe('the audit log', () => {
+  let hookId: number;
+
+  it('records every kind of change with its actor, time and address, and never a secret', async () => {
+    const created = await call(server.url, 'POST', '/api/v1/Webhook', {
+      body: webhookBody(`${receiver.url}/a`, {
+        Name: 'audited',
+        Secret: SECRETS[0],
+        ReceiverAuth: { Basic: { UserName: 'u', Password: SECRETS[2] } },
+      }),
+    });
+    assert.equal(created.status, 200, created.text);
+    hookId = created.json.WebhookId;
+    clock.advance(1000);
+    const put = await call(server.url, 'PUT', `/api/v1/Webhook/${hookId}`, {
+      body: webhookBody(`${receiver.url}/a`, {
+        Name: 'audited v2',
+        Secret: SECRETS[0],
+        ReceiverAuth: { Basic: null, OAuth2: { TokenUrl: 'https://auth.example.com/t', ClientId: 'c', ClientSecret: SECRETS[3] } },
+      }),
+    });
+    assert.equal(put.status, 200, put.text);
+    const steps: Array<[string, string, unknown, Record<string, string>?]> = [
+      ['PATCH', `/Webhook/${hookId}`, [{ op: 'replace', path: '/Description', value: 'patched' }]],
+      ['POST', `/Webhook/${hookId}/Secret/Rotate`, { Secret: SECRETS[1] }],
+      ['POST', `/Webhook/${hookId}/Recover`, { Since: '1h' }],
+      ['PUT', '/Retention', { DeliveryRetentionDays: 30 }],
+      ['POST', '/Auth/Tokens', { Name: 'ci token' }],
+      ['POST', '/Associate', { UserName: 'carol', Password: SECRETS[4] }],
+      ['POST', '/Tenant', { ContextIdentifier: 'AuditT', UserName: 'tina', Password: SECRETS[5] }],
+      ['POST', '/AppAccess', { AppToken: 'app-granted', Name: 'Granted app' }],
+      [
+        'POST',
+        '/Agents/Webhook/SaveWebhook',
+        { ...webhookBody(`${receiver.url}/a`, { Name: 'via rpc', Secret: SECRETS[1] }), WebhookId: hookId },
+      ],
+    ];
+    for (const [method, path, body] of steps) {
+      const res = await call(server.url, method, `/api/v1${path}`, { body, headers: { 'X-Forwarded-For': '203.0.113.9' } });
+      assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${res.text.slice(0, 300)}`);
+      clock.advance(1000);
+    }
+    const token = (await call(server.url, 'GET', '/api/v1/Auth/Tokens')).json[0].TokenId;
+    await call(server.url, 'DELETE', `/api/v1/Auth/Tokens/${token}`);
+    // An application's change is recorded as the application's.
+    const byApp = await call(server.url, 'POST', '/api/v1/Webhook', {
+      headers: { 'SO-AppToken': 'app-X' },
+      body: webhookBody(`${receiver.url}/x`, { Name: 'app hook' }),
+    });
+    assert.equal(byApp.status, 200);
+    // Reads, tests and signals are not changes.
+    await call(server.url, 'GET', `/api/v1/Webhook/${hookId}`);
+    await call(server.url, 'POST', '/api/v1/Webhook/contact.created/1', { body: {} });
+    await call(server.url, 'DELETE', `/api/v1/Webhook/${byApp.json.WebhookId}`, { headers: { 'SO-AppToken': 'app-X' } });
+
+    const log = await audit('?$top=100');
+    const actions = log.Items.map((r) => r.Action).reverse();
+    assert.deepEqual(actions, [
+      'webhook.create',
+      'webhook.update',
+      'webhook.update',
+      'webhook.secret-rotate',
+      'recover.start',
+      'retention.update',
+      'token.create',
+      'user.create',
+      'tenant.create',
+      'app-access.grant',
+      'webhook.update',
+      'token.delete',
+      'webhook.create',
+      'webhook.delete',
+    ]);
+    const first = log.Items.at(-1)!;
+    assert.equal(first.Actor, 'admin');
+    assert.equal(first.ActorKind, 'user');
+    assert.equal(first.WebhookId, hookId);
+    assert.equal(first.At, '2026-01-05T09:00:00.0000000Z');
+    assert.match(first.Address, /^(127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)$/);
+    assert.deepEqual(first.Changes.Values.Name, 'audited');
+    assert.deepEqual(first.Changes.ReceiverAuth, ['Basic']);
+    assert.ok(first.Changes.Set.includes('Secret'), 'that the secret was set is recorded; its value is not');
+    const update = log.Items.find((r) => r.Action === 'webhook.update' && r.Changes.Values?.Name === 'audited v2')!;
+    assert.deepEqual(update.Changes.ReceiverAuth, ['Basic', 'OAuth2']);
+    const app = log.Items.find((r) => r.Action === 'webhook.create' && r.ActorKind === 'application')!;
+    assert.match(app.Application, /^[0-9a-f]{12}$/);
+    assert.equal(log.Items.find((r) => r.Action === 'tenant.create')!.Changes.Values.ContextIdentifier, 'AuditT');
+    const text = JSON.stringify(log);
+    for (const secret of [...SECRETS, 'app-granted', 'app-X']) assert.ok(!text.includes(secret), `the log holds '${secret}'`);
+  });
+
+  it('filters by time, actor and webhook; an application reads only its own records; a portal token none', async () => {
+    assert.equal(
+      (await audit(`?WebhookId=${hookId}`)).Items.every((r) => r.WebhookId === hookId),
+      true,
+    );
+    assert.equal((await audit(`?WebhookId=${hookId}`)).Total, 6);
+    // An application acts for a user: Actor names the user (14), or the application by its id (2).
+    assert.equal((await audit('?Actor=admin')).Total, 14);
+    const appId = (await audit('', undefined, { 'SO-AppToken': 'app-X' })).Items[0]!.Application;
+    assert.equal((await audit(`?Actor=${appId}`)).Total, 2);
+    assert.equal((await audit('?Actor=nobody')).Total, 0);
+    const window = await audit('?From=2026-01-05T09:00:01Z&To=2026-01-05T09:00:02Z');
+    assert.deepEqual(window.Items.map((r) => r.Action).reverse(), ['webhook.update', 'webhook.update']);
+    const asApp = await audit('', undefined, { 'SO-AppToken': 'app-X' });
+    assert.deepEqual(asApp.Items.map((r) => r.Action).reverse(), ['webhook.create', 'webhook.delete']);
+    assert.equal((await audit('', undefined, { 'SO-AppToken': 'app-other' })).Total, 0);
+    // A portal token manages its webhooks, their receiver auth included (the target checks apply to its TokenUrl),
+    // and is recorded as the portal's; it cannot read the log.
+    const portal = await call(server.url, 'POST', '/api/v1/Portal/Token', { body: {} });
+    const byPortal = await call(server.url, 'POST', '/api/v1/Webhook', {
+      auth: `Portal ${portal.json.Token}`,
+      body: webhookBody(`${receiver.url}/p`, {
+        Name: 'portal hook',
+        ReceiverAuth: { Basic: { UserName: 'p', Password: 'portal-pass-7' } },
+      }),
+    });
+    assert.equal(byPortal.status, 200, byPortal.text);
+    const latest = (await audit('?$top=1')).Items[0]!;
+    assert.deepEqual([latest.Action, latest.ActorKind, latest.WebhookId], ['webhook.create', 'portal', byPortal.json.WebhookId]);
+    assert.ok(!JSON.stringify(latest).includes('portal-pass-7'));
+    const refused = await call(server.url, 'GET', '/api/v1/Audit', { auth: `Portal ${portal.json.Token}` });
+    assert.equal(refused.status, 403);
+    const bad = await call(server.url, 'GET', '/api/v1/Audit?From=yesterday');
+    assert.equal(bad.status, 400);
+  });
+
+  it('is pruned by the retention settings', async () => {
+    const before = (await audit()).Total;
+    assert.ok(before > 0);
+    clock.advance(31 * 86_400_000);
+    await server.hookd.retention.pruneNow();
+    assert.equal((await audit()).Total, 0, 'older than DeliveryRetentionDays (30)');
+  });
+});
