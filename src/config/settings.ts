@@ -88,7 +88,13 @@ export const SETTINGS = {
     kind: 'string',
     default: '',
     secret: true,
-    doc: 'Key that encrypts webhook secrets at rest: 32 bytes as base64 or hex; when empty secrets are stored as given.',
+    doc: 'Key that encrypts webhook secrets at rest: 32 bytes as base64 or hex; when empty, the key of HOOKD_ENCRYPTION_KEY_FILE.',
+  }),
+  encryptionKeyFile: s({
+    env: 'HOOKD_ENCRYPTION_KEY_FILE',
+    kind: 'string',
+    default: '',
+    doc: 'File holding the key when HOOKD_ENCRYPTION_KEY is empty, generated (mode 0600) on first start; empty: encryption.key beside the SQLite data (PostgreSQL: no file unless named).',
   }),
   previousEncryptionKeys: s({
     env: 'HOOKD_PREVIOUS_ENCRYPTION_KEYS',
