@@ -6,6 +6,7 @@ import { VERSION } from '../lib/version.js';
 import { serve } from '../main.js';
 import { CliError } from './client.js';
 import { registerAppAccessCommands } from './commands/app-access.js';
+import { registerBackupCommands } from './commands/backup.js';
 import { registerEventCommands } from './commands/events.js';
 import { registerListenCommand } from './commands/listen.js';
 import { registerRecoverCommand } from './commands/recover.js';
@@ -62,6 +63,7 @@ registerEventCommands(program);
 registerListenCommand(program);
 registerRecoverCommand(program);
 registerAppAccessCommands(program);
+registerBackupCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   console.error(`hookd: ${(e as Error).message}`);
