@@ -477,6 +477,8 @@ export class DeliveryWorker {
       outcome,
       durationMs,
       latencyMs: outcome.kind === 'success' ? now - Date.parse(item.event.timestamp) : null,
+      event: item.event,
+      retry,
     });
     this.pending.push({ deliveryId: item.deliveryId, webhookId: w.target.id, eventGuid, retry, startedAt, durationMs, outcome, next });
     if (outcome.kind === 'fault')
