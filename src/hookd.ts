@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createLogger, type LogFormat } from './lib/logger.js';
 import { HookdMetrics } from './metrics/metrics.js';
-import { Tracing } from './tracing/tracing.js';
+import { tracesUrl } from './tracing/traces-url.js';
 import { buildApp } from './api/app.js';
 import type { Config } from './config/settings.js';
 import { readTlsFiles } from './config/listener-settings.js';
@@ -119,7 +119,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
 
   const deliverHere = config.role !== 'api';
   // Off by default (no OTEL_* set): null, and neither the API nor the worker gets a hook.
-  const tracing = Tracing.start(config, VERSION);
+  const tracing = tracesUrl(config) === null ? null : (await import('./tracing/tracing.js')).Tracing.start(config, VERSION);
   let inFlight = () => 0;
   const metrics = new HookdMetrics({
     snapshot: (now) => store.snapshot(now),

@@ -17,23 +17,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { EventRecord } from '../domain/payload.js';
 import type { AttemptOutcome } from '../domain/retry-policy.js';
 import type { DeliveryObserver } from '../metrics/metrics.js';
-
-/** The standard OTEL_* settings hookd reads (config/settings.ts). */
-export interface TracingSettings {
-  tracesExporter: string;
-  otlpEndpoint: string;
-  otlpTracesEndpoint: string;
-  serviceName: string;
-}
-
-/** Where spans go, or null when tracing is off (the default). */
-export function tracesUrl(s: TracingSettings): string | null {
-  if (s.tracesExporter === 'none') return null;
-  if (s.otlpTracesEndpoint !== '') return s.otlpTracesEndpoint;
-  if (s.otlpEndpoint !== '') return `${s.otlpEndpoint.replace(/\/+$/, '')}/v1/traces`;
-  // OTEL_TRACES_EXPORTER=otlp alone: the OTLP/HTTP default of the specification.
-  return s.tracesExporter === 'otlp' ? 'http://localhost:4318/v1/traces' : null;
-}
+import { type TracingSettings, tracesUrl } from './traces-url.js';
 
 /** The routes that take events in (REST and the Webhook agent's RPC). */
 function isIngestion(url: string | undefined): boolean {

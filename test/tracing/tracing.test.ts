@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/settings.js';
-import { Tracing, tracesUrl } from '../../src/tracing/tracing.js';
+import { tracesUrl } from '../../src/tracing/traces-url.js';
+import { Tracing } from '../../src/tracing/tracing.js';
 import { call, listenOn, webhookBody } from '../helpers/harness.js';
 import { Receiver, status } from '../helpers/receiver.js';
 
