@@ -9,6 +9,7 @@ import { runDeliveryRate } from './delivery-rate.js';
 import type { CaseResult } from './lib.js';
 import { runPostgresRate } from './postgres-rate.js';
 import { runRecover } from './recover.js';
+import { runTracing } from './tracing.js';
 import { runBacklog, runFanOut, runHundredWebhooks, runIngestion, runLatency } from './scenarios.js';
 
 const suites: Record<string, () => Promise<CaseResult[]>> = {
@@ -23,6 +24,7 @@ const suites: Record<string, () => Promise<CaseResult[]>> = {
   backlog: runBacklog,
   recover: runRecover,
   controls: runControls,
+  tracing: runTracing,
 };
 
 const chosen = process.argv.slice(2).filter((a) => a !== '--');
