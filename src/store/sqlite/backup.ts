@@ -3,7 +3,7 @@
  * SQLite's online backup API reads one consistent snapshot of the database (WAL included) while hookd goes on writing,
  * so every transaction committed before the backup began is in the copy. The key file is never copied into the backup.
  */
-import { chmodSync, existsSync, linkSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { readMigrations } from '../migration-files.js';
@@ -138,6 +138,7 @@ export async function restoreDatabase(
     keptAs = `${live}.before-restore-${new Date(now).toISOString().replace(/[:.]/g, '-')}`;
   }
   // Copied through SQLite (not the file system), so the copy is a consistent database even if the backup is in WAL mode.
+  mkdirSync(dirname(live), { recursive: true }); // a new data folder, as on a fresh machine
   const partial = `${live}.restoring-${process.pid}`;
   const db = new Database(source, { readonly: true, fileMustExist: true });
   try {
