@@ -9,6 +9,8 @@ ARG BASE=node:24-bookworm-slim
 FROM ${BASE} AS build
 # Where node-gyp finds Node's headers when it cannot download them (.ci/container-test: /usr/local); empty: download.
 ARG npm_config_nodedir=
+# The registry npm ci installs from (a mirror where registry.npmjs.org is not reachable).
+ARG npm_config_registry=https://registry.npmjs.org/
 RUN apt-get update \
   && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3 make g++ ca-certificates \
   && rm -rf /var/lib/apt/lists/*
