@@ -4,7 +4,7 @@
  * HOOKD_ENCRYPTION_KEY nor a key file; HOOKD_ENCRYPTION_KEY_FILE puts it elsewhere.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { isSealed, parseKey } from './secret-box.js';
 import type { Store } from './store.js';
@@ -55,14 +55,20 @@ export function readableByOthers(path: string): boolean {
 export function createKeyFile(path: string): { key: string; created: boolean } {
   mkdirSync(dirname(path), { recursive: true });
   const key = randomBytes(32).toString('base64');
+  // Written whole under a name of its own, then linked into place: link() fails when the file exists, and a process
+  // that loses the race never reads a half-written file.
+  const partial = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.partial`;
+  writeFileSync(partial, `${key}\n`, { flag: 'wx', mode: 0o600 });
   try {
-    writeFileSync(path, `${key}\n`, { flag: 'wx', mode: 0o600 });
+    linkSync(partial, path);
     return { key, created: true };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     const existing = readKeyFile(path);
     if (existing === null) throw e;
     return { key: existing, created: false };
+  } finally {
+    rmSync(partial, { force: true });
   }
 }
 
