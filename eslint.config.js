@@ -38,7 +38,7 @@ export default tseslint.config(
 
 /**
  * The layering (README "Layout"), enforced: a folder imports only from the floors below it, and domain/ and signing/
- * import no I/O. Floors, bottom up: domain, signing, lib · store, receiver · config, metrics · delivery · services ·
+ * import no I/O. Floors, bottom up: domain, signing, lib · store, receiver · config, metrics, tracing · delivery · services ·
  * api · hookd.ts · main.ts, index.ts · cli.
  */
 function layering() {
@@ -60,7 +60,7 @@ function layering() {
   const floors = [
     ['domain', 'signing', 'lib'],
     ['store', 'receiver'],
-    ['config', 'metrics'],
+    ['config', 'metrics', 'tracing'],
     ['delivery'],
     ['services'],
     ['api'],

@@ -10,6 +10,7 @@ import type { CaseResult } from './lib.js';
 import { runPostgresRate } from './postgres-rate.js';
 import { runReceiverAuth } from './receiver-auth.js';
 import { runRecover } from './recover.js';
+import { runTracing } from './tracing.js';
 import { runBacklog, runFanOut, runHundredWebhooks, runIngestion, runLatency } from './scenarios.js';
 
 const suites: Record<string, () => Promise<CaseResult[]>> = {
@@ -25,6 +26,7 @@ const suites: Record<string, () => Promise<CaseResult[]>> = {
   recover: runRecover,
   controls: runControls,
   'receiver-auth': runReceiverAuth,
+  tracing: runTracing,
 };
 
 const chosen = process.argv.slice(2).filter((a) => a !== '--');

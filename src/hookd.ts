@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createLogger, type LogFormat } from './lib/logger.js';
 import { HookdMetrics } from './metrics/metrics.js';
+import { tracesUrl } from './tracing/traces-url.js';
 import { buildApp } from './api/app.js';
 import type { Config } from './config/settings.js';
 import { readTlsFiles } from './config/listener-settings.js';
@@ -125,6 +126,8 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
   const plugins = new PluginRegistry().add(new HttpWebhookPlugin(sender, USER_AGENT, signing, retryAfterMaxMs, access)).add(crmscript);
 
   const deliverHere = config.role !== 'api';
+  // Off by default (no OTEL_* set): null, and neither the API nor the worker gets a hook.
+  const tracing = tracesUrl(config) === null ? null : (await import('./tracing/tracing.js')).Tracing.start(config, VERSION);
   let inFlight = () => 0;
   const metrics = new HookdMetrics({
     snapshot: (now) => store.snapshot(now),
@@ -138,7 +141,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
         plugins,
         clock,
         logger: logger.child({ component: 'delivery' }),
-        observer: metrics,
+        observer: tracing ? tracing.observer(metrics) : metrics,
         options: {
           maxInFlight: config.maxInFlight,
           maxInFlightPerWebhook: config.maxInFlightPerWebhook,
@@ -214,6 +217,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     logger,
     defaultTenant,
     bodyLimit: config.bodyLimitBytes,
+    ...(tracing ? { instrument: (a: FastifyInstance) => tracing.instrument(a) } : {}),
     rateLimitPerMinute: config.rateLimitPerMinute,
     portalFrameAncestors: config.portalFrameAncestors,
     listener: {
@@ -282,6 +286,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
       await access.close();
       await sender.close();
       await rawStore.close();
+      await tracing?.shutdown();
     },
   };
 }

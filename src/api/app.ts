@@ -42,6 +42,8 @@ export interface AppDeps extends RouteDeps {
   logger: Logger;
   defaultTenant: Tenant;
   bodyLimit: number;
+  /** Adds hooks before any route (traces: tracing/tracing.ts); absent when tracing is off. */
+  instrument?: (app: FastifyInstance) => void;
   /** API requests one caller may make a minute; 0 for no limit. */
   rateLimitPerMinute: number;
   /** Origins that may frame the customer portal (HOOKD_PORTAL_FRAME_ANCESTORS). */
@@ -79,6 +81,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return sendError(req, reply, new HookdError('invalid_parameter', { name: 'path', rule }));
     },
   });
+  deps.instrument?.(app);
   // Every answer is data for API clients, never a page to render or frame — except the web pages (routes/ui.ts), which set their own policy.
   app.addHook('onSend', async (_req, reply) => {
     reply.header('X-Content-Type-Options', 'nosniff');

@@ -7,6 +7,7 @@ import { serve } from '../main.js';
 import { CliError } from './client.js';
 import { registerAppAccessCommands } from './commands/app-access.js';
 import { registerAuditCommand } from './commands/audit.js';
+import { registerBackupCommands } from './commands/backup.js';
 import { registerEventCommands } from './commands/events.js';
 import { registerListenCommand } from './commands/listen.js';
 import { registerRecoverCommand } from './commands/recover.js';
@@ -64,6 +65,7 @@ registerListenCommand(program);
 registerRecoverCommand(program);
 registerAppAccessCommands(program);
 registerAuditCommand(program);
+registerBackupCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   console.error(`hookd: ${(e as Error).message}`);

@@ -113,7 +113,13 @@ export const SETTINGS = {
     kind: 'string',
     default: '',
     secret: true,
-    doc: 'Key that encrypts webhook secrets at rest: 32 bytes as base64 or hex; when empty secrets are stored as given.',
+    doc: 'Key that encrypts webhook secrets at rest: 32 bytes as base64 or hex; when empty, the key of HOOKD_ENCRYPTION_KEY_FILE.',
+  }),
+  encryptionKeyFile: s({
+    env: 'HOOKD_ENCRYPTION_KEY_FILE',
+    kind: 'string',
+    default: '',
+    doc: 'File holding the key when HOOKD_ENCRYPTION_KEY is empty, generated (mode 0600) on first start; empty: encryption.key beside the SQLite data (PostgreSQL: no file unless named).',
   }),
   previousEncryptionKeys: s({
     env: 'HOOKD_PREVIOUS_ENCRYPTION_KEYS',
@@ -330,6 +336,26 @@ export const SETTINGS = {
     choices: ['auto', 'json', 'pretty'],
     doc: 'Log lines: JSON, pretty and coloured, or auto (pretty when stdout is a terminal, JSON otherwise).',
   }),
+  tracesExporter: s({
+    env: 'OTEL_TRACES_EXPORTER',
+    kind: 'string',
+    default: '',
+    choices: ['otlp', 'none'],
+    doc: "OpenTelemetry traces: 'otlp' sends them over OTLP/HTTP; 'none' or empty (the default, unless an OTLP endpoint is set) sends none.",
+  }),
+  otlpEndpoint: s({
+    env: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+    kind: 'string',
+    default: '',
+    doc: 'OTLP/HTTP collector (e.g. http://127.0.0.1:4318): traces go to its /v1/traces; setting it turns traces on.',
+  }),
+  otlpTracesEndpoint: s({
+    env: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+    kind: 'string',
+    default: '',
+    doc: 'The full URL traces go to, instead of OTEL_EXPORTER_OTLP_ENDPOINT/v1/traces.',
+  }),
+  serviceName: s({ env: 'OTEL_SERVICE_NAME', kind: 'string', default: 'hookd', doc: "The service.name of hookd's spans." }),
   role: s({
     env: 'HOOKD_ROLE',
     kind: 'string',

@@ -158,6 +158,8 @@ export class Attempts {
       outcome,
       durationMs,
       latencyMs: outcome.kind === 'success' ? now - Date.parse(item.event.timestamp) : null,
+      event: item.event,
+      retry,
     });
     this.deps.onSettled({ deliveryId: item.deliveryId, webhookId: w.target.id, eventGuid, retry, startedAt, durationMs, outcome, next });
     if (outcome.kind === 'fault')

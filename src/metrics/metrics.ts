@@ -4,13 +4,22 @@
  * scrape). Per-webhook labels only when a setting bounds them.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { EventRecord } from '../domain/payload.js';
 import type { AttemptOutcome } from '../domain/retry-policy.js';
 import { WEBHOOK_STATES } from '../domain/webhook.js';
 import type { StoreSnapshot } from '../store/store.js';
 
 /** What the delivery worker tells the metrics, as it happens. */
 export interface DeliveryObserver {
-  attempted(a: { webhookId: number; outcome: AttemptOutcome; durationMs: number; latencyMs: number | null }): void;
+  attempted(a: {
+    webhookId: number;
+    outcome: AttemptOutcome;
+    durationMs: number;
+    latencyMs: number | null;
+    /** The event and the attempt's Retry (traces). */
+    event?: EventRecord;
+    retry?: number;
+  }): void;
   storeFailed(): void;
 }
 

@@ -32,6 +32,12 @@ function toKey(bytes: Buffer): Key {
   return { id: createHash('sha256').update(bytes).digest('hex').slice(0, 8), bytes };
 }
 
+/** The id a key's sealed values carry (enc:v1:<id>:…), or null when `text` is no key. */
+export function keyIdOf(text: string): string | null {
+  const key = parseKey(text);
+  return typeof key === 'string' ? null : toKey(key).id;
+}
+
 export function isSealed(stored: string): boolean {
   return stored.startsWith(PREFIX);
 }

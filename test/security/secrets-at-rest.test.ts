@@ -1,11 +1,11 @@
 /**
- * Webhook secrets at rest: encrypted with HOOKD_ENCRYPTION_KEY, never in the clear in the database,
- * still signing deliveries; rotated to a new key at start; refused loudly when the key is missing. The receiver
- * credentials of issue 25 (a client certificate's key, an OAuth2 client secret, a basic-auth password) likewise.
+ * Webhook secrets at rest: encrypted with HOOKD_ENCRYPTION_KEY (or the generated key file), never in the clear in the
+ * database, still signing deliveries; rotated to a new key at start; refused loudly when the key is missing. The
+ * receiver credentials of issue 25 (a client certificate's key, an OAuth2 client secret, a basic-auth password) likewise.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -49,18 +49,21 @@ function storedSecrets(): string[] {
 }
 
 describe('webhook secrets at rest', () => {
-  it('stores them plain without a key, seals them when a key is set, and signs deliveries with the real secret', async () => {
+  it('seals them with the generated key file without a key, moves them to HOOKD_ENCRYPTION_KEY, and signs with the real secret', async () => {
     const plain = await start({});
     assert.equal(
       (await call(plain.url, 'POST', '/api/v1/Webhook', { body: webhookBody(receiver.url, { Secret: 'first-secret' }) })).status,
       200,
     );
     await plain.hookd.close();
-    assert.deepEqual(storedSecrets(), ['first-secret']);
+    const fileKey = readFileSync(join(dataDir, 'encryption.key'), 'utf8').trim();
+    const [first] = storedSecrets();
+    assert.match(first!, /^enc:v1:[0-9a-f]{8}:/, 'sealed with the key of the generated key file');
 
-    const sealed = await start({ HOOKD_ENCRYPTION_KEY: key1 });
+    const sealed = await start({ HOOKD_ENCRYPTION_KEY: key1, HOOKD_PREVIOUS_ENCRYPTION_KEYS: fileKey });
     const stored = storedSecrets();
-    assert.match(stored[0]!, /^enc:v1:[0-9a-f]{8}:/, 'the plain secret was sealed at start');
+    assert.match(stored[0]!, /^enc:v1:[0-9a-f]{8}:/);
+    assert.notEqual(stored[0]!.split(':')[2], first!.split(':')[2], 'resealed with HOOKD_ENCRYPTION_KEY at start');
     const created = await call(sealed.url, 'POST', '/api/v1/Webhook', { body: webhookBody(receiver.url, { Secret: 'second-secret' }) });
     assert.equal(created.status, 200);
     assert.equal(created.json.Secret, 'second-secret', 'the API shows the secret itself');
