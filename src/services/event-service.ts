@@ -109,7 +109,9 @@ export class EventService {
     };
     // In-process callers skip the HTTP parsers: the same guard here, so no path reaches a prototype or overflows the stack.
     checkInput(e.data ?? {}, 'request body');
-    return this.signal(caller, e.eventName, e.primaryKey ?? 0, e.data ?? {});
+    // A copy, as JSON stores it: the worker may be handed this event in memory, and the caller may change its object later.
+    const data = e.data === undefined ? {} : (JSON.parse(JSON.stringify(e.data)) as Record<string, unknown>);
+    return this.signal(caller, e.eventName, e.primaryKey ?? 0, data);
   }
 
   /**

@@ -45,6 +45,27 @@ describe('hand-off of fresh deliveries', () => {
     }
   });
 
+  it('sends an in-process event as it was signalled, though the caller changes its object afterwards', async () => {
+    const clock = new TestClock();
+    const server: TestServer = await startHookd({}, { clock });
+    try {
+      const created = await call(server.url, 'POST', '/api/v1/Webhook', { body: webhookBody(`${receiver.url}/in-process`) });
+      assert.equal(created.status, 200, created.text);
+      await call(server.url, 'POST', '/api/v1/Webhook/Events', { body: events(1, 1) });
+      await server.deliver(); // the owner is caught up: the next delivery is handed to it in memory
+      const data = { FieldValues: { name: 'before' }, Changes: ['name'] };
+      assert.equal(await server.hookd.signal({ eventName: 'contact.created', primaryKey: 2, data }), 1);
+      data.FieldValues.name = 'after';
+      data.Changes.push('email');
+      await server.deliver();
+      const last = receiver.received.filter((r) => r.path === '/in-process').at(-1)!;
+      const body = JSON.parse(last.body.toString()) as { PrimaryKey: number; FieldValues: { name: string }; Changes: string[] };
+      assert.deepEqual([body.PrimaryKey, body.FieldValues, body.Changes], [2, { name: 'before' }, ['name']]);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('sends each delivery once, in signal order, when fresh events meet a backlog and a full window', async () => {
     // One in flight and a window of 32: most batches arrive while the webhook still has a backlog in the store.
     const server = await startHookd({ maxInFlightPerWebhook: 1 });
