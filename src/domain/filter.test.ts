@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { explainFilter, filterMatches, filterProblems, filterSubject } from './filter.js';
+import { explainFilter, filterMatches, filterSubject } from './filter.js';
+import { filterProblems } from './filter-check.js';
 import type { EventRecord } from './payload.js';
 
 const event: EventRecord = {

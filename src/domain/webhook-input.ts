@@ -6,7 +6,7 @@ import { FORBIDDEN_KEYS } from './input-guard.js';
 import { type FieldError, HookdError, invalidFields } from './errors.js';
 import { subscriptionProblem } from './event-names.js';
 import { targetUrlProblem } from './target-url.js';
-import { filterProblems } from './filter.js';
+import { filterProblems } from './filter-check.js';
 import { readReceiverAuth } from './receiver-auth.js';
 import {
   LIMITS,

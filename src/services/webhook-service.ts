@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { defaultCarrier, webhookCarrier } from '../domain/carrier.js';
 import { HookdError, invalidFields } from '../domain/errors.js';
-import { explainFilter, type Filter, type FilterVerdict, filterProblems } from '../domain/filter.js';
+import { explainFilter, type FilterVerdict } from '../domain/filter.js';
+import { type Filter, filterProblems } from '../domain/filter-check.js';
 import { applyPatch, type PatchOp } from '../domain/patch.js';
 import { stateChangeVerb } from '../domain/retry-policy.js';
 import { FULL_RIGHTS, type Rights } from '../domain/rights.js';

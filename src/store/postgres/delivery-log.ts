@@ -7,8 +7,8 @@ import {
   toDeliveryViews,
   toNotification,
   toQueueHead,
-  EVENT_COLUMNS,
 } from '../rows.js';
+import { EVENT_COLUMNS } from '../event-rows.js';
 import { stateFromValue } from '../../domain/webhook.js';
 import type { AttemptSample, DeliveryView, Notification, StoreSnapshot } from '../store.js';
 import type { Client } from './pool.js';

@@ -15,13 +15,12 @@ import {
   type AssociateRow,
   NOTIFICATION_COLUMNS,
   notificationParams,
-  type QueuedRow,
   toAssociate,
   toOwnedWebhook,
-  toQueuedItem,
   toWebhook,
   type WebhookRow,
 } from '../rows.js';
+import { type QueuedRow, toQueuedItem } from '../event-rows.js';
 import { type Client, transaction } from './pool.js';
 import { signalEvents } from './signal.js';
 

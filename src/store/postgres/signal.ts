@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { subscriptionsFor } from '../../domain/event-names.js';
 import type { EventRecord } from '../../domain/payload.js';
-import { jsonOrNull, reaches, type Subscriber, type SubscriberRow, toSubscriber } from '../rows.js';
+import { jsonOrNull, reaches, type Subscriber, type SubscriberRow, toSubscriber } from '../event-rows.js';
 import type { SignalGroup } from '../store.js';
 import type { Client } from './pool.js';
 

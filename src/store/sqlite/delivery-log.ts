@@ -11,8 +11,8 @@ import {
   toDeliveryViews,
   toNotification,
   toQueueHead,
-  EVENT_COLUMNS,
 } from '../rows.js';
+import { EVENT_COLUMNS } from '../event-rows.js';
 
 export function listDeliveries(db: Db, tenantId: number, webhookId: number, page: { top: number; skip: number }) {
   const owned = q(db, 'SELECT 1 FROM webhooks WHERE id = ? AND tenant_id = ?').get(webhookId, tenantId);

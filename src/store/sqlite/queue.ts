@@ -21,15 +21,13 @@ import {
   attemptParams,
   NOTIFICATION_COLUMNS,
   notificationParams,
-  QUEUED_COLUMNS,
-  type QueuedRawRow,
   toOwnedWebhook,
   toAssociate,
-  toQueuedItemFromRaw,
   toWebhook,
   webhookVersion,
   type WebhookRow,
 } from '../rows.js';
+import { QUEUED_COLUMNS, type QueuedRawRow, toQueuedItemFromRaw } from '../event-rows.js';
 import { type Db, q, qRaw } from './database.js';
 import { signalEvents } from './signal.js';
 

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { subscriptionsFor } from '../../domain/event-names.js';
 import type { EventRecord } from '../../domain/payload.js';
 import { type Db, q } from './database.js';
-import { eventParams, reaches, type Subscriber, type SubscriberRow, toSubscriber } from '../rows.js';
+import { eventParams, reaches, type Subscriber, type SubscriberRow, toSubscriber } from '../event-rows.js';
 import type { QueuedItem } from '../delivery-queue.js';
 import type { SignalGroup } from '../store.js';
 

@@ -1,0 +1,159 @@
+/**
+ * Events and the deliveries queued from them, as rows (the same columns in SQLite and PostgreSQL) and back: the
+ * event columns, the refill's rows (objects, or arrays in SQLite's raw mode), and which subscribers an event reaches.
+ */
+import { filterMatches } from '../domain/filter.js';
+import type { EventRecord, PayloadTarget } from '../domain/payload.js';
+import type { QueuedItem } from './delivery-queue.js';
+
+export function parseJson<T>(text: string | null): T | null {
+  return text === null ? null : (JSON.parse(text) as T);
+}
+
+export function jsonOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(value);
+}
+
+/** An event's columns as EventRow reads them, from `events e` joined to a query. */
+export const EVENT_COLUMNS =
+  'e.name, e.body_event, e.entity, e.primary_key, e.timestamp, e.changes, e.changed_by, e.context_identifier, e.vals, e.field_values';
+
+export interface EventRow {
+  name: string;
+  body_event: string;
+  entity: string | null;
+  primary_key: number;
+  timestamp: string;
+  changes: string;
+  changed_by: number;
+  context_identifier: string;
+  vals: string | null;
+  field_values: string | null;
+}
+
+export function toEvent(r: EventRow): EventRecord {
+  return {
+    name: r.name,
+    bodyEvent: r.body_event,
+    entity: r.entity,
+    primaryKey: r.primary_key,
+    timestamp: r.timestamp,
+    changes: JSON.parse(r.changes) as string[],
+    changedByAssociateId: r.changed_by,
+    contextIdentifier: r.context_identifier,
+    values: parseJson(r.vals),
+    fieldValues: parseJson(r.field_values),
+  };
+}
+
+/** Parameters for inserting an event row, in the column order of the insert statement. */
+export function eventParams(tenantId: number, e: EventRecord, now: number): unknown[] {
+  return [
+    tenantId,
+    e.name,
+    e.bodyEvent,
+    e.entity,
+    e.primaryKey,
+    e.timestamp,
+    JSON.stringify(e.changes),
+    e.changedByAssociateId,
+    e.contextIdentifier,
+    jsonOrNull(e.values),
+    jsonOrNull(e.fieldValues),
+    now,
+  ];
+}
+
+/** A window item as the refill reads it: the delivery and its event, in one row. */
+export interface QueuedRow extends EventRow {
+  id: number;
+  webhook_id: number;
+  event_guid: string;
+  cycle_attempt: number;
+  attempts: number;
+  due_at: number;
+}
+
+export function toQueuedItem(r: QueuedRow): QueuedItem {
+  return {
+    deliveryId: r.id,
+    webhookId: r.webhook_id,
+    eventGuid: r.event_guid,
+    cycleAttempt: r.cycle_attempt,
+    attempts: r.attempts,
+    dueAt: r.due_at,
+    event: toEvent(r),
+  };
+}
+
+/**
+ * A refill row read as an array (better-sqlite3's raw mode: ~2 µs a row less than an object of 16 columns), in the
+ * order of QUEUED_COLUMNS: the delivery's six columns, then EVENT_COLUMNS.
+ */
+export type QueuedRawRow = [
+  id: number,
+  webhookId: number,
+  eventGuid: string,
+  cycleAttempt: number,
+  attempts: number,
+  dueAt: number,
+  name: string,
+  bodyEvent: string,
+  entity: string | null,
+  primaryKey: number,
+  timestamp: string,
+  changes: string,
+  changedBy: number,
+  contextIdentifier: string,
+  vals: string | null,
+  fieldValues: string | null,
+];
+
+/** The columns of a QueuedRawRow, from `deliveries d JOIN events e`. */
+export const QUEUED_COLUMNS = `d.id, d.webhook_id, d.event_guid, d.cycle_attempt, d.attempts, d.due_at, ${EVENT_COLUMNS}`;
+
+export function toQueuedItemFromRaw(r: QueuedRawRow): QueuedItem {
+  return {
+    deliveryId: r[0],
+    webhookId: r[1],
+    eventGuid: r[2],
+    cycleAttempt: r[3],
+    attempts: r[4],
+    dueAt: r[5],
+    event: {
+      name: r[6],
+      bodyEvent: r[7],
+      entity: r[8],
+      primaryKey: r[9],
+      timestamp: r[10],
+      changes: JSON.parse(r[11]) as string[],
+      changedByAssociateId: r[12],
+      contextIdentifier: r[13],
+      values: parseJson(r[14]),
+      fieldValues: parseJson(r[15]),
+    },
+  };
+}
+
+/** An Active webhook subscribed to an event's name, with what its payload filter needs. */
+export interface SubscriberRow {
+  id: number | string;
+  filter: string | null;
+  name: string;
+  properties: string | null;
+}
+export interface Subscriber {
+  id: number;
+  filter: string | null;
+  target: PayloadTarget;
+}
+
+export function toSubscriber(r: SubscriberRow): Subscriber {
+  // The payload target is parsed only for a filtered webhook: most have none.
+  return { id: Number(r.id), filter: r.filter, target: { name: r.name, properties: r.filter === null ? null : parseJson(r.properties) } };
+}
+
+/** Whether a signalled event is queued for this subscriber: its filter, if any, matches the payload. */
+export function reaches(s: Subscriber, event: EventRecord): boolean {
+  return s.filter === null || filterMatches(s.filter, event, s.target);
+}
