@@ -25,6 +25,7 @@ import { timeZoneRoutes } from './routes/timezones.js';
 import { type MetricsAccess, type MetricsSource, metricsRoutes } from './routes/metrics.js';
 import { agentRoutes } from './routes/agents.js';
 import type { RouteDeps } from './routes/route-deps.js';
+import { deliveryLogRoutes } from './routes/delivery-log.js';
 import { webhookRoutes } from './routes/webhooks.js';
 
 /** A store that takes longer than this to answer `SELECT 1` is not ready to accept events. */
@@ -153,6 +154,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       });
     }
     await scope.register(async (s) => webhookRoutes(s, deps));
+    await scope.register(async (s) => deliveryLogRoutes(s, deps));
     await scope.register(async (s) => agentRoutes(s, deps));
     await scope.register(async (s) => accountRoutes(s, deps));
     await scope.register(async (s) => operationsRoutes(s, deps));
