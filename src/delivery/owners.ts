@@ -106,10 +106,11 @@ export class Owners {
    * Deliveries the store just queued. An owner that has nothing else waiting in the store takes them into its
    * window; anything it cannot take — a webhook with a backlog (its order comes from the store), a strict one, a
    * full window — is left to the store and the owner refills. Returns whether any went to a webhook not owned
-   * here (a take must find it) and whether any was taken.
+   * here (a take must find it), whether any was left to an owner's refill, and whether any was taken.
    */
-  offer(items: readonly QueuedItem[], now: number): { unowned: boolean; taken: boolean } {
+  offer(items: readonly QueuedItem[], now: number): { unowned: boolean; left: boolean; taken: boolean } {
     let unowned = false;
+    let left = false;
     let taken = false;
     let w: OwnedWebhook | undefined;
     let lastId = -1;
@@ -119,13 +120,15 @@ export class Owners {
         w = this.map.get(lastId);
       }
       if (w === undefined || !w.active) unowned = true;
-      else if (w.strict || w.mayHaveMore || w.held.size >= this.window) w.mayHaveMore = true;
-      else {
+      else if (w.strict || w.mayHaveMore || w.held.size >= this.window) {
+        w.mayHaveMore = true;
+        left = true;
+      } else {
         w.add([item], now);
         taken = true;
       }
     }
-    return { unowned, taken };
+    return { unowned, left, taken };
   }
 
   /** Keeps about `share` webhooks, giving back the ones with least in flight (a process joined a shared store). */

@@ -144,8 +144,9 @@ export class DeliveryWorker {
     const now = this.deps.clock.now();
     // An owner idle for a while may hold an old copy of its webhook: the pass that sends these checks versions first.
     if (now - this.lastVersionCheckAt >= VERSION_CHECK_MS) this.versionsDue = true;
-    const { unowned, taken } = this.owned.offer(items, now);
-    if (unowned) this.acquireDue = true;
+    const { unowned, left, taken } = this.owned.offer(items, now);
+    // Work left in the store (a webhook to take, or an owner to refill) cuts a gathering group commit short, as a wake-up does.
+    if (unowned || left) this.acquireDue = true;
     if (taken) this.offered = true;
     this.nudge();
   }
