@@ -90,8 +90,6 @@ export class DeliveryWorker {
   private readonly renewEveryMs: number;
   /** False while the leases could expire before an attempt started now would end: the store stopped answering. */
   private leaseHolds = true;
-  /** The store hands this worker the deliveries it queues (SQLite): signalled events need no wake-up of their own. */
-  private readonly handsOff: boolean = false;
   /** Handed-off deliveries wait in a window: a group commit that is gathering starts them without waiting for its end. */
   private offered = false;
 
@@ -111,10 +109,7 @@ export class DeliveryWorker {
       onSettled: (result) => this.pending.push(result),
       onEnded: () => this.nudge(),
     });
-    if (deps.queue.onQueued) {
-      deps.queue.onQueued((items) => this.offer(items));
-      this.handsOff = true;
-    }
+    deps.queue.onQueued?.((items) => this.offer(items));
   }
 
   /** 'loop' runs passes by itself; 'manual' takes work only when a test calls runOnce() or runUntilIdle(). */
@@ -133,9 +128,9 @@ export class DeliveryWorker {
     this.nudge();
   }
 
-  /** Events were stored: wake the worker, unless the store handed it their deliveries already (offer did the waking). */
+  /** Events were stored: wake the worker, unless the store hands it their deliveries (SQLite: offer did the waking). */
   eventsStored(): void {
-    if (!this.handsOff) this.wake();
+    if (!this.deps.queue.onQueued) this.wake();
   }
 
   /** Deliveries the store just queued, handed over after its commit (Owners.offer takes what it can). */
