@@ -7,6 +7,7 @@
  */
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import type { FieldError } from './errors.js';
+import { checkInput } from './input-guard.js';
 import { targetUrlProblem } from './target-url.js';
 import { utcTimestamp } from './timestamp.js';
 
@@ -248,6 +249,8 @@ export function readReceiverAuth(
       errors.push({ property: 'ReceiverAuth', rule: 'must be a JSON object when given as text' });
       return null;
     }
+    // JSON text inside a body is a body too: the same guard as the parsers' (prototype keys, depth).
+    checkInput(v, 'request body');
   }
   if (!isObject(v)) {
     errors.push({ property: 'ReceiverAuth', rule: 'must be an object (ClientCertificate, CaCertificates, OAuth2, Basic) or null' });

@@ -2,7 +2,7 @@
  * Turns a client's Webhook carrier (JSON, XML or form, already parsed) into a WebhookInput, naming every
  * property and the rule it breaks. Pure: which plugins exist and whether http is allowed are arguments.
  */
-import { FORBIDDEN_KEYS } from './input-guard.js';
+import { checkInput, FORBIDDEN_KEYS } from './input-guard.js';
 import { type FieldError, HookdError, invalidFields } from './errors.js';
 import { subscriptionProblem } from './event-names.js';
 import { targetUrlProblem } from './target-url.js';
@@ -292,6 +292,8 @@ function readFilter(raw: Record<string, unknown>, errors: FieldError[]): Record<
       errors.push({ property: 'Filter', rule: 'must be a JSON object such as {"FieldValues.amount": {"$gt": 100}}' });
       return null;
     }
+    // JSON text inside a body is a body too: the same guard as the parsers' (prototype keys, depth).
+    checkInput(parsed, 'request body');
   }
   const problems = filterProblems(parsed);
   errors.push(...problems);

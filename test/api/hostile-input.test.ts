@@ -103,6 +103,28 @@ describe('prototype keys (finding 1)', () => {
     assertPrototypeClean();
   });
 
+  it('JSON text in a form or XML field (Filter, ReceiverAuth) is guarded like a body', async () => {
+    const hook = `Name=text&Events=contact.created&TargetUrl=${encodeURIComponent(`${receiver.url}/text`)}&Secret=s`;
+    for (const [field, text] of [
+      ['Filter', '{"__proto__":{"polluted":1}}'],
+      ['ReceiverAuth', '{"Basic":{"constructor":{"prototype":{"polluted":1}}}}'],
+    ] as const) {
+      const form = await raw('POST', '/api/v1/Webhook', FORM, `${hook}&${field}=${encodeURIComponent(text)}`, basic());
+      assert.equal(form.status, 400, form.text);
+      assert.equal(JSON.parse(form.text).ErrorCode, 'input_forbidden_key', form.text);
+      const xml = await raw(
+        'POST',
+        '/api/v1/Webhook',
+        'application/xml',
+        `<WebhookEntity><Name>x</Name><${field}>${text}</${field}></WebhookEntity>`,
+        basic(),
+      );
+      assert.equal(xml.status, 400, xml.text);
+      assert.match(xml.text, /input_forbidden_key/);
+    }
+    assertPrototypeClean();
+  });
+
   it('a form body still nests Headers and Properties one level, as before', async () => {
     const res = await raw(
       'POST',
