@@ -11,11 +11,14 @@ import { Egress } from '../../src/delivery/egress-proxy.js';
 import { call, startHookd, TestClock, type TestServer, webhookBody } from '../helpers/harness.js';
 
 const servers: Server[] = [];
-/** host:port of each tunnel the proxy opened, and the local ports of its connections onward. */
+/**
+ * host:port of each tunnel the proxy opened, and each of its connections onward as `localPort>remotePort`: a local
+ * port alone is not proof, as the kernel may give one ephemeral port to connections to different destinations.
+ */
 const tunnels: string[] = [];
-const proxyPorts = new Set<number>();
-/** The peer port of every request each receiver got. */
-const peers = new Map<string, number[]>();
+const proxyLinks = new Set<string>();
+/** Each request a receiver got, as `peerPort>receiverPort`. */
+const peers = new Map<string, string[]>();
 let proxied: Server;
 let direct: Server;
 let proxiedUrl: string;
@@ -42,7 +45,7 @@ function receiver(name: string): Server {
         return;
       }
       // The save pings go the same way; the counts below are of deliveries.
-      if (req.headers['x-hook-test'] !== 'true') peers.set(name, [...(peers.get(name) ?? []), req.socket.remotePort ?? 0]);
+      if (req.headers['x-hook-test'] !== 'true') peers.set(name, [...(peers.get(name) ?? []), `${req.socket.remotePort ?? 0}>${req.socket.localPort ?? 0}`]);
       res.end('ok');
     });
   });
@@ -54,7 +57,7 @@ before(async () => {
     const [host, port] = (req.url ?? '').split(':');
     tunnels.push(req.url ?? '');
     const upstream = connect(Number(port), host as string, () => {
-      proxyPorts.add(upstream.localPort ?? 0);
+      proxyLinks.add(`${upstream.localPort ?? 0}>${upstream.remotePort ?? 0}`);
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       upstream.write(head);
       upstream.pipe(client);
@@ -104,11 +107,11 @@ describe('the egress proxy', () => {
     assert.equal(viaProxy.length, 40, 'both webhooks at the proxied receiver got all 20');
     assert.equal(straight.length, 20);
     assert.ok(
-      viaProxy.every((p) => proxyPorts.has(p)),
+      viaProxy.every((p) => proxyLinks.has(p)),
       'every delivery to the proxied receiver came from a connection the proxy opened',
     );
     assert.ok(
-      straight.every((p) => !proxyPorts.has(p)),
+      straight.every((p) => !proxyLinks.has(p)),
       'the NO_PROXY receiver was reached directly',
     );
     const directPort = new URL(directUrl).port;
