@@ -24,15 +24,22 @@ function cpuMicros(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / TICKS;
 }
 
-/** Each thread's name and CPU seconds since it started: shows where the CPU outside the main thread goes. */
-function threadCpu(pid: number): string {
-  return readdirSync(`/proc/${pid}/task`)
-    .map((tid) => {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const f = stat.split(') ')[1]!.split(' ');
-      return { name, s: (Number(f[11]) + Number(f[12])) / TICKS };
-    })
+/** Each thread's CPU seconds since it started, by thread id (name: `node` for the main thread and V8's helpers alike). */
+function threadTimes(pid: number): Map<string, { name: string; s: number }> {
+  const out = new Map<string, { name: string; s: number }>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const f = stat.split(') ')[1]!.split(' ');
+    out.set(tid, { name: tid === String(pid) ? 'main' : name, s: (Number(f[11]) + Number(f[12])) / TICKS });
+  }
+  return out;
+}
+
+/** Each thread's CPU during the run (since `before`): shows where the CPU outside the main thread goes (GC, compiler). */
+function threadCpu(pid: number, before: Map<string, { name: string; s: number }>): string {
+  return [...threadTimes(pid)]
+    .map(([tid, t]) => ({ name: t.name, s: t.s - (before.get(tid)?.s ?? 0) }))
     .filter((t) => t.s > 0)
     .map((t) => `${t.name} ${t.s.toFixed(2)}`)
     .join(', ');
@@ -55,14 +62,22 @@ export async function measureHookd(
   const hookd = await startHookdProcess(env);
   await api(hookd.url, 'POST', '/api/v1/Webhook', { Name: 'cpu', Events: ['contact.changed'], TargetUrl: target, Secret: 'secret' });
   const pid = hookd.child.pid!;
+  // BENCH_WARMUP=N: N deliveries first, unmeasured (JIT compiled, pools open), to see the steady state apart from start-up.
+  const warmup = Number(process.env.BENCH_WARMUP ?? 0);
+  if (warmup > 0) {
+    const before = await receivedCount(receiverPort);
+    await signalEvents(hookd.url, 0, warmup, 500);
+    await waitForCount(receiverPort, before + warmup);
+  }
   const start = await receivedCount(receiverPort);
   const cpu0 = cpuMicros(pid);
+  const threads0 = threadTimes(pid);
   const t0 = performance.now();
   await signalEvents(hookd.url, 0, events, 500);
   await waitForCount(receiverPort, start + events);
   const wall = performance.now() - t0;
   const cpu = cpuMicros(pid) - cpu0;
-  if (process.env.BENCH_VERBOSE) console.error(`hookd threads (CPU s since start): ${threadCpu(pid)}`);
+  if (process.env.BENCH_VERBOSE) console.error(`hookd threads (CPU s in the run): ${threadCpu(pid, threads0)}`);
   const health = (await (await fetch(`${hookd.url}/healthz`)).json()) as { worker: { attemptsMade: number; exchanges: number } };
   if (process.env.BENCH_VERBOSE) console.error(`hookd: ${health.worker.attemptsMade} attempts in ${health.worker.exchanges} exchanges`);
   // SIGINT: a clean stop writes --cpu-prof's profile.

@@ -90,8 +90,8 @@ export class DeliveryWorker {
   private readonly renewEveryMs: number;
   /** False while the leases could expire before an attempt started now would end: the store stopped answering. */
   private leaseHolds = true;
-  /** Handed-off deliveries wait in a window: a group commit that is gathering starts them without waiting for its end. */
-  private offered = false;
+  /** The loop waits for a group commit's results: completions do not wake it until the group is complete. */
+  private gathering = false;
 
   constructor(private readonly deps: WorkerDeps) {
     // A window of four in-flight limits keeps a webhook busy between passes; an idle webhook stays owned on SQLite.
@@ -142,7 +142,8 @@ export class DeliveryWorker {
     const { unowned, left, taken } = this.owned.offer(items, now);
     // Work left in the store (a webhook to take, or an owner to refill) cuts a gathering group commit short, as a wake-up does.
     if (unowned || left) this.acquireDue = true;
-    if (taken) this.offered = true;
+    // Handed-off deliveries wait in a window: a group commit that is gathering starts them without waiting for its end.
+    if (taken && this.gathering) this.startAttempts();
     this.nudge();
   }
 
@@ -211,7 +212,6 @@ export class DeliveryWorker {
     if (!this.versionsDue) this.startAttempts();
     if (this.needsExchange(now)) await this.exchange();
     this.checkLease(this.deps.clock.now());
-    this.offered = false;
     this.startAttempts();
   }
 
@@ -270,23 +270,31 @@ export class DeliveryWorker {
   /**
    * Group commit: wait up to GROUP_COMMIT_MS for more results before the next exchange, unless work waits in
    * the store (a take, or a window that ran dry) — a commit costs about the same for one result as for fifty.
+   * One timer and one wait for the whole group: a completion wakes the loop only once the group is complete
+   * (`nudge`), not once per attempt (a promise and a timer per attempt were ~1 KB of garbage a delivery).
    */
   private async gatherResults(): Promise<void> {
-    const deadline = performance.now() + GROUP_COMMIT_MS;
-    const target = this.deps.options.maxInFlightPerWebhook * GROUP_COMMIT_LIMITS;
     // Judged once: a completion only wakes this loop, and scanning every owned webhook at each one would cost per attempt.
     // New events (acquireDue) still cut the wait short.
-    if (this.urgent()) return;
-    while (this.running && this.pending.length < target && this.attempts.inFlight > 0 && !this.acquireDue && !this.versionsDue) {
-      if (this.offered) {
-        this.offered = false;
-        this.startAttempts();
-      }
-      const left = deadline - performance.now();
-      if (left <= 0) return;
-      this.woken = false;
-      await this.idle(left);
+    if (this.urgent() || this.groupComplete()) return;
+    this.woken = false;
+    this.gathering = true;
+    try {
+      await this.idle(GROUP_COMMIT_MS);
+    } finally {
+      this.gathering = false;
     }
+  }
+
+  /** A gathering group commit is over: enough results, none more to come, work waiting in the store, or stopping. */
+  private groupComplete(): boolean {
+    return (
+      !this.running ||
+      this.pending.length >= this.deps.options.maxInFlightPerWebhook * GROUP_COMMIT_LIMITS ||
+      this.attempts.inFlight === 0 ||
+      this.acquireDue ||
+      this.versionsDue
+    );
   }
 
   /** Work that waits in the store: new events to take, or an owned webhook with free slots and an empty window. */
@@ -365,6 +373,7 @@ export class DeliveryWorker {
   }
 
   private nudge(): void {
+    if (this.gathering && !this.groupComplete()) return;
     this.woken = true;
     this.wakeUp?.();
   }

@@ -20,7 +20,35 @@ export interface SignalContext {
 }
 
 const INT32_MAX = 2147483647;
-const MAPPED = ['changes', 'fieldvalues', 'values', 'changedbyassociateid', 'contextidentifier'];
+/** The Data keys that set payload fields (any case); the others go into FieldValues. */
+const MAPPED = ['changes', 'fieldvalues', 'values', 'changedbyassociateid', 'contextidentifier'] as const;
+const ITEM_KEYS = ['eventname', 'primarykey', 'data'] as const;
+
+/**
+ * The values of `names` (lower case) among `obj`'s own keys matched in any case, the first key of each name winning,
+ * and the keys that are none of them. One pass over the keys: ingestion reads every event this way (issue 22).
+ */
+export function fieldsByName(obj: Record<string, unknown>, names: readonly string[], others?: Record<string, unknown>): Array<unknown> {
+  const values: unknown[] = new Array<unknown>(names.length).fill(undefined);
+  const seen: boolean[] = new Array<boolean>(names.length).fill(false);
+  for (const key of Object.keys(obj)) {
+    const i = names.indexOf(key.toLowerCase());
+    if (i < 0) {
+      if (others) others[key] = obj[key];
+    } else if (!seen[i]) {
+      seen[i] = true;
+      values[i] = obj[key];
+    }
+  }
+  return values;
+}
+
+/** A SignalEvent item's EventName, PrimaryKey and Data, in any case. */
+export function signalInput(item: unknown): SignalInput {
+  const it = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;
+  const [eventName, primaryKey, data] = fieldsByName(it, ITEM_KEYS);
+  return { eventName, primaryKey, data };
+}
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -43,30 +71,26 @@ export function eventFromSignal(input: SignalInput, ctx: SignalContext, where = 
   const data = input.data ?? {};
   if (!isObject(data)) errors.push({ property: `${where}Data`, rule: 'must be an object' });
   const d = isObject(data) ? data : {};
-  const get = (key: string) => Object.entries(d).find(([k]) => k.toLowerCase() === key)?.[1];
+  // Any other key goes into FieldValues: gathered in the same pass.
+  const extra: Record<string, unknown> = {};
+  const [changesRaw, fieldValues, values, changedByRaw, contextRaw] = fieldsByName(d, MAPPED, extra);
 
-  const changes = get('changes') ?? [];
+  const changes = changesRaw ?? [];
   if (!Array.isArray(changes) || changes.some((c) => typeof c !== 'string')) {
     errors.push({ property: `${where}Data.Changes`, rule: 'must be an array of field names' });
   }
-  const fieldValues = get('fieldvalues');
   if (fieldValues !== undefined && fieldValues !== null && !isObject(fieldValues)) {
     errors.push({ property: `${where}Data.FieldValues`, rule: 'must be an object' });
   }
-  const values = get('values');
   if (values !== undefined && values !== null && !isObject(values))
     errors.push({ property: `${where}Data.Values`, rule: 'must be an object' });
-  const changedByRaw = get('changedbyassociateid');
   const changedBy = changedByRaw === undefined ? ctx.associateId : parseInt32(changedByRaw);
   if (changedBy === null) errors.push({ property: `${where}Data.ChangedByAssociateId`, rule: 'must be a whole number' });
-  const contextRaw = get('contextidentifier');
   if (contextRaw !== undefined && typeof contextRaw !== 'string') {
     errors.push({ property: `${where}Data.ContextIdentifier`, rule: 'must be a string' });
   }
   if (errors.length > 0) throw invalidFields(errors);
 
-  const extra: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(d)) if (!MAPPED.includes(k.toLowerCase())) extra[k] = v;
   const mergedFieldValues =
     Object.keys(extra).length > 0
       ? { ...((fieldValues as Record<string, unknown> | null | undefined) ?? {}), ...extra }

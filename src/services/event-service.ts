@@ -4,7 +4,7 @@ import { appTokenHash } from '../domain/app-access.js';
 import { checkInput } from '../domain/input-guard.js';
 import { HookdError } from '../domain/errors.js';
 import type { EventRecord } from '../domain/payload.js';
-import { eventFromSignal } from '../domain/signal.js';
+import { eventFromSignal, signalInput } from '../domain/signal.js';
 import type { Tenant } from '../domain/webhook.js';
 import type { Clock } from '../lib/clock.js';
 import type { SignalGroup, Store } from '../store/store.js';
@@ -145,14 +145,6 @@ export class EventService {
   /** In a batch, error messages name the item (`[3].EventName`). */
   private validate(caller: Caller, items: unknown[], batch: boolean): EventRecord[] {
     const ctx = { associateId: caller.associate.id, contextIdentifier: caller.tenant.identifier, now: this.deps.clock.now() };
-    return items.map((item, i) => {
-      const it = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;
-      const get = (k: string) => Object.entries(it).find(([key]) => key.toLowerCase() === k)?.[1];
-      return eventFromSignal(
-        { eventName: get('eventname'), primaryKey: get('primarykey'), data: get('data') },
-        ctx,
-        batch ? `[${i}].` : '',
-      );
-    });
+    return items.map((item, i) => eventFromSignal(signalInput(item), ctx, batch ? `[${i}].` : ''));
   }
 }
