@@ -107,7 +107,7 @@ async function measureAll(events: number, runs: number): Promise<Record<'bare' |
     if (existsSync(join(REFERENCE, 'lean-sender.mjs'))) {
       rows.reference.push(await measureScript(join(REFERENCE, 'lean-sender.mjs'), [port, String(events)], events));
     }
-    rows.hookd.push(await measureHookd(port, target, {}, events));
+    rows.hookd.push(await measureHookd(port, target, JSON.parse(process.env.BENCH_HOOKD_ENV ?? '{}') as Record<string, string>, events));
   }
   progress('CPU per delivery', runs, runs);
   receiver.child.kill();

@@ -178,9 +178,9 @@ export const SETTINGS = {
   maxInFlightPerWebhook: s({
     env: 'HOOKD_MAX_IN_FLIGHT_PER_WEBHOOK',
     kind: 'int',
-    default: 16,
+    default: 64,
     min: 1,
-    doc: 'Requests one webhook may have in flight at once, so a slow receiver cannot take every slot.',
+    doc: 'Requests one webhook may have in flight at once. A webhook starts at 16 (or this, if lower) and earns the rest by answering quickly; a slow answer or a failure brings it back, so a receiver that hangs holds at most 16 slots.',
   }),
   maxInFlight: s({ env: 'HOOKD_MAX_IN_FLIGHT', kind: 'int', default: 512, min: 1, doc: 'Requests in flight at once in this process.' }),
   pollIntervalMs: s({

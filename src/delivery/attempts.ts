@@ -17,17 +17,21 @@ import type { Owners } from './owners.js';
 import type { PluginRegistry } from './plugins.js';
 
 /**
- * Attempts in flight plus results not yet recorded, per webhook, in in-flight limits: what a crash may send again
- * (6 × 16 = 96 by default). Higher than the group commit's 4, so sending goes on while a group commit gathers.
+ * Attempts in flight plus results not yet recorded, per webhook: what a crash may send again — twice its in-flight
+ * limit now plus a group commit's results (GROUP_COMMIT_LIMITS in-flight floors: 2 × 16 + 64 = 96 at the floor,
+ * 192 at 64), so sending goes on while a group commit gathers.
  */
-const UNRECORDED_LIMITS = 6;
+function unrecordedBound(limit: number, groupCommit: number): number {
+  return 2 * limit + groupCommit;
+}
 
 export interface AttemptsDeps {
   plugins: PluginRegistry;
   clock: Clock;
   logger: Logger;
   observer?: DeliveryObserver;
-  limits: { maxInFlight: number; maxInFlightPerWebhook: number };
+  /** In flight in the process at most, and the results a group commit gathers (what a crash may resend beyond 2 × a limit). */
+  limits: { maxInFlight: number; groupCommit: number };
   /** What the owners settle attempts by: the retry policy with the Retry-After floor and bound. */
   rules: { policy: RetryPolicy; throttle: ThrottleRule };
   owned: Owners;
@@ -72,13 +76,14 @@ export class Attempts {
   }
 
   canStart(w: OwnedWebhook): boolean {
-    const { maxInFlight, maxInFlightPerWebhook: limit } = this.deps.limits;
-    // Results wait for the next exchange: bound them too, so a crash resends at most UNRECORDED_LIMITS × the limit.
+    const { maxInFlight, groupCommit } = this.deps.limits;
+    const limit = w.limit;
+    // Results wait for the next exchange: bound them too, so a crash resends at most that many.
     return (
       this.deps.mayStart() &&
       w.active &&
       w.inFlight < limit &&
-      w.inFlight + w.unrecorded < UNRECORDED_LIMITS * limit &&
+      w.inFlight + w.unrecorded < unrecordedBound(limit, groupCommit) &&
       this.inFlightNow < maxInFlight &&
       (w.unconstrained || w.controlsAllow(this.deps.clock.now()))
     );
@@ -153,6 +158,7 @@ export class Attempts {
     const retry = item.attempts;
     const eventGuid = item.eventGuid;
     const { outcome, next } = w.settle(item, answered, this.deps.rules, now, randomUUID);
+    w.answered(outcome.kind === 'success', durationMs);
     this.deps.observer?.attempted({
       webhookId: w.target.id,
       outcome,

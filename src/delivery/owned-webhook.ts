@@ -4,6 +4,7 @@
  * Every delivery id the owner holds (ready, delayed, in flight) is in `held`; ids whose result waits for the
  * next exchange are added to a refill's holding list by the worker, so no delivery is handed out twice.
  */
+import { type InFlightPace, pacedAfter, type PaceState } from '../domain/in-flight-pace.js';
 import type { AttemptOutcome, RetryPolicy } from '../domain/retry-policy.js';
 import { type DeliveryStep, emptyTally, mergeTallies, stepAfter, type Tally, tallyAttempt } from '../domain/settlement.js';
 import { judgeThrottle, type ThrottleRule } from '../domain/throttle.js';
@@ -57,8 +58,14 @@ export class OwnedWebhook {
   strict = false;
   /** When the window last took a delivery (how long it has been idle, for keeping it owned on an unshared store). */
   lastWorkAt = Number.NEGATIVE_INFINITY;
+  /** Its in-flight limit now, earned by quick answers (domain/in-flight-pace.ts). */
+  private paceState: PaceState;
 
-  constructor(row: OwnedWebhookRow) {
+  constructor(
+    row: OwnedWebhookRow,
+    private readonly pace: InFlightPace = { floor: 16, ceiling: 16 },
+  ) {
+    this.paceState = { limit: pace.floor, quickInARow: 0 };
     this.target = row;
     this.state = row.state;
     this.version = row.version;
@@ -115,6 +122,21 @@ export class OwnedWebhook {
   /** An attempt's promise settled (its result, if any, was settled before). */
   ended(): void {
     this.inFlight--;
+  }
+
+  /** Requests it may have in flight now. */
+  get limit(): number {
+    return this.paceState.limit;
+  }
+
+  /** Deliveries its window holds: four in-flight floors, or twice its limit once it has earned more. */
+  get window(): number {
+    return Math.max(32, 4 * this.pace.floor, 2 * this.paceState.limit);
+  }
+
+  /** An answer came: quick successes raise its limit, anything else brings it back to the floor. */
+  answered(success: boolean, durationMs: number): void {
+    this.paceState = pacedAfter(this.paceState, success, durationMs, this.pace);
   }
 
   /**

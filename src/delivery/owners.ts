@@ -3,6 +3,7 @@
  * (versions, counter deltas, releases, refills), the answer applied to the owners, the deliveries the store
  * hands over, and the give-back of a surplus. The worker decides when to exchange and what to send.
  */
+import type { InFlightPace } from '../domain/in-flight-pace.js';
 import { counterDelta, type Tally } from '../domain/settlement.js';
 import type { ExchangeRequest, ExchangeResult, QueuedItem, SettledAttempt } from '../store/delivery-queue.js';
 import { OwnedWebhook } from './owned-webhook.js';
@@ -14,11 +15,16 @@ export class Owners {
   private readonly map = new Map<number, OwnedWebhook>();
 
   constructor(
-    /** A window of this many deliveries per webhook. */
-    readonly window: number,
+    /** Each webhook's in-flight floor and ceiling: its window follows its limit. */
+    private readonly pace: InFlightPace,
     /** How long an idle webhook stays owned (0 on a shared store: another process may take it). */
     private readonly keepIdleMs: number,
   ) {}
+
+  /** The window a webhook starts with (four in-flight floors): what a take asks for. */
+  get window(): number {
+    return Math.max(32, 4 * this.pace.floor);
+  }
 
   get size(): number {
     return this.map.size;
@@ -38,7 +44,7 @@ export class Owners {
 
   /** The store may hold more of its due deliveries than its window has, and the window is half empty. */
   wantsRefill(w: OwnedWebhook): boolean {
-    return w.mayHaveMore && w.readyCount < this.window / 2;
+    return w.mayHaveMore && w.readyCount < w.window / 2;
   }
 
   /** Some owner must meet the store: to be given back, or to refill its window. */
@@ -66,7 +72,7 @@ export class Owners {
       if (w.releasable(now, this.keepIdleMs)) plan.release.push(id);
       else if (w.active && this.wantsRefill(w)) {
         const holding = [...w.held, ...(byWebhook.get(id) ?? [])];
-        plan.refill.push({ webhookId: id, want: this.window - w.readyCount, holding, strict: w.strict });
+        plan.refill.push({ webhookId: id, want: w.window - w.readyCount, holding, strict: w.strict });
       }
     }
     return plan;
@@ -87,7 +93,7 @@ export class Owners {
     for (const row of result.webhooks) {
       const w = this.map.get(row.id);
       if (w) w.update(row);
-      else if (row.state === 'Active') this.map.set(row.id, new OwnedWebhook(row));
+      else if (row.state === 'Active') this.map.set(row.id, new OwnedWebhook(row, this.pace));
     }
     const got = new Map<number, QueuedItem[]>();
     for (const item of result.deliveries) {
@@ -120,7 +126,7 @@ export class Owners {
         w = this.map.get(lastId);
       }
       if (w === undefined || !w.active) unowned = true;
-      else if (w.strict || w.mayHaveMore || w.held.size >= this.window) {
+      else if (w.strict || w.mayHaveMore || w.held.size >= w.window) {
         w.mayHaveMore = true;
         left = true;
       } else {

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { paceFor } from '../domain/in-flight-pace.js';
 import type { RetryPolicy } from '../domain/retry-policy.js';
 import { throttleRule } from '../domain/throttle.js';
 import type { Clock } from '../lib/clock.js';
@@ -52,7 +53,7 @@ const MAX_OWNED = 10_000;
  * delivery's CPU at 16 a commit, ~3 µs at 64). Recording later delays no delivery: sending runs from the window.
  */
 const GROUP_COMMIT_MS = 5;
-/** Results per commit worth waiting for, in in-flight limits of a webhook (4 × 16 = 64 by default). */
+/** Results per commit worth waiting for, in in-flight floors of a webhook (4 × 16 = 64 by default). */
 const GROUP_COMMIT_LIMITS = 4;
 /** How often an unshared store is asked whether the API changed an owned webhook (a wake-up asks at once). */
 const VERSION_CHECK_MS = 250;
@@ -90,18 +91,22 @@ export class DeliveryWorker {
   private readonly renewEveryMs: number;
   /** False while the leases could expire before an attempt started now would end: the store stopped answering. */
   private leaseHolds = true;
+  /** Results worth waiting for before a commit: GROUP_COMMIT_LIMITS in-flight floors (64 by default). */
+  private readonly groupCommit: number;
   /** The loop waits for a group commit's results: completions do not wake it until the group is complete. */
   private gathering = false;
 
   constructor(private readonly deps: WorkerDeps) {
     // A window of four in-flight limits keeps a webhook busy between passes; an idle webhook stays owned on SQLite.
-    this.owned = new Owners(Math.max(32, deps.options.maxInFlightPerWebhook * 4), deps.queue.shared ? 0 : KEEP_IDLE_MS);
+    const pace = paceFor(deps.options.maxInFlightPerWebhook);
+    this.owned = new Owners(pace, deps.queue.shared ? 0 : KEEP_IDLE_MS);
+    this.groupCommit = pace.floor * GROUP_COMMIT_LIMITS;
     this.leaseMs = deps.options.attemptTimeoutMs + 10_000;
     this.renewEveryMs = Math.min(this.leaseMs / 4, RENEW_EVERY_MS);
-    const { policy, maxThrottledMs, maxInFlight, maxInFlightPerWebhook } = deps.options;
+    const { policy, maxThrottledMs, maxInFlight } = deps.options;
     this.attempts = new Attempts({
       ...deps,
-      limits: { maxInFlight, maxInFlightPerWebhook },
+      limits: { maxInFlight, groupCommit: this.groupCommit },
       // The retry policy with the Retry-After floor and bound (domain/throttle.ts): what the owners settle attempts by.
       rules: { policy, throttle: throttleRule(policy, maxThrottledMs ?? DEFAULT_MAX_THROTTLED_MS) },
       owned: this.owned,
@@ -288,13 +293,7 @@ export class DeliveryWorker {
 
   /** A gathering group commit is over: enough results, none more to come, work waiting in the store, or stopping. */
   private groupComplete(): boolean {
-    return (
-      !this.running ||
-      this.pending.length >= this.deps.options.maxInFlightPerWebhook * GROUP_COMMIT_LIMITS ||
-      this.attempts.inFlight === 0 ||
-      this.acquireDue ||
-      this.versionsDue
-    );
+    return !this.running || this.pending.length >= this.groupCommit || this.attempts.inFlight === 0 || this.acquireDue || this.versionsDue;
   }
 
   /** Work that waits in the store: new events to take, or an owned webhook with free slots and an empty window. */

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { eventFromSignal, fieldsByName, signalInput } from './signal.js';
+
+const ctx = { associateId: 7, contextIdentifier: 'Cust1', now: Date.UTC(2026, 0, 2, 3, 4, 5) };
+
+describe('reading a SignalEvent item in one pass', () => {
+  it('finds each name in any case, the first key of a name winning, and gathers the other keys', () => {
+    const others: Record<string, unknown> = {};
+    const values = fieldsByName(
+      { CHANGES: ['a'], changes: ['b'], Name: 'x', values: { v: 1 } },
+      ['changes', 'values', 'fieldvalues'],
+      others,
+    );
+    assert.deepEqual(values, [['a'], { v: 1 }, undefined]);
+    assert.deepEqual(others, { Name: 'x' });
+  });
+
+  it('maps Data as before: named keys set payload fields, the others join FieldValues', () => {
+    const e = eventFromSignal(
+      signalInput({
+        eventname: 'contact.changed',
+        PRIMARYKEY: '12',
+        DATA: { Changes: ['name'], ChangedByAssociateId: 3, city: 'Oslo', fieldValues: { zip: '0150' } },
+      }),
+      ctx,
+    );
+    assert.equal(e.name, 'contact.changed');
+    assert.equal(e.primaryKey, 12);
+    assert.deepEqual(e.changes, ['name']);
+    assert.equal(e.changedByAssociateId, 3);
+    assert.equal(e.contextIdentifier, 'Cust1');
+    assert.deepEqual(e.fieldValues, { zip: '0150', city: 'Oslo' });
+    assert.equal(e.values, null);
+  });
+
+  it('still names every problem', () => {
+    assert.throws(
+      () =>
+        eventFromSignal(
+          signalInput({ EventName: 'contact.changed', Data: { Changes: 'name', Values: 3, ContextIdentifier: 1 } }),
+          ctx,
+          '[2].',
+        ),
+      (e: Error & { details?: unknown }) =>
+        /Changes/.test(JSON.stringify(e)) && /Values/.test(JSON.stringify(e)) && /ContextIdentifier/.test(JSON.stringify(e)),
+    );
+  });
+});
