@@ -152,6 +152,9 @@ const webhookProperties = {
     ),
   ),
   ReceiverAuth: Type.Optional(ReceiverAuthShown),
+  SendTraceContext: Type.Optional(
+    Type.Boolean({ description: 'Deliveries carry a W3C traceparent in the trace of the SignalEvent request; shown only when true' }),
+  ),
   Usage: Type.Optional(WebhookUsage),
 };
 
