@@ -312,7 +312,7 @@ describe('12.1 Webhooks panel in Chromium', { skip }, () => {
     const lines = readFileSync((await file.path()) as string, 'utf8').split('\r\n');
     const log = (await call(server.url, 'GET', `/api/v1/Webhook/${id}/Deliveries`)).json;
     const expected = [
-      'DeliveryId,EventId,Event,PrimaryKey,Created,Status,Attempts,StatusCode,Outcome,Stage,LastAttempt,Finished',
+      'DeliveryId,EventId,Event,PrimaryKey,Created,Status,Attempts,StatusCode,Outcome,Stage,LastAttempt,Finished,TraceId',
       ...log.Items.map((d: any) =>
         [
           d.DeliveryId,
@@ -326,6 +326,7 @@ describe('12.1 Webhooks panel in Chromium', { skip }, () => {
           'failure',
           'response',
           d.Attempts[0].Started,
+          '',
           '',
         ].join(','),
       ),
