@@ -167,7 +167,10 @@ export class Attempts {
     this.deps.onSettled({ deliveryId: item.deliveryId, webhookId: w.target.id, eventGuid, retry, startedAt, durationMs, outcome, next });
     if (outcome.kind === 'fault') {
       const traceId = traceIdOf(item.event.traceParent);
-      this.deps.logger.warn({ webhookId: w.target.id, error: outcome.error, ...(traceId ? { traceId } : {}) }, 'hookd could not send; will retry');
+      this.deps.logger.warn(
+        { webhookId: w.target.id, error: outcome.error, ...(traceId ? { traceId } : {}) },
+        'hookd could not send; will retry',
+      );
     }
   }
 }

@@ -55,7 +55,10 @@ describe('the delivery log as CSV', () => {
     const [d3, d2, d1] = log.Items;
     const lines = res.text.split('\r\n');
     assert.equal(lines.length, 5, 'a header, three deliveries and the final line end');
-    assert.equal(lines[0], 'DeliveryId,EventId,Event,PrimaryKey,Created,Status,Attempts,StatusCode,Outcome,Stage,LastAttempt,Finished,TraceId');
+    assert.equal(
+      lines[0],
+      'DeliveryId,EventId,Event,PrimaryKey,Created,Status,Attempts,StatusCode,Outcome,Stage,LastAttempt,Finished,TraceId',
+    );
     assert.equal(
       lines[1],
       `${d3.DeliveryId},${d3.EventId},"'=HYPERLINK(""http://evil.example"")",2,${d3.Created},delivered,1,200,success,,${d3.Attempts[0].Started},${d3.Finished},`,

@@ -51,7 +51,9 @@ for (const kind of stores) {
     });
 
     async function webhook(path: string, events: string[], overrides: Record<string, unknown> = {}): Promise<Record<string, any>> {
-      const res = await call(url, 'POST', '/api/v1/Webhook', { body: webhookBody(`${receiver.url}${path}`, { Events: events, ...overrides }) });
+      const res = await call(url, 'POST', '/api/v1/Webhook', {
+        body: webhookBody(`${receiver.url}${path}`, { Events: events, ...overrides }),
+      });
       assert.equal(res.status, 200, res.text);
       return res.json;
     }
