@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createHookd, type Hookd } from '../../src/hookd.js';
 import { call, TestClock, testConfig, webhookBody } from '../helpers/harness.js';
-import { Receiver, type Received } from '../helpers/receiver.js';
+import { ok, Receiver, type Received } from '../helpers/receiver.js';
 import { freshPostgres, POSTGRES_URL } from '../helpers/stores.js';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -197,7 +197,7 @@ for (const kind of stores) {
         clock.advance(60_000);
         await deliver();
       } finally {
-        receiver.respond = (_r, res) => res.end('ok');
+        receiver.respond = ok;
       }
       const got = at('/opted');
       const traced = got.filter((r) => r.body.includes('"PrimaryKey":1,'));
