@@ -3,13 +3,16 @@
  * a valid W3C traceparent from the SignalEvent request (REST, RPC, batch, in-process) is stored and its trace id shown
  * in the delivery log (JSON and CSV); hostile or malformed ones are ignored, never an error; a webhook that opted in
  * (SendTraceContext) sends a traceparent in the event's trace to its receiver, one that did not sends exactly the
- * headers it always sent. Real hookd and receiver on loopback, real SQLite and PostgreSQL.
+ * headers it always sent; a delivery attempt's log line carries the trace id. Real hookd and receiver on loopback,
+ * real SQLite and PostgreSQL.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import pino from 'pino';
 import { createHookd, type Hookd } from '../../src/hookd.js';
 import { call, TestClock, testConfig, webhookBody } from '../helpers/harness.js';
 import { ok, Receiver, type Received } from '../helpers/receiver.js';
@@ -242,3 +245,42 @@ for (const kind of stores) {
     });
   });
 }
+
+describe('the log lines of delivery attempts', () => {
+  it("carry the event's traceId when it has one, and no traceId key when not", async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const out = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        for (const l of chunk.toString('utf8').split('\n')) if (l) lines.push(JSON.parse(l) as Record<string, unknown>);
+        done();
+      },
+    });
+    const dataDir = mkdtempSync(join(tmpdir(), 'hookd-trace-log-'));
+    const hookd = await createHookd(testConfig(dataDir), {
+      clock: new TestClock(),
+      manualDelivery: true,
+      logger: pino({ level: 'warn' }, out),
+    });
+    try {
+      const url = await hookd.listen();
+      // A crmscript webhook whose handler went away: each attempt is hookd's own fault, which is logged.
+      hookd.registerHandler('Gone', () => undefined);
+      const created = await call(url, 'POST', '/api/v1/Webhook', {
+        body: { Name: 'gone', Events: ['trace.logged'], Type: 'crmscript', TargetUrl: 'Gone' },
+      });
+      assert.equal(created.status, 200, created.text);
+      hookd.unregisterHandler('Gone');
+      assert.equal((await call(url, 'POST', '/api/v1/Webhook/trace.logged/1', { body: {}, headers: { traceparent: VALID } })).status, 204);
+      await (hookd.worker as NonNullable<Hookd['worker']>).runUntilIdle();
+      assert.equal((await call(url, 'POST', '/api/v1/Webhook/trace.logged/2', { body: {} })).status, 204);
+      await (hookd.worker as NonNullable<Hookd['worker']>).runUntilIdle();
+      const faults = lines.filter((l) => l.msg === 'hookd could not send; will retry');
+      assert.equal(faults.length, 2, JSON.stringify(lines));
+      assert.equal(faults[0]!.traceId, TRACE);
+      assert.equal('traceId' in faults[1]!, false);
+    } finally {
+      await hookd.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
