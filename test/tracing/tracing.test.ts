@@ -158,13 +158,16 @@ describe('tracing', () => {
         const sent = receiver.received.slice(before).map((r) => r.headers.traceparent as string);
         const log = await call(url, 'GET', `/api/v1/Webhook/${webhookId}/Deliveries`);
         assert.equal(log.json.Items[0].TraceId, traceId, 'the delivery log names the request trace');
+        // Signalled in process without a trace: the delivery gets a trace of its own, its attempt still nests in it.
+        assert.equal(await hookd.signal({ eventName: 'sale.created', primaryKey: 10 }), 1);
+        await receiver.waitFor(before + 3);
         await new Promise((r) => setTimeout(r, 300));
         await hookd.close();
         closed = true;
 
         const signal = spans.find((s) => s.name === 'SignalEvent' && attr(s, 'hookd.event') === 'sale.created');
-        const delivery = spans.find((s) => s.name === 'delivery' && attr(s, 'hookd.event') === 'sale.created');
-        const attempts = spans.filter((s) => s.name === 'delivery attempt' && attr(s, 'hookd.event') === 'sale.created');
+        const delivery = spans.find((s) => s.name === 'delivery' && attr(s, 'hookd.primary_key') === 9);
+        const attempts = spans.filter((s) => s.name === 'delivery attempt' && attr(s, 'hookd.primary_key') === 9);
         assert.ok(signal && delivery, `spans: ${spans.map((s) => s.name).join(', ')}`);
         assert.equal(attempts.length, 2);
         for (const s of [signal, delivery, ...attempts]) assert.equal(s.traceId, traceId, `${s.name} in the request trace`);
@@ -182,6 +185,14 @@ describe('tracing', () => {
           attempts.map((a) => `00-${traceId}-${a.spanId}-01`),
           "the receiver's traceparent names the attempt's span",
         );
+        const own = spans.filter((s) => attr(s, 'hookd.primary_key') === 10);
+        const ownDelivery = own.find((s) => s.name === 'delivery');
+        const ownAttempt = own.find((s) => s.name === 'delivery attempt');
+        assert.ok(ownDelivery && ownAttempt, `spans: ${own.map((s) => s.name).join(', ')}`);
+        assert.equal(ownDelivery.parentSpanId ?? '', '', 'a root: no SignalEvent request');
+        assert.notEqual(ownDelivery.traceId, traceId);
+        assert.equal(ownAttempt.traceId, ownDelivery.traceId);
+        assert.equal(ownAttempt.parentSpanId, ownDelivery.spanId);
       } finally {
         if (!closed) await hookd.close();
       }
