@@ -63,8 +63,17 @@ export interface Hookd {
   defaultTenant: Tenant;
   /** Set when the administrator's password was generated on this first start. */
   generatedAdminPassword: string | null;
-  /** In-process SignalEvent: resolves once the event and its fan-out are stored. */
-  signal(event: { eventName: string; primaryKey?: number; data?: Record<string, unknown>; tenant?: string }): Promise<number>;
+  /**
+   * In-process SignalEvent: resolves once the event and its fan-out are stored. `traceParent`: a W3C traceparent to keep
+   * with the event (its trace id in the delivery log, sent to receivers that opted in); an invalid one is ignored.
+   */
+  signal(event: {
+    eventName: string;
+    primaryKey?: number;
+    data?: Record<string, unknown>;
+    tenant?: string;
+    traceParent?: string;
+  }): Promise<number>;
   /** Registers the handler a `crmscript` webhook names in its TargetUrl (a new crmscript webhook must name one). */
   registerHandler(name: string, handler: EventHandler): void;
   /** Takes a handler away (its webhooks' deliveries then wait as hookd's own fault); false when there was none. */

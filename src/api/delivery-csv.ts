@@ -2,8 +2,9 @@
  * The delivery log as CSV (the Events tab's export; `GET …/Deliveries?Format=csv`): RFC 4180 — CRLF line ends,
  * fields quoted when they hold a comma, quote, CR or LF — one line per delivery with its newest attempt's result.
  * A field a spreadsheet would run as a formula (= + - @ at its start; event names may be custom) gets a leading
- * apostrophe (OWASP's advice on CSV injection).
+ * apostrophe (OWASP's advice on CSV injection). TraceId (issue 26) is last, so columns read by position keep theirs.
  */
+import { traceIdOf } from '../domain/trace-context.js';
 import type { DeliveryView } from '../store/store.js';
 
 export const DELIVERY_CSV_COLUMNS = [
@@ -19,6 +20,7 @@ export const DELIVERY_CSV_COLUMNS = [
   'Stage',
   'LastAttempt',
   'Finished',
+  'TraceId',
 ] as const;
 
 /** One CSV field. */
@@ -46,6 +48,7 @@ export function deliveryCsvLine(d: DeliveryView, format: (ms: number) => string)
     last?.stage ?? null,
     last === null ? null : format(last.started),
     d.finished === null ? null : format(d.finished),
+    traceIdOf(d.record.traceParent),
   ]
     .map(csvField)
     .join(',');

@@ -2,6 +2,7 @@
 import type { FastifyRequest } from 'fastify';
 import { webhookCarrier } from '../domain/carrier.js';
 import { applySelect, parseSelect } from '../domain/select.js';
+import { traceIdOf } from '../domain/trace-context.js';
 import type { Webhook } from '../domain/webhook.js';
 import { panelStatus, type WebhookUsage } from '../domain/webhook-usage.js';
 import type { WebhookService } from '../services/webhook-service.js';
@@ -35,6 +36,8 @@ export function deliveryCarrier(d: DeliveryView, format: (ms: number) => string)
     Event: d.event,
     PrimaryKey: d.primaryKey,
     EventId: d.eventGuid,
+    // The trace the event was signalled in (W3C trace id), to find the delivery in the operator's tracing system.
+    TraceId: traceIdOf(d.record.traceParent),
     Status: d.status,
     Created: format(d.created),
     Finished: d.finished === null ? null : format(d.finished),

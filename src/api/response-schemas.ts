@@ -152,6 +152,9 @@ const webhookProperties = {
     ),
   ),
   ReceiverAuth: Type.Optional(ReceiverAuthShown),
+  SendTraceContext: Type.Optional(
+    Type.Boolean({ description: 'Deliveries carry a W3C traceparent in the trace of the SignalEvent request; shown only when true' }),
+  ),
   Usage: Type.Optional(WebhookUsage),
 };
 
@@ -198,6 +201,7 @@ export const DeliveryPage = Type.Object({
       Event: Type.String(),
       PrimaryKey: Type.Integer(),
       EventId: Type.String(),
+      TraceId: N(Type.String({ description: 'The W3C trace id (32 hex) the event was signalled in; null: none' })),
       Status: Type.String({ description: 'queued or delivered' }),
       Created: Type.String(),
       Finished: N(Type.String()),

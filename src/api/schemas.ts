@@ -93,6 +93,12 @@ export const WebhookBody = Type.Object(
           'hookd: a query over the payload ($eq $ne $gt $gte $lt $lte $in $nin $exists $regex $and $or $nor $not …); non-matching events are not queued',
       }),
     ),
+    SendTraceContext: Type.Optional(
+      Type.Union([Type.Boolean(), Type.String(), Type.Integer(), Type.Null()], {
+        description:
+          "hookd: deliveries carry a W3C traceparent in the trace of the SignalEvent request (false or absent: NetServer's headers only)",
+      }),
+    ),
     ReceiverAuth: Type.Optional(
       Type.Union([Type.Record(Type.String(), Type.Any()), Type.String(), Type.Null()], {
         description:

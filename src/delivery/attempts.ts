@@ -9,6 +9,7 @@ import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { AttemptOutcome, RetryPolicy } from '../domain/retry-policy.js';
 import type { ThrottleRule } from '../domain/throttle.js';
+import { traceIdOf } from '../domain/trace-context.js';
 import type { Clock } from '../lib/clock.js';
 import type { DeliveryObserver } from '../metrics/metrics.js';
 import type { QueuedItem, SettledAttempt } from '../store/delivery-queue.js';
@@ -166,9 +167,16 @@ export class Attempts {
       latencyMs: outcome.kind === 'success' ? now - Date.parse(item.event.timestamp) : null,
       event: item.event,
       retry,
+      deliveryId: item.deliveryId,
+      eventGuid,
     });
     this.deps.onSettled({ deliveryId: item.deliveryId, webhookId: w.target.id, eventGuid, retry, startedAt, durationMs, outcome, next });
-    if (outcome.kind === 'fault')
-      this.deps.logger.warn({ webhookId: w.target.id, error: outcome.error }, 'hookd could not send; will retry');
+    if (outcome.kind === 'fault') {
+      const traceId = traceIdOf(item.event.traceParent);
+      this.deps.logger.warn(
+        { webhookId: w.target.id, error: outcome.error, ...(traceId ? { traceId } : {}) },
+        'hookd could not send; will retry',
+      );
+    }
   }
 }

@@ -5,6 +5,7 @@
  */
 import { type EventRecord, payloadBody, payloadObject } from '../domain/payload.js';
 import { type AttemptOutcome, classifyStatus, retryAfterMs } from '../domain/retry-policy.js';
+import { attemptSpanId, childTraceParent } from '../domain/trace-context.js';
 import { signNetServer } from '../signing/netserver.js';
 import { signingKeys } from '../signing/rotation.js';
 import { standardSignatureHeaders } from '../signing/standard.js';
@@ -62,6 +63,11 @@ export function buildHttpRequest(
     Object.assign(headers, standardSignatureHeaders(keys.standard, job.eventGuid, Math.floor(now / 1000), body));
   }
   if (job.isTest) headers['X-Hook-Test'] = 'true';
+  // Opt-in only (SendTraceContext), so everyone else's request keeps NetServer's exact headers. The parent is the
+  // attempt's span: the one tracing/tracing.ts writes for this attempt when tracing is on.
+  if (job.webhook.sendTraceContext && job.event.traceParent) {
+    headers.traceparent = childTraceParent(job.event.traceParent, attemptSpanId(job.eventGuid, job.retry));
+  }
   if (job.webhook.headers) Object.assign(headers, job.webhook.headers);
   return { headers, body };
 }

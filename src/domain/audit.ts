@@ -84,6 +84,7 @@ const SHOWN = new Set([
   'description',
   'maxpersecond',
   'ordering',
+  'sendtracecontext',
   'deliveryretentiondays',
   'eventretentiondays',
   'graceperiodhours',

@@ -93,6 +93,7 @@ function deliveryControls(w: Webhook): Record<string, unknown> {
   }
   // Receiver authentication: what is set, never a key, client secret or password.
   if (w.receiverAuth !== null) controls.ReceiverAuth = receiverAuthCarrier(w.receiverAuth);
+  if (w.sendTraceContext) controls.SendTraceContext = true;
   return controls;
 }
 

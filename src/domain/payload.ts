@@ -20,6 +20,8 @@ export interface EventRecord {
   contextIdentifier: string;
   values: Record<string, unknown> | null;
   fieldValues: Record<string, unknown> | null;
+  /** The W3C traceparent stored with the event (domain/trace-context.ts); null or absent: none. Never in the payload. */
+  traceParent?: string | null;
 }
 
 export interface PayloadTarget {

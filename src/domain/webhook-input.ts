@@ -280,6 +280,16 @@ function readOrdering(raw: Record<string, unknown>, errors: FieldError[]): Order
   return found ?? 'None';
 }
 
+/** SendTraceContext: true or false (XML and form bodies: the text `true`/`false`, or 1/0); unset: false. */
+function readSendTraceContext(raw: Record<string, unknown>, errors: FieldError[]): boolean {
+  const v = pick(raw, 'SendTraceContext');
+  if (v === undefined || v === null || v === '') return false;
+  if (v === true || v === 1 || (typeof v === 'string' && /^(true|1)$/i.test(v))) return true;
+  if (v === false || v === 0 || (typeof v === 'string' && /^(false|0)$/i.test(v))) return false;
+  errors.push({ property: 'SendTraceContext', rule: 'must be true or false' });
+  return false;
+}
+
 function readFilter(raw: Record<string, unknown>, errors: FieldError[]): Record<string, unknown> | null {
   const v = pick(raw, 'Filter');
   if (v === undefined || v === null || v === '') return null;
@@ -302,7 +312,7 @@ function readFilter(raw: Record<string, unknown>, errors: FieldError[]): Record<
 
 /** What an update is checked against: ErrorEmails (see readErrorEmails) and the stored delivery controls. */
 export type StoredControls = Pick<WebhookInput, 'errorEmails' | 'maxPerSecond' | 'ordering' | 'filter'> &
-  Partial<Pick<WebhookInput, 'receiverAuth'>>;
+  Partial<Pick<WebhookInput, 'receiverAuth' | 'sendTraceContext'>>;
 
 /**
  * Validates a whole carrier; throws a 400 HookdError listing every broken rule. `current` is the stored
@@ -355,6 +365,7 @@ export function validateWebhookInput(raw: unknown, rules: InputRules, current?: 
   const maxPerSecond = absent('MaxPerSecond') ? (current?.maxPerSecond ?? null) : readMaxPerSecond(raw, errors);
   const ordering = absent('Ordering') ? (current?.ordering ?? 'None') : readOrdering(raw, errors);
   const filter = absent('Filter') ? (current?.filter ?? null) : readFilter(raw, errors);
+  const sendTraceContext = absent('SendTraceContext') ? (current?.sendTraceContext ?? false) : readSendTraceContext(raw, errors);
   const receiverAuth = readReceiverAuth(raw, current?.receiverAuth ?? null, rules, type, errors);
   if (
     receiverAuth &&
@@ -391,5 +402,6 @@ export function validateWebhookInput(raw: unknown, rules: InputRules, current?: 
     ordering,
     filter,
     receiverAuth,
+    sendTraceContext,
   };
 }

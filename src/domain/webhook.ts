@@ -70,6 +70,8 @@ export interface WebhookInput {
   filter: Record<string, unknown> | null;
   /** How it authenticates to its receiver (domain/receiver-auth.ts): null, as NetServer's webhooks do, by the signature only. */
   receiverAuth: ReceiverAuth | null;
+  /** Deliveries carry a W3C `traceparent` in the event's trace (hookd's extension; false: NetServer's headers only). */
+  sendTraceContext: boolean;
 }
 
 /** `None`: NetServer's rule (a failing event goes to the back of the queue); `Strict`: one at a time, in signal order. */

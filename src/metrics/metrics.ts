@@ -16,9 +16,11 @@ export interface DeliveryObserver {
     outcome: AttemptOutcome;
     durationMs: number;
     latencyMs: number | null;
-    /** The event and the attempt's Retry (traces). */
+    /** The event, the attempt's Retry, its delivery and EventId (traces). */
     event?: EventRecord;
     retry?: number;
+    deliveryId?: number;
+    eventGuid?: string;
   }): void;
   storeFailed(): void;
 }

@@ -5,6 +5,7 @@ import { checkInput } from '../domain/input-guard.js';
 import { HookdError } from '../domain/errors.js';
 import type { EventRecord } from '../domain/payload.js';
 import { eventFromSignal, signalInput } from '../domain/signal.js';
+import { validTraceParent } from '../domain/trace-context.js';
 import type { Tenant } from '../domain/webhook.js';
 import type { Clock } from '../lib/clock.js';
 import type { SignalGroup, Store } from '../store/store.js';
@@ -34,9 +35,13 @@ function batchItems(items: unknown): unknown[] {
  * merged into Changes/FieldValues/Values, ChangedBy, ContextIdentifier), not the request's bytes — so one
  * event sent over REST (`/Webhook/{name}/{key}`) and over RPC (SignalEvent) is one request. The Timestamp is
  * left out: it is the time of arrival, which a repeat never shares.
+ *
+ * `traceParent` (every signal method's last argument) is a valid W3C traceparent (domain/trace-context.ts) or null:
+ * stored with each event of the request.
  */
 function eventsHash(events: readonly EventRecord[]): string {
-  return jsonHash(events.map(({ timestamp: _arrival, ...event }) => event));
+  // The traceparent is left out too: a repeat sent in another trace is still the same request.
+  return jsonHash(events.map(({ timestamp: _arrival, traceParent: _trace, ...event }) => event));
 }
 
 /** The application a signal came from, as stored with its Idempotency-Key: SO-AppToken's hash (as grants name it), never the token; '' without one. */
@@ -81,8 +86,9 @@ export class EventService {
   }
 
   /** Stores one event and its fan-out (group-committed with others arriving at the same moment); returns the deliveries queued. */
-  async signal(caller: Caller, eventName: unknown, primaryKey: unknown, data: unknown): Promise<number> {
-    const event = this.validate(caller, [{ EventName: eventName, PrimaryKey: primaryKey, Data: data }], false)[0] as EventRecord;
+  async signal(caller: Caller, eventName: unknown, primaryKey: unknown, data: unknown, traceParent: string | null = null): Promise<number> {
+    const item = { EventName: eventName, PrimaryKey: primaryKey, Data: data };
+    const event = this.validate(caller, [item], false, traceParent)[0] as EventRecord;
     const queued = await this.singles.submit({ tenantId: caller.tenant.id, events: [event] });
     this.deps.onStored?.(1);
     if (queued > 0) this.deps.onWork();
@@ -90,8 +96,8 @@ export class EventService {
   }
 
   /** Stores every event in one transaction, or none of them. */
-  async signalMany(caller: Caller, items: unknown): Promise<number> {
-    const events = this.validate(caller, batchItems(items), true);
+  async signalMany(caller: Caller, items: unknown, traceParent: string | null = null): Promise<number> {
+    const events = this.validate(caller, batchItems(items), true, traceParent);
     const queued = await this.deps.store.signal(caller.tenant.id, events, this.deps.clock.now());
     this.deps.onStored?.(events.length);
     if (queued > 0) this.deps.onWork();
@@ -99,7 +105,14 @@ export class EventService {
   }
 
   /** The in-process SignalEvent of an embedding application: as the system user of a tenant (the default one unless named). */
-  async signalAsSystem(e: { eventName: string; primaryKey?: number; data?: Record<string, unknown>; tenant?: string }): Promise<number> {
+  async signalAsSystem(e: {
+    eventName: string;
+    primaryKey?: number;
+    data?: Record<string, unknown>;
+    tenant?: string;
+    /** A W3C traceparent to keep with the event; an invalid one is ignored, as over HTTP. */
+    traceParent?: string;
+  }): Promise<number> {
     const tenant = e.tenant ? await this.deps.store.findTenant(e.tenant) : this.deps.defaultTenant;
     if (!tenant) throw new HookdError('tenant_not_found', { tenant: e.tenant ?? '' });
     const caller: Caller = {
@@ -111,7 +124,7 @@ export class EventService {
     checkInput(e.data ?? {}, 'request body');
     // A copy, as JSON stores it: the worker may be handed this event in memory, and the caller may change its object later.
     const data = e.data === undefined ? {} : (JSON.parse(JSON.stringify(e.data)) as Record<string, unknown>);
-    return this.signal(caller, e.eventName, e.primaryKey ?? 0, data);
+    return this.signal(caller, e.eventName, e.primaryKey ?? 0, data, validTraceParent(e.traceParent));
   }
 
   /**
@@ -120,12 +133,18 @@ export class EventService {
    * different events is a 409. Keys belong to the tenant and application (SO-AppToken): another application's
    * key is a new one.
    */
-  async signalIdempotent(caller: Caller, key: string, items: unknown, batch: boolean): Promise<SignalAnswer> {
+  async signalIdempotent(
+    caller: Caller,
+    key: string,
+    items: unknown,
+    batch: boolean,
+    traceParent: string | null = null,
+  ): Promise<SignalAnswer> {
     if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
       throw new HookdError('invalid_parameter', { name: 'Idempotency-Key', rule: 'must be 1 to 255 printable characters without spaces' });
     }
     const list = batch ? batchItems(items) : [items];
-    const events = this.validate(caller, list, batch);
+    const events = this.validate(caller, list, batch, traceParent);
     const windowMs = this.deps.idempotencyMs ?? 24 * 3_600_000;
     const now = this.deps.clock.now();
     const answer = await this.deps.store.signalOnce(
@@ -143,8 +162,13 @@ export class EventService {
   }
 
   /** In a batch, error messages name the item (`[3].EventName`). */
-  private validate(caller: Caller, items: unknown[], batch: boolean): EventRecord[] {
+  private validate(caller: Caller, items: unknown[], batch: boolean, traceParent: string | null): EventRecord[] {
     const ctx = { associateId: caller.associate.id, contextIdentifier: caller.tenant.identifier, now: this.deps.clock.now() };
-    return items.map((item, i) => eventFromSignal(signalInput(item), ctx, batch ? `[${i}].` : ''));
+    return items.map((item, i) => {
+      const event = eventFromSignal(signalInput(item), ctx, batch ? `[${i}].` : '');
+      // Only an event with a trace gets the field: the common object keeps the shape it always had.
+      if (traceParent !== null) event.traceParent = traceParent;
+      return event;
+    });
   }
 }

@@ -43,6 +43,8 @@ export class TargetTester {
         previousSecretUntil: webhook.previousSecretUntil ?? null,
         secretConfirmed: webhook.secretConfirmed ?? false,
         receiverAuth: webhook.receiverAuth ?? null,
+        // A test ping is no event of a trace.
+        sendTraceContext: false,
       },
     });
     const answer = outcome.answer ?? (outcome.kind === 'success' ? '' : outcome.error);

@@ -27,6 +27,8 @@ export interface WebhookTarget {
   secretConfirmed: boolean;
   /** Client certificate, private CA, OAuth2 or basic auth (domain/receiver-auth.ts); null on most webhooks. */
   receiverAuth: ReceiverAuth | null;
+  /** Deliveries carry a `traceparent` (hookd's extension SendTraceContext; false on most webhooks). */
+  sendTraceContext: boolean;
 }
 
 /** An owned webhook as the store knows it: its target, state, counters and the version the API last wrote. */

@@ -16,7 +16,7 @@ export function jsonOrNull(value: unknown): string | null {
 
 /** An event's columns as EventRow reads them, from `events e` joined to a query. */
 export const EVENT_COLUMNS =
-  'e.name, e.body_event, e.entity, e.primary_key, e.timestamp, e.changes, e.changed_by, e.context_identifier, e.vals, e.field_values';
+  'e.name, e.body_event, e.entity, e.primary_key, e.timestamp, e.changes, e.changed_by, e.context_identifier, e.vals, e.field_values, e.trace_parent';
 
 export interface EventRow {
   name: string;
@@ -29,6 +29,7 @@ export interface EventRow {
   context_identifier: string;
   vals: string | null;
   field_values: string | null;
+  trace_parent: string | null;
 }
 
 export function toEvent(r: EventRow): EventRecord {
@@ -43,6 +44,7 @@ export function toEvent(r: EventRow): EventRecord {
     contextIdentifier: r.context_identifier,
     values: parseJson(r.vals),
     fieldValues: parseJson(r.field_values),
+    traceParent: r.trace_parent,
   };
 }
 
@@ -60,6 +62,7 @@ export function eventParams(tenantId: number, e: EventRecord, now: number): unkn
     e.contextIdentifier,
     jsonOrNull(e.values),
     jsonOrNull(e.fieldValues),
+    e.traceParent ?? null,
     now,
   ];
 }
@@ -88,7 +91,7 @@ export function toQueuedItem(r: QueuedRow): QueuedItem {
 
 /**
  * A refill row read as an array (better-sqlite3's raw mode: ~2 µs a row less than an object of 16 columns), in the
- * order of QUEUED_COLUMNS: the delivery's six columns, then EVENT_COLUMNS.
+ * order of QUEUED_COLUMNS: the delivery's six columns, then EVENT_COLUMNS (the last, trace_parent: migration 012).
  */
 export type QueuedRawRow = [
   id: number,
@@ -107,6 +110,7 @@ export type QueuedRawRow = [
   contextIdentifier: string,
   vals: string | null,
   fieldValues: string | null,
+  traceParent: string | null,
 ];
 
 /** The columns of a QueuedRawRow, from `deliveries d JOIN events e`. */
@@ -131,6 +135,7 @@ export function toQueuedItemFromRaw(r: QueuedRawRow): QueuedItem {
       contextIdentifier: r[13],
       values: parseJson(r[14]),
       fieldValues: parseJson(r[15]),
+      traceParent: r[16],
     },
   };
 }

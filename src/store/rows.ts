@@ -37,6 +37,7 @@ export interface WebhookRow {
   oauth2_secret: string | null;
   basic_user: string | null;
   basic_password: string | null;
+  send_trace_context: number;
   total_calls: number;
   total_errors: number;
   consecutive_errors: number;
@@ -74,6 +75,7 @@ export function toWebhook(r: WebhookRow): Webhook {
     previousSecretUntil: r.previous_secret_until === null ? null : Number(r.previous_secret_until),
     secretConfirmed: r.secret_confirmed === 1,
     receiverAuth: toReceiverAuth(r),
+    sendTraceContext: r.send_trace_context === 1,
     totalCalls: r.total_calls,
     totalErrors: r.total_errors,
     consecutiveErrors: r.consecutive_errors,
@@ -164,6 +166,7 @@ export function toOwnedWebhook(r: WebhookRow): OwnedWebhookRow {
     previousSecretUntil: r.previous_secret_until === null ? null : Number(r.previous_secret_until),
     secretConfirmed: r.secret_confirmed === 1,
     receiverAuth: toReceiverAuth(r),
+    sendTraceContext: r.send_trace_context === 1,
     state: stateFromValue(r.state),
     consecutiveErrors: r.consecutive_errors,
     maxPerSecond: r.max_per_second,
@@ -334,6 +337,7 @@ export const INPUT_COLUMN_NAMES = [
   'oauth2_secret',
   'basic_user',
   'basic_password',
+  'send_trace_context',
 ] as const;
 export const INPUT_COLUMNS = INPUT_COLUMN_NAMES.join(', ');
 
@@ -362,5 +366,6 @@ export function inputColumns(i: WebhookInput): Array<string | number | null> {
     ORDERINGS.indexOf(i.ordering),
     jsonOrNull(i.filter),
     ...receiverAuthColumns(i.receiverAuth),
+    i.sendTraceContext ? 1 : 0,
   ];
 }

@@ -55,20 +55,23 @@ describe('the delivery log as CSV', () => {
     const [d3, d2, d1] = log.Items;
     const lines = res.text.split('\r\n');
     assert.equal(lines.length, 5, 'a header, three deliveries and the final line end');
-    assert.equal(lines[0], 'DeliveryId,EventId,Event,PrimaryKey,Created,Status,Attempts,StatusCode,Outcome,Stage,LastAttempt,Finished');
+    assert.equal(
+      lines[0],
+      'DeliveryId,EventId,Event,PrimaryKey,Created,Status,Attempts,StatusCode,Outcome,Stage,LastAttempt,Finished,TraceId',
+    );
     assert.equal(
       lines[1],
-      `${d3.DeliveryId},${d3.EventId},"'=HYPERLINK(""http://evil.example"")",2,${d3.Created},delivered,1,200,success,,${d3.Attempts[0].Started},${d3.Finished}`,
+      `${d3.DeliveryId},${d3.EventId},"'=HYPERLINK(""http://evil.example"")",2,${d3.Created},delivered,1,200,success,,${d3.Attempts[0].Started},${d3.Finished},`,
     );
     assert.equal(
       lines[2],
-      `${d2.DeliveryId},${d2.EventId},"Goyette, Kautzer and Kuhn",0,${d2.Created},delivered,1,200,success,,${d2.Attempts[0].Started},${d2.Finished}`,
+      `${d2.DeliveryId},${d2.EventId},"Goyette, Kautzer and Kuhn",0,${d2.Created},delivered,1,200,success,,${d2.Attempts[0].Started},${d2.Finished},`,
     );
     // The first failed once (500), then its retry a second later succeeded.
     assert.equal(d1.Attempts.length, 2);
     assert.equal(
       lines[3],
-      `${d1.DeliveryId},${d1.Attempts[1].EventId},contact.created,7,${d1.Created},delivered,2,200,success,,${d1.Attempts[1].Started},${d1.Finished}`,
+      `${d1.DeliveryId},${d1.Attempts[1].EventId},contact.created,7,${d1.Created},delivered,2,200,success,,${d1.Attempts[1].Started},${d1.Finished},`,
     );
     assert.equal(lines[4], '');
   });

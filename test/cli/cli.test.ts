@@ -155,13 +155,18 @@ describe('hookd webhook …', () => {
         'Strict',
         '--filter',
         '{"FieldValues.amount":{"$gt":100}}',
+        '--send-trace-context',
+        'true',
         '--json',
       ],
       env,
     );
     assert.equal(set.code, 0, set.stderr);
     const w = JSON.parse(set.stdout);
-    assert.deepEqual([w.MaxPerSecond, w.Ordering, w.Filter], [5, 'Strict', { 'FieldValues.amount': { $gt: 100 } }]);
+    assert.deepEqual(
+      [w.MaxPerSecond, w.Ordering, w.Filter, w.SendTraceContext],
+      [5, 'Strict', { 'FieldValues.amount': { $gt: 100 } }, true],
+    );
     const bad = await runCli(['webhook', 'update', String(id), '--filter', '{"Entity":{"$like":"x"}}'], env);
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr, /Filter\.Entity\.\$like/);

@@ -24,6 +24,7 @@ export const input = (over: Partial<WebhookInput> = {}): WebhookInput => ({
   ordering: 'None',
   filter: null,
   receiverAuth: null,
+  sendTraceContext: false,
   ...over,
 });
 

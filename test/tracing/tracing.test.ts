@@ -1,7 +1,8 @@
 /**
  * OpenTelemetry traces (issue 26) against a real OTLP/HTTP endpoint on loopback (a node:http server that takes the
  * exporter's JSON): the SignalEvent span continues the request's W3C traceparent and names the tenant; each attempt
- * is a span with webhook, tenant, event, retry, outcome, stage and status. Off unless configured, and then nothing is
+ * is a span with webhook, tenant, event, retry, outcome, stage and status, a child of its delivery's span, which is a
+ * child of the SignalEvent span — one trace from the caller to the receiver. Off unless configured, and then nothing is
  * built (no API hook, the worker's observer is the metrics object).
  */
 import assert from 'node:assert/strict';
@@ -120,6 +121,83 @@ describe('tracing', () => {
       if (!closed) await hookd.close();
     }
   });
+
+  it(
+    'nests a delivery span under SignalEvent and its attempts under the delivery, in the request trace; the receiver gets the attempt span',
+    {
+      timeout: 60_000,
+    },
+    async () => {
+      spans.length = 0;
+      const { hookd, url } = await listenOn(dataDir, {
+        env: { OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl, HOOKD_SAVE_PING: '0', HOOKD_RETRY_DELAYS_MS: '100' },
+      });
+      let closed = false;
+      try {
+        const created = await call(url, 'POST', '/api/v1/Webhook', {
+          body: webhookBody(`${receiver.url}/flaky`, { Events: ['sale.created'], SendTraceContext: true }),
+        });
+        assert.equal(created.status, 200, created.text);
+        const webhookId = (created.json as { WebhookId: number }).WebhookId;
+        let calls = 0;
+        const respond = receiver.respond;
+        receiver.respond = (r, res) => {
+          if (r.path !== '/flaky') return respond(r, res);
+          res.statusCode = ++calls === 1 ? 500 : 200; // the first attempt fails, its retry delivers
+          res.end();
+        };
+        const before = receiver.count;
+        const traceId = '0af7651916cd43dd8448eb211c80319c';
+        const signalled = await call(url, 'POST', '/api/v1/Webhook/sale.created/9', {
+          body: {},
+          headers: { traceparent: `00-${traceId}-b7ad6b7169203331-01` },
+        });
+        assert.equal(signalled.status, 204, signalled.text);
+        await receiver.waitFor(before + 2);
+        receiver.respond = respond;
+        const sent = receiver.received.slice(before).map((r) => r.headers.traceparent as string);
+        const log = await call(url, 'GET', `/api/v1/Webhook/${webhookId}/Deliveries`);
+        assert.equal(log.json.Items[0].TraceId, traceId, 'the delivery log names the request trace');
+        // Signalled in process without a trace: the delivery gets a trace of its own, its attempt still nests in it.
+        assert.equal(await hookd.signal({ eventName: 'sale.created', primaryKey: 10 }), 1);
+        await receiver.waitFor(before + 3);
+        await new Promise((r) => setTimeout(r, 300));
+        await hookd.close();
+        closed = true;
+
+        const signal = spans.find((s) => s.name === 'SignalEvent' && attr(s, 'hookd.event') === 'sale.created');
+        const delivery = spans.find((s) => s.name === 'delivery' && attr(s, 'hookd.primary_key') === 9);
+        const attempts = spans.filter((s) => s.name === 'delivery attempt' && attr(s, 'hookd.primary_key') === 9);
+        assert.ok(signal && delivery, `spans: ${spans.map((s) => s.name).join(', ')}`);
+        assert.equal(attempts.length, 2);
+        for (const s of [signal, delivery, ...attempts]) assert.equal(s.traceId, traceId, `${s.name} in the request trace`);
+        assert.equal(delivery.parentSpanId, signal.spanId, 'the delivery is a child of the ingestion span');
+        for (const a of attempts) assert.equal(a.parentSpanId, delivery.spanId, 'each attempt is a child of its delivery');
+        assert.deepEqual(
+          attempts.map((a) => attr(a, 'hookd.outcome')),
+          ['failure', 'success'],
+        );
+        assert.equal(attr(delivery, 'hookd.webhook.id'), webhookId);
+        assert.equal(attr(delivery, 'hookd.tenant'), 'Default');
+        assert.equal(attr(delivery, 'hookd.primary_key'), 9);
+        assert.deepEqual(
+          sent,
+          attempts.map((a) => `00-${traceId}-${a.spanId}-01`),
+          "the receiver's traceparent names the attempt's span",
+        );
+        const own = spans.filter((s) => attr(s, 'hookd.primary_key') === 10);
+        const ownDelivery = own.find((s) => s.name === 'delivery');
+        const ownAttempt = own.find((s) => s.name === 'delivery attempt');
+        assert.ok(ownDelivery && ownAttempt, `spans: ${own.map((s) => s.name).join(', ')}`);
+        assert.equal(ownDelivery.parentSpanId ?? '', '', 'a root: no SignalEvent request');
+        assert.notEqual(ownDelivery.traceId, traceId);
+        assert.equal(ownAttempt.traceId, ownDelivery.traceId);
+        assert.equal(ownAttempt.parentSpanId, ownDelivery.spanId);
+      } finally {
+        if (!closed) await hookd.close();
+      }
+    },
+  );
 
   it('marks a failed attempt with its stage and status', { timeout: 60_000 }, async () => {
     spans.length = 0;

@@ -312,7 +312,7 @@ describe('12.1 Webhooks panel in Chromium', { skip }, () => {
     const lines = readFileSync((await file.path()) as string, 'utf8').split('\r\n');
     const log = (await call(server.url, 'GET', `/api/v1/Webhook/${id}/Deliveries`)).json;
     const expected = [
-      'DeliveryId,EventId,Event,PrimaryKey,Created,Status,Attempts,StatusCode,Outcome,Stage,LastAttempt,Finished',
+      'DeliveryId,EventId,Event,PrimaryKey,Created,Status,Attempts,StatusCode,Outcome,Stage,LastAttempt,Finished,TraceId',
       ...log.Items.map((d: any) =>
         [
           d.DeliveryId,
@@ -327,13 +327,14 @@ describe('12.1 Webhooks panel in Chromium', { skip }, () => {
           'response',
           d.Attempts[0].Started,
           '',
+          '',
         ].join(','),
       ),
       '',
     ];
     assert.equal(lines.length, 9, 'a header, seven deliveries, the final line end');
     expected.forEach((line, i) => assert.equal(lines[i], line, `line ${i + 1}`));
-    assert.match(lines[1] as string, /^\d+,[0-9a-f-]{36},sale\.sold,7,\S+Z,queued,1,500,failure,response,\S+Z,$/);
+    assert.match(lines[1] as string, /^\d+,[0-9a-f-]{36},sale\.sold,7,\S+Z,queued,1,500,failure,response,\S+Z,,$/);
 
     // Retry one failed event: it is due at once (the others a second later).
     await first.getByRole('button', { name: 'Retry now' }).click();
@@ -351,6 +352,24 @@ describe('12.1 Webhooks panel in Chromium', { skip }, () => {
       .locator('summary')
       .getByText(/^sale\.sold #7 — delivered — 2 attempts — /)
       .waitFor();
+
+    // An event signalled in a trace (W3C traceparent): its delivery shows the trace id; the others show none.
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const traced = await call(server.url, 'POST', '/api/v1/Webhook/sale.sold/8', {
+      body: {},
+      headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+    });
+    assert.equal(traced.status, 204, traced.text);
+    await server.deliver();
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    const newest = page.locator('details[data-delivery]').first();
+    await newest
+      .locator('summary')
+      .getByText(/^sale\.sold #8 — delivered/)
+      .waitFor();
+    await newest.locator('summary').click();
+    assert.equal(await newest.locator('[data-trace-id]').innerText(), traceId);
+    assert.equal(await page.locator('details[data-delivery]').nth(1).locator('[data-trace-id]').count(), 0);
   });
 
   it('renders the list of 1,000 webhooks (each with an attempt) within one screen load; prints the measurement', async (t) => {

@@ -152,6 +152,8 @@ export interface Delivery {
   Event: string;
   PrimaryKey: number;
   EventId: string;
+  /** The W3C trace id the event was signalled in (null: none). */
+  TraceId: string | null;
   Status: string;
   Created: string;
   Finished: string | null;

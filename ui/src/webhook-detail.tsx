@@ -250,6 +250,11 @@ function DeliveryRow({ d, onResend }: { d: Delivery; onResend: () => void }) {
           {failed ? 'Retry now' : 'Resend'}
         </button>
       </p>
+      {d.TraceId && (
+        <p>
+          Trace ID: <code data-trace-id>{d.TraceId}</code>
+        </p>
+      )}
       {d.Request && (
         <>
           <h4>Request as sent</h4>

@@ -8,6 +8,7 @@ import { webhookList, webhookPlain } from '../present.js';
 import { queryParam } from '../request-context.js';
 import * as R from '../response-schemas.js';
 import { IdempotencyHeaders } from '../schemas.js';
+import { requestTraceParent } from '../trace-parent.js';
 import type { RouteDeps } from './route-deps.js';
 import { answered, idempotencyKey, statusFilter } from './webhooks.js';
 
@@ -93,9 +94,10 @@ export async function agentRoutes(app: FastifyInstance, deps: RouteDeps): Promis
           const key = idempotencyKey(req);
           if (key !== null) {
             const item = { EventName: pick(b, 'EventName'), PrimaryKey: pick(b, 'PrimaryKey'), Data: pick(b, 'Data') ?? {} };
-            return answered(reply, await events.signalIdempotent(req.caller, key, item, false));
+            return answered(reply, await events.signalIdempotent(req.caller, key, item, false, requestTraceParent(req)));
           }
-          const queued = await events.signal(req.caller, pick(b, 'EventName'), pick(b, 'PrimaryKey'), pick(b, 'Data') ?? {});
+          const trace = requestTraceParent(req);
+          const queued = await events.signal(req.caller, pick(b, 'EventName'), pick(b, 'PrimaryKey'), pick(b, 'Data') ?? {}, trace);
           return reply.code(204).header('X-Hookd-Deliveries', String(queued)).send();
         }
         case 'getlasterror':

@@ -27,6 +27,7 @@ import {
   WebhookBody,
 } from '../schemas.js';
 import * as R from '../response-schemas.js';
+import { requestTraceParent } from '../trace-parent.js';
 import type { RouteDeps } from './route-deps.js';
 
 /** The webhook id of a `/Webhook/:id…` route. */
@@ -305,9 +306,9 @@ export async function webhookRoutes(app: FastifyInstance, deps: RouteDeps): Prom
       const key = idempotencyKey(req);
       if (key !== null) {
         const item = { EventName: p.eventName, PrimaryKey: p.primaryKey, Data: req.body ?? {} };
-        return answered(reply, await events.signalIdempotent(req.caller, key, item, false));
+        return answered(reply, await events.signalIdempotent(req.caller, key, item, false, requestTraceParent(req)));
       }
-      const queued = await events.signal(req.caller, p.eventName, p.primaryKey, req.body ?? {});
+      const queued = await events.signal(req.caller, p.eventName, p.primaryKey, req.body ?? {}, requestTraceParent(req));
       return reply.code(204).header('X-Hookd-Deliveries', String(queued)).send();
     },
   );
@@ -325,8 +326,8 @@ export async function webhookRoutes(app: FastifyInstance, deps: RouteDeps): Prom
     },
     async (req, reply) => {
       const key = idempotencyKey(req);
-      if (key !== null) return answered(reply, await events.signalIdempotent(req.caller, key, req.body, true));
-      const queued = await events.signalMany(req.caller, req.body);
+      if (key !== null) return answered(reply, await events.signalIdempotent(req.caller, key, req.body, true, requestTraceParent(req)));
+      const queued = await events.signalMany(req.caller, req.body, requestTraceParent(req));
       return reply.code(204).header('X-Hookd-Deliveries', String(queued)).send();
     },
   );

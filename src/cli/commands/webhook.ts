@@ -25,6 +25,7 @@ interface WebhookFlags extends ConnectionFlags {
   maxPerSecond?: string;
   ordering?: string;
   filter?: string;
+  sendTraceContext?: string;
   clientCert?: string;
   clientKey?: string;
   caCert?: string;
@@ -97,6 +98,8 @@ function carrierFrom(flags: WebhookFlags): Record<string, unknown> {
   if (flags.maxPerSecond !== undefined) body.MaxPerSecond = flags.maxPerSecond === '0' ? null : Number(flags.maxPerSecond);
   if (flags.ordering !== undefined) body.Ordering = flags.ordering;
   if (flags.filter !== undefined) body.Filter = jsonArg(flags.filter);
+  // Given as typed: the server says what is wrong with anything but true or false.
+  if (flags.sendTraceContext !== undefined) body.SendTraceContext = flags.sendTraceContext;
   const headers = pairs(flags.header, '--header');
   if (headers) body.Headers = headers;
   const properties = pairs(flags.property, '--property');
@@ -125,6 +128,7 @@ function editFlags(cmd: Command): Command {
     .option('--max-per-second <n>', 'send at most n attempts a second (fractions allowed; 0: no limit)')
     .option('--ordering <ordering>', "'Strict': one event at a time, in signal order; 'None': NetServer's rule")
     .option('--filter <json>', 'a payload filter (JSON, or @file), e.g. \'{"FieldValues.amount": {"$gt": 100}}\'; null: none')
+    .option('--send-trace-context <bool>', "'true': deliveries carry a W3C traceparent in the event's trace; 'false': none")
     .option('--client-cert <pem>', 'mutual TLS: the client certificate (PEM, or @file); with --client-key')
     .option('--client-key <pem>', 'mutual TLS: its private key (PEM, or @file); sealed at rest, never shown')
     .option('--ca-cert <pem>', "the CA that signs the receiver's certificate (PEM, or @file); null: the public roots")

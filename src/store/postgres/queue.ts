@@ -133,7 +133,7 @@ SELECT
      'id', win.id, 'webhook_id', win.webhook_id, 'event_guid', win.event_guid, 'cycle_attempt', win.cycle_attempt,
      'attempts', win.attempts, 'due_at', win.due_at, 'name', e.name, 'body_event', e.body_event, 'entity', e.entity,
      'primary_key', e.primary_key, 'timestamp', e.timestamp, 'changes', e.changes, 'changed_by', e.changed_by,
-     'context_identifier', e.context_identifier, 'vals', e.vals, 'field_values', e.field_values) ORDER BY win.webhook_id, win.ord, win.id), '[]')
+     'context_identifier', e.context_identifier, 'vals', e.vals, 'field_values', e.field_values, 'trace_parent', e.trace_parent) ORDER BY win.webhook_id, win.ord, win.id), '[]')
    FROM win JOIN events e ON e.id = win.event_id WHERE win.n <= win.want) AS deliveries,
   (SELECT coalesce(json_agg(json_build_object('webhookId', t.wid, 'at', least(
      (SELECT min(d.due_at) FROM deliveries d WHERE d.webhook_id = t.wid AND d.status = 0 AND d.due_at > $2

@@ -36,8 +36,8 @@ export async function signalGroups(client: Client, groups: SignalGroup[], now: n
   );
   const ids = idRows.map((r) => r.id);
   await client.query(
-    `INSERT INTO events (id, tenant_id, name, body_event, entity, primary_key, timestamp, changes, changed_by, context_identifier, vals, field_values, created)
-     SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::int[], $10::text[], $11::text[], $12::text[], $13::bigint[])`,
+    `INSERT INTO events (id, tenant_id, name, body_event, entity, primary_key, timestamp, changes, changed_by, context_identifier, vals, field_values, trace_parent, created)
+     SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::int[], $10::text[], $11::text[], $12::text[], $13::text[], $14::bigint[])`,
     [
       ids,
       events.map((x) => x.tenantId),
@@ -51,6 +51,7 @@ export async function signalGroups(client: Client, groups: SignalGroup[], now: n
       events.map((x) => x.e.contextIdentifier),
       events.map((x) => jsonOrNull(x.e.values)),
       events.map((x) => jsonOrNull(x.e.fieldValues)),
+      events.map((x) => x.e.traceParent ?? null),
       events.map(() => now),
     ],
   );

@@ -14,8 +14,8 @@ import type { SignalGroup } from '../store.js';
 export function signalEvents(db: Db, tenantId: number, events: EventRecord[], now: number, fresh?: QueuedItem[]): number {
   const insertEvent = q(
     db,
-    `INSERT INTO events (tenant_id, name, body_event, entity, primary_key, timestamp, changes, changed_by, context_identifier, vals, field_values, created)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO events (tenant_id, name, body_event, entity, primary_key, timestamp, changes, changed_by, context_identifier, vals, field_values, trace_parent, created)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   // Takes the tenant and the three names that receive an event; returns the Active subscribers (and what a filter needs).
   const subscribersOf = q(
