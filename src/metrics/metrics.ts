@@ -49,6 +49,11 @@ export class HookdMetrics implements DeliveryObserver {
   private readonly prunedRows: Counter;
   private readonly latency: Histogram;
   private readonly duration: Histogram;
+  /**
+   * The labelled counters an attempt adds to, kept by their labels: `inc(labels)` sorts and joins its labels on
+   * every call, on every delivery's path (issue 22).
+   */
+  private readonly counted = new Map<string, Counter.Internal>();
 
   constructor(private readonly deps: MetricsDeps) {
     const registers = [this.registry];
@@ -125,14 +130,25 @@ export class HookdMetrics implements DeliveryObserver {
   }
 
   attempted(a: { webhookId: number; outcome: AttemptOutcome; durationMs: number; latencyMs: number | null }): void {
-    this.attempts.inc({ outcome: a.outcome.kind, status_class: statusClass(a.outcome.status) });
+    const { kind, status } = a.outcome;
+    this.child(this.attempts, `${kind} ${status}`, () => ({ outcome: kind, status_class: statusClass(status) })).inc();
     this.duration.observe(a.durationMs / 1000);
-    if (a.outcome.kind === 'success' && a.latencyMs !== null) this.latency.observe(Math.max(0, a.latencyMs) / 1000);
+    if (kind === 'success' && a.latencyMs !== null) this.latency.observe(Math.max(0, a.latencyMs) / 1000);
     if (this.webhookAttempts) {
       if (!this.labelled.has(a.webhookId) && this.labelled.size < this.deps.webhookLabels) this.labelled.add(a.webhookId);
       const id = this.labelled.has(a.webhookId) ? String(a.webhookId) : 'other';
-      this.webhookAttempts.inc({ webhook_id: id, outcome: a.outcome.kind });
+      this.child(this.webhookAttempts, `w ${id} ${kind}`, () => ({ webhook_id: id, outcome: kind })).inc();
     }
+  }
+
+  /** The counter's child for these labels, made once (`key` names the labels; its labels object is built only then). */
+  private child(counter: Counter, key: string, labels: () => Record<string, string>): Counter.Internal {
+    let found = this.counted.get(key);
+    if (!found) {
+      found = counter.labels(labels());
+      this.counted.set(key, found);
+    }
+    return found;
   }
 
   pruned(p: { deliveries: number; events: number }): void {
