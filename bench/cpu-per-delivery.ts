@@ -1,7 +1,8 @@
 /**
  * CPU per delivery, side by side (issue 22): bare undici (signed POSTs, nothing stored), the lean durable
  * reference (../shared/reference, when present) and one hookd process on SQLite (ingestion in batches of 500 +
- * store + sending), each to the same receiver, EVENTS deliveries each. hookd's CPU is read from
+ * store + sending), each to the same receiver, EVENTS deliveries each. hookd is measured warm (after WARMUP unmeasured
+ * deliveries: a server runs for days) and cold (a fresh process); the two scripts are small and run cold. hookd's CPU is read from
  * /proc/<pid>/stat (all its threads); the others report their own process.cpuUsage().
  *
  *   npm run bench -- cpu     (or, after npm run build: node --import tsx bench/cpu-per-delivery.ts [EVENTS=20000] [RUNS=3])
@@ -58,12 +59,12 @@ export async function measureHookd(
   target: string,
   env: Record<string, string> = {},
   events = EVENTS,
+  warmup = Number(process.env.BENCH_WARMUP ?? 0),
 ): Promise<CpuRow> {
   const hookd = await startHookdProcess(env);
   await api(hookd.url, 'POST', '/api/v1/Webhook', { Name: 'cpu', Events: ['contact.changed'], TargetUrl: target, Secret: 'secret' });
   const pid = hookd.child.pid!;
-  // BENCH_WARMUP=N: N deliveries first, unmeasured (JIT compiled, pools open), to see the steady state apart from start-up.
-  const warmup = Number(process.env.BENCH_WARMUP ?? 0);
+  // `warmup` deliveries first, unmeasured (JIT compiled, pools open): the steady state of a server that runs for days.
   if (warmup > 0) {
     const before = await receivedCount(receiverPort);
     await signalEvents(hookd.url, 0, warmup, 500);
@@ -96,18 +97,25 @@ async function measureScript(script: string, args: string[], events: number): Pr
 }
 
 /** Medians of RUNS interleaved runs of each sender, to the same receiver. */
-async function measureAll(events: number, runs: number): Promise<Record<'bare' | 'reference' | 'hookd', CpuRow[]>> {
+type Sender = 'bare' | 'reference' | 'hookd' | 'hookd, cold';
+
+/** Deliveries a warm hookd makes first, unmeasured: V8 compiles hookd's hot code in its first ~20,000. */
+const WARMUP = 20_000;
+
+async function measureAll(events: number, runs: number): Promise<Record<Sender, CpuRow[]>> {
   const receiver = await startProcess('bench/receiver.mjs');
   const port = receiver.line;
   const target = `http://127.0.0.1:${port}/hook`;
-  const rows: Record<'bare' | 'reference' | 'hookd', CpuRow[]> = { bare: [], reference: [], hookd: [] };
+  const rows: Record<Sender, CpuRow[]> = { bare: [], reference: [], hookd: [], 'hookd, cold': [] };
+  const env = JSON.parse(process.env.BENCH_HOOKD_ENV ?? '{}') as Record<string, string>;
   for (let run = 0; run < runs; run++) {
     progress('CPU per delivery', run, runs);
     rows.bare.push(await measureScript(join(REFERENCE, 'bare-sender.mjs'), [port, String(events)], events));
     if (existsSync(join(REFERENCE, 'lean-sender.mjs'))) {
       rows.reference.push(await measureScript(join(REFERENCE, 'lean-sender.mjs'), [port, String(events)], events));
     }
-    rows.hookd.push(await measureHookd(port, target, JSON.parse(process.env.BENCH_HOOKD_ENV ?? '{}') as Record<string, string>, events));
+    rows.hookd.push(await measureHookd(port, target, env, events, Number(process.env.BENCH_WARMUP ?? WARMUP)));
+    rows['hookd, cold'].push(await measureHookd(port, target, env, events, 0));
   }
   progress('CPU per delivery', runs, runs);
   receiver.child.kill();
@@ -130,10 +138,17 @@ export async function runCpuPerDelivery(): Promise<CaseResult[]> {
       baselines: baselines((r) => r.rate, '(same run)'),
     },
     {
-      name: 'CPU per delivery, µs (hookd: all its threads, ingestion included)',
+      name: 'CPU per delivery, µs (hookd: all its threads, ingestion included, after 20,000 unmeasured deliveries)',
       unit: 'µs CPU (lower is better)',
       lowerIsBetter: true,
       hookd: med(rows.hookd, (r) => r.cpuMicrosPerDelivery),
+      baselines: baselines((r) => r.cpuMicrosPerDelivery, 'per signed POST', 'per delivery (same run)'),
+    },
+    {
+      name: 'CPU per delivery, µs, hookd cold (a fresh process: its first 20,000, JIT compiling included)',
+      unit: 'µs CPU (lower is better)',
+      lowerIsBetter: true,
+      hookd: med(rows['hookd, cold'], (r) => r.cpuMicrosPerDelivery),
       baselines: baselines((r) => r.cpuMicrosPerDelivery, 'per signed POST', 'per delivery (same run)'),
     },
     {

@@ -58,14 +58,18 @@ export async function runHundredWebhooks(): Promise<CaseResult[]> {
   const bare: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     progress('100 webhooks', run, RUNS);
-    bare.push(Number((await startProcess('bench/bare-undici.mjs', [`${base}/hook`, '20000', '64'])).line));
+    // Each sender first makes 10,000 unmeasured deliveries (hookd: 100 events), as in the delivery-rate case.
+    bare.push(Number((await startProcess('bench/bare-undici.mjs', [`${base}/hook`, '20000', '64', '10000'])).line));
     for (const hanging of [false, true]) {
       const hookd = await startHookdProcess({ HOOKD_SAVE_PING: '0', HOOKD_ATTEMPT_TIMEOUT_MS: '60000' });
       await webhooks(hookd.url, 100, (i) => (hanging && i === 0 ? `${base}/hang` : `${base}/hook/${i}`));
+      const warm = await receivedCount(receiver.line);
+      await signalEvents(hookd.url, 0, 100, 100);
+      await waitForCount(receiver.line, warm + (hanging ? 100 * 99 : 100 * 100));
       const start = await receivedCount(receiver.line);
       const expected = hanging ? 200 * 99 : 200 * 100;
       const t0 = performance.now();
-      await signalEvents(hookd.url, 0, 200, 200);
+      await signalEvents(hookd.url, 100, 200, 200);
       await waitForCount(receiver.line, start + expected);
       (hanging ? withHanging : healthy).push(expected / ((performance.now() - t0) / 1000));
       hookd.child.kill('SIGKILL');
