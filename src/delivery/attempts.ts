@@ -71,9 +71,23 @@ export class Attempts {
     return new Promise((resolve) => this.whenNoneInFlight.push(resolve));
   }
 
-  /** Aborts every attempt in flight (the second stage of a shutdown). */
-  abortAll(): void {
-    this.abort.abort();
+  /** Shutdown: attempts in flight get `timeoutMs` to finish, then are aborted; resolves once none is in flight. */
+  async drain(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<true>((resolve) => (timer = setTimeout(resolve, timeoutMs, true)));
+    if (await Promise.race([this.finished(), timedOut])) {
+      this.abort.abort();
+      await this.finished();
+    }
+    clearTimeout(timer);
+  }
+
+  /** Something could start now: a kept retry fell due, or a window holds work its webhook has room for. */
+  anyCanStart(now: number): boolean {
+    for (const w of this.deps.owned.values()) {
+      if (w.hasDue(now) || (w.readyCount > 0 && this.canStart(w))) return true;
+    }
+    return false;
   }
 
   canStart(w: OwnedWebhook): boolean {

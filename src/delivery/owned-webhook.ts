@@ -193,6 +193,11 @@ export class OwnedWebhook {
     return this.delayed.some((item) => item.dueAt <= now) || (this.nextDueAt !== null && this.nextDueAt <= now);
   }
 
+  /** A delivery of it was queued and left in the store (handed off, not taken): the next refill finds it. */
+  leftInStore(): void {
+    this.mayHaveMore = true;
+  }
+
   /** The refill came back short: nothing more is due in the store until `at` (null: nothing queued). */
   noMoreUntil(at: number | null): void {
     this.mayHaveMore = false;

@@ -127,7 +127,7 @@ export class Owners {
       }
       if (w === undefined || !w.active) unowned = true;
       else if (w.strict || w.mayHaveMore || w.held.size >= w.window) {
-        w.mayHaveMore = true;
+        w.leftInStore();
         left = true;
       } else {
         w.add([item], now);

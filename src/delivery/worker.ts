@@ -14,6 +14,7 @@ import type { Clock } from '../lib/clock.js';
 import type { DeliveryObserver } from '../metrics/metrics.js';
 import type { DeliveryQueue, ExchangeRequest, ExchangeResult, QueuedItem, SettledAttempt } from '../store/delivery-queue.js';
 import { Attempts } from './attempts.js';
+import { Leases } from './leases.js';
 import { Owners } from './owners.js';
 import type { PluginRegistry } from './plugins.js';
 
@@ -64,8 +65,6 @@ const VERSION_CHECK_MS = 250;
 const KEEP_IDLE_MS = 30_000;
 /** How often an owner gives back webhooks above its fair share, so that shares settle instead of swinging. */
 const GIVE_BACK_MS = 1_000;
-/** Leases are renewed at least this often: with the 10 s a lease outlives the longest attempt, four renewals may fail before sending stops. */
-const RENEW_EVERY_MS = 2_500;
 
 export class DeliveryWorker {
   readonly owner = `worker-${randomUUID()}`;
@@ -77,7 +76,6 @@ export class DeliveryWorker {
   /** Look for webhooks with new work at the next pass (woken, or the poll interval passed). */
   private acquireDue = true;
   private lastAcquireAt = Number.NEGATIVE_INFINITY;
-  private lastRenewAt = Number.NEGATIVE_INFINITY;
   private lastGiveBackAt = Number.NEGATIVE_INFINITY;
   private lastVersionCheckAt = Number.NEGATIVE_INFINITY;
   private versionsDue = true;
@@ -86,11 +84,7 @@ export class DeliveryWorker {
   private wakeUp: (() => void) | null = null;
   private woken = false;
   private readonly attempts: Attempts;
-  /** A lease outlives the longest attempt plus time to record it; after a crash it is what delays redelivery. */
-  private readonly leaseMs: number;
-  private readonly renewEveryMs: number;
-  /** False while the leases could expire before an attempt started now would end: the store stopped answering. */
-  private leaseHolds = true;
+  private readonly leases: Leases;
   /** Results worth waiting for before a commit: GROUP_COMMIT_LIMITS in-flight floors (64 by default). */
   private readonly groupCommit: number;
   /** The loop waits for a group commit's results: completions do not wake it until the group is complete. */
@@ -101,8 +95,7 @@ export class DeliveryWorker {
     const pace = paceFor(deps.options.maxInFlightPerWebhook);
     this.owned = new Owners(pace, deps.queue.shared ? 0 : KEEP_IDLE_MS);
     this.groupCommit = pace.floor * GROUP_COMMIT_LIMITS;
-    this.leaseMs = deps.options.attemptTimeoutMs + 10_000;
-    this.renewEveryMs = Math.min(this.leaseMs / 4, RENEW_EVERY_MS);
+    this.leases = new Leases(deps.queue.shared, deps.options.attemptTimeoutMs, deps.logger);
     const { policy, maxThrottledMs, maxInFlight } = deps.options;
     this.attempts = new Attempts({
       ...deps,
@@ -110,7 +103,7 @@ export class DeliveryWorker {
       // The retry policy with the Retry-After floor and bound (domain/throttle.ts): what the owners settle attempts by.
       rules: { policy, throttle: throttleRule(policy, maxThrottledMs ?? DEFAULT_MAX_THROTTLED_MS) },
       owned: this.owned,
-      mayStart: () => this.running && this.leaseHolds,
+      mayStart: () => this.running && this.leases.hold,
       onSettled: (result) => this.pending.push(result),
       onEnded: () => this.nudge(),
     });
@@ -168,13 +161,7 @@ export class DeliveryWorker {
     this.running = false;
     this.nudge();
     await this.loopDone;
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<true>((resolve) => (timer = setTimeout(resolve, timeoutMs, true)));
-    if (await Promise.race([this.attempts.finished(), timedOut])) {
-      this.attempts.abortAll();
-      await this.attempts.finished();
-    }
-    clearTimeout(timer);
+    await this.attempts.drain(timeoutMs);
     for (const w of this.owned.values()) w.stop();
     await this.exchange().catch((e: unknown) =>
       this.deps.logger.error({ err: e }, 'recording the last results failed; they will be retried'),
@@ -211,12 +198,12 @@ export class DeliveryWorker {
     this.refillDue = false;
     for (const w of this.owned.values()) w.beginPass(now, refillAll);
     if (now - this.lastAcquireAt >= this.deps.options.pollIntervalMs) this.acquireDue = true;
-    this.checkLease(now);
+    this.leases.check(now, this.owned.size > 0);
     // Send first what the windows hold (handed-off deliveries need nothing from the store), unless the owners'
     // copies of their webhooks must be read again before anything more is sent.
     if (!this.versionsDue) this.startAttempts();
     if (this.needsExchange(now)) await this.exchange();
-    this.checkLease(this.deps.clock.now());
+    this.leases.check(this.deps.clock.now(), this.owned.size > 0);
     this.startAttempts();
   }
 
@@ -227,32 +214,11 @@ export class DeliveryWorker {
   async runUntilIdle(maxPasses = 10_000): Promise<void> {
     for (let pass = 0; pass < maxPasses; pass++) {
       await this.runOnce();
-      if (this.attempts.inFlight === 0 && !this.needsExchange(this.deps.clock.now()) && !this.canStartAny()) return;
+      const now = this.deps.clock.now();
+      if (this.attempts.inFlight === 0 && !this.needsExchange(now) && !this.attempts.anyCanStart(now)) return;
       await this.attempts.finished();
     }
     throw new Error(`the worker was still busy after ${maxPasses} passes`);
-  }
-
-  private canStartAny(): boolean {
-    const now = this.deps.clock.now();
-    for (const w of this.owned.values()) {
-      if (w.hasDue(now) || (w.readyCount > 0 && this.attempts.canStart(w))) return true;
-    }
-    return false;
-  }
-
-  /**
-   * On a shared store another process takes an owned webhook once its lease expires: an attempt may start
-   * only if it ends (at the latest, after the attempt timeout) while the last renewed lease still holds.
-   */
-  private checkLease(now: number): void {
-    if (!this.deps.queue.shared) return;
-    const holds = now + this.deps.options.attemptTimeoutMs <= this.lastRenewAt + this.leaseMs;
-    if (holds !== this.leaseHolds && this.owned.size > 0) {
-      if (holds) this.deps.logger.info('leases renewed again: sending resumes');
-      else this.deps.logger.warn('leases could not be renewed: no new attempts until the store answers again');
-    }
-    this.leaseHolds = holds;
   }
 
   private async loop(): Promise<void> {
@@ -306,7 +272,7 @@ export class DeliveryWorker {
   /** Anything for the store: results, refills, takes, releases or a lease renewal that is due. */
   private needsExchange(now: number): boolean {
     if (this.pending.length > 0 || this.acquireDue || this.versionsDue) return true;
-    if (this.deps.queue.shared && now - this.lastRenewAt >= this.renewEveryMs) return true;
+    if (this.leases.due(now)) return true;
     return this.owned.needStore(now);
   }
 
@@ -321,11 +287,11 @@ export class DeliveryWorker {
       ...owned,
       owner: this.owner,
       now,
-      leaseMs: this.leaseMs,
+      leaseMs: this.leases.leaseMs,
       attempts,
       acquire: this.acquireDue && this.running ? Math.max(0, Math.min(ACQUIRE_BATCH, MAX_OWNED - this.owned.size)) : 0,
       acquireWant: this.owned.window,
-      renew: queue.shared && now - this.lastRenewAt >= this.renewEveryMs,
+      renew: this.leases.due(now),
       checkVersions: this.versionsDue || now - this.lastVersionCheckAt >= VERSION_CHECK_MS,
     };
     let result: ExchangeResult;
@@ -346,7 +312,7 @@ export class DeliveryWorker {
     // A trip queued webhook{id}.errors for the webhooks that watch it: take them now, not at the next poll.
     if (request.counters.some((c) => c.trip !== null)) this.acquireDue = true;
     this.exchangeCount++;
-    if (request.renew) this.lastRenewAt = now;
+    if (request.renew) this.leases.renewed(now);
     if (request.checkVersions) {
       this.versionsDue = false;
       this.lastVersionCheckAt = now;
