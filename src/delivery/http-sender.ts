@@ -103,8 +103,9 @@ export class HttpSender {
           method: 'POST',
           headers,
           body,
-          headersTimeout: this.options.timeoutMs,
-          bodyTimeout: this.options.timeoutMs,
+          // The attempt's own deadline (Deadlines: one timer for all) ends it; undici's would set a timer per request.
+          headersTimeout: 0,
+          bodyTimeout: 0,
         },
         attempt,
       );
