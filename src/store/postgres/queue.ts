@@ -192,7 +192,8 @@ export class PostgresDeliveryQueue implements DeliveryQueue {
   }
 
   private async run(c: Client, r: ExchangeRequest): Promise<ExchangeRow> {
-    const { rows } = await c.query<ExchangeRow>(EXCHANGE, exchangeParams(r));
+    // Named: each connection parses the statement once and PostgreSQL may keep its plan (an exchange is ~15 CTEs).
+    const { rows } = await c.query<ExchangeRow>({ name: 'hookd_exchange', text: EXCHANGE, values: exchangeParams(r) });
     return rows[0]!;
   }
 }

@@ -14,7 +14,11 @@ export async function signalEvents(client: Client, tenantId: number, events: Eve
   return queued ?? 0;
 }
 
-/** Stores every group's events and their deliveries in four statements however many groups there are; returns each group's queued count. */
+/**
+ * Stores every group's events and their deliveries in four statements however many groups there are; returns each
+ * group's queued count. The statements are named: each connection parses them once (issue 22: with the exchange's,
+ * PostgreSQL's CPU per delivery fell from 72 to 53 µs).
+ */
 export async function signalGroups(client: Client, groups: SignalGroup[], now: number): Promise<number[]> {
   const events = groups.flatMap((g) => g.events.map((e) => ({ tenantId: g.tenantId, e })));
   const queued = groups.map(() => 0);
@@ -22,23 +26,26 @@ export async function signalGroups(client: Client, groups: SignalGroup[], now: n
   const subscribersOf = new Map<string, Subscriber[]>();
   for (const key of new Set(events.map(({ tenantId, e }) => `${tenantId} ${e.name}`))) {
     const [tenantId, name] = [Number(key.slice(0, key.indexOf(' '))), key.slice(key.indexOf(' ') + 1)];
-    const { rows } = await client.query<SubscriberRow>(
-      `SELECT DISTINCT we.webhook_id AS id, w.filter, w.name, w.properties FROM webhook_events we JOIN webhooks w ON w.id = we.webhook_id
+    const { rows } = await client.query<SubscriberRow>({
+      name: 'hookd_subscribers',
+      text: `SELECT DISTINCT we.webhook_id AS id, w.filter, w.name, w.properties FROM webhook_events we JOIN webhooks w ON w.id = we.webhook_id
        WHERE we.tenant_id = $1 AND we.event = ANY($2) AND w.state = 1`,
-      [tenantId, subscriptionsFor(name)],
-    );
+      values: [tenantId, subscriptionsFor(name)],
+    });
     subscribersOf.set(key, rows.map(toSubscriber));
   }
   // Ids are taken first, so each event's deliveries can name it without relying on RETURNING order.
-  const { rows: idRows } = await client.query<{ id: number }>(
-    "SELECT nextval(pg_get_serial_sequence('events', 'id')) AS id FROM generate_series(1, $1)",
-    [events.length],
-  );
+  const { rows: idRows } = await client.query<{ id: number }>({
+    name: 'hookd_event_ids',
+    text: "SELECT nextval(pg_get_serial_sequence('events', 'id')) AS id FROM generate_series(1, $1)",
+    values: [events.length],
+  });
   const ids = idRows.map((r) => r.id);
-  await client.query(
-    `INSERT INTO events (id, tenant_id, name, body_event, entity, primary_key, timestamp, changes, changed_by, context_identifier, vals, field_values, trace_parent, created)
+  await client.query({
+    name: 'hookd_insert_events',
+    text: `INSERT INTO events (id, tenant_id, name, body_event, entity, primary_key, timestamp, changes, changed_by, context_identifier, vals, field_values, trace_parent, created)
      SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::int[], $10::text[], $11::text[], $12::text[], $13::text[], $14::bigint[])`,
-    [
+    values: [
       ids,
       events.map((x) => x.tenantId),
       events.map((x) => x.e.name),
@@ -54,7 +61,7 @@ export async function signalGroups(client: Client, groups: SignalGroup[], now: n
       events.map((x) => x.e.traceParent ?? null),
       events.map(() => now),
     ],
-  );
+  });
   const webhookIds: number[] = [];
   const eventIds: number[] = [];
   let i = 0;
@@ -70,11 +77,12 @@ export async function signalGroups(client: Client, groups: SignalGroup[], now: n
     }
   });
   if (webhookIds.length > 0) {
-    await client.query(
-      `INSERT INTO deliveries (webhook_id, event_id, event_guid, due_at, created)
+    await client.query({
+      name: 'hookd_insert_deliveries',
+      text: `INSERT INTO deliveries (webhook_id, event_id, event_guid, due_at, created)
        SELECT w, e, g, $4, $4 FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS t(w, e, g)`,
-      [webhookIds, eventIds, webhookIds.map(() => randomUUID()), now],
-    );
+      values: [webhookIds, eventIds, webhookIds.map(() => randomUUID()), now],
+    });
     await client.query(`NOTIFY ${WORK_CHANNEL}`);
   }
   return queued;
