@@ -22,6 +22,8 @@ interface Measured {
   /** WAL bytes written per delivery, and rows inserted, updated or deleted per delivery (null on SQLite). */
   walPerDelivery: number | null;
   rowsPerDelivery: number | null;
+  /** The PostgreSQL server's CPU per delivery in µs, all its processes (null on SQLite or a server the bench did not start). */
+  serverCpuPerDelivery: number | null;
 }
 
 interface DbCounters {
@@ -37,6 +39,7 @@ async function measure(
   webhooks: number,
   env: Record<string, string>,
   db?: pg.Client,
+  serverCpu: () => number | null = () => null,
 ): Promise<Measured> {
   const procs: Array<{ url: string; child: ChildProcess }> = [];
   for (let i = 0; i < processes; i++) procs.push(await startHookdProcess(env));
@@ -63,21 +66,25 @@ async function measure(
   await signalEvents(first.url, 0, WARMUP / webhooks, Math.min(5_000, WARMUP / webhooks), { Changes: ['name'] });
   await waitForCount(receiverPort, warm + WARMUP);
   const c0 = await counters();
+  const cpu0 = serverCpu();
   const start = await receivedCount(receiverPort);
   const t0 = performance.now();
   const events = DELIVERIES / webhooks;
   await signalEvents(first.url, WARMUP / webhooks, events, Math.min(5_000, events), { Changes: ['name'] });
   await waitForCount(receiverPort, start + DELIVERIES);
   const rate = Math.round(DELIVERIES / ((performance.now() - t0) / 1000));
+  const cpu1 = serverCpu();
   const c1 = await counters();
   for (const p of procs) p.child.kill();
-  if (!db || !c0 || !c1) return { rate, txPerDelivery: null, walPerDelivery: null, rowsPerDelivery: null };
+  const serverCpuPerDelivery = cpu0 !== null && cpu1 !== null ? (cpu1 - cpu0) / DELIVERIES : null;
+  if (!db || !c0 || !c1) return { rate, txPerDelivery: null, walPerDelivery: null, rowsPerDelivery: null, serverCpuPerDelivery };
   const { rows } = await db.query<{ bytes: string }>('SELECT pg_wal_lsn_diff($1, $2) AS bytes', [c1.wal, c0.wal]);
   return {
     rate,
     txPerDelivery: (c1.tx - c0.tx) / DELIVERIES,
     walPerDelivery: Number(rows[0]!.bytes) / DELIVERIES,
     rowsPerDelivery: (c1.rows - c0.rows) / DELIVERIES,
+    serverCpuPerDelivery,
   };
 }
 
@@ -101,6 +108,7 @@ export async function runPostgresRate(): Promise<CaseResult[]> {
   const tx = new Map<string, number[]>(shapes.map((s) => [s.key, []]));
   const wal = new Map<string, number[]>(shapes.map((s) => [s.key, []]));
   const rowCounts = new Map<string, number[]>(shapes.map((s) => [s.key, []]));
+  const serverCpu = new Map<string, number[]>(shapes.map((s) => [s.key, []]));
   let step = 0;
   for (let run = 0; run < RUNS; run++) {
     for (const s of shapes) {
@@ -111,7 +119,8 @@ export async function runPostgresRate(): Promise<CaseResult[]> {
         await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
         env = { HOOKD_DATABASE_URL: `${postgres.url}?options=${encodeURIComponent(`-c search_path=${schema}`)}` };
       }
-      const m = await measure(receiver.line, s.processes, s.webhooks, env, s.pg ? admin : undefined);
+      const m = await measure(receiver.line, s.processes, s.webhooks, env, s.pg ? admin : undefined, s.pg ? postgres.cpuMicros : undefined);
+      if (m.serverCpuPerDelivery !== null) serverCpu.get(s.key)!.push(m.serverCpuPerDelivery);
       rates.get(s.key)!.push(m.rate);
       if (m.txPerDelivery !== null) tx.get(s.key)!.push(m.txPerDelivery);
       if (m.walPerDelivery !== null) wal.get(s.key)!.push(m.walPerDelivery);
@@ -154,6 +163,17 @@ export async function runPostgresRate(): Promise<CaseResult[]> {
       unit: 'rows (lower is better)',
       lowerIsBetter: true,
     },
+    ...(serverCpu.get('pg-1-1')!.length > 0
+      ? [
+          {
+            name: "PostgreSQL server's CPU per delivery, µs, 1 webhook, 1 process (all its processes; hookd's own is in the cpu case)",
+            hookd: median(serverCpu.get('pg-1-1')!),
+            baselines: {},
+            unit: 'µs CPU (lower is better)',
+            lowerIsBetter: true,
+          },
+        ]
+      : []),
     { name: 'deliveries/s, PostgreSQL, 100 webhooks, 1 process', hookd: rate('pg-1-100'), baselines: sqlite, unit: 'deliveries/s' },
     {
       name: 'deliveries/s, PostgreSQL, 100 webhooks, 2 processes',
