@@ -67,28 +67,6 @@ export function eventParams(tenantId: number, e: EventRecord, now: number): unkn
   ];
 }
 
-/** A window item as the refill reads it: the delivery and its event, in one row. */
-export interface QueuedRow extends EventRow {
-  id: number;
-  webhook_id: number;
-  event_guid: string;
-  cycle_attempt: number;
-  attempts: number;
-  due_at: number;
-}
-
-export function toQueuedItem(r: QueuedRow): QueuedItem {
-  return {
-    deliveryId: r.id,
-    webhookId: r.webhook_id,
-    eventGuid: r.event_guid,
-    cycleAttempt: r.cycle_attempt,
-    attempts: r.attempts,
-    dueAt: r.due_at,
-    event: toEvent(r),
-  };
-}
-
 /**
  * A refill row read as an array (better-sqlite3's raw mode: ~2 µs a row less than an object of 16 columns), in the
  * order of QUEUED_COLUMNS: the delivery's six columns, then EVENT_COLUMNS (the last, trace_parent: migration 012).
@@ -115,6 +93,48 @@ export type QueuedRawRow = [
 
 /** The columns of a QueuedRawRow, from `deliveries d JOIN events e`. */
 export const QUEUED_COLUMNS = `d.id, d.webhook_id, d.event_guid, d.cycle_attempt, d.attempts, d.due_at, ${EVENT_COLUMNS}`;
+
+/**
+ * A refill row as PostgreSQL's exchange returns it: a JSON array in the order of QueuedRawRow, its JSON columns
+ * (changes, vals, field_values) already parsed with the rest — built with json_build_array and `::json`, ~7 µs a
+ * row less of the server's CPU than an object whose JSON columns are escaped as strings (issue 22).
+ */
+export type QueuedJsonRow = [
+  ...head: [id: number, webhookId: number, eventGuid: string, cycleAttempt: number, attempts: number, dueAt: number],
+  ...event: [name: string, bodyEvent: string, entity: string | null, primaryKey: number, timestamp: string],
+  ...rest: [
+    changes: string[],
+    changedBy: number,
+    contextIdentifier: string,
+    vals: Record<string, unknown> | null,
+    fieldValues: Record<string, unknown> | null,
+    traceParent: string | null,
+  ],
+];
+
+export function toQueuedItemFromJson(r: QueuedJsonRow): QueuedItem {
+  return {
+    deliveryId: r[0],
+    webhookId: r[1],
+    eventGuid: r[2],
+    cycleAttempt: r[3],
+    attempts: r[4],
+    dueAt: r[5],
+    event: {
+      name: r[6],
+      bodyEvent: r[7],
+      entity: r[8],
+      primaryKey: r[9],
+      timestamp: r[10],
+      changes: r[11],
+      changedByAssociateId: r[12],
+      contextIdentifier: r[13],
+      values: r[14],
+      fieldValues: r[15],
+      traceParent: r[16],
+    },
+  };
+}
 
 export function toQueuedItemFromRaw(r: QueuedRawRow): QueuedItem {
   return {
