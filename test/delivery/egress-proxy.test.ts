@@ -45,7 +45,8 @@ function receiver(name: string): Server {
         return;
       }
       // The save pings go the same way; the counts below are of deliveries.
-      if (req.headers['x-hook-test'] !== 'true') peers.set(name, [...(peers.get(name) ?? []), `${req.socket.remotePort ?? 0}>${req.socket.localPort ?? 0}`]);
+      if (req.headers['x-hook-test'] !== 'true')
+        peers.set(name, [...(peers.get(name) ?? []), `${req.socket.remotePort ?? 0}>${req.socket.localPort ?? 0}`]);
       res.end('ok');
     });
   });
