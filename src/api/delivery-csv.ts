@@ -4,7 +4,7 @@
  * A field a spreadsheet would run as a formula (= + - @ at its start; event names may be custom) gets a leading
  * apostrophe (OWASP's advice on CSV injection).
  */
-import type { DeliveryView } from '../store/store.js';
+import type { DeliveryView } from '../domain/delivery-view.js';
 
 export const DELIVERY_CSV_COLUMNS = [
   'DeliveryId',

@@ -8,7 +8,8 @@ import { promisify } from 'node:util';
 import { HookdError, invalidFields } from '../domain/errors.js';
 import type { Associate, Tenant } from '../domain/webhook.js';
 import type { Clock } from '../lib/clock.js';
-import type { Credential, Store } from '../store/store.js';
+import type { Credential } from '../domain/credential.js';
+import type { Store } from '../store/store.js';
 import { LoginLimiter } from './login-limiter.js';
 
 const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number, options: object) => Promise<Buffer>;

@@ -6,7 +6,9 @@ import type { EventRecord } from '../domain/payload.js';
 import type { Webhook } from '../domain/webhook.js';
 import { FAILURE_WINDOW_MS, type WebhookUsage, usageOf } from '../domain/webhook-usage.js';
 import type { Clock } from '../lib/clock.js';
-import type { DeliveryView, Notification, QueueHead, Store } from '../store/store.js';
+import type { DeliveryView, QueueHead } from '../domain/delivery-view.js';
+import type { Notification } from '../domain/notification.js';
+import type { Store } from '../store/store.js';
 import type { Caller } from './caller.js';
 import type { WebhookService } from './webhook-service.js';
 

@@ -17,7 +17,8 @@ import type { Logger } from 'pino';
 import { HookdError } from '../domain/errors.js';
 import { maxOpenRecoverJobs, readRecoverRequest, type RecoverLimits } from '../domain/recover.js';
 import type { Clock } from '../lib/clock.js';
-import type { Job, RecoverScope, Store } from '../store/store.js';
+import type { Job, RecoverScope } from '../domain/job.js';
+import type { Store } from '../store/store.js';
 import type { Caller } from './caller.js';
 import type { WebhookService } from './webhook-service.js';
 

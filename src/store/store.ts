@@ -3,9 +3,11 @@
  * or connections leak past it. Every method that writes does so in one transaction.
  */
 import type { AttemptSample } from '../domain/stats.js';
-import type { RecoverCriteria } from '../domain/recover.js';
+import type { Credential, CredentialKind, NewAssociate } from '../domain/credential.js';
+import type { DeliveryView, QueueHead } from '../domain/delivery-view.js';
+import type { Job, RecoverScope } from '../domain/job.js';
+import type { Notification } from '../domain/notification.js';
 import type { EventRecord } from '../domain/payload.js';
-import type { AttemptOutcome } from '../domain/retry-policy.js';
 import type { UsageRow } from '../domain/webhook-usage.js';
 import type { AppGrant } from '../domain/app-access.js';
 import type { AuditLog } from './audit-log.js';
@@ -44,78 +46,6 @@ export interface SecretRotation {
   stamp: AuditStamp;
 }
 
-/** `portal`: a short-lived token for the customer portal, scoped to one tenant (and application) by its `name`. */
-export type CredentialKind = 'bearer' | 'ticket' | 'portal';
-
-export interface Credential {
-  id: number;
-  kind: CredentialKind;
-  associateId: number;
-  tenantId: number;
-  name: string | null;
-  created: number;
-  expires: number | null;
-}
-
-export interface AttemptView {
-  attemptId: number;
-  eventGuid: string;
-  retry: number;
-  started: number;
-  durationMs: number;
-  statusCode: number | null;
-  outcome: AttemptOutcome['kind'];
-  /** Where a failure happened (connect, tls, timeout, response, …); null for a success. */
-  stage: Exclude<AttemptOutcome, { kind: 'success' }>['stage'] | null;
-  error: string | null;
-}
-
-export interface DeliveryView {
-  deliveryId: number;
-  webhookId: number;
-  event: string;
-  primaryKey: number;
-  /** The event as stored: what the request was built from. */
-  record: EventRecord;
-  /** The request as hookd sends it (added by the delivery-log service, not stored). */
-  request?: { headers: Record<string, string>; body: string };
-  eventGuid: string;
-  status: 'queued' | 'delivered';
-  attempts: AttemptView[];
-  created: number;
-  finished: number | null;
-  dueAt: number | null;
-}
-
-/** A webhook's oldest queued delivery (what a strict queue waits for) and the attempts made of it. */
-export interface QueueHead {
-  deliveryId: number;
-  eventGuid: string;
-  attempts: number;
-}
-
-/** Which deliveries a recover job copies: its criteria within a tenant, on some webhooks or all of them. */
-export interface RecoverScope extends RecoverCriteria {
-  tenantId: number;
-  /** null: every webhook of the tenant. */
-  webhookIds: number[] | null;
-}
-
-export type JobState = 'Queued' | 'Running' | 'Done' | 'Failed';
-
-export interface Job {
-  id: number;
-  tenantId: number;
-  kind: 'recover';
-  scope: RecoverScope;
-  state: JobState;
-  total: number;
-  done: number;
-  created: number;
-  finished: number | null;
-  error: string | null;
-}
-
 export interface PruneCut {
   deliveriesBefore: number | null;
   eventsBefore: number | null;
@@ -135,33 +65,6 @@ export interface StoreSnapshot {
   oldestDueAt: number | null;
   /** Webhooks by State name. */
   webhooks: Record<string, number>;
-}
-
-/** One attempt as the statistics read it: a read model of the domain (domain/stats.ts). */
-export type { AttemptSample };
-
-export interface NewAssociate {
-  name: string;
-  userName: string;
-  passwordHash: string;
-  isAdmin: boolean;
-  email?: string | null;
-}
-
-export interface Notification {
-  id: number;
-  tenantId: number;
-  webhookId: number;
-  /** By e-mail to `recipient`, or in-app for `associateId` (never mailed). */
-  channel: 'email' | 'inapp';
-  associateId: number | null;
-  /** The NotifyWhen flag that fired. */
-  reason: 'FirstFailure' | 'Disabling';
-  recipient: string;
-  subject: string;
-  body: string;
-  created: number;
-  sent: number | null;
 }
 
 /** One caller's events, stored with other callers' in one transaction. */

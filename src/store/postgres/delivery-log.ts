@@ -10,7 +10,10 @@ import {
 } from '../rows.js';
 import { EVENT_COLUMNS } from '../event-rows.js';
 import { stateFromValue } from '../../domain/webhook.js';
-import type { AttemptSample, DeliveryView, Notification, StoreSnapshot } from '../store.js';
+import type { AttemptSample } from '../../domain/stats.js';
+import type { DeliveryView } from '../../domain/delivery-view.js';
+import type { Notification } from '../../domain/notification.js';
+import type { StoreSnapshot } from '../store.js';
 import type { Client } from './pool.js';
 
 export async function listDeliveries(c: Client, tenantId: number, webhookId: number, page: { top: number; skip: number }) {

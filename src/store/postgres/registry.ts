@@ -15,7 +15,8 @@ import {
   toCredential,
   toWebhook,
 } from '../rows.js';
-import type { AuditStamp, Credential, CredentialKind, NewAssociate, SecretRotation, WebhookFilter, WebhookUpdate } from '../store.js';
+import type { Credential, CredentialKind, NewAssociate } from '../../domain/credential.js';
+import type { AuditStamp, SecretRotation, WebhookFilter, WebhookUpdate } from '../store.js';
 import type { Client } from './pool.js';
 import { signalEvents } from './signal.js';
 

@@ -1,6 +1,6 @@
 /** Tenants, associates and credentials in SQLite. */
 import type { Associate, Tenant } from '../../domain/webhook.js';
-import type { Credential, CredentialKind, NewAssociate } from '../store.js';
+import type { Credential, CredentialKind, NewAssociate } from '../../domain/credential.js';
 import { type Db, q } from './database.js';
 import { ASSOCIATE_COLUMNS, type AssociateRow, CREDENTIAL_SELECT, type CredentialRow, toAssociate, toCredential } from '../rows.js';
 

@@ -1,7 +1,10 @@
 /** The delivery log in SQLite: listing, retrying one delivery, counting, pruning, notifications. */
 
 import { stateFromValue } from '../../domain/webhook.js';
-import type { AttemptSample, DeliveryView, Notification, PruneCut, StoreSnapshot, TenantRetention } from '../store.js';
+import type { AttemptSample } from '../../domain/stats.js';
+import type { DeliveryView } from '../../domain/delivery-view.js';
+import type { Notification } from '../../domain/notification.js';
+import type { PruneCut, StoreSnapshot, TenantRetention } from '../store.js';
 import { type Db, q } from './database.js';
 import {
   type AttemptRow,

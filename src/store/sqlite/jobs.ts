@@ -1,7 +1,7 @@
 /** Recover jobs in SQLite: counting what a recover would copy, and copying it in batches with progress. */
 import type { JobRow, RecoverParams } from '../jobs-rows.js';
 import { toJob } from '../jobs-rows.js';
-import type { Job, RecoverScope } from '../store.js';
+import type { Job, RecoverScope } from '../../domain/job.js';
 import { type Db, q } from './database.js';
 
 /**

@@ -3,18 +3,9 @@ import type { AppGrant } from '../../domain/app-access.js';
 import { join } from 'node:path';
 import type { EventRecord } from '../../domain/payload.js';
 import type { WebhookInput } from '../../domain/webhook.js';
-import type {
-  AuditStamp,
-  CredentialKind,
-  NewAssociate,
-  PruneCut,
-  RecoverScope,
-  SecretRotation,
-  SignalGroup,
-  Store,
-  WebhookFilter,
-  WebhookUpdate,
-} from '../store.js';
+import type { CredentialKind, NewAssociate } from '../../domain/credential.js';
+import type { RecoverScope } from '../../domain/job.js';
+import type { AuditStamp, PruneCut, SecretRotation, SignalGroup, Store, WebhookFilter, WebhookUpdate } from '../store.js';
 import * as accounts from './accounts.js';
 import { type Db, migrate, openDatabase, q } from './database.js';
 import * as delivery from './delivery-log.js';
