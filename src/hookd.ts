@@ -185,7 +185,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     maxConsecutiveErrors: config.maxConsecutiveErrors,
   });
   const jobs = new JobService({
-    store,
+    jobs: store.jobs,
     clock,
     logger: logger.child({ component: 'jobs' }),
     webhooks,

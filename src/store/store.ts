@@ -5,12 +5,12 @@
 import type { AttemptSample } from '../domain/stats.js';
 import type { Credential, CredentialKind, NewAssociate } from '../domain/credential.js';
 import type { DeliveryView, QueueHead } from '../domain/delivery-view.js';
-import type { Job, RecoverScope } from '../domain/job.js';
 import type { Notification } from '../domain/notification.js';
 import type { EventRecord } from '../domain/payload.js';
 import type { UsageRow } from '../domain/webhook-usage.js';
 import type { AppGrant } from '../domain/app-access.js';
 import type { AuditLog } from './audit-log.js';
+import type { RecoverJobs } from './jobs.js';
 import type { DeliveryQueue } from './delivery-queue.js';
 import type { Associate, Tenant, Webhook, WebhookInput, WebhookState } from '../domain/webhook.js';
 
@@ -78,6 +78,7 @@ export interface Store {
   readonly queue: DeliveryQueue;
   /** The audit log's narrow port (issue 25). */
   readonly audit: AuditLog;
+  readonly jobs: RecoverJobs;
   migrate(): Promise<void>;
   /** Answers when the database does (one trivial query); rejects when it is unreachable. */
   ping(): Promise<void>;
@@ -156,31 +157,6 @@ export interface Store {
    * (null: that kind is kept). Small batches keep every transaction short.
    */
   prune(tenantId: number, cut: PruneCut, limit: number): Promise<{ deliveries: number; events: number }>;
-  /** How many deliveries a recover of `scope` asked for at `now` would copy (domain/recover.ts: no copies, delivered by now). */
-  countRecoverable(scope: RecoverScope, now: number): Promise<number>;
-  /**
-   * Counts and queues a recover job over what is delivered now, in one transaction (its Total is what it will
-   * copy); 'limit' when the tenant already has `maxOpen` jobs queued or running.
-   */
-  createRecoverJob(scope: RecoverScope, now: number, maxOpen: number): Promise<Job | 'limit'>;
-  getJob(tenantId: number, id: number): Promise<Job | null>;
-  /**
-   * The next turn for `owner`, or null: among the open jobs it may take (nobody holds them, it does, or the
-   * lease ran out) that are one of their tenant's `runningPerTenant` oldest, the tenant's served least recently.
-   */
-  claimJob(owner: string, now: number, leaseMs: number, runningPerTenant: number): Promise<Job | null>;
-  /**
-   * Copies the job's next `limit` deliveries (new deliveries, new EventIds) and records its progress, in one
-   * transaction; renews the lease. Null when `owner` no longer holds the job.
-   */
-  recoverBatch(
-    jobId: number,
-    owner: string,
-    limit: number,
-    now: number,
-    leaseMs: number,
-    newGuid: () => string,
-  ): Promise<{ copied: number; finished: boolean } | null>;
   /** Every tenant with its retention overrides (days; null: the server's setting). */
   listTenantRetention(): Promise<TenantRetention[]>;
   setTenantRetention(tenantId: number, days: { deliveries: number | null; events: number | null }): Promise<void>;

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import { POSTGRES_URL, freshPostgres } from '../helpers/stores.js';
 import { storeContract } from './contract.js';
 import type { OpenStore } from './fixtures.js';
+import { portsContract } from './ports-contract.js';
 import { queueContract } from './queue-contract.js';
 
 if (POSTGRES_URL) {
@@ -10,6 +11,7 @@ if (POSTGRES_URL) {
     return { store, cleanup: drop };
   };
   storeContract('PostgreSQL', open);
+  portsContract('PostgreSQL', open);
   queueContract('PostgreSQL', open);
 } else {
   describe('Store contract: PostgreSQL', () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { storeContract } from './contract.js';
 import type { OpenStore } from './fixtures.js';
+import { portsContract } from './ports-contract.js';
 import { queueContract } from './queue-contract.js';
 
 const open: OpenStore = async () => {
@@ -11,4 +12,5 @@ const open: OpenStore = async () => {
   return { store: SqliteStore.open(dir), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
 };
 storeContract('SQLite', open);
+portsContract('SQLite', open);
 queueContract('SQLite', open);

@@ -1,13 +1,12 @@
 /** The scale-out store: any number of hookd processes share one PostgreSQL database and split the work. */
+import { PostgresRecoverJobs } from './jobs.js';
 import type { AppGrant } from '../../domain/app-access.js';
 import pg from 'pg';
 import type { EventRecord } from '../../domain/payload.js';
 import type { WebhookInput } from '../../domain/webhook.js';
 import type { CredentialKind, NewAssociate } from '../../domain/credential.js';
-import type { RecoverScope } from '../../domain/job.js';
 import type { AuditStamp, PruneCut, SecretRotation, SignalGroup, Store, WebhookFilter, WebhookUpdate } from '../store.js';
 import * as delivery from './delivery-log.js';
-import * as jobs from './jobs.js';
 import { migrate, openPool, transaction } from './pool.js';
 import { PostgresDeliveryQueue } from './queue.js';
 import { PostgresAuditLog } from './audit-log.js';
@@ -23,6 +22,7 @@ const RELISTEN_MS = 1_000;
 export class PostgresStore implements Store {
   readonly queue: PostgresDeliveryQueue;
   readonly audit: PostgresAuditLog;
+  readonly jobs: PostgresRecoverJobs;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -31,6 +31,7 @@ export class PostgresStore implements Store {
   ) {
     this.queue = new PostgresDeliveryQueue(pool, (listener) => this.watchWork(listener));
     this.audit = new PostgresAuditLog(pool);
+    this.jobs = new PostgresRecoverJobs(pool);
   }
 
   /** `schema` gives this store a schema of its own (tests); otherwise the connection's default is used. */
@@ -259,21 +260,6 @@ export class PostgresStore implements Store {
       }
       return { deliveries, events };
     });
-  }
-  async countRecoverable(scope: RecoverScope, now: number) {
-    return jobs.countRecoverable(this.pool, scope, now);
-  }
-  async createRecoverJob(scope: RecoverScope, now: number, maxOpen: number) {
-    return jobs.createRecoverJob(this.pool, scope, now, maxOpen);
-  }
-  async getJob(tenantId: number, id: number) {
-    return jobs.getJob(this.pool, tenantId, id);
-  }
-  async claimJob(owner: string, now: number, leaseMs: number, runningPerTenant: number) {
-    return jobs.claimJob(this.pool, owner, now, leaseMs, runningPerTenant);
-  }
-  async recoverBatch(jobId: number, owner: string, limit: number, now: number, leaseMs: number, newGuid: () => string) {
-    return jobs.recoverBatch(this.pool, jobId, owner, limit, now, leaseMs, newGuid);
   }
   async listTenantRetention() {
     const { rows } = await this.pool.query<{

@@ -1,15 +1,14 @@
 /** The embedded store: one SQLite file, one writer (this process). */
+import { SqliteRecoverJobs } from './jobs.js';
 import type { AppGrant } from '../../domain/app-access.js';
 import { join } from 'node:path';
 import type { EventRecord } from '../../domain/payload.js';
 import type { WebhookInput } from '../../domain/webhook.js';
 import type { CredentialKind, NewAssociate } from '../../domain/credential.js';
-import type { RecoverScope } from '../../domain/job.js';
 import type { AuditStamp, PruneCut, SecretRotation, SignalGroup, Store, WebhookFilter, WebhookUpdate } from '../store.js';
 import * as accounts from './accounts.js';
 import { type Db, migrate, openDatabase, q } from './database.js';
 import * as delivery from './delivery-log.js';
-import * as jobs from './jobs.js';
 import type { QueuedItem } from '../delivery-queue.js';
 import { SqliteDeliveryQueue } from './queue.js';
 import { SqliteAuditLog } from './audit-log.js';
@@ -21,10 +20,12 @@ import * as appGrants from './app-grants.js';
 export class SqliteStore implements Store {
   readonly queue: SqliteDeliveryQueue;
   readonly audit: SqliteAuditLog;
+  readonly jobs: SqliteRecoverJobs;
 
   private constructor(private readonly db: Db) {
     this.queue = new SqliteDeliveryQueue(db);
     this.audit = new SqliteAuditLog(db);
+    this.jobs = new SqliteRecoverJobs(db);
   }
 
   /** Opens `${dataDir}/hookd.db` (or `:memory:`). */
@@ -177,21 +178,6 @@ export class SqliteStore implements Store {
   }
   async prune(tenantId: number, cut: PruneCut, limit: number) {
     return delivery.prune(this.db, tenantId, cut, limit);
-  }
-  async countRecoverable(scope: RecoverScope, now: number) {
-    return jobs.countRecoverable(this.db, scope, now);
-  }
-  async createRecoverJob(scope: RecoverScope, now: number, maxOpen: number) {
-    return jobs.createRecoverJob(this.db, scope, now, maxOpen);
-  }
-  async getJob(tenantId: number, id: number) {
-    return jobs.getJob(this.db, tenantId, id);
-  }
-  async claimJob(owner: string, now: number, leaseMs: number, runningPerTenant: number) {
-    return jobs.claimJob(this.db, owner, now, leaseMs, runningPerTenant);
-  }
-  async recoverBatch(jobId: number, owner: string, limit: number, now: number, leaseMs: number, newGuid: () => string) {
-    return jobs.recoverBatch(this.db, jobId, owner, limit, now, leaseMs, newGuid);
   }
   async listTenantRetention() {
     return delivery.listTenantRetention(this.db);

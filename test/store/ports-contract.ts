@@ -1,0 +1,137 @@
+/**
+ * The narrow ports' contract (issue 21): one case per port operation, each on a fresh store, on every backend.
+ * Each case would fail if its operation did nothing, did too much, or ignored its failure path (a lost lease,
+ * a tenant's limit, another tenant's id).
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { AttemptOutcome } from '../../src/domain/retry-policy.js';
+import type { Tenant } from '../../src/domain/webhook.js';
+import type { RecoverScope } from '../../src/domain/job.js';
+import type { Store } from '../../src/store/store.js';
+import { event, input, type OpenStore } from './fixtures.js';
+import { exchangeRequest, owned, settled } from './queue-contract.js';
+
+const STAMP = { associateId: 1, now: 1_000 };
+const FAIL: AttemptOutcome = { kind: 'failure', status: 500, stage: 'response', error: 'HTTP/1.1 500' };
+const OK: AttemptOutcome = { kind: 'success', status: 200 };
+
+export function portsContract(name: string, open: OpenStore): void {
+  /** A case on a fresh, migrated store with one tenant ('Default') and its admin. */
+  const fresh = (title: string, body: (store: Store, tenant: Tenant) => Promise<void>) =>
+    it(title, async () => {
+      const { store, cleanup } = await open();
+      try {
+        await store.migrate();
+        const tenant = await store.ensureTenant('Default', 1);
+        await store.createAssociate(tenant.id, { name: 'Admin', userName: 'admin', passwordHash: 'h', isAdmin: true }, 1);
+        await body(store, tenant);
+      } finally {
+        await store.close();
+        await cleanup();
+      }
+    });
+
+  /**
+   * Delivers one event per primary key to a new webhook at `now`: the first `failedFirst` of them after one failed
+   * attempt. Returns the webhook's id.
+   */
+  async function delivered(store: Store, tenant: Tenant, keys: number[], failedFirst: number, now: number): Promise<number> {
+    const w = await store.createWebhook(tenant.id, input({ events: ['sale.sold'] }), STAMP, null);
+    await store.signal(
+      tenant.id,
+      keys.map((k) => event('sale.sold', k)),
+      now,
+    );
+    const taken = await store.queue.exchange(exchangeRequest(now, { acquire: 10, acquireWant: 50 }));
+    const items = taken.deliveries.filter((d) => d.webhookId === w.id);
+    assert.equal(items.length, keys.length);
+    const failing = items.slice(0, failedFirst);
+    await store.queue.exchange(
+      exchangeRequest(now + 1, {
+        attempts: failing.map((d) => settled(d, now + 1, FAIL, { kind: 'retry', dueAt: now + 2, cycleAttempt: 1 })),
+        owned: owned(taken),
+      }),
+    );
+    await store.queue.exchange(
+      exchangeRequest(now + 3, {
+        attempts: items.map((d) => settled({ ...d, attempts: failing.includes(d) ? 1 : 0 }, now + 3, OK, { kind: 'delivered' })),
+        owned: owned(taken),
+      }),
+    );
+    await store.queue.releaseAll('w1');
+    return w.id;
+  }
+
+  const scope = (tenant: Tenant, over: Partial<RecoverScope> = {}): RecoverScope => ({
+    tenantId: tenant.id,
+    webhookIds: null,
+    since: 0,
+    until: 1_000_000,
+    status: 'All',
+    events: null,
+    ...over,
+  });
+
+  describe(`RecoverJobs port: ${name}`, () => {
+    fresh('countRecoverable counts what is delivered, Failed only what failed first, never another tenant', async (store, tenant) => {
+      const webhookId = await delivered(store, tenant, [1, 2, 3], 1, 10_000);
+      assert.equal(await store.jobs.countRecoverable(scope(tenant), 20_000), 3);
+      assert.equal(await store.jobs.countRecoverable(scope(tenant, { status: 'Failed' }), 20_000), 1);
+      assert.equal(await store.jobs.countRecoverable(scope(tenant, { webhookIds: [webhookId + 1] }), 20_000), 0);
+      assert.equal(await store.jobs.countRecoverable(scope(tenant, { events: ['other.event'] }), 20_000), 0);
+      assert.equal(await store.jobs.countRecoverable(scope(tenant, { since: 10_001 }), 20_000), 0, 'created before since');
+      assert.equal(await store.jobs.countRecoverable(scope(tenant), 10_000), 0, 'not yet delivered at now');
+      assert.equal(await store.jobs.countRecoverable({ ...scope(tenant), tenantId: tenant.id + 999 }, 20_000), 0);
+    });
+
+    fresh(
+      'createRecoverJob queues a job with its Total, refuses past maxOpen; getJob reads it in its tenant only',
+      async (store, tenant) => {
+        await delivered(store, tenant, [1, 2], 0, 10_000);
+        const job = await store.jobs.createRecoverJob(scope(tenant), 20_000, 1);
+        assert.ok(job !== 'limit');
+        assert.deepEqual([job.state, job.total, job.done, job.kind, job.created, job.finished], ['Queued', 2, 0, 'recover', 20_000, null]);
+        assert.equal(await store.jobs.createRecoverJob(scope(tenant), 20_001, 1), 'limit');
+        assert.deepEqual(await store.jobs.getJob(tenant.id, job.id), job);
+        assert.equal(await store.jobs.getJob(tenant.id + 999, job.id), null);
+      },
+    );
+
+    fresh('claimJob gives an open job to one owner until its lease runs out', async (store, tenant) => {
+      await delivered(store, tenant, [1], 0, 10_000);
+      assert.equal(await store.jobs.claimJob('a', 20_000, 1_000, 1), null, 'no job yet');
+      const job = await store.jobs.createRecoverJob(scope(tenant), 20_000, 4);
+      assert.ok(job !== 'limit');
+      const claimed = await store.jobs.claimJob('a', 20_000, 1_000, 1);
+      assert.deepEqual([claimed?.id, claimed?.state], [job.id, 'Running']);
+      assert.equal(await store.jobs.claimJob('b', 20_500, 1_000, 1), null, 'held by a');
+      assert.equal((await store.jobs.claimJob('b', 21_001, 1_000, 1))?.id, job.id, 'taken over once the lease ran out');
+    });
+
+    fresh('recoverBatch copies in batches for the holder, finishes the job, and refuses a lost lease', async (store, tenant) => {
+      const webhookId = await delivered(store, tenant, [1, 2, 3], 0, 10_000);
+      const job = await store.jobs.createRecoverJob(scope(tenant), 20_000, 4);
+      assert.ok(job !== 'limit');
+      await store.jobs.claimJob('a', 20_000, 1_000, 1);
+      let guid = 0;
+      const newGuid = () => `copy-${++guid}`;
+      assert.deepEqual(await store.jobs.recoverBatch(job.id, 'a', 2, 20_100, 1_000, newGuid), { copied: 2, finished: false });
+      assert.equal(await store.countQueued(webhookId), 2);
+      await store.jobs.claimJob('b', 21_200, 1_000, 1); // a's lease (renewed to 21,100) ran out
+      assert.equal(await store.jobs.recoverBatch(job.id, 'a', 2, 21_200, 1_000, newGuid), null, 'a lost the lease');
+      assert.deepEqual(await store.jobs.recoverBatch(job.id, 'b', 2, 21_300, 1_000, newGuid), { copied: 1, finished: true });
+      assert.equal(await store.countQueued(webhookId), 3);
+      const done = await store.jobs.getJob(tenant.id, job.id);
+      assert.deepEqual([done?.state, done?.done, done?.finished], ['Done', 3, 21_300]);
+      const log = await store.listDeliveries(tenant.id, webhookId, { top: 10, skip: 0 });
+      assert.deepEqual(
+        log.items
+          .filter((d) => d.status === 'queued')
+          .map((d) => d.eventGuid)
+          .sort(),
+        ['copy-1', 'copy-2', 'copy-3'],
+      );
+    });
+  });
+}
