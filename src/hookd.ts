@@ -201,7 +201,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     idempotencyMs: config.idempotencyHours * 3_600_000,
     onPruned: (pruned) => metrics.pruned(pruned),
   });
-  const appAccess = new AppAccessService({ store, clock, mode: config.appAccess as AppAccessMode });
+  const appAccess = new AppAccessService({ appGrants: store.appGrants, clock, mode: config.appAccess as AppAccessMode });
   const app = await buildApp({
     auth,
     webhooks,

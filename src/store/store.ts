@@ -8,8 +8,8 @@ import type { DeliveryView, QueueHead } from '../domain/delivery-view.js';
 import type { Notification } from '../domain/notification.js';
 import type { EventRecord } from '../domain/payload.js';
 import type { UsageRow } from '../domain/webhook-usage.js';
-import type { AppGrant } from '../domain/app-access.js';
 import type { AuditLog } from './audit-log.js';
+import type { AppGrants } from './app-grants.js';
 import type { RecoverJobs } from './jobs.js';
 import type { DeliveryQueue } from './delivery-queue.js';
 import type { Associate, Tenant, Webhook, WebhookInput, WebhookState } from '../domain/webhook.js';
@@ -78,6 +78,7 @@ export interface Store {
   readonly queue: DeliveryQueue;
   /** The audit log's narrow port (issue 25). */
   readonly audit: AuditLog;
+  readonly appGrants: AppGrants;
   readonly jobs: RecoverJobs;
   migrate(): Promise<void>;
   /** Answers when the database does (one trivial query); rejects when it is unreachable. */
@@ -164,14 +165,6 @@ export interface Store {
   listNotifications(tenantId: number, inAppFor?: number): Promise<Notification[]>;
   /** Queue depth, the oldest due delivery and webhooks by state (/metrics). */
   snapshot(now: number): Promise<StoreSnapshot>;
-  /** "Online Restricted" grants (migration 009): every one, oldest first. */
-  listAppGrants(): Promise<AppGrant[]>;
-  /** The grant of the application whose SO-AppToken hashes to `tokenHash`, or null. */
-  findAppGrant(tokenHash: string): Promise<AppGrant | null>;
-  /** Grants an application (again: renamed and re-dated). */
-  putAppGrant(grant: AppGrant): Promise<AppGrant>;
-  /** Takes a grant back; false when there was none. */
-  deleteAppGrant(tokenHash: string): Promise<boolean>;
   /** For each of these webhooks of the tenant: failed attempts since `failuresSince` and the newest attempt (one query). */
   webhookUsage(tenantId: number, ids: number[], failuresSince: number): Promise<UsageRow[]>;
   /** A webhook's attempts started in [since, until], oldest first, at most `limit` (the Stats API). */

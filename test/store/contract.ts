@@ -181,23 +181,5 @@ export function storeContract(name: string, open: OpenStore): void {
       assert.deepEqual(await store.webhookUsage(tenant.id + 999, [failing.id], 0), [], "another tenant's webhooks are not read");
       for (const w of [failing, paused, quiet]) await store.deleteWebhook(tenant.id, w.id);
     });
-
-    it('keeps application grants (Online Restricted, migration 009): put, find, list, re-grant, delete', async () => {
-      const a = { tokenHash: 'a'.repeat(64), name: 'CRM sync', granted: 2_000, grantedBy: 1 };
-      const b = { tokenHash: 'b'.repeat(64), name: '', granted: 1_000, grantedBy: 1 };
-      assert.equal(await store.findAppGrant(a.tokenHash), null);
-      assert.deepEqual(await store.putAppGrant(a), a);
-      await store.putAppGrant(b);
-      assert.deepEqual(await store.findAppGrant(a.tokenHash), a);
-      assert.deepEqual(await store.listAppGrants(), [b, a], 'oldest first');
-      const renamed = { ...a, name: 'Renamed', granted: 3_000 };
-      await store.putAppGrant(renamed);
-      assert.deepEqual(await store.listAppGrants(), [b, renamed], 'a second grant replaces the first');
-      assert.equal(await store.deleteAppGrant(a.tokenHash), true);
-      assert.equal(await store.deleteAppGrant(a.tokenHash), false);
-      assert.equal(await store.findAppGrant(a.tokenHash), null);
-      assert.equal(await store.deleteAppGrant(b.tokenHash), true);
-      assert.deepEqual(await store.listAppGrants(), []);
-    });
   });
 }

@@ -134,4 +134,24 @@ export function portsContract(name: string, open: OpenStore): void {
       );
     });
   });
+
+  describe(`AppGrants port: ${name}`, () => {
+    fresh('put, find, list, re-grant and delete grants (Online Restricted, migration 009)', async (store) => {
+      const a = { tokenHash: 'a'.repeat(64), name: 'CRM sync', granted: 2_000, grantedBy: 1 };
+      const b = { tokenHash: 'b'.repeat(64), name: '', granted: 1_000, grantedBy: 1 };
+      assert.equal(await store.appGrants.findAppGrant(a.tokenHash), null);
+      assert.deepEqual(await store.appGrants.putAppGrant(a), a);
+      await store.appGrants.putAppGrant(b);
+      assert.deepEqual(await store.appGrants.findAppGrant(a.tokenHash), a);
+      assert.deepEqual(await store.appGrants.listAppGrants(), [b, a], 'oldest first');
+      const renamed = { ...a, name: 'Renamed', granted: 3_000 };
+      await store.appGrants.putAppGrant(renamed);
+      assert.deepEqual(await store.appGrants.listAppGrants(), [b, renamed], 'a second grant replaces the first');
+      assert.equal(await store.appGrants.deleteAppGrant(a.tokenHash), true);
+      assert.equal(await store.appGrants.deleteAppGrant(a.tokenHash), false);
+      assert.equal(await store.appGrants.findAppGrant(a.tokenHash), null);
+      assert.equal(await store.appGrants.deleteAppGrant(b.tokenHash), true);
+      assert.deepEqual(await store.appGrants.listAppGrants(), []);
+    });
+  });
 }

@@ -1,6 +1,6 @@
 /** The scale-out store: any number of hookd processes share one PostgreSQL database and split the work. */
+import { PostgresAppGrants } from './app-grants.js';
 import { PostgresRecoverJobs } from './jobs.js';
-import type { AppGrant } from '../../domain/app-access.js';
 import pg from 'pg';
 import type { EventRecord } from '../../domain/payload.js';
 import type { WebhookInput } from '../../domain/webhook.js';
@@ -13,7 +13,6 @@ import { PostgresAuditLog } from './audit-log.js';
 import * as registry from './registry.js';
 import { SECRET_COLUMNS } from '../rows.js';
 import { webhookUsage } from './webhook-usage.js';
-import * as appGrants from './app-grants.js';
 import { WORK_CHANNEL, signalEvents, signalGroups } from './signal.js';
 
 /** How long to wait before opening the LISTEN connection again after it was lost. */
@@ -22,6 +21,7 @@ const RELISTEN_MS = 1_000;
 export class PostgresStore implements Store {
   readonly queue: PostgresDeliveryQueue;
   readonly audit: PostgresAuditLog;
+  readonly appGrants: PostgresAppGrants;
   readonly jobs: PostgresRecoverJobs;
 
   private constructor(
@@ -31,6 +31,7 @@ export class PostgresStore implements Store {
   ) {
     this.queue = new PostgresDeliveryQueue(pool, (listener) => this.watchWork(listener));
     this.audit = new PostgresAuditLog(pool);
+    this.appGrants = new PostgresAppGrants(pool);
     this.jobs = new PostgresRecoverJobs(pool);
   }
 
@@ -287,18 +288,6 @@ export class PostgresStore implements Store {
   }
   async snapshot(now: number) {
     return delivery.snapshot(this.pool, now);
-  }
-  async listAppGrants() {
-    return appGrants.listAppGrants(this.pool);
-  }
-  async findAppGrant(tokenHash: string) {
-    return appGrants.findAppGrant(this.pool, tokenHash);
-  }
-  async putAppGrant(grant: AppGrant) {
-    return appGrants.putAppGrant(this.pool, grant);
-  }
-  async deleteAppGrant(tokenHash: string) {
-    return appGrants.deleteAppGrant(this.pool, tokenHash);
   }
   async webhookUsage(tenantId: number, ids: number[], failuresSince: number) {
     return webhookUsage(this.pool, tenantId, ids, failuresSince);

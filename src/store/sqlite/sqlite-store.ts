@@ -1,6 +1,6 @@
 /** The embedded store: one SQLite file, one writer (this process). */
+import { SqliteAppGrants } from './app-grants.js';
 import { SqliteRecoverJobs } from './jobs.js';
-import type { AppGrant } from '../../domain/app-access.js';
 import { join } from 'node:path';
 import type { EventRecord } from '../../domain/payload.js';
 import type { WebhookInput } from '../../domain/webhook.js';
@@ -15,16 +15,17 @@ import { SqliteAuditLog } from './audit-log.js';
 import { signalEvents, signalGroups } from './signal.js';
 import * as webhooks from './webhooks.js';
 import { webhookUsage } from './webhook-usage.js';
-import * as appGrants from './app-grants.js';
 
 export class SqliteStore implements Store {
   readonly queue: SqliteDeliveryQueue;
   readonly audit: SqliteAuditLog;
+  readonly appGrants: SqliteAppGrants;
   readonly jobs: SqliteRecoverJobs;
 
   private constructor(private readonly db: Db) {
     this.queue = new SqliteDeliveryQueue(db);
     this.audit = new SqliteAuditLog(db);
+    this.appGrants = new SqliteAppGrants(db);
     this.jobs = new SqliteRecoverJobs(db);
   }
 
@@ -192,18 +193,6 @@ export class SqliteStore implements Store {
   }
   async snapshot(now: number) {
     return delivery.snapshot(this.db, now);
-  }
-  async listAppGrants() {
-    return appGrants.listAppGrants(this.db);
-  }
-  async findAppGrant(tokenHash: string) {
-    return appGrants.findAppGrant(this.db, tokenHash);
-  }
-  async putAppGrant(grant: AppGrant) {
-    return appGrants.putAppGrant(this.db, grant);
-  }
-  async deleteAppGrant(tokenHash: string) {
-    return appGrants.deleteAppGrant(this.db, tokenHash);
   }
   async webhookUsage(tenantId: number, ids: number[], failuresSince: number) {
     return webhookUsage(this.db, tenantId, ids, failuresSince);
