@@ -177,6 +177,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     webhook.type === 'webhook' ? buildHttpRequest({ event, eventGuid, retry, webhook }, USER_AGENT, signing) : null;
   const deliveryLog = new DeliveryLogService({
     store,
+    notifications: store.notifications,
     clock,
     webhooks,
     onWork,
@@ -242,7 +243,13 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
 
   const mail =
     deliverHere && config.smtpUrl
-      ? new MailSender({ store, clock, logger: logger.child({ component: 'mail' }), smtpUrl: config.smtpUrl, from: config.smtpFrom })
+      ? new MailSender({
+          notifications: store.notifications,
+          clock,
+          logger: logger.child({ component: 'mail' }),
+          smtpUrl: config.smtpUrl,
+          from: config.smtpFrom,
+        })
       : null;
 
   // Other processes signal through the database; their NOTIFY wakes this worker at once.

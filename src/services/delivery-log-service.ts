@@ -8,6 +8,7 @@ import { FAILURE_WINDOW_MS, type WebhookUsage, usageOf } from '../domain/webhook
 import type { Clock } from '../lib/clock.js';
 import type { DeliveryView, QueueHead } from '../domain/delivery-view.js';
 import type { Notification } from '../domain/notification.js';
+import type { Notifications } from '../store/notifications.js';
 import type { Store } from '../store/store.js';
 import type { Caller } from './caller.js';
 import type { WebhookService } from './webhook-service.js';
@@ -29,6 +30,7 @@ export class DeliveryLogService {
   constructor(
     private readonly deps: {
       store: Store;
+      notifications: Notifications;
       clock: Clock;
       webhooks: WebhookService;
       onWork: () => void;
@@ -130,6 +132,6 @@ export class DeliveryLogService {
 
   /** The caller's in-app notifications (NotifyVia InApp of the webhooks that name the caller in ErrorAssociates). */
   async notifications(caller: Caller): Promise<Notification[]> {
-    return this.deps.store.listNotifications(caller.tenant.id, caller.associate.id);
+    return this.deps.notifications.listNotifications(caller.tenant.id, caller.associate.id);
   }
 }

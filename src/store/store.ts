@@ -5,10 +5,10 @@
 import type { AttemptSample } from '../domain/stats.js';
 import type { Credential, CredentialKind, NewAssociate } from '../domain/credential.js';
 import type { DeliveryView, QueueHead } from '../domain/delivery-view.js';
-import type { Notification } from '../domain/notification.js';
 import type { EventRecord } from '../domain/payload.js';
 import type { UsageRow } from '../domain/webhook-usage.js';
 import type { AuditLog } from './audit-log.js';
+import type { Notifications } from './notifications.js';
 import type { AppGrants } from './app-grants.js';
 import type { RecoverJobs } from './jobs.js';
 import type { DeliveryQueue } from './delivery-queue.js';
@@ -78,6 +78,7 @@ export interface Store {
   readonly queue: DeliveryQueue;
   /** The audit log's narrow port (issue 25). */
   readonly audit: AuditLog;
+  readonly notifications: Notifications;
   readonly appGrants: AppGrants;
   readonly jobs: RecoverJobs;
   migrate(): Promise<void>;
@@ -161,15 +162,10 @@ export interface Store {
   /** Every tenant with its retention overrides (days; null: the server's setting). */
   listTenantRetention(): Promise<TenantRetention[]>;
   setTenantRetention(tenantId: number, days: { deliveries: number | null; events: number | null }): Promise<void>;
-  /** A tenant's notifications; with `inAppFor`, only the in-app ones of that associate. */
-  listNotifications(tenantId: number, inAppFor?: number): Promise<Notification[]>;
   /** Queue depth, the oldest due delivery and webhooks by state (/metrics). */
   snapshot(now: number): Promise<StoreSnapshot>;
   /** For each of these webhooks of the tenant: failed attempts since `failuresSince` and the newest attempt (one query). */
   webhookUsage(tenantId: number, ids: number[], failuresSince: number): Promise<UsageRow[]>;
   /** A webhook's attempts started in [since, until], oldest first, at most `limit` (the Stats API). */
   attemptsBetween(webhookId: number, since: number, until: number, limit: number): Promise<AttemptSample[]>;
-  /** Notifications not yet sent by e-mail, oldest first. */
-  unsentNotifications(limit: number): Promise<Notification[]>;
-  markNotificationSent(id: number, now: number): Promise<void>;
 }

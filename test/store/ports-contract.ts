@@ -154,4 +154,44 @@ export function portsContract(name: string, open: OpenStore): void {
       assert.deepEqual(await store.appGrants.listAppGrants(), []);
     });
   });
+
+  describe(`Notifications port: ${name}`, () => {
+    fresh('lists what a trip recorded, per tenant and per in-app associate; marks an e-mail sent', async (store, tenant) => {
+      const w = await store.createWebhook(tenant.id, input({ events: ['sale.sold'], errorsEmail: 'ops@example.com' }), STAMP, null);
+      assert.deepEqual(await store.notifications.unsentNotifications(10), []);
+      await store.signal(tenant.id, [event('sale.sold', 1)], 5_000);
+      const taken = await store.queue.exchange(exchangeRequest(5_000, { acquire: 10 }));
+      const [a] = taken.deliveries;
+      assert.ok(a);
+      await store.queue.exchange(
+        exchangeRequest(5_001, {
+          attempts: [settled(a, 5_001, FAIL, { kind: 'later', dueAt: 10_001 })],
+          counters: [
+            {
+              webhookId: w.id,
+              calls: 1,
+              errors: 1,
+              consecutiveReset: false,
+              consecutiveAdd: 9,
+              lastError: 'HTTP/1.1 500',
+              trip: { eventGuid: a.eventGuid },
+              firstFailure: null,
+            },
+          ],
+          owned: owned(taken),
+        }),
+      );
+      const unsent = await store.notifications.unsentNotifications(10);
+      assert.deepEqual(
+        unsent.map((n) => [n.webhookId, n.channel, n.reason, n.recipient, n.sent]),
+        [[w.id, 'email', 'Disabling', 'ops@example.com', null]],
+      );
+      assert.deepEqual(await store.notifications.listNotifications(tenant.id), unsent);
+      assert.deepEqual(await store.notifications.listNotifications(tenant.id, 1), [], 'an e-mail is not in-app');
+      assert.deepEqual(await store.notifications.listNotifications(tenant.id + 999), [], "another tenant's");
+      await store.notifications.markNotificationSent(unsent[0]!.id, 6_000);
+      assert.deepEqual(await store.notifications.unsentNotifications(10), []);
+      assert.equal((await store.notifications.listNotifications(tenant.id))[0]?.sent, 6_000);
+    });
+  });
 }

@@ -198,7 +198,7 @@ export function queueContract(name: string, open: OpenStore): void {
         await store.queue.exchange(exchangeRequest(5002, { counters: [delta(w.id, { trip: { eventGuid: 'x' } })], owned: owned(taken) }));
         assert.equal(await store.countQueued(watcher.id), 1);
         assert.deepEqual(
-          (await store.unsentNotifications(10)).map((n) => n.recipient),
+          (await store.notifications.unsentNotifications(10)).map((n) => n.recipient),
           ['ops@example.com'],
         );
         assert.deepEqual(

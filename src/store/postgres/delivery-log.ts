@@ -1,18 +1,9 @@
-/** The delivery log on PostgreSQL: listing, retrying one delivery, notifications. */
-import {
-  type AttemptRow,
-  type DeliveryRow,
-  type NotificationRow,
-  type QueueHeadRow,
-  toDeliveryViews,
-  toNotification,
-  toQueueHead,
-} from '../rows.js';
+/** The delivery log on PostgreSQL: listing, retrying one delivery (notifications: notifications.ts). */
+import { type AttemptRow, type DeliveryRow, type QueueHeadRow, toDeliveryViews, toQueueHead } from '../rows.js';
 import { EVENT_COLUMNS } from '../event-rows.js';
 import { stateFromValue } from '../../domain/webhook.js';
 import type { AttemptSample } from '../../domain/stats.js';
 import type { DeliveryView } from '../../domain/delivery-view.js';
-import type { Notification } from '../../domain/notification.js';
 import type { StoreSnapshot } from '../store.js';
 import type { Client } from './pool.js';
 
@@ -81,21 +72,4 @@ export async function attemptsBetween(c: Client, webhookId: number, since: numbe
     [webhookId, since, until, limit],
   );
   return rows.map((r) => ({ started: Number(r.started), durationMs: r.duration_ms, statusCode: r.status_code, outcome: r.outcome }));
-}
-
-export async function listNotifications(c: Client, tenantId: number, inAppFor?: number): Promise<Notification[]> {
-  const { rows } =
-    inAppFor === undefined
-      ? await c.query<NotificationRow>('SELECT * FROM notifications WHERE tenant_id = $1 ORDER BY id', [tenantId])
-      : await c.query<NotificationRow>(
-          "SELECT * FROM notifications WHERE tenant_id = $1 AND channel = 'inapp' AND associate_id = $2 ORDER BY id",
-          [tenantId, inAppFor],
-        );
-  return rows.map(toNotification);
-}
-
-export async function unsentNotifications(c: Client, limit: number): Promise<Notification[]> {
-  return (
-    await c.query<NotificationRow>("SELECT * FROM notifications WHERE sent IS NULL AND channel = 'email' ORDER BY id LIMIT $1", [limit])
-  ).rows.map(toNotification);
 }

@@ -1,4 +1,5 @@
 /** The scale-out store: any number of hookd processes share one PostgreSQL database and split the work. */
+import { PostgresNotifications } from './notifications.js';
 import { PostgresAppGrants } from './app-grants.js';
 import { PostgresRecoverJobs } from './jobs.js';
 import pg from 'pg';
@@ -21,6 +22,7 @@ const RELISTEN_MS = 1_000;
 export class PostgresStore implements Store {
   readonly queue: PostgresDeliveryQueue;
   readonly audit: PostgresAuditLog;
+  readonly notifications: PostgresNotifications;
   readonly appGrants: PostgresAppGrants;
   readonly jobs: PostgresRecoverJobs;
 
@@ -31,6 +33,7 @@ export class PostgresStore implements Store {
   ) {
     this.queue = new PostgresDeliveryQueue(pool, (listener) => this.watchWork(listener));
     this.audit = new PostgresAuditLog(pool);
+    this.notifications = new PostgresNotifications(pool);
     this.appGrants = new PostgresAppGrants(pool);
     this.jobs = new PostgresRecoverJobs(pool);
   }
@@ -283,9 +286,6 @@ export class PostgresStore implements Store {
       tenantId,
     ]);
   }
-  async listNotifications(tenantId: number, inAppFor?: number) {
-    return delivery.listNotifications(this.pool, tenantId, inAppFor);
-  }
   async snapshot(now: number) {
     return delivery.snapshot(this.pool, now);
   }
@@ -294,11 +294,5 @@ export class PostgresStore implements Store {
   }
   async attemptsBetween(webhookId: number, since: number, until: number, limit: number) {
     return delivery.attemptsBetween(this.pool, webhookId, since, until, limit);
-  }
-  async unsentNotifications(limit: number) {
-    return delivery.unsentNotifications(this.pool, limit);
-  }
-  async markNotificationSent(id: number, now: number) {
-    await this.pool.query('UPDATE notifications SET sent = $1 WHERE id = $2', [now, id]);
   }
 }

@@ -1,20 +1,11 @@
-/** The delivery log in SQLite: listing, retrying one delivery, counting, pruning, notifications. */
+/** The delivery log in SQLite: listing, retrying one delivery, counting, pruning (notifications: notifications.ts). */
 
 import { stateFromValue } from '../../domain/webhook.js';
 import type { AttemptSample } from '../../domain/stats.js';
 import type { DeliveryView } from '../../domain/delivery-view.js';
-import type { Notification } from '../../domain/notification.js';
 import type { PruneCut, StoreSnapshot, TenantRetention } from '../store.js';
 import { type Db, q } from './database.js';
-import {
-  type AttemptRow,
-  type DeliveryRow,
-  type NotificationRow,
-  type QueueHeadRow,
-  toDeliveryViews,
-  toNotification,
-  toQueueHead,
-} from '../rows.js';
+import { type AttemptRow, type DeliveryRow, type QueueHeadRow, toDeliveryViews, toQueueHead } from '../rows.js';
 import { EVENT_COLUMNS } from '../event-rows.js';
 
 export function listDeliveries(db: Db, tenantId: number, webhookId: number, page: { top: number; skip: number }) {
@@ -131,25 +122,4 @@ export function listTenantRetention(db: Db): TenantRetention[] {
       event_retention_days: number | null;
     }>
   ).map((r) => ({ tenantId: r.id, identifier: r.identifier, deliveryDays: r.delivery_retention_days, eventDays: r.event_retention_days }));
-}
-
-export function unsentNotifications(db: Db, limit: number): Notification[] {
-  return (
-    q(db, "SELECT * FROM notifications WHERE sent IS NULL AND channel = 'email' ORDER BY id LIMIT ?").all(limit) as NotificationRow[]
-  ).map(toNotification);
-}
-
-export function markNotificationSent(db: Db, id: number, now: number): void {
-  q(db, 'UPDATE notifications SET sent = ? WHERE id = ?').run(now, id);
-}
-
-export function listNotifications(db: Db, tenantId: number, inAppFor?: number): Notification[] {
-  const rows =
-    inAppFor === undefined
-      ? q(db, 'SELECT * FROM notifications WHERE tenant_id = ? ORDER BY id').all(tenantId)
-      : q(db, "SELECT * FROM notifications WHERE tenant_id = ? AND channel = 'inapp' AND associate_id = ? ORDER BY id").all(
-          tenantId,
-          inAppFor,
-        );
-  return (rows as NotificationRow[]).map(toNotification);
 }

@@ -1,4 +1,5 @@
 /** The embedded store: one SQLite file, one writer (this process). */
+import { SqliteNotifications } from './notifications.js';
 import { SqliteAppGrants } from './app-grants.js';
 import { SqliteRecoverJobs } from './jobs.js';
 import { join } from 'node:path';
@@ -19,12 +20,14 @@ import { webhookUsage } from './webhook-usage.js';
 export class SqliteStore implements Store {
   readonly queue: SqliteDeliveryQueue;
   readonly audit: SqliteAuditLog;
+  readonly notifications: SqliteNotifications;
   readonly appGrants: SqliteAppGrants;
   readonly jobs: SqliteRecoverJobs;
 
   private constructor(private readonly db: Db) {
     this.queue = new SqliteDeliveryQueue(db);
     this.audit = new SqliteAuditLog(db);
+    this.notifications = new SqliteNotifications(db);
     this.appGrants = new SqliteAppGrants(db);
     this.jobs = new SqliteRecoverJobs(db);
   }
@@ -188,9 +191,6 @@ export class SqliteStore implements Store {
       .prepare('UPDATE tenants SET delivery_retention_days = ?, event_retention_days = ? WHERE id = ?')
       .run(days.deliveries, days.events, tenantId);
   }
-  async listNotifications(tenantId: number, inAppFor?: number) {
-    return delivery.listNotifications(this.db, tenantId, inAppFor);
-  }
   async snapshot(now: number) {
     return delivery.snapshot(this.db, now);
   }
@@ -199,11 +199,5 @@ export class SqliteStore implements Store {
   }
   async attemptsBetween(webhookId: number, since: number, until: number, limit: number) {
     return delivery.attemptsBetween(this.db, webhookId, since, until, limit);
-  }
-  async unsentNotifications(limit: number) {
-    return delivery.unsentNotifications(this.db, limit);
-  }
-  async markNotificationSent(id: number, now: number) {
-    delivery.markNotificationSent(this.db, id, now);
   }
 }
