@@ -195,7 +195,8 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     limits: { runningPerTenant: config.recoverRunningPerTenant, queuedPerTenant: config.recoverQueuedPerTenant },
   });
   const retention = new RetentionService({
-    store,
+    retention: store.retention,
+    audit: store.audit,
     clock,
     logger: logger.child({ component: 'retention' }),
     defaults: { deliveries: config.retentionDays, events: config.eventRetentionDays },

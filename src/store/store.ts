@@ -8,6 +8,7 @@ import type { DeliveryView, QueueHead } from '../domain/delivery-view.js';
 import type { EventRecord } from '../domain/payload.js';
 import type { UsageRow } from '../domain/webhook-usage.js';
 import type { AuditLog } from './audit-log.js';
+import type { Retention } from './retention.js';
 import type { Notifications } from './notifications.js';
 import type { AppGrants } from './app-grants.js';
 import type { RecoverJobs } from './jobs.js';
@@ -46,18 +47,6 @@ export interface SecretRotation {
   stamp: AuditStamp;
 }
 
-export interface PruneCut {
-  deliveriesBefore: number | null;
-  eventsBefore: number | null;
-}
-
-export interface TenantRetention {
-  tenantId: number;
-  identifier: string;
-  deliveryDays: number | null;
-  eventDays: number | null;
-}
-
 /** What /metrics reads from the store at each scrape. */
 export interface StoreSnapshot {
   queued: number;
@@ -78,6 +67,7 @@ export interface Store {
   readonly queue: DeliveryQueue;
   /** The audit log's narrow port (issue 25). */
   readonly audit: AuditLog;
+  readonly retention: Retention;
   readonly notifications: Notifications;
   readonly appGrants: AppGrants;
   readonly jobs: RecoverJobs;
@@ -139,8 +129,6 @@ export interface Store {
     events: EventRecord[],
     now: number,
   ): Promise<{ queued: number; replayed: boolean } | 'conflict'>;
-  /** Forgets idempotency keys sent before `before`. */
-  pruneIdempotencyKeys(before: number): Promise<number>;
   /** Several callers' events in one transaction (group-committed ingestion); returns each group's queued count. */
   signalGroups(groups: SignalGroup[], now: number): Promise<number[]>;
 
@@ -153,15 +141,6 @@ export interface Store {
   /** Queues a delivery again: a queued one becomes due now, a delivered one is copied with a new EventId. */
   retryDelivery(tenantId: number, webhookId: number, deliveryId: number, now: number, newGuid: string): Promise<boolean>;
   countQueued(webhookId?: number): Promise<number>;
-  /**
-   * One batch of pruning for a tenant: at most `limit` finished deliveries (with their attempts) finished before
-   * `cut.deliveriesBefore`, and at most `limit` events created before `cut.eventsBefore` that no delivery needs
-   * (null: that kind is kept). Small batches keep every transaction short.
-   */
-  prune(tenantId: number, cut: PruneCut, limit: number): Promise<{ deliveries: number; events: number }>;
-  /** Every tenant with its retention overrides (days; null: the server's setting). */
-  listTenantRetention(): Promise<TenantRetention[]>;
-  setTenantRetention(tenantId: number, days: { deliveries: number | null; events: number | null }): Promise<void>;
   /** Queue depth, the oldest due delivery and webhooks by state (/metrics). */
   snapshot(now: number): Promise<StoreSnapshot>;
   /** For each of these webhooks of the tenant: failed attempts since `failuresSince` and the newest attempt (one query). */

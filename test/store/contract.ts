@@ -120,11 +120,11 @@ export function storeContract(name: string, open: OpenStore): void {
       assert.equal(await store.retryDelivery(tenant.id, w.id, delivered.deliveryId, 8000, 'copy-guid'), true);
       assert.equal(await store.countQueued(w.id), 2);
       assert.equal(await store.retryDelivery(tenant.id, w.id, 999_999, 8000, 'x'), false);
-      assert.deepEqual(await store.prune(tenant.id + 999, { deliveriesBefore: 7500, eventsBefore: null }, 10), {
+      assert.deepEqual(await store.retention.prune(tenant.id + 999, { deliveriesBefore: 7500, eventsBefore: null }, 10), {
         deliveries: 0,
         events: 0,
       });
-      const pruned = await store.prune(tenant.id, { deliveriesBefore: 7500, eventsBefore: 7500 }, 10);
+      const pruned = await store.retention.prune(tenant.id, { deliveriesBefore: 7500, eventsBefore: 7500 }, 10);
       assert.equal(pruned.deliveries, 1);
       assert.equal((await store.listDeliveries(tenant.id, w.id, { top: 10, skip: 0 })).total, 2, 'queued deliveries are kept');
       await store.deleteWebhook(tenant.id, w.id);

@@ -194,4 +194,40 @@ export function portsContract(name: string, open: OpenStore): void {
       assert.equal((await store.notifications.listNotifications(tenant.id))[0]?.sent, 6_000);
     });
   });
+
+  describe(`Retention port: ${name}`, () => {
+    fresh("lists every tenant's retention days, null until set, and sets one tenant's", async (store, tenant) => {
+      const { tenant: other } = await store.createTenant('Other', { name: 'O', userName: 'o', passwordHash: 'x' }, 2);
+      const nulls = { deliveryDays: null, eventDays: null };
+      assert.deepEqual(await store.retention.listTenantRetention(), [
+        { tenantId: tenant.id, identifier: 'Default', ...nulls },
+        { tenantId: other.id, identifier: 'Other', ...nulls },
+      ]);
+      await store.retention.setTenantRetention(other.id, { deliveries: 7, events: null });
+      assert.deepEqual(await store.retention.listTenantRetention(), [
+        { tenantId: tenant.id, identifier: 'Default', ...nulls },
+        { tenantId: other.id, identifier: 'Other', deliveryDays: 7, eventDays: null },
+      ]);
+    });
+
+    fresh('prunes old events no delivery needs, at most `limit` a batch, in its tenant only', async (store, tenant) => {
+      // No webhook subscribes: the events are stored with no delivery.
+      await store.signal(tenant.id, [event('none.here', 1), event('none.here', 2), event('none.here', 3)], 1_000);
+      await store.signal(tenant.id, [event('none.here', 4)], 3_000);
+      const cut = { deliveriesBefore: null, eventsBefore: 2_000 };
+      assert.deepEqual(await store.retention.prune(tenant.id + 999, cut, 10), { deliveries: 0, events: 0 });
+      assert.deepEqual(await store.retention.prune(tenant.id, cut, 2), { deliveries: 0, events: 2 });
+      assert.deepEqual(await store.retention.prune(tenant.id, cut, 2), { deliveries: 0, events: 1 });
+      assert.deepEqual(await store.retention.prune(tenant.id, cut, 2), { deliveries: 0, events: 0 }, 'the newer event stays');
+    });
+
+    fresh('pruneIdempotencyKeys forgets the keys sent before the cut, so the key stores again', async (store, tenant) => {
+      const key = { key: 'k1', appScope: '', bodyHash: 'h1', validSince: 0 };
+      assert.deepEqual(await store.signalOnce(tenant.id, key, [event('none.here')], 1_000), { queued: 0, replayed: false });
+      assert.deepEqual(await store.signalOnce(tenant.id, key, [event('none.here')], 1_500), { queued: 0, replayed: true });
+      assert.equal(await store.retention.pruneIdempotencyKeys(1_000), 0, 'sent at 1,000: not before it');
+      assert.equal(await store.retention.pruneIdempotencyKeys(1_001), 1);
+      assert.deepEqual(await store.signalOnce(tenant.id, key, [event('none.here')], 2_000), { queued: 0, replayed: false });
+    });
+  });
 }

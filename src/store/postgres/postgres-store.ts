@@ -1,4 +1,5 @@
 /** The scale-out store: any number of hookd processes share one PostgreSQL database and split the work. */
+import { PostgresRetention } from './retention.js';
 import { PostgresNotifications } from './notifications.js';
 import { PostgresAppGrants } from './app-grants.js';
 import { PostgresRecoverJobs } from './jobs.js';
@@ -6,7 +7,7 @@ import pg from 'pg';
 import type { EventRecord } from '../../domain/payload.js';
 import type { WebhookInput } from '../../domain/webhook.js';
 import type { CredentialKind, NewAssociate } from '../../domain/credential.js';
-import type { AuditStamp, PruneCut, SecretRotation, SignalGroup, Store, WebhookFilter, WebhookUpdate } from '../store.js';
+import type { AuditStamp, SecretRotation, SignalGroup, Store, WebhookFilter, WebhookUpdate } from '../store.js';
 import * as delivery from './delivery-log.js';
 import { migrate, openPool, transaction } from './pool.js';
 import { PostgresDeliveryQueue } from './queue.js';
@@ -22,6 +23,7 @@ const RELISTEN_MS = 1_000;
 export class PostgresStore implements Store {
   readonly queue: PostgresDeliveryQueue;
   readonly audit: PostgresAuditLog;
+  readonly retention: PostgresRetention;
   readonly notifications: PostgresNotifications;
   readonly appGrants: PostgresAppGrants;
   readonly jobs: PostgresRecoverJobs;
@@ -33,6 +35,7 @@ export class PostgresStore implements Store {
   ) {
     this.queue = new PostgresDeliveryQueue(pool, (listener) => this.watchWork(listener));
     this.audit = new PostgresAuditLog(pool);
+    this.retention = new PostgresRetention(pool);
     this.notifications = new PostgresNotifications(pool);
     this.appGrants = new PostgresAppGrants(pool);
     this.jobs = new PostgresRecoverJobs(pool);
@@ -217,10 +220,6 @@ export class PostgresStore implements Store {
     });
   }
 
-  async pruneIdempotencyKeys(before: number) {
-    return (await this.pool.query('DELETE FROM idempotency_keys WHERE created < $1', [before])).rowCount ?? 0;
-  }
-
   async signalGroups(groups: SignalGroup[], now: number) {
     return transaction(this.pool, (c) => signalGroups(c, groups, now));
   }
@@ -237,54 +236,6 @@ export class PostgresStore implements Store {
         ? await this.pool.query<{ n: number }>('SELECT count(*) AS n FROM deliveries WHERE status = 0')
         : await this.pool.query<{ n: number }>('SELECT count(*) AS n FROM deliveries WHERE status = 0 AND webhook_id = $1', [webhookId]);
     return rows[0]!.n;
-  }
-  async prune(tenantId: number, cut: PruneCut, limit: number) {
-    return transaction(this.pool, async (c) => {
-      let deliveries = 0;
-      let events = 0;
-      if (cut.deliveriesBefore !== null) {
-        const { rows } = await c.query<{ id: string }>(
-          `SELECT d.id FROM deliveries d WHERE d.status = 1 AND d.finished < $1
-             AND d.webhook_id IN (SELECT id FROM webhooks WHERE tenant_id = $2) LIMIT $3 FOR UPDATE SKIP LOCKED`,
-          [cut.deliveriesBefore, tenantId, limit],
-        );
-        const ids = rows.map((r) => r.id);
-        await c.query('DELETE FROM attempts WHERE delivery_id = ANY($1)', [ids]);
-        deliveries = (await c.query('DELETE FROM deliveries WHERE id = ANY($1)', [ids])).rowCount ?? 0;
-      }
-      if (cut.eventsBefore !== null) {
-        events =
-          (
-            await c.query(
-              `DELETE FROM events WHERE id IN (SELECT e.id FROM events e WHERE e.tenant_id = $1 AND e.created < $2
-                 AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id) LIMIT $3)`,
-              [tenantId, cut.eventsBefore, limit],
-            )
-          ).rowCount ?? 0;
-      }
-      return { deliveries, events };
-    });
-  }
-  async listTenantRetention() {
-    const { rows } = await this.pool.query<{
-      id: string;
-      identifier: string;
-      delivery_retention_days: number | null;
-      event_retention_days: number | null;
-    }>('SELECT id, identifier, delivery_retention_days, event_retention_days FROM tenants ORDER BY id');
-    return rows.map((r) => ({
-      tenantId: Number(r.id),
-      identifier: r.identifier,
-      deliveryDays: r.delivery_retention_days,
-      eventDays: r.event_retention_days,
-    }));
-  }
-  async setTenantRetention(tenantId: number, days: { deliveries: number | null; events: number | null }) {
-    await this.pool.query('UPDATE tenants SET delivery_retention_days = $1, event_retention_days = $2 WHERE id = $3', [
-      days.deliveries,
-      days.events,
-      tenantId,
-    ]);
   }
   async snapshot(now: number) {
     return delivery.snapshot(this.pool, now);

@@ -1,9 +1,9 @@
-/** The delivery log in SQLite: listing, retrying one delivery, counting, pruning (notifications: notifications.ts). */
+/** The delivery log in SQLite: listing, retrying one delivery, counting (notifications.ts, retention.ts: the rest). */
 
 import { stateFromValue } from '../../domain/webhook.js';
 import type { AttemptSample } from '../../domain/stats.js';
 import type { DeliveryView } from '../../domain/delivery-view.js';
-import type { PruneCut, StoreSnapshot, TenantRetention } from '../store.js';
+import type { StoreSnapshot } from '../store.js';
 import { type Db, q } from './database.js';
 import { type AttemptRow, type DeliveryRow, type QueueHeadRow, toDeliveryViews, toQueueHead } from '../rows.js';
 import { EVENT_COLUMNS } from '../event-rows.js';
@@ -81,45 +81,4 @@ export function countQueued(db: Db, webhookId?: number): number {
       ? q(db, 'SELECT count(*) FROM deliveries WHERE status = 0').pluck().get()
       : q(db, 'SELECT count(*) FROM deliveries WHERE status = 0 AND webhook_id = ?').pluck().get(webhookId)
   ) as number;
-}
-
-export function prune(db: Db, tenantId: number, cut: PruneCut, limit: number): { deliveries: number; events: number } {
-  return db
-    .transaction(() => {
-      let deliveries = 0;
-      let events = 0;
-      if (cut.deliveriesBefore !== null) {
-        const ids = JSON.stringify(
-          q(
-            db,
-            `SELECT d.id FROM deliveries d WHERE d.status = 1 AND d.finished < ?
-               AND d.webhook_id IN (SELECT id FROM webhooks WHERE tenant_id = ?) LIMIT ?`,
-          )
-            .pluck()
-            .all(cut.deliveriesBefore, tenantId, limit),
-        );
-        q(db, 'DELETE FROM attempts WHERE delivery_id IN (SELECT value FROM json_each(?))').run(ids);
-        deliveries = q(db, 'DELETE FROM deliveries WHERE id IN (SELECT value FROM json_each(?))').run(ids).changes;
-      }
-      if (cut.eventsBefore !== null) {
-        events = q(
-          db,
-          `DELETE FROM events WHERE id IN (SELECT e.id FROM events e WHERE e.tenant_id = ? AND e.created < ?
-             AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id) LIMIT ?)`,
-        ).run(tenantId, cut.eventsBefore, limit).changes;
-      }
-      return { deliveries, events };
-    })
-    .immediate();
-}
-
-export function listTenantRetention(db: Db): TenantRetention[] {
-  return (
-    q(db, 'SELECT id, identifier, delivery_retention_days, event_retention_days FROM tenants ORDER BY id').all() as Array<{
-      id: number;
-      identifier: string;
-      delivery_retention_days: number | null;
-      event_retention_days: number | null;
-    }>
-  ).map((r) => ({ tenantId: r.id, identifier: r.identifier, deliveryDays: r.delivery_retention_days, eventDays: r.event_retention_days }));
 }

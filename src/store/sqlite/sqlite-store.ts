@@ -1,4 +1,5 @@
 /** The embedded store: one SQLite file, one writer (this process). */
+import { SqliteRetention } from './retention.js';
 import { SqliteNotifications } from './notifications.js';
 import { SqliteAppGrants } from './app-grants.js';
 import { SqliteRecoverJobs } from './jobs.js';
@@ -6,7 +7,7 @@ import { join } from 'node:path';
 import type { EventRecord } from '../../domain/payload.js';
 import type { WebhookInput } from '../../domain/webhook.js';
 import type { CredentialKind, NewAssociate } from '../../domain/credential.js';
-import type { AuditStamp, PruneCut, SecretRotation, SignalGroup, Store, WebhookFilter, WebhookUpdate } from '../store.js';
+import type { AuditStamp, SecretRotation, SignalGroup, Store, WebhookFilter, WebhookUpdate } from '../store.js';
 import * as accounts from './accounts.js';
 import { type Db, migrate, openDatabase, q } from './database.js';
 import * as delivery from './delivery-log.js';
@@ -20,6 +21,7 @@ import { webhookUsage } from './webhook-usage.js';
 export class SqliteStore implements Store {
   readonly queue: SqliteDeliveryQueue;
   readonly audit: SqliteAuditLog;
+  readonly retention: SqliteRetention;
   readonly notifications: SqliteNotifications;
   readonly appGrants: SqliteAppGrants;
   readonly jobs: SqliteRecoverJobs;
@@ -27,6 +29,7 @@ export class SqliteStore implements Store {
   private constructor(private readonly db: Db) {
     this.queue = new SqliteDeliveryQueue(db);
     this.audit = new SqliteAuditLog(db);
+    this.retention = new SqliteRetention(db);
     this.notifications = new SqliteNotifications(db);
     this.appGrants = new SqliteAppGrants(db);
     this.jobs = new SqliteRecoverJobs(db);
@@ -160,10 +163,6 @@ export class SqliteStore implements Store {
     return answer;
   }
 
-  async pruneIdempotencyKeys(before: number) {
-    return this.db.prepare('DELETE FROM idempotency_keys WHERE created < ?').run(before).changes;
-  }
-
   async signalGroups(groups: SignalGroup[], now: number) {
     const fresh: QueuedItem[] = [];
     const queued = this.db.transaction(() => signalGroups(this.db, groups, now, fresh)).immediate();
@@ -179,17 +178,6 @@ export class SqliteStore implements Store {
   }
   async countQueued(webhookId?: number) {
     return delivery.countQueued(this.db, webhookId);
-  }
-  async prune(tenantId: number, cut: PruneCut, limit: number) {
-    return delivery.prune(this.db, tenantId, cut, limit);
-  }
-  async listTenantRetention() {
-    return delivery.listTenantRetention(this.db);
-  }
-  async setTenantRetention(tenantId: number, days: { deliveries: number | null; events: number | null }) {
-    this.db
-      .prepare('UPDATE tenants SET delivery_retention_days = ?, event_retention_days = ? WHERE id = ?')
-      .run(days.deliveries, days.events, tenantId);
   }
   async snapshot(now: number) {
     return delivery.snapshot(this.db, now);
