@@ -130,7 +130,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
   const tracing = tracesUrl(config) === null ? null : (await import('./tracing/tracing.js')).Tracing.start(config, VERSION);
   let inFlight = () => 0;
   const metrics = new HookdMetrics({
-    snapshot: (now) => store.snapshot(now),
+    snapshot: (now) => store.deliveryLog.snapshot(now),
     inFlight: () => inFlight(),
     now: () => clock.now(),
     webhookLabels: config.metricsWebhookLabels,
@@ -176,7 +176,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
   const describeRequest: DescribeRequest = (event, eventGuid, retry, webhook) =>
     webhook.type === 'webhook' ? buildHttpRequest({ event, eventGuid, retry, webhook }, USER_AGENT, signing) : null;
   const deliveryLog = new DeliveryLogService({
-    store,
+    deliveryLog: store.deliveryLog,
     notifications: store.notifications,
     clock,
     webhooks,

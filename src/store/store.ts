@@ -2,12 +2,10 @@
  * The Store: everything hookd keeps, in domain terms. SQLite and PostgreSQL implement it; no SQL, rows
  * or connections leak past it. Every method that writes does so in one transaction.
  */
-import type { AttemptSample } from '../domain/stats.js';
 import type { Credential, CredentialKind, NewAssociate } from '../domain/credential.js';
-import type { DeliveryView, QueueHead } from '../domain/delivery-view.js';
 import type { EventRecord } from '../domain/payload.js';
-import type { UsageRow } from '../domain/webhook-usage.js';
 import type { AuditLog } from './audit-log.js';
+import type { DeliveryLog } from './delivery-log.js';
 import type { Retention } from './retention.js';
 import type { Notifications } from './notifications.js';
 import type { AppGrants } from './app-grants.js';
@@ -47,15 +45,6 @@ export interface SecretRotation {
   stamp: AuditStamp;
 }
 
-/** What /metrics reads from the store at each scrape. */
-export interface StoreSnapshot {
-  queued: number;
-  /** When the oldest delivery that is due now fell due, or null: none is due. */
-  oldestDueAt: number | null;
-  /** Webhooks by State name. */
-  webhooks: Record<string, number>;
-}
-
 /** One caller's events, stored with other callers' in one transaction. */
 export interface SignalGroup {
   tenantId: number;
@@ -67,6 +56,7 @@ export interface Store {
   readonly queue: DeliveryQueue;
   /** The audit log's narrow port (issue 25). */
   readonly audit: AuditLog;
+  readonly deliveryLog: DeliveryLog;
   readonly retention: Retention;
   readonly notifications: Notifications;
   readonly appGrants: AppGrants;
@@ -133,18 +123,4 @@ export interface Store {
   signalGroups(groups: SignalGroup[], now: number): Promise<number[]>;
 
   // The delivery log
-  listDeliveries(
-    tenantId: number,
-    webhookId: number,
-    page: { top: number; skip: number },
-  ): Promise<{ items: DeliveryView[]; total: number; head: QueueHead | null }>;
-  /** Queues a delivery again: a queued one becomes due now, a delivered one is copied with a new EventId. */
-  retryDelivery(tenantId: number, webhookId: number, deliveryId: number, now: number, newGuid: string): Promise<boolean>;
-  countQueued(webhookId?: number): Promise<number>;
-  /** Queue depth, the oldest due delivery and webhooks by state (/metrics). */
-  snapshot(now: number): Promise<StoreSnapshot>;
-  /** For each of these webhooks of the tenant: failed attempts since `failuresSince` and the newest attempt (one query). */
-  webhookUsage(tenantId: number, ids: number[], failuresSince: number): Promise<UsageRow[]>;
-  /** A webhook's attempts started in [since, until], oldest first, at most `limit` (the Stats API). */
-  attemptsBetween(webhookId: number, since: number, until: number, limit: number): Promise<AttemptSample[]>;
 }

@@ -78,7 +78,7 @@ describe('store outages', () => {
     await waitUntil(() => acknowledged.every((k) => deliveredKeys(receiver).has(k)), 20_000, 'every acknowledged event delivered');
     const stored = db.prepare('SELECT count(*) AS n FROM events').get() as { n: number };
     assert.equal(stored.n, acknowledged.length, 'exactly the acknowledged events are stored: nothing half-written');
-    const queued = await hookd.store.countQueued();
+    const queued = await hookd.store.deliveryLog.countQueued();
     assert.equal(queued, 0);
   });
 

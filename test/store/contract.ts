@@ -89,9 +89,9 @@ export function storeContract(name: string, open: OpenStore): void {
       const all = await store.createWebhook(tenant.id, input({ events: ['*'] }), stamp, null);
       const off = await store.createWebhook(tenant.id, input({ events: ['project.created'], state: 'Stopped' }), stamp, null);
       assert.equal(await store.signal(tenant.id, [event('project.created'), event('nothing.here')], 3000), 4);
-      for (const w of [exact, wild]) assert.equal(await store.countQueued(w.id), 1);
-      assert.equal(await store.countQueued(all.id), 2);
-      assert.equal(await store.countQueued(off.id), 0);
+      for (const w of [exact, wild]) assert.equal(await store.deliveryLog.countQueued(w.id), 1);
+      assert.equal(await store.deliveryLog.countQueued(all.id), 2);
+      assert.equal(await store.deliveryLog.countQueued(off.id), 0);
       for (const w of [exact, wild, all, off]) await store.deleteWebhook(tenant.id, w.id);
     });
 
@@ -107,26 +107,30 @@ export function storeContract(name: string, open: OpenStore): void {
         }),
       );
       await store.queue.releaseAll('w1');
-      const page = await store.listDeliveries(tenant.id, w.id, { top: 1, skip: 0 });
+      const page = await store.deliveryLog.listDeliveries(tenant.id, w.id, { top: 1, skip: 0 });
       assert.equal(page.total, 2);
       assert.equal(page.items.length, 1);
-      const log = await store.listDeliveries(tenant.id, w.id, { top: 10, skip: 0 });
+      const log = await store.deliveryLog.listDeliveries(tenant.id, w.id, { top: 10, skip: 0 });
       const delivered = log.items.find((i) => i.status === 'delivered')!;
       assert.deepEqual(
         delivered.attempts.map((a) => [a.retry, a.statusCode, a.outcome]),
         [[0, 200, 'success']],
       );
-      assert.equal((await store.listDeliveries(tenant.id + 999, w.id, { top: 10, skip: 0 })).total, 0, 'another tenant sees nothing');
-      assert.equal(await store.retryDelivery(tenant.id, w.id, delivered.deliveryId, 8000, 'copy-guid'), true);
-      assert.equal(await store.countQueued(w.id), 2);
-      assert.equal(await store.retryDelivery(tenant.id, w.id, 999_999, 8000, 'x'), false);
+      assert.equal(
+        (await store.deliveryLog.listDeliveries(tenant.id + 999, w.id, { top: 10, skip: 0 })).total,
+        0,
+        'another tenant sees nothing',
+      );
+      assert.equal(await store.deliveryLog.retryDelivery(tenant.id, w.id, delivered.deliveryId, 8000, 'copy-guid'), true);
+      assert.equal(await store.deliveryLog.countQueued(w.id), 2);
+      assert.equal(await store.deliveryLog.retryDelivery(tenant.id, w.id, 999_999, 8000, 'x'), false);
       assert.deepEqual(await store.retention.prune(tenant.id + 999, { deliveriesBefore: 7500, eventsBefore: null }, 10), {
         deliveries: 0,
         events: 0,
       });
       const pruned = await store.retention.prune(tenant.id, { deliveriesBefore: 7500, eventsBefore: 7500 }, 10);
       assert.equal(pruned.deliveries, 1);
-      assert.equal((await store.listDeliveries(tenant.id, w.id, { top: 10, skip: 0 })).total, 2, 'queued deliveries are kept');
+      assert.equal((await store.deliveryLog.listDeliveries(tenant.id, w.id, { top: 10, skip: 0 })).total, 2, 'queued deliveries are kept');
       await store.deleteWebhook(tenant.id, w.id);
     });
 
@@ -165,7 +169,7 @@ export function storeContract(name: string, open: OpenStore): void {
         }),
       );
       await store.queue.releaseAll('w1');
-      const rows = await store.webhookUsage(tenant.id, [failing.id, paused.id, quiet.id], 9000);
+      const rows = await store.deliveryLog.webhookUsage(tenant.id, [failing.id, paused.id, quiet.id], 9000);
       const by = new Map(rows.map((r) => [r.webhookId, r]));
       assert.equal(rows.length, 3);
       assert.equal(by.get(failing.id)?.failures, 1);
@@ -174,11 +178,15 @@ export function storeContract(name: string, open: OpenStore): void {
         [9100, 200, 'success'],
       );
       assert.equal(by.get(failing.id)?.lastThrottle, null);
-      assert.equal((await store.webhookUsage(tenant.id, [failing.id], 9002))[0]?.failures, 0, 'only failures since');
+      assert.equal((await store.deliveryLog.webhookUsage(tenant.id, [failing.id], 9002))[0]?.failures, 0, 'only failures since');
       assert.deepEqual(by.get(paused.id)?.lastThrottle, { answered: 9051, deliveryQueued: true, dueAt: 69_050 });
       assert.equal(by.get(paused.id)?.failures, 0, 'a pause is no failure');
       assert.deepEqual(by.get(quiet.id), { webhookId: quiet.id, failures: 0, last: null, lastThrottle: null });
-      assert.deepEqual(await store.webhookUsage(tenant.id + 999, [failing.id], 0), [], "another tenant's webhooks are not read");
+      assert.deepEqual(
+        await store.deliveryLog.webhookUsage(tenant.id + 999, [failing.id], 0),
+        [],
+        "another tenant's webhooks are not read",
+      );
       for (const w of [failing, paused, quiet]) await store.deleteWebhook(tenant.id, w.id);
     });
   });

@@ -117,14 +117,14 @@ export function portsContract(name: string, open: OpenStore): void {
       let guid = 0;
       const newGuid = () => `copy-${++guid}`;
       assert.deepEqual(await store.jobs.recoverBatch(job.id, 'a', 2, 20_100, 1_000, newGuid), { copied: 2, finished: false });
-      assert.equal(await store.countQueued(webhookId), 2);
+      assert.equal(await store.deliveryLog.countQueued(webhookId), 2);
       await store.jobs.claimJob('b', 21_200, 1_000, 1); // a's lease (renewed to 21,100) ran out
       assert.equal(await store.jobs.recoverBatch(job.id, 'a', 2, 21_200, 1_000, newGuid), null, 'a lost the lease');
       assert.deepEqual(await store.jobs.recoverBatch(job.id, 'b', 2, 21_300, 1_000, newGuid), { copied: 1, finished: true });
-      assert.equal(await store.countQueued(webhookId), 3);
+      assert.equal(await store.deliveryLog.countQueued(webhookId), 3);
       const done = await store.jobs.getJob(tenant.id, job.id);
       assert.deepEqual([done?.state, done?.done, done?.finished], ['Done', 3, 21_300]);
-      const log = await store.listDeliveries(tenant.id, webhookId, { top: 10, skip: 0 });
+      const log = await store.deliveryLog.listDeliveries(tenant.id, webhookId, { top: 10, skip: 0 });
       assert.deepEqual(
         log.items
           .filter((d) => d.status === 'queued')
@@ -228,6 +228,34 @@ export function portsContract(name: string, open: OpenStore): void {
       assert.equal(await store.retention.pruneIdempotencyKeys(1_000), 0, 'sent at 1,000: not before it');
       assert.equal(await store.retention.pruneIdempotencyKeys(1_001), 1);
       assert.deepEqual(await store.signalOnce(tenant.id, key, [event('none.here')], 2_000), { queued: 0, replayed: false });
+    });
+  });
+
+  describe(`DeliveryLog port: ${name}`, () => {
+    fresh('snapshot counts what is queued, the oldest due delivery, and webhooks by state', async (store, tenant) => {
+      assert.deepEqual(await store.deliveryLog.snapshot(0), { queued: 0, oldestDueAt: null, webhooks: {} });
+      await store.createWebhook(tenant.id, input({ events: ['sale.sold'] }), STAMP, null);
+      await store.createWebhook(tenant.id, input({ events: ['sale.sold'], state: 'Stopped' }), STAMP, null);
+      await store.signal(tenant.id, [event('sale.sold', 1)], 5_000);
+      await store.signal(tenant.id, [event('sale.sold', 2)], 6_000);
+      assert.deepEqual(await store.deliveryLog.snapshot(5_500), { queued: 2, oldestDueAt: 5_000, webhooks: { Active: 1, Stopped: 1 } });
+      assert.equal((await store.deliveryLog.snapshot(4_000)).oldestDueAt, null, 'none due yet');
+    });
+
+    fresh("attemptsBetween reads one webhook's attempts in [since, until], oldest first, at most `limit`", async (store, tenant) => {
+      const webhookId = await delivered(store, tenant, [1, 2], 1, 10_000);
+      const all = await store.deliveryLog.attemptsBetween(webhookId, 0, 1_000_000, 10);
+      assert.deepEqual(
+        all.map((a) => [a.started, a.outcome, a.statusCode]),
+        [
+          [10_001, 'failure', 500],
+          [10_003, 'success', 200],
+          [10_003, 'success', 200],
+        ],
+      );
+      assert.equal((await store.deliveryLog.attemptsBetween(webhookId, 10_002, 10_003, 10)).length, 2);
+      assert.equal((await store.deliveryLog.attemptsBetween(webhookId, 0, 1_000_000, 1)).length, 1);
+      assert.deepEqual(await store.deliveryLog.attemptsBetween(webhookId + 999, 0, 1_000_000, 10), []);
     });
   });
 }

@@ -128,7 +128,7 @@ export function queueContract(name: string, open: OpenStore): void {
         assert.deepEqual(second.webhooks, [], 'no API write: nothing changed');
         const stats = await store.getWebhook(tenant.id, w.id);
         assert.deepEqual([stats?.totalCalls, stats?.totalErrors, stats?.consecutiveErrors, stats?.lastError], [2, 1, 1, 'HTTP/1.1 500']);
-        const log = (await store.listDeliveries(tenant.id, w.id, { top: 10, skip: 0 })).items;
+        const log = (await store.deliveryLog.listDeliveries(tenant.id, w.id, { top: 10, skip: 0 })).items;
         const two = log.find((d) => d.primaryKey === 2)!;
         assert.deepEqual(
           [two.status, two.dueAt, two.attempts[0]?.stage, two.attempts[0]?.outcome],
@@ -141,7 +141,8 @@ export function queueContract(name: string, open: OpenStore): void {
           exchangeRequest(4002, { attempts: [settled(d1, 4002, OK, { kind: 'delivered' })], owned: owned(first) }),
         );
         assert.equal(
-          (await store.listDeliveries(tenant.id, w.id, { top: 10, skip: 0 })).items.find((d) => d.primaryKey === 1)?.attempts.length,
+          (await store.deliveryLog.listDeliveries(tenant.id, w.id, { top: 10, skip: 0 })).items.find((d) => d.primaryKey === 1)?.attempts
+            .length,
           1,
         );
 
@@ -186,17 +187,17 @@ export function queueContract(name: string, open: OpenStore): void {
             owned: owned(taken),
           }),
         );
-        const log = (await store.listDeliveries(tenant.id, w.id, { top: 10, skip: 0 })).items;
+        const log = (await store.deliveryLog.listDeliveries(tenant.id, w.id, { top: 10, skip: 0 })).items;
         const one = log.find((d) => d.primaryKey === 1)!;
         const two = log.find((d) => d.primaryKey === 2)!;
         assert.equal(one.eventGuid, 'fresh-guid');
         assert.deepEqual([two.dueAt, two.attempts[0]?.outcome, two.attempts[0]?.stage], [10_001, 'fault', 'prepare']);
         const stats = await store.getWebhook(tenant.id, w.id);
         assert.deepEqual([stats?.state, stats?.totalCalls, stats?.consecutiveErrors], ['TooManyErrors', 1, 9]);
-        assert.equal(await store.countQueued(watcher.id), 1, 'webhook{id}.errors was queued for its subscriber');
+        assert.equal(await store.deliveryLog.countQueued(watcher.id), 1, 'webhook{id}.errors was queued for its subscriber');
         // A second trip of a webhook that is off already changes nothing.
         await store.queue.exchange(exchangeRequest(5002, { counters: [delta(w.id, { trip: { eventGuid: 'x' } })], owned: owned(taken) }));
-        assert.equal(await store.countQueued(watcher.id), 1);
+        assert.equal(await store.deliveryLog.countQueued(watcher.id), 1);
         assert.deepEqual(
           (await store.notifications.unsentNotifications(10)).map((n) => n.recipient),
           ['ops@example.com'],
@@ -297,7 +298,7 @@ export function queueContract(name: string, open: OpenStore): void {
           }),
         );
         assert.equal((await store.getWebhook(tenant.id, w.id))?.totalCalls, 1);
-        assert.equal(await store.countQueued(w.id), 0);
+        assert.equal(await store.deliveryLog.countQueued(w.id), 0);
       } finally {
         await done();
       }

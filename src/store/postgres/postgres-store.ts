@@ -1,4 +1,5 @@
 /** The scale-out store: any number of hookd processes share one PostgreSQL database and split the work. */
+import { PostgresDeliveryLog } from './delivery-log.js';
 import { PostgresRetention } from './retention.js';
 import { PostgresNotifications } from './notifications.js';
 import { PostgresAppGrants } from './app-grants.js';
@@ -8,13 +9,11 @@ import type { EventRecord } from '../../domain/payload.js';
 import type { WebhookInput } from '../../domain/webhook.js';
 import type { CredentialKind, NewAssociate } from '../../domain/credential.js';
 import type { AuditStamp, SecretRotation, SignalGroup, Store, WebhookFilter, WebhookUpdate } from '../store.js';
-import * as delivery from './delivery-log.js';
 import { migrate, openPool, transaction } from './pool.js';
 import { PostgresDeliveryQueue } from './queue.js';
 import { PostgresAuditLog } from './audit-log.js';
 import * as registry from './registry.js';
 import { SECRET_COLUMNS } from '../rows.js';
-import { webhookUsage } from './webhook-usage.js';
 import { WORK_CHANNEL, signalEvents, signalGroups } from './signal.js';
 
 /** How long to wait before opening the LISTEN connection again after it was lost. */
@@ -23,6 +22,7 @@ const RELISTEN_MS = 1_000;
 export class PostgresStore implements Store {
   readonly queue: PostgresDeliveryQueue;
   readonly audit: PostgresAuditLog;
+  readonly deliveryLog: PostgresDeliveryLog;
   readonly retention: PostgresRetention;
   readonly notifications: PostgresNotifications;
   readonly appGrants: PostgresAppGrants;
@@ -35,6 +35,7 @@ export class PostgresStore implements Store {
   ) {
     this.queue = new PostgresDeliveryQueue(pool, (listener) => this.watchWork(listener));
     this.audit = new PostgresAuditLog(pool);
+    this.deliveryLog = new PostgresDeliveryLog(pool);
     this.retention = new PostgresRetention(pool);
     this.notifications = new PostgresNotifications(pool);
     this.appGrants = new PostgresAppGrants(pool);
@@ -222,28 +223,5 @@ export class PostgresStore implements Store {
 
   async signalGroups(groups: SignalGroup[], now: number) {
     return transaction(this.pool, (c) => signalGroups(c, groups, now));
-  }
-
-  async listDeliveries(tenantId: number, webhookId: number, page: { top: number; skip: number }) {
-    return delivery.listDeliveries(this.pool, tenantId, webhookId, page);
-  }
-  async retryDelivery(tenantId: number, webhookId: number, deliveryId: number, now: number, newGuid: string) {
-    return transaction(this.pool, (c) => delivery.retryDelivery(c, tenantId, webhookId, deliveryId, now, newGuid));
-  }
-  async countQueued(webhookId?: number) {
-    const { rows } =
-      webhookId === undefined
-        ? await this.pool.query<{ n: number }>('SELECT count(*) AS n FROM deliveries WHERE status = 0')
-        : await this.pool.query<{ n: number }>('SELECT count(*) AS n FROM deliveries WHERE status = 0 AND webhook_id = $1', [webhookId]);
-    return rows[0]!.n;
-  }
-  async snapshot(now: number) {
-    return delivery.snapshot(this.pool, now);
-  }
-  async webhookUsage(tenantId: number, ids: number[], failuresSince: number) {
-    return webhookUsage(this.pool, tenantId, ids, failuresSince);
-  }
-  async attemptsBetween(webhookId: number, since: number, until: number, limit: number) {
-    return delivery.attemptsBetween(this.pool, webhookId, since, until, limit);
   }
 }

@@ -1,4 +1,5 @@
 /** The embedded store: one SQLite file, one writer (this process). */
+import { SqliteDeliveryLog } from './delivery-log.js';
 import { SqliteRetention } from './retention.js';
 import { SqliteNotifications } from './notifications.js';
 import { SqliteAppGrants } from './app-grants.js';
@@ -10,17 +11,16 @@ import type { CredentialKind, NewAssociate } from '../../domain/credential.js';
 import type { AuditStamp, SecretRotation, SignalGroup, Store, WebhookFilter, WebhookUpdate } from '../store.js';
 import * as accounts from './accounts.js';
 import { type Db, migrate, openDatabase, q } from './database.js';
-import * as delivery from './delivery-log.js';
 import type { QueuedItem } from '../delivery-queue.js';
 import { SqliteDeliveryQueue } from './queue.js';
 import { SqliteAuditLog } from './audit-log.js';
 import { signalEvents, signalGroups } from './signal.js';
 import * as webhooks from './webhooks.js';
-import { webhookUsage } from './webhook-usage.js';
 
 export class SqliteStore implements Store {
   readonly queue: SqliteDeliveryQueue;
   readonly audit: SqliteAuditLog;
+  readonly deliveryLog: SqliteDeliveryLog;
   readonly retention: SqliteRetention;
   readonly notifications: SqliteNotifications;
   readonly appGrants: SqliteAppGrants;
@@ -29,6 +29,7 @@ export class SqliteStore implements Store {
   private constructor(private readonly db: Db) {
     this.queue = new SqliteDeliveryQueue(db);
     this.audit = new SqliteAuditLog(db);
+    this.deliveryLog = new SqliteDeliveryLog(db);
     this.retention = new SqliteRetention(db);
     this.notifications = new SqliteNotifications(db);
     this.appGrants = new SqliteAppGrants(db);
@@ -168,24 +169,5 @@ export class SqliteStore implements Store {
     const queued = this.db.transaction(() => signalGroups(this.db, groups, now, fresh)).immediate();
     this.queue.handOff(fresh);
     return queued;
-  }
-
-  async listDeliveries(tenantId: number, webhookId: number, page: { top: number; skip: number }) {
-    return delivery.listDeliveries(this.db, tenantId, webhookId, page);
-  }
-  async retryDelivery(tenantId: number, webhookId: number, deliveryId: number, now: number, newGuid: string) {
-    return delivery.retryDelivery(this.db, tenantId, webhookId, deliveryId, now, newGuid);
-  }
-  async countQueued(webhookId?: number) {
-    return delivery.countQueued(this.db, webhookId);
-  }
-  async snapshot(now: number) {
-    return delivery.snapshot(this.db, now);
-  }
-  async webhookUsage(tenantId: number, ids: number[], failuresSince: number) {
-    return webhookUsage(this.db, tenantId, ids, failuresSince);
-  }
-  async attemptsBetween(webhookId: number, since: number, until: number, limit: number) {
-    return delivery.attemptsBetween(this.db, webhookId, since, until, limit);
   }
 }
