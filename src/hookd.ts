@@ -89,7 +89,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
   const store = await prepareStore(rawStore, config, logger);
 
   const auth = new AuthService({
-    store,
+    accounts: store.accounts,
     clock,
     ticketTtlMs: config.ticketTtlMinutes * 60_000,
     loginFailureLimit: config.loginFailureLimit,
@@ -157,6 +157,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
 
   const webhooks = new WebhookService({
     store,
+    accounts: store.accounts,
     clock,
     tester: new TargetTester(plugins, () => clock.now()),
     rules: { plugins: plugins.names(), allowPrivateTargets: config.allowPrivateTargets, allowedNetworks: config.allowedNetworks },
@@ -166,6 +167,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
   });
   const events = new EventService({
     store,
+    accounts: store.accounts,
     clock,
     onWork: () => worker?.eventsStored(),
     defaultTenant,

@@ -7,6 +7,7 @@ import type { EventRecord } from '../domain/payload.js';
 import { eventFromSignal } from '../domain/signal.js';
 import type { Tenant } from '../domain/webhook.js';
 import type { Clock } from '../lib/clock.js';
+import type { Accounts } from '../store/accounts.js';
 import type { SignalGroup, Store } from '../store/store.js';
 import type { Caller } from './caller.js';
 import { GroupCommit } from './group-commit.js';
@@ -68,6 +69,7 @@ export class EventService {
   constructor(
     private readonly deps: {
       store: Store;
+      accounts: Accounts;
       clock: Clock;
       onWork: () => void;
       defaultTenant: Tenant;
@@ -100,7 +102,7 @@ export class EventService {
 
   /** The in-process SignalEvent of an embedding application: as the system user of a tenant (the default one unless named). */
   async signalAsSystem(e: { eventName: string; primaryKey?: number; data?: Record<string, unknown>; tenant?: string }): Promise<number> {
-    const tenant = e.tenant ? await this.deps.store.findTenant(e.tenant) : this.deps.defaultTenant;
+    const tenant = e.tenant ? await this.deps.accounts.findTenant(e.tenant) : this.deps.defaultTenant;
     if (!tenant) throw new HookdError('tenant_not_found', { tenant: e.tenant ?? '' });
     const caller: Caller = {
       tenant,

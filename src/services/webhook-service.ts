@@ -17,12 +17,14 @@ import type { Associate, Webhook, WebhookInput } from '../domain/webhook.js';
 import { type InputRules, pick, validateWebhookInput } from '../domain/webhook-input.js';
 import { inOverlap } from '../signing/rotation.js';
 import type { Clock } from '../lib/clock.js';
+import type { Accounts } from '../store/accounts.js';
 import type { Store, WebhookFilter } from '../store/store.js';
 import type { Caller } from './caller.js';
 import type { TargetTester, TestResult } from './target-tester.js';
 
 export interface WebhookServiceDeps {
   store: Store;
+  accounts: Accounts;
   clock: Clock;
   tester: TargetTester;
   rules: InputRules;
@@ -169,7 +171,7 @@ export class WebhookService {
   /** The associates named by a set of webhooks (audit stamps and ErrorAssociates), for their carriers. */
   async associatesOf(webhooks: Webhook[]): Promise<Map<number, Associate>> {
     const ids = [...new Set(webhooks.flatMap((w) => [w.registeredAssociateId, w.updatedAssociateId, ...w.errorAssociateIds]))];
-    return new Map((await this.deps.store.getAssociates(ids)).map((a) => [a.id, a]));
+    return new Map((await this.deps.accounts.getAssociates(ids)).map((a) => [a.id, a]));
   }
 
   async carrier(webhook: Webhook, caller: Caller): Promise<Record<string, unknown>> {
@@ -180,7 +182,7 @@ export class WebhookService {
   private async checkAssociates(caller: Caller, input: WebhookInput): Promise<void> {
     if (input.errorAssociateIds.length === 0) return;
     const found = new Set(
-      (await this.deps.store.getAssociates(input.errorAssociateIds)).filter((a) => a.tenantId === caller.tenant.id).map((a) => a.id),
+      (await this.deps.accounts.getAssociates(input.errorAssociateIds)).filter((a) => a.tenantId === caller.tenant.id).map((a) => a.id),
     );
     const missing = input.errorAssociateIds.filter((id) => !found.has(id));
     if (missing.length > 0)

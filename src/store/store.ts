@@ -2,16 +2,16 @@
  * The Store: everything hookd keeps, in domain terms. SQLite and PostgreSQL implement it; no SQL, rows
  * or connections leak past it. Every method that writes does so in one transaction.
  */
-import type { Credential, CredentialKind, NewAssociate } from '../domain/credential.js';
 import type { EventRecord } from '../domain/payload.js';
 import type { AuditLog } from './audit-log.js';
+import type { Accounts } from './accounts.js';
 import type { DeliveryLog } from './delivery-log.js';
 import type { Retention } from './retention.js';
 import type { Notifications } from './notifications.js';
 import type { AppGrants } from './app-grants.js';
 import type { RecoverJobs } from './jobs.js';
 import type { DeliveryQueue } from './delivery-queue.js';
-import type { Associate, Tenant, Webhook, WebhookInput, WebhookState } from '../domain/webhook.js';
+import type { Webhook, WebhookInput, WebhookState } from '../domain/webhook.js';
 
 export interface WebhookFilter {
   name?: string | null;
@@ -56,6 +56,7 @@ export interface Store {
   readonly queue: DeliveryQueue;
   /** The audit log's narrow port (issue 25). */
   readonly audit: AuditLog;
+  readonly accounts: Accounts;
   readonly deliveryLog: DeliveryLog;
   readonly retention: Retention;
   readonly notifications: Notifications;
@@ -67,28 +68,8 @@ export interface Store {
   close(): Promise<void>;
 
   // Tenants and associates
-  ensureTenant(identifier: string, now: number): Promise<Tenant>;
-  findTenant(identifier: string): Promise<Tenant | null>;
-  createTenant(identifier: string, admin: Omit<NewAssociate, 'isAdmin'>, now: number): Promise<{ tenant: Tenant; associate: Associate }>;
-  createAssociate(tenantId: number, a: NewAssociate, now: number): Promise<Associate>;
-  countAssociates(): Promise<number>;
-  findLogin(tenantId: number, userName: string): Promise<{ associate: Associate; passwordHash: string } | null>;
-  getAssociates(ids: number[]): Promise<Associate[]>;
-  /** A tenant's associates by id (the dashboard's CRM users for ErrorAssociates). */
-  listAssociates(tenantId: number): Promise<Associate[]>;
 
   // Credentials (API tokens and tickets), stored as hashes
-  createCredential(c: {
-    kind: CredentialKind;
-    tokenHash: string;
-    associateId: number;
-    name: string | null;
-    now: number;
-    expires: number | null;
-  }): Promise<Credential>;
-  findCredential(kind: CredentialKind, tokenHash: string, now: number): Promise<Credential | null>;
-  listCredentials(associateId: number, kind: CredentialKind): Promise<Credential[]>;
-  revokeCredential(associateId: number, id: number, now: number): Promise<boolean>;
 
   // Webhooks
   listWebhooks(tenantId: number, filter: WebhookFilter): Promise<Webhook[]>;

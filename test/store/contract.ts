@@ -19,9 +19,9 @@ export function storeContract(name: string, open: OpenStore): void {
       ({ store, cleanup } = await open());
       await store.migrate();
       await store.migrate(); // idempotent
-      tenant = await store.ensureTenant('Default', 1);
-      assert.deepEqual(await store.ensureTenant('default', 2), tenant, 'tenant identifiers ignore letter case');
-      await store.createAssociate(tenant.id, { name: 'Admin', userName: 'admin', passwordHash: 'h', isAdmin: true }, 1);
+      tenant = await store.accounts.ensureTenant('Default', 1);
+      assert.deepEqual(await store.accounts.ensureTenant('default', 2), tenant, 'tenant identifiers ignore letter case');
+      await store.accounts.createAssociate(tenant.id, { name: 'Admin', userName: 'admin', passwordHash: 'h', isAdmin: true }, 1);
     });
     after(async () => {
       await store.close();
@@ -29,12 +29,12 @@ export function storeContract(name: string, open: OpenStore): void {
     });
 
     it('keeps tenants, logins and credentials', async () => {
-      const { tenant: t2, associate } = await store.createTenant('Cust1', { name: 'Ann', userName: 'Ann', passwordHash: 'x' }, 5);
-      assert.equal((await store.findTenant('CUST1'))?.id, t2.id);
-      await assert.rejects(store.createTenant('cust1', { name: 'B', userName: 'b', passwordHash: 'x' }, 5));
-      assert.equal((await store.findLogin(t2.id, 'ann'))?.associate.id, associate.id);
-      assert.equal(await store.findLogin(tenant.id, 'ann'), null);
-      const c = await store.createCredential({
+      const { tenant: t2, associate } = await store.accounts.createTenant('Cust1', { name: 'Ann', userName: 'Ann', passwordHash: 'x' }, 5);
+      assert.equal((await store.accounts.findTenant('CUST1'))?.id, t2.id);
+      await assert.rejects(store.accounts.createTenant('cust1', { name: 'B', userName: 'b', passwordHash: 'x' }, 5));
+      assert.equal((await store.accounts.findLogin(t2.id, 'ann'))?.associate.id, associate.id);
+      assert.equal(await store.accounts.findLogin(tenant.id, 'ann'), null);
+      const c = await store.accounts.createCredential({
         kind: 'bearer',
         tokenHash: 'th1',
         associateId: associate.id,
@@ -42,13 +42,20 @@ export function storeContract(name: string, open: OpenStore): void {
         now: 10,
         expires: null,
       });
-      assert.equal((await store.findCredential('bearer', 'th1', 11))?.tenantId, t2.id);
-      assert.equal(await store.findCredential('ticket', 'th1', 11), null);
-      await store.createCredential({ kind: 'ticket', tokenHash: 'th2', associateId: associate.id, name: null, now: 10, expires: 20 });
-      assert.equal(await store.findCredential('ticket', 'th2', 21), null, 'expired');
-      assert.equal((await store.listCredentials(associate.id, 'bearer')).length, 1);
-      assert.equal(await store.revokeCredential(associate.id, c.id, 12), true);
-      assert.equal(await store.findCredential('bearer', 'th1', 13), null);
+      assert.equal((await store.accounts.findCredential('bearer', 'th1', 11))?.tenantId, t2.id);
+      assert.equal(await store.accounts.findCredential('ticket', 'th1', 11), null);
+      await store.accounts.createCredential({
+        kind: 'ticket',
+        tokenHash: 'th2',
+        associateId: associate.id,
+        name: null,
+        now: 10,
+        expires: 20,
+      });
+      assert.equal(await store.accounts.findCredential('ticket', 'th2', 21), null, 'expired');
+      assert.equal((await store.accounts.listCredentials(associate.id, 'bearer')).length, 1);
+      assert.equal(await store.accounts.revokeCredential(associate.id, c.id, 12), true);
+      assert.equal(await store.accounts.findCredential('bearer', 'th1', 13), null);
     });
 
     it('creates, lists, updates (optimistically) and deletes webhooks', async () => {
@@ -135,16 +142,20 @@ export function storeContract(name: string, open: OpenStore): void {
     });
 
     it("lists a tenant's associates by id, and no other tenant's", async () => {
-      const { tenant: t3, associate: first } = await store.createTenant('Assoc3', { name: 'A', userName: 'a3', passwordHash: 'x' }, 5);
-      const second = await store.createAssociate(t3.id, { name: 'B', userName: 'b3', passwordHash: 'x', isAdmin: false }, 6);
+      const { tenant: t3, associate: first } = await store.accounts.createTenant(
+        'Assoc3',
+        { name: 'A', userName: 'a3', passwordHash: 'x' },
+        5,
+      );
+      const second = await store.accounts.createAssociate(t3.id, { name: 'B', userName: 'b3', passwordHash: 'x', isAdmin: false }, 6);
       assert.deepEqual(
-        (await store.listAssociates(t3.id)).map((a) => [a.id, a.userName]),
+        (await store.accounts.listAssociates(t3.id)).map((a) => [a.id, a.userName]),
         [
           [first.id, 'a3'],
           [second.id, 'b3'],
         ],
       );
-      assert.ok((await store.listAssociates(tenant.id)).every((a) => a.tenantId === tenant.id));
+      assert.ok((await store.accounts.listAssociates(tenant.id)).every((a) => a.tenantId === tenant.id));
     });
 
     it("reads the list's figures of many webhooks at once: failures since, the newest attempt, the newest pause", async () => {

@@ -23,8 +23,8 @@ export function portsContract(name: string, open: OpenStore): void {
       const { store, cleanup } = await open();
       try {
         await store.migrate();
-        const tenant = await store.ensureTenant('Default', 1);
-        await store.createAssociate(tenant.id, { name: 'Admin', userName: 'admin', passwordHash: 'h', isAdmin: true }, 1);
+        const tenant = await store.accounts.ensureTenant('Default', 1);
+        await store.accounts.createAssociate(tenant.id, { name: 'Admin', userName: 'admin', passwordHash: 'h', isAdmin: true }, 1);
         await body(store, tenant);
       } finally {
         await store.close();
@@ -197,7 +197,7 @@ export function portsContract(name: string, open: OpenStore): void {
 
   describe(`Retention port: ${name}`, () => {
     fresh("lists every tenant's retention days, null until set, and sets one tenant's", async (store, tenant) => {
-      const { tenant: other } = await store.createTenant('Other', { name: 'O', userName: 'o', passwordHash: 'x' }, 2);
+      const { tenant: other } = await store.accounts.createTenant('Other', { name: 'O', userName: 'o', passwordHash: 'x' }, 2);
       const nulls = { deliveryDays: null, eventDays: null };
       assert.deepEqual(await store.retention.listTenantRetention(), [
         { tenantId: tenant.id, identifier: 'Default', ...nulls },
@@ -256,6 +256,48 @@ export function portsContract(name: string, open: OpenStore): void {
       assert.equal((await store.deliveryLog.attemptsBetween(webhookId, 10_002, 10_003, 10)).length, 2);
       assert.equal((await store.deliveryLog.attemptsBetween(webhookId, 0, 1_000_000, 1)).length, 1);
       assert.deepEqual(await store.deliveryLog.attemptsBetween(webhookId + 999, 0, 1_000_000, 10), []);
+    });
+  });
+
+  describe(`Accounts port: ${name}`, () => {
+    fresh("countAssociates counts every tenant's; getAssociates reads by id, skipping ids that are not there", async (store, tenant) => {
+      assert.equal(await store.accounts.countAssociates(), 1);
+      const { tenant: other, associate: ann } = await store.accounts.createTenant(
+        'Other',
+        { name: 'Ann', userName: 'ann', passwordHash: 'x' },
+        2,
+      );
+      assert.equal(ann.isAdmin, false, "a new tenant's first associate is no admin of the server");
+      assert.equal(await store.accounts.countAssociates(), 2);
+      const [admin] = await store.accounts.listAssociates(tenant.id);
+      assert.ok(admin);
+      assert.deepEqual(await store.accounts.getAssociates([]), []);
+      assert.deepEqual(
+        (await store.accounts.getAssociates([ann.id, admin.id, 999_999])).map((a) => [a.id, a.tenantId]).sort((a, b) => a[0]! - b[0]!),
+        [
+          [admin.id, tenant.id],
+          [ann.id, other.id],
+        ],
+      );
+    });
+
+    fresh("revokeCredential revokes only the associate's own credential, once", async (store, tenant) => {
+      const [admin] = await store.accounts.listAssociates(tenant.id);
+      assert.ok(admin);
+      const other = await store.accounts.createAssociate(tenant.id, { name: 'B', userName: 'b', passwordHash: 'x', isAdmin: false }, 2);
+      const c = await store.accounts.createCredential({
+        kind: 'bearer',
+        tokenHash: 't',
+        associateId: admin.id,
+        name: null,
+        now: 10,
+        expires: null,
+      });
+      assert.equal(await store.accounts.revokeCredential(other.id, c.id, 11), false, "another associate's");
+      assert.equal((await store.accounts.findCredential('bearer', 't', 12))?.id, c.id);
+      assert.equal(await store.accounts.revokeCredential(admin.id, c.id, 13), true);
+      assert.equal(await store.accounts.revokeCredential(admin.id, c.id, 14), false, 'revoked already');
+      assert.deepEqual(await store.accounts.listCredentials(admin.id, 'bearer'), []);
     });
   });
 }

@@ -70,7 +70,7 @@ export function queueContract(name: string, open: OpenStore): void {
     async function fresh(): Promise<{ store: Store; tenant: Tenant; done: () => Promise<void> }> {
       const { store, cleanup } = await open();
       await store.migrate();
-      const tenant = await store.ensureTenant('Default', 1);
+      const tenant = await store.accounts.ensureTenant('Default', 1);
       return {
         store,
         tenant,

@@ -1,4 +1,5 @@
 /** The scale-out store: any number of hookd processes share one PostgreSQL database and split the work. */
+import { PostgresAccounts } from './accounts.js';
 import { PostgresDeliveryLog } from './delivery-log.js';
 import { PostgresRetention } from './retention.js';
 import { PostgresNotifications } from './notifications.js';
@@ -7,7 +8,6 @@ import { PostgresRecoverJobs } from './jobs.js';
 import pg from 'pg';
 import type { EventRecord } from '../../domain/payload.js';
 import type { WebhookInput } from '../../domain/webhook.js';
-import type { CredentialKind, NewAssociate } from '../../domain/credential.js';
 import type { AuditStamp, SecretRotation, SignalGroup, Store, WebhookFilter, WebhookUpdate } from '../store.js';
 import { migrate, openPool, transaction } from './pool.js';
 import { PostgresDeliveryQueue } from './queue.js';
@@ -22,6 +22,7 @@ const RELISTEN_MS = 1_000;
 export class PostgresStore implements Store {
   readonly queue: PostgresDeliveryQueue;
   readonly audit: PostgresAuditLog;
+  readonly accounts: PostgresAccounts;
   readonly deliveryLog: PostgresDeliveryLog;
   readonly retention: PostgresRetention;
   readonly notifications: PostgresNotifications;
@@ -35,6 +36,7 @@ export class PostgresStore implements Store {
   ) {
     this.queue = new PostgresDeliveryQueue(pool, (listener) => this.watchWork(listener));
     this.audit = new PostgresAuditLog(pool);
+    this.accounts = new PostgresAccounts(pool);
     this.deliveryLog = new PostgresDeliveryLog(pool);
     this.retention = new PostgresRetention(pool);
     this.notifications = new PostgresNotifications(pool);
@@ -88,54 +90,6 @@ export class PostgresStore implements Store {
       if (retry) clearTimeout(retry);
       await (client as pg.Client | null)?.end().catch(() => undefined);
     };
-  }
-
-  async ensureTenant(identifier: string, now: number) {
-    return registry.ensureTenant(this.pool, identifier, now);
-  }
-  async findTenant(identifier: string) {
-    return registry.findTenant(this.pool, identifier);
-  }
-  async createTenant(identifier: string, admin: Omit<NewAssociate, 'isAdmin'>, now: number) {
-    return transaction(this.pool, async (c) => {
-      await c.query('INSERT INTO tenants (identifier, registered) VALUES ($1, $2)', [identifier, now]);
-      const tenant = (await registry.findTenant(c, identifier))!;
-      return { tenant, associate: await registry.createAssociate(c, tenant.id, { ...admin, isAdmin: false }, now) };
-    });
-  }
-  async createAssociate(tenantId: number, a: NewAssociate, now: number) {
-    return registry.createAssociate(this.pool, tenantId, a, now);
-  }
-  async countAssociates() {
-    return (await this.pool.query<{ n: number }>('SELECT count(*) AS n FROM associates')).rows[0]!.n;
-  }
-  async findLogin(tenantId: number, userName: string) {
-    return registry.findLogin(this.pool, tenantId, userName);
-  }
-  async getAssociates(ids: number[]) {
-    return registry.getAssociates(this.pool, ids);
-  }
-  async listAssociates(tenantId: number) {
-    return registry.listAssociates(this.pool, tenantId);
-  }
-  async createCredential(c: {
-    kind: CredentialKind;
-    tokenHash: string;
-    associateId: number;
-    name: string | null;
-    now: number;
-    expires: number | null;
-  }) {
-    return registry.createCredential(this.pool, c);
-  }
-  async findCredential(kind: CredentialKind, tokenHash: string, now: number) {
-    return registry.findCredential(this.pool, kind, tokenHash, now);
-  }
-  async listCredentials(associateId: number, kind: CredentialKind) {
-    return registry.listCredentials(this.pool, associateId, kind);
-  }
-  async revokeCredential(associateId: number, id: number, now: number) {
-    return registry.revokeCredential(this.pool, associateId, id, now);
   }
 
   async listWebhooks(tenantId: number, filter: WebhookFilter) {

@@ -1,21 +1,7 @@
-/** Tenants, associates, credentials and the Webhook table on PostgreSQL. */
+/** The Webhook table on PostgreSQL (accounts.ts: tenants, associates, credentials). */
 import { subscriptionsFor } from '../../domain/event-names.js';
-import { type Associate, type Tenant, type Webhook, type WebhookInput, stateValue } from '../../domain/webhook.js';
-import {
-  ASSOCIATE_COLUMNS,
-  type AssociateRow,
-  CREDENTIAL_SELECT,
-  type CredentialRow,
-  type WebhookRow,
-  INPUT_COLUMN_NAMES,
-  INPUT_COLUMNS,
-  inputAssignments,
-  inputColumns,
-  toAssociate,
-  toCredential,
-  toWebhook,
-} from '../rows.js';
-import type { Credential, CredentialKind, NewAssociate } from '../../domain/credential.js';
+import { type Webhook, type WebhookInput, stateValue } from '../../domain/webhook.js';
+import { type WebhookRow, INPUT_COLUMN_NAMES, INPUT_COLUMNS, inputAssignments, inputColumns, toWebhook } from '../rows.js';
 import type { AuditStamp, SecretRotation, WebhookFilter, WebhookUpdate } from '../store.js';
 import type { Client } from './pool.js';
 import { signalEvents } from './signal.js';
@@ -23,82 +9,6 @@ import { signalEvents } from './signal.js';
 /** Placeholders the input columns take ($1…$N of an UPDATE; $2…$N+1 of an INSERT after tenant_id). */
 const N = INPUT_COLUMN_NAMES.length;
 const AFTER_INPUT = N + 1;
-
-export async function findTenant(c: Client, identifier: string): Promise<Tenant | null> {
-  const { rows } = await c.query<Tenant>('SELECT id, identifier FROM tenants WHERE lower(identifier) = lower($1)', [identifier]);
-  return rows[0] ?? null;
-}
-
-export async function ensureTenant(c: Client, identifier: string, now: number): Promise<Tenant> {
-  await c.query('INSERT INTO tenants (identifier, registered) VALUES ($1, $2) ON CONFLICT DO NOTHING', [identifier, now]);
-  return (await findTenant(c, identifier)) as Tenant;
-}
-
-export async function createAssociate(c: Client, tenantId: number, a: NewAssociate, now: number): Promise<Associate> {
-  const { rows } = await c.query<{ id: number }>(
-    'INSERT INTO associates (tenant_id, name, user_name, password_hash, is_admin, registered, email) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id',
-    [tenantId, a.name, a.userName, a.passwordHash, a.isAdmin ? 1 : 0, now, a.email ?? null],
-  );
-  return { id: rows[0]!.id, tenantId, name: a.name, userName: a.userName, isAdmin: a.isAdmin, email: a.email ?? null };
-}
-
-export async function findLogin(c: Client, tenantId: number, userName: string) {
-  const { rows } = await c.query<AssociateRow & { password_hash: string }>(
-    `SELECT ${ASSOCIATE_COLUMNS}, password_hash FROM associates WHERE tenant_id = $1 AND lower(user_name) = lower($2)`,
-    [tenantId, userName],
-  );
-  const row = rows[0];
-  return row ? { associate: toAssociate(row), passwordHash: row.password_hash } : null;
-}
-
-export async function getAssociates(c: Client, ids: number[]): Promise<Associate[]> {
-  if (ids.length === 0) return [];
-  const { rows } = await c.query<AssociateRow>(`SELECT ${ASSOCIATE_COLUMNS} FROM associates WHERE id = ANY($1)`, [ids]);
-  return rows.map(toAssociate);
-}
-
-/** Takes a tenant; returns its associates by id. */
-export async function listAssociates(c: Client, tenantId: number): Promise<Associate[]> {
-  const { rows } = await c.query<AssociateRow>(`SELECT ${ASSOCIATE_COLUMNS} FROM associates WHERE tenant_id = $1 ORDER BY id`, [tenantId]);
-  return rows.map(toAssociate);
-}
-
-export async function createCredential(
-  c: Client,
-  x: { kind: CredentialKind; tokenHash: string; associateId: number; name: string | null; now: number; expires: number | null },
-): Promise<Credential> {
-  const { rows } = await c.query<{ id: number }>(
-    'INSERT INTO credentials (kind, token_hash, associate_id, name, created, expires) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id',
-    [x.kind, x.tokenHash, x.associateId, x.name, x.now, x.expires],
-  );
-  const { rows: found } = await c.query<CredentialRow>(`${CREDENTIAL_SELECT} WHERE c.id = $1`, [rows[0]!.id]);
-  return toCredential(found[0]!);
-}
-
-export async function findCredential(c: Client, kind: CredentialKind, tokenHash: string, now: number): Promise<Credential | null> {
-  const { rows } = await c.query<CredentialRow>(
-    `${CREDENTIAL_SELECT} WHERE c.kind = $1 AND c.token_hash = $2 AND c.revoked IS NULL AND (c.expires IS NULL OR c.expires > $3)`,
-    [kind, tokenHash, now],
-  );
-  return rows[0] ? toCredential(rows[0]) : null;
-}
-
-export async function listCredentials(c: Client, associateId: number, kind: CredentialKind): Promise<Credential[]> {
-  const { rows } = await c.query<CredentialRow>(
-    `${CREDENTIAL_SELECT} WHERE c.associate_id = $1 AND c.kind = $2 AND c.revoked IS NULL ORDER BY c.id`,
-    [associateId, kind],
-  );
-  return rows.map(toCredential);
-}
-
-export async function revokeCredential(c: Client, associateId: number, id: number, now: number): Promise<boolean> {
-  const r = await c.query('UPDATE credentials SET revoked = $1 WHERE id = $2 AND associate_id = $3 AND revoked IS NULL', [
-    now,
-    id,
-    associateId,
-  ]);
-  return (r.rowCount ?? 0) > 0;
-}
 
 export async function getWebhook(c: Client, tenantId: number, id: number, lock = false): Promise<Webhook | null> {
   const { rows } = await c.query<WebhookRow>(`SELECT * FROM webhooks WHERE id = $1 AND tenant_id = $2${lock ? ' FOR UPDATE' : ''}`, [

@@ -1,4 +1,5 @@
 /** The embedded store: one SQLite file, one writer (this process). */
+import { SqliteAccounts } from './accounts.js';
 import { SqliteDeliveryLog } from './delivery-log.js';
 import { SqliteRetention } from './retention.js';
 import { SqliteNotifications } from './notifications.js';
@@ -7,10 +8,8 @@ import { SqliteRecoverJobs } from './jobs.js';
 import { join } from 'node:path';
 import type { EventRecord } from '../../domain/payload.js';
 import type { WebhookInput } from '../../domain/webhook.js';
-import type { CredentialKind, NewAssociate } from '../../domain/credential.js';
 import type { AuditStamp, SecretRotation, SignalGroup, Store, WebhookFilter, WebhookUpdate } from '../store.js';
-import * as accounts from './accounts.js';
-import { type Db, migrate, openDatabase, q } from './database.js';
+import { type Db, migrate, openDatabase } from './database.js';
 import type { QueuedItem } from '../delivery-queue.js';
 import { SqliteDeliveryQueue } from './queue.js';
 import { SqliteAuditLog } from './audit-log.js';
@@ -20,6 +19,7 @@ import * as webhooks from './webhooks.js';
 export class SqliteStore implements Store {
   readonly queue: SqliteDeliveryQueue;
   readonly audit: SqliteAuditLog;
+  readonly accounts: SqliteAccounts;
   readonly deliveryLog: SqliteDeliveryLog;
   readonly retention: SqliteRetention;
   readonly notifications: SqliteNotifications;
@@ -29,6 +29,7 @@ export class SqliteStore implements Store {
   private constructor(private readonly db: Db) {
     this.queue = new SqliteDeliveryQueue(db);
     this.audit = new SqliteAuditLog(db);
+    this.accounts = new SqliteAccounts(db);
     this.deliveryLog = new SqliteDeliveryLog(db);
     this.retention = new SqliteRetention(db);
     this.notifications = new SqliteNotifications(db);
@@ -50,57 +51,6 @@ export class SqliteStore implements Store {
   }
   async close() {
     this.db.close();
-  }
-
-  async ensureTenant(identifier: string, now: number) {
-    return accounts.ensureTenant(this.db, identifier, now);
-  }
-  async findTenant(identifier: string) {
-    return accounts.findTenant(this.db, identifier);
-  }
-  async createTenant(identifier: string, admin: Omit<NewAssociate, 'isAdmin'>, now: number) {
-    return this.db
-      .transaction(() => {
-        q(this.db, 'INSERT INTO tenants (identifier, registered) VALUES (?, ?)').run(identifier, now);
-        const tenant = accounts.findTenant(this.db, identifier);
-        if (!tenant) throw new Error('tenant insert lost');
-        return { tenant, associate: accounts.createAssociate(this.db, tenant.id, { ...admin, isAdmin: false }, now) };
-      })
-      .immediate();
-  }
-  async createAssociate(tenantId: number, a: NewAssociate, now: number) {
-    return accounts.createAssociate(this.db, tenantId, a, now);
-  }
-  async countAssociates() {
-    return q(this.db, 'SELECT count(*) FROM associates').pluck().get() as number;
-  }
-  async findLogin(tenantId: number, userName: string) {
-    return accounts.findLogin(this.db, tenantId, userName);
-  }
-  async getAssociates(ids: number[]) {
-    return accounts.getAssociates(this.db, ids);
-  }
-  async listAssociates(tenantId: number) {
-    return accounts.listAssociates(this.db, tenantId);
-  }
-  async createCredential(c: {
-    kind: CredentialKind;
-    tokenHash: string;
-    associateId: number;
-    name: string | null;
-    now: number;
-    expires: number | null;
-  }) {
-    return accounts.createCredential(this.db, c);
-  }
-  async findCredential(kind: CredentialKind, tokenHash: string, now: number) {
-    return accounts.findCredential(this.db, kind, tokenHash, now);
-  }
-  async listCredentials(associateId: number, kind: CredentialKind) {
-    return accounts.listCredentials(this.db, associateId, kind);
-  }
-  async revokeCredential(associateId: number, id: number, now: number) {
-    return accounts.revokeCredential(this.db, associateId, id, now);
   }
 
   async listWebhooks(tenantId: number, filter: WebhookFilter) {
