@@ -156,7 +156,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
   if (worker) inFlight = () => worker.activeAttempts;
 
   const webhooks = new WebhookService({
-    store,
+    registry: store.webhooks,
     accounts: store.accounts,
     clock,
     tester: new TargetTester(plugins, () => clock.now()),

@@ -4,6 +4,7 @@
  */
 import type { EventRecord } from '../domain/payload.js';
 import type { AuditLog } from './audit-log.js';
+import type { WebhookRegistry } from './webhooks.js';
 import type { Accounts } from './accounts.js';
 import type { DeliveryLog } from './delivery-log.js';
 import type { Retention } from './retention.js';
@@ -11,39 +12,6 @@ import type { Notifications } from './notifications.js';
 import type { AppGrants } from './app-grants.js';
 import type { RecoverJobs } from './jobs.js';
 import type { DeliveryQueue } from './delivery-queue.js';
-import type { Webhook, WebhookInput, WebhookState } from '../domain/webhook.js';
-
-export interface WebhookFilter {
-  name?: string | null;
-  event?: string | null;
-  state?: WebhookState | null;
-  /** When set, only webhooks registered by this application. */
-  applicationToken?: string | null;
-}
-
-export interface AuditStamp {
-  associateId: number;
-  now: number;
-}
-
-export interface WebhookUpdate {
-  input: WebhookInput;
-  stamp: AuditStamp;
-  /** The updatedCount the caller read; the update fails with 'conflict' if another write came first. */
-  expectedUpdatedCount: number;
-  resetConsecutiveErrors: boolean;
-  /** The Secret changed by a plain update: a rotation's overlap with the previous secret ends. */
-  endRotation?: boolean;
-  /** State events (webhook{id}.started …) to signal in the same transaction. */
-  signals: EventRecord[];
-}
-
-export interface SecretRotation {
-  /** The new secret (sealed by the sealed store). */
-  secret: string;
-  until: number;
-  stamp: AuditStamp;
-}
 
 /** One caller's events, stored with other callers' in one transaction. */
 export interface SignalGroup {
@@ -56,6 +24,7 @@ export interface Store {
   readonly queue: DeliveryQueue;
   /** The audit log's narrow port (issue 25). */
   readonly audit: AuditLog;
+  readonly webhooks: WebhookRegistry;
   readonly accounts: Accounts;
   readonly deliveryLog: DeliveryLog;
   readonly retention: Retention;
@@ -72,18 +41,6 @@ export interface Store {
   // Credentials (API tokens and tickets), stored as hashes
 
   // Webhooks
-  listWebhooks(tenantId: number, filter: WebhookFilter): Promise<Webhook[]>;
-  getWebhook(tenantId: number, id: number): Promise<Webhook | null>;
-  createWebhook(tenantId: number, input: WebhookInput, stamp: AuditStamp, applicationToken: string | null): Promise<Webhook>;
-  /** Returns the saved webhook, null when it is gone, or 'conflict' when it changed meanwhile. */
-  updateWebhook(tenantId: number, id: number, update: WebhookUpdate): Promise<Webhook | null | 'conflict'>;
-  deleteWebhook(tenantId: number, id: number): Promise<boolean>;
-  /** Secret/Rotate: the new secret signs from now; the current one becomes the previous, signing beside it until `until`. */
-  rotateSecret(tenantId: number, id: number, rotation: SecretRotation): Promise<Webhook | null>;
-  /** A test ping signed with the new secret succeeded (while the webhook is still at `updatedCount`): NetServer's signature switches to it. */
-  confirmSecret(tenantId: number, id: number, updatedCount: number, stamp: AuditStamp): Promise<void>;
-  /** Replaces each stored secret for which `rewrite` returns a new value, in one transaction; returns how many changed. */
-  rewriteSecrets(rewrite: (stored: string) => string | null): Promise<number>;
 
   // Events in
   /** Stores the events and one queued delivery for each Active webhook that subscribes; returns that count. */

@@ -59,51 +59,56 @@ export function storeContract(name: string, open: OpenStore): void {
     });
 
     it('creates, lists, updates (optimistically) and deletes webhooks', async () => {
-      const w = await store.createWebhook(tenant.id, input({ name: 'crud', events: ['sale.*'], properties: { z: 1, a: 2 } }), stamp, 'app');
+      const w = await store.webhooks.createWebhook(
+        tenant.id,
+        input({ name: 'crud', events: ['sale.*'], properties: { z: 1, a: 2 } }),
+        stamp,
+        'app',
+      );
       assert.deepEqual(
         [w.name, w.events, w.state, w.applicationToken, w.updatedCount, w.registered],
         ['crud', ['sale.*'], 'Active', 'app', 0, 1000],
       );
       assert.deepEqual(Object.keys(w.properties ?? {}), ['z', 'a'], 'JSON keeps its key order');
       assert.deepEqual(
-        (await store.listWebhooks(tenant.id, { event: 'sale.sold', name: 'crud' })).map((x) => x.id),
+        (await store.webhooks.listWebhooks(tenant.id, { event: 'sale.sold', name: 'crud' })).map((x) => x.id),
         [w.id],
       );
-      assert.deepEqual(await store.listWebhooks(tenant.id, { name: 'crud', applicationToken: 'other' }), []);
-      assert.deepEqual(await store.listWebhooks(tenant.id, { name: 'crud', state: 'Stopped' }), []);
+      assert.deepEqual(await store.webhooks.listWebhooks(tenant.id, { name: 'crud', applicationToken: 'other' }), []);
+      assert.deepEqual(await store.webhooks.listWebhooks(tenant.id, { name: 'crud', state: 'Stopped' }), []);
       const update = {
         input: input({ name: 'crud2', state: 'Stopped' }),
         stamp: { associateId: 2, now: 2000 },
         resetConsecutiveErrors: false,
         signals: [],
       };
-      const saved = await store.updateWebhook(tenant.id, w.id, { ...update, expectedUpdatedCount: 0 });
+      const saved = await store.webhooks.updateWebhook(tenant.id, w.id, { ...update, expectedUpdatedCount: 0 });
       assert.ok(saved && saved !== 'conflict');
       assert.deepEqual(
         [saved.name, saved.state, saved.updatedCount, saved.updatedAssociateId, saved.registered],
         ['crud2', 'Stopped', 1, 2, 1000],
       );
-      assert.equal(await store.updateWebhook(tenant.id, w.id, { ...update, expectedUpdatedCount: 0 }), 'conflict');
-      assert.equal(await store.updateWebhook(tenant.id, 999_999, { ...update, expectedUpdatedCount: 0 }), null);
-      assert.equal(await store.deleteWebhook(tenant.id, w.id), true);
-      assert.equal(await store.getWebhook(tenant.id, w.id), null);
-      assert.equal(await store.deleteWebhook(tenant.id, w.id), false);
+      assert.equal(await store.webhooks.updateWebhook(tenant.id, w.id, { ...update, expectedUpdatedCount: 0 }), 'conflict');
+      assert.equal(await store.webhooks.updateWebhook(tenant.id, 999_999, { ...update, expectedUpdatedCount: 0 }), null);
+      assert.equal(await store.webhooks.deleteWebhook(tenant.id, w.id), true);
+      assert.equal(await store.webhooks.getWebhook(tenant.id, w.id), null);
+      assert.equal(await store.webhooks.deleteWebhook(tenant.id, w.id), false);
     });
 
     it('fans an event out to exact, entity.* and * subscribers that are Active', async () => {
-      const exact = await store.createWebhook(tenant.id, input({ events: ['project.created'] }), stamp, null);
-      const wild = await store.createWebhook(tenant.id, input({ events: ['project.*', 'project.created'] }), stamp, null);
-      const all = await store.createWebhook(tenant.id, input({ events: ['*'] }), stamp, null);
-      const off = await store.createWebhook(tenant.id, input({ events: ['project.created'], state: 'Stopped' }), stamp, null);
+      const exact = await store.webhooks.createWebhook(tenant.id, input({ events: ['project.created'] }), stamp, null);
+      const wild = await store.webhooks.createWebhook(tenant.id, input({ events: ['project.*', 'project.created'] }), stamp, null);
+      const all = await store.webhooks.createWebhook(tenant.id, input({ events: ['*'] }), stamp, null);
+      const off = await store.webhooks.createWebhook(tenant.id, input({ events: ['project.created'], state: 'Stopped' }), stamp, null);
       assert.equal(await store.signal(tenant.id, [event('project.created'), event('nothing.here')], 3000), 4);
       for (const w of [exact, wild]) assert.equal(await store.deliveryLog.countQueued(w.id), 1);
       assert.equal(await store.deliveryLog.countQueued(all.id), 2);
       assert.equal(await store.deliveryLog.countQueued(off.id), 0);
-      for (const w of [exact, wild, all, off]) await store.deleteWebhook(tenant.id, w.id);
+      for (const w of [exact, wild, all, off]) await store.webhooks.deleteWebhook(tenant.id, w.id);
     });
 
     it('keeps a delivery log, retries on request and prunes what is old and delivered', async () => {
-      const w = await store.createWebhook(tenant.id, input({ events: ['quote.sent'] }), stamp, null);
+      const w = await store.webhooks.createWebhook(tenant.id, input({ events: ['quote.sent'] }), stamp, null);
       await store.signal(tenant.id, [event('quote.sent', 1), event('quote.sent', 2)], 7000);
       const taken = await store.queue.exchange(exchangeRequest(7000, { acquire: 10 }));
       const first = taken.deliveries.find((d) => d.webhookId === w.id)!;
@@ -138,7 +143,7 @@ export function storeContract(name: string, open: OpenStore): void {
       const pruned = await store.retention.prune(tenant.id, { deliveriesBefore: 7500, eventsBefore: 7500 }, 10);
       assert.equal(pruned.deliveries, 1);
       assert.equal((await store.deliveryLog.listDeliveries(tenant.id, w.id, { top: 10, skip: 0 })).total, 2, 'queued deliveries are kept');
-      await store.deleteWebhook(tenant.id, w.id);
+      await store.webhooks.deleteWebhook(tenant.id, w.id);
     });
 
     it("lists a tenant's associates by id, and no other tenant's", async () => {
@@ -159,9 +164,9 @@ export function storeContract(name: string, open: OpenStore): void {
     });
 
     it("reads the list's figures of many webhooks at once: failures since, the newest attempt, the newest pause", async () => {
-      const failing = await store.createWebhook(tenant.id, input({ events: ['usage.failing'] }), stamp, null);
-      const paused = await store.createWebhook(tenant.id, input({ events: ['usage.paused'] }), stamp, null);
-      const quiet = await store.createWebhook(tenant.id, input({ events: ['usage.quiet'] }), stamp, null);
+      const failing = await store.webhooks.createWebhook(tenant.id, input({ events: ['usage.failing'] }), stamp, null);
+      const paused = await store.webhooks.createWebhook(tenant.id, input({ events: ['usage.paused'] }), stamp, null);
+      const quiet = await store.webhooks.createWebhook(tenant.id, input({ events: ['usage.quiet'] }), stamp, null);
       await store.signal(tenant.id, [event('usage.failing', 1), event('usage.failing', 2), event('usage.paused', 3)], 9000);
       const taken = await store.queue.exchange(exchangeRequest(9000, { acquire: 50, acquireWant: 50 }));
       const of = (id: number) => taken.deliveries.filter((d) => d.webhookId === id);
@@ -198,7 +203,7 @@ export function storeContract(name: string, open: OpenStore): void {
         [],
         "another tenant's webhooks are not read",
       );
-      for (const w of [failing, paused, quiet]) await store.deleteWebhook(tenant.id, w.id);
+      for (const w of [failing, paused, quiet]) await store.webhooks.deleteWebhook(tenant.id, w.id);
     });
   });
 }

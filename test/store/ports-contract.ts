@@ -37,7 +37,7 @@ export function portsContract(name: string, open: OpenStore): void {
    * attempt. Returns the webhook's id.
    */
   async function delivered(store: Store, tenant: Tenant, keys: number[], failedFirst: number, now: number): Promise<number> {
-    const w = await store.createWebhook(tenant.id, input({ events: ['sale.sold'] }), STAMP, null);
+    const w = await store.webhooks.createWebhook(tenant.id, input({ events: ['sale.sold'] }), STAMP, null);
     await store.signal(
       tenant.id,
       keys.map((k) => event('sale.sold', k)),
@@ -157,7 +157,12 @@ export function portsContract(name: string, open: OpenStore): void {
 
   describe(`Notifications port: ${name}`, () => {
     fresh('lists what a trip recorded, per tenant and per in-app associate; marks an e-mail sent', async (store, tenant) => {
-      const w = await store.createWebhook(tenant.id, input({ events: ['sale.sold'], errorsEmail: 'ops@example.com' }), STAMP, null);
+      const w = await store.webhooks.createWebhook(
+        tenant.id,
+        input({ events: ['sale.sold'], errorsEmail: 'ops@example.com' }),
+        STAMP,
+        null,
+      );
       assert.deepEqual(await store.notifications.unsentNotifications(10), []);
       await store.signal(tenant.id, [event('sale.sold', 1)], 5_000);
       const taken = await store.queue.exchange(exchangeRequest(5_000, { acquire: 10 }));
@@ -234,8 +239,8 @@ export function portsContract(name: string, open: OpenStore): void {
   describe(`DeliveryLog port: ${name}`, () => {
     fresh('snapshot counts what is queued, the oldest due delivery, and webhooks by state', async (store, tenant) => {
       assert.deepEqual(await store.deliveryLog.snapshot(0), { queued: 0, oldestDueAt: null, webhooks: {} });
-      await store.createWebhook(tenant.id, input({ events: ['sale.sold'] }), STAMP, null);
-      await store.createWebhook(tenant.id, input({ events: ['sale.sold'], state: 'Stopped' }), STAMP, null);
+      await store.webhooks.createWebhook(tenant.id, input({ events: ['sale.sold'] }), STAMP, null);
+      await store.webhooks.createWebhook(tenant.id, input({ events: ['sale.sold'], state: 'Stopped' }), STAMP, null);
       await store.signal(tenant.id, [event('sale.sold', 1)], 5_000);
       await store.signal(tenant.id, [event('sale.sold', 2)], 6_000);
       assert.deepEqual(await store.deliveryLog.snapshot(5_500), { queued: 2, oldestDueAt: 5_000, webhooks: { Active: 1, Stopped: 1 } });
@@ -299,5 +304,80 @@ export function portsContract(name: string, open: OpenStore): void {
       assert.equal(await store.accounts.revokeCredential(admin.id, c.id, 14), false, 'revoked already');
       assert.deepEqual(await store.accounts.listCredentials(admin.id, 'bearer'), []);
     });
+  });
+
+  describe(`WebhookRegistry port: ${name}`, () => {
+    const update = (state: 'Active' | 'Stopped', expectedUpdatedCount: number, now: number) => ({
+      input: input({ events: ['sale.sold'], state }),
+      stamp: { associateId: 1, now },
+      expectedUpdatedCount,
+      resetConsecutiveErrors: false,
+      signals: [],
+    });
+
+    fresh(
+      'an update that turns a webhook Active makes its held deliveries due now; one that keeps it Active does not',
+      async (store, tenant) => {
+        const w = await store.webhooks.createWebhook(tenant.id, input({ events: ['sale.sold'] }), STAMP, null);
+        await store.signal(tenant.id, [event('sale.sold', 1)], 1_000);
+        const taken = await store.queue.exchange(exchangeRequest(1_000, { acquire: 10 }));
+        const [d] = taken.deliveries;
+        assert.ok(d);
+        await store.queue.exchange(
+          exchangeRequest(1_001, { attempts: [settled(d, 1_001, FAIL, { kind: 'later', dueAt: 100_000 })], owned: owned(taken) }),
+        );
+        await store.queue.releaseAll('w1');
+        const dueAt = async () => (await store.deliveryLog.listDeliveries(tenant.id, w.id, { top: 1, skip: 0 })).items[0]?.dueAt;
+        await store.webhooks.updateWebhook(tenant.id, w.id, update('Active', 0, 2_000));
+        assert.equal(await dueAt(), 100_000, 'Active to Active holds on');
+        await store.webhooks.updateWebhook(tenant.id, w.id, update('Stopped', 1, 3_000));
+        assert.equal(await dueAt(), 100_000);
+        await store.webhooks.updateWebhook(tenant.id, w.id, update('Active', 2, 4_000));
+        assert.equal(await dueAt(), 4_000, 'Stopped to Active: due now');
+      },
+    );
+
+    fresh(
+      'rotateSecret keeps the current secret as the previous until `until`; confirmSecret only at the version read',
+      async (store, tenant) => {
+        const w = await store.webhooks.createWebhook(tenant.id, input({ secret: 'old-secret-0123456789' }), STAMP, null);
+        assert.equal(await store.webhooks.rotateSecret(tenant.id + 999, w.id, { secret: 'x', until: 9_000, stamp: STAMP }), null);
+        const rotated = await store.webhooks.rotateSecret(tenant.id, w.id, {
+          secret: 'new-secret-0123456789',
+          until: 9_000,
+          stamp: { associateId: 1, now: 2_000 },
+        });
+        assert.ok(rotated);
+        assert.deepEqual(
+          [rotated.secret, rotated.previousSecret, rotated.previousSecretUntil, rotated.secretConfirmed, rotated.updatedCount],
+          ['new-secret-0123456789', 'old-secret-0123456789', 9_000, false, 1],
+        );
+        await store.webhooks.confirmSecret(tenant.id, w.id, 0, { associateId: 1, now: 3_000 });
+        assert.equal((await store.webhooks.getWebhook(tenant.id, w.id))?.secretConfirmed, false, 'a stale version confirms nothing');
+        await store.webhooks.confirmSecret(tenant.id, w.id, 1, { associateId: 1, now: 3_000 });
+        const confirmed = await store.webhooks.getWebhook(tenant.id, w.id);
+        assert.deepEqual([confirmed?.secretConfirmed, confirmed?.updatedCount], [true, 2]);
+      },
+    );
+
+    fresh(
+      'rewriteSecrets replaces each stored secret the rewrite changes, in every secret column, and counts them',
+      async (store, tenant) => {
+        const a = await store.webhooks.createWebhook(tenant.id, input({ secret: 'secret-a-0123456789' }), STAMP, null);
+        const b = await store.webhooks.createWebhook(tenant.id, input({ secret: null }), STAMP, null);
+        await store.webhooks.rotateSecret(tenant.id, a.id, { secret: 'secret-a2-0123456789', until: 9_000, stamp: STAMP });
+        const seen: string[] = [];
+        const changed = await store.webhooks.rewriteSecrets((stored) => {
+          seen.push(stored);
+          return stored === 'secret-a-0123456789' ? 'sealed-a' : null;
+        });
+        assert.equal(changed, 1);
+        assert.deepEqual(seen.sort(), ['secret-a-0123456789', 'secret-a2-0123456789'], 'every non-null secret, once');
+        const after = await store.webhooks.getWebhook(tenant.id, a.id);
+        assert.deepEqual([after?.secret, after?.previousSecret], ['secret-a2-0123456789', 'sealed-a']);
+        assert.equal((await store.webhooks.getWebhook(tenant.id, b.id))?.secret, null);
+        assert.equal(await store.webhooks.rewriteSecrets(() => null), 0);
+      },
+    );
   });
 }

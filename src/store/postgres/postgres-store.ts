@@ -1,4 +1,5 @@
 /** The scale-out store: any number of hookd processes share one PostgreSQL database and split the work. */
+import { PostgresWebhookRegistry } from './webhooks.js';
 import { PostgresAccounts } from './accounts.js';
 import { PostgresDeliveryLog } from './delivery-log.js';
 import { PostgresRetention } from './retention.js';
@@ -7,13 +8,10 @@ import { PostgresAppGrants } from './app-grants.js';
 import { PostgresRecoverJobs } from './jobs.js';
 import pg from 'pg';
 import type { EventRecord } from '../../domain/payload.js';
-import type { WebhookInput } from '../../domain/webhook.js';
-import type { AuditStamp, SecretRotation, SignalGroup, Store, WebhookFilter, WebhookUpdate } from '../store.js';
+import type { SignalGroup, Store } from '../store.js';
 import { migrate, openPool, transaction } from './pool.js';
 import { PostgresDeliveryQueue } from './queue.js';
 import { PostgresAuditLog } from './audit-log.js';
-import * as registry from './registry.js';
-import { SECRET_COLUMNS } from '../rows.js';
 import { WORK_CHANNEL, signalEvents, signalGroups } from './signal.js';
 
 /** How long to wait before opening the LISTEN connection again after it was lost. */
@@ -22,6 +20,7 @@ const RELISTEN_MS = 1_000;
 export class PostgresStore implements Store {
   readonly queue: PostgresDeliveryQueue;
   readonly audit: PostgresAuditLog;
+  readonly webhooks: PostgresWebhookRegistry;
   readonly accounts: PostgresAccounts;
   readonly deliveryLog: PostgresDeliveryLog;
   readonly retention: PostgresRetention;
@@ -36,6 +35,7 @@ export class PostgresStore implements Store {
   ) {
     this.queue = new PostgresDeliveryQueue(pool, (listener) => this.watchWork(listener));
     this.audit = new PostgresAuditLog(pool);
+    this.webhooks = new PostgresWebhookRegistry(pool);
     this.accounts = new PostgresAccounts(pool);
     this.deliveryLog = new PostgresDeliveryLog(pool);
     this.retention = new PostgresRetention(pool);
@@ -90,45 +90,6 @@ export class PostgresStore implements Store {
       if (retry) clearTimeout(retry);
       await (client as pg.Client | null)?.end().catch(() => undefined);
     };
-  }
-
-  async listWebhooks(tenantId: number, filter: WebhookFilter) {
-    return registry.listWebhooks(this.pool, tenantId, filter);
-  }
-  async getWebhook(tenantId: number, id: number) {
-    return registry.getWebhook(this.pool, tenantId, id);
-  }
-  async createWebhook(tenantId: number, input: WebhookInput, stamp: AuditStamp, applicationToken: string | null) {
-    return transaction(this.pool, (c) => registry.createWebhook(c, tenantId, input, stamp, applicationToken));
-  }
-  async updateWebhook(tenantId: number, id: number, update: WebhookUpdate) {
-    return transaction(this.pool, (c) => registry.updateWebhook(c, tenantId, id, update));
-  }
-  async deleteWebhook(tenantId: number, id: number) {
-    return transaction(this.pool, (c) => registry.deleteWebhook(c, tenantId, id));
-  }
-  async rotateSecret(tenantId: number, id: number, rotation: SecretRotation) {
-    return transaction(this.pool, (c) => registry.rotateSecret(c, tenantId, id, rotation));
-  }
-  async confirmSecret(tenantId: number, id: number, updatedCount: number, stamp: AuditStamp) {
-    await registry.confirmSecret(this.pool, tenantId, id, updatedCount, stamp);
-  }
-  async rewriteSecrets(rewrite: (stored: string) => string | null) {
-    return transaction(this.pool, async (c) => {
-      let changed = 0;
-      for (const column of SECRET_COLUMNS) {
-        const { rows } = await c.query<{ id: number; stored: string }>(
-          `SELECT id, ${column} AS stored FROM webhooks WHERE ${column} IS NOT NULL FOR UPDATE`,
-        );
-        for (const r of rows) {
-          const next = rewrite(r.stored);
-          if (next === null) continue;
-          await c.query(`UPDATE webhooks SET ${column} = $1 WHERE id = $2`, [next, r.id]);
-          changed++;
-        }
-      }
-      return changed;
-    });
   }
 
   async signal(tenantId: number, events: EventRecord[], now: number) {

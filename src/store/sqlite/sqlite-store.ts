@@ -1,4 +1,5 @@
 /** The embedded store: one SQLite file, one writer (this process). */
+import { SqliteWebhookRegistry } from './webhooks.js';
 import { SqliteAccounts } from './accounts.js';
 import { SqliteDeliveryLog } from './delivery-log.js';
 import { SqliteRetention } from './retention.js';
@@ -7,18 +8,17 @@ import { SqliteAppGrants } from './app-grants.js';
 import { SqliteRecoverJobs } from './jobs.js';
 import { join } from 'node:path';
 import type { EventRecord } from '../../domain/payload.js';
-import type { WebhookInput } from '../../domain/webhook.js';
-import type { AuditStamp, SecretRotation, SignalGroup, Store, WebhookFilter, WebhookUpdate } from '../store.js';
+import type { SignalGroup, Store } from '../store.js';
 import { type Db, migrate, openDatabase } from './database.js';
 import type { QueuedItem } from '../delivery-queue.js';
 import { SqliteDeliveryQueue } from './queue.js';
 import { SqliteAuditLog } from './audit-log.js';
 import { signalEvents, signalGroups } from './signal.js';
-import * as webhooks from './webhooks.js';
 
 export class SqliteStore implements Store {
   readonly queue: SqliteDeliveryQueue;
   readonly audit: SqliteAuditLog;
+  readonly webhooks: SqliteWebhookRegistry;
   readonly accounts: SqliteAccounts;
   readonly deliveryLog: SqliteDeliveryLog;
   readonly retention: SqliteRetention;
@@ -29,6 +29,7 @@ export class SqliteStore implements Store {
   private constructor(private readonly db: Db) {
     this.queue = new SqliteDeliveryQueue(db);
     this.audit = new SqliteAuditLog(db);
+    this.webhooks = new SqliteWebhookRegistry(db);
     this.accounts = new SqliteAccounts(db);
     this.deliveryLog = new SqliteDeliveryLog(db);
     this.retention = new SqliteRetention(db);
@@ -51,31 +52,6 @@ export class SqliteStore implements Store {
   }
   async close() {
     this.db.close();
-  }
-
-  async listWebhooks(tenantId: number, filter: WebhookFilter) {
-    return webhooks.listWebhooks(this.db, tenantId, filter);
-  }
-  async getWebhook(tenantId: number, id: number) {
-    return webhooks.getWebhook(this.db, tenantId, id);
-  }
-  async createWebhook(tenantId: number, input: WebhookInput, stamp: AuditStamp, applicationToken: string | null) {
-    return webhooks.createWebhook(this.db, tenantId, input, stamp, applicationToken);
-  }
-  async updateWebhook(tenantId: number, id: number, update: WebhookUpdate) {
-    return webhooks.updateWebhook(this.db, tenantId, id, update);
-  }
-  async deleteWebhook(tenantId: number, id: number) {
-    return webhooks.deleteWebhook(this.db, tenantId, id);
-  }
-  async rotateSecret(tenantId: number, id: number, rotation: SecretRotation) {
-    return webhooks.rotateSecret(this.db, tenantId, id, rotation);
-  }
-  async confirmSecret(tenantId: number, id: number, updatedCount: number, stamp: AuditStamp) {
-    webhooks.confirmSecret(this.db, tenantId, id, updatedCount, stamp);
-  }
-  async rewriteSecrets(rewrite: (stored: string) => string | null) {
-    return webhooks.rewriteSecrets(this.db, rewrite);
   }
 
   async signal(tenantId: number, events: EventRecord[], now: number) {
