@@ -166,7 +166,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     onWork,
   });
   const events = new EventService({
-    store,
+    intake: store.intake,
     accounts: store.accounts,
     clock,
     onWork: () => worker?.eventsStored(),

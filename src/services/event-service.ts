@@ -8,7 +8,7 @@ import { eventFromSignal } from '../domain/signal.js';
 import type { Tenant } from '../domain/webhook.js';
 import type { Clock } from '../lib/clock.js';
 import type { Accounts } from '../store/accounts.js';
-import type { SignalGroup, Store } from '../store/store.js';
+import type { EventIntake, SignalGroup } from '../store/intake.js';
 import type { Caller } from './caller.js';
 import { GroupCommit } from './group-commit.js';
 
@@ -68,7 +68,8 @@ export class EventService {
 
   constructor(
     private readonly deps: {
-      store: Store;
+      /** The ports this service uses: the intake, and the accounts to find a tenant. */
+      intake: EventIntake;
       accounts: Accounts;
       clock: Clock;
       onWork: () => void;
@@ -79,7 +80,7 @@ export class EventService {
       idempotencyMs?: number;
     },
   ) {
-    this.singles = new GroupCommit((groups) => deps.store.signalGroups(groups, deps.clock.now()));
+    this.singles = new GroupCommit((groups) => deps.intake.signalGroups(groups, deps.clock.now()));
   }
 
   /** Stores one event and its fan-out (group-committed with others arriving at the same moment); returns the deliveries queued. */
@@ -94,7 +95,7 @@ export class EventService {
   /** Stores every event in one transaction, or none of them. */
   async signalMany(caller: Caller, items: unknown): Promise<number> {
     const events = this.validate(caller, batchItems(items), true);
-    const queued = await this.deps.store.signal(caller.tenant.id, events, this.deps.clock.now());
+    const queued = await this.deps.intake.signal(caller.tenant.id, events, this.deps.clock.now());
     this.deps.onStored?.(events.length);
     if (queued > 0) this.deps.onWork();
     return queued;
@@ -130,7 +131,7 @@ export class EventService {
     const events = this.validate(caller, list, batch);
     const windowMs = this.deps.idempotencyMs ?? 24 * 3_600_000;
     const now = this.deps.clock.now();
-    const answer = await this.deps.store.signalOnce(
+    const answer = await this.deps.intake.signalOnce(
       caller.tenant.id,
       { key, appScope: appScope(caller), bodyHash: eventsHash(events), validSince: now - windowMs },
       events,

@@ -100,7 +100,7 @@ export function storeContract(name: string, open: OpenStore): void {
       const wild = await store.webhooks.createWebhook(tenant.id, input({ events: ['project.*', 'project.created'] }), stamp, null);
       const all = await store.webhooks.createWebhook(tenant.id, input({ events: ['*'] }), stamp, null);
       const off = await store.webhooks.createWebhook(tenant.id, input({ events: ['project.created'], state: 'Stopped' }), stamp, null);
-      assert.equal(await store.signal(tenant.id, [event('project.created'), event('nothing.here')], 3000), 4);
+      assert.equal(await store.intake.signal(tenant.id, [event('project.created'), event('nothing.here')], 3000), 4);
       for (const w of [exact, wild]) assert.equal(await store.deliveryLog.countQueued(w.id), 1);
       assert.equal(await store.deliveryLog.countQueued(all.id), 2);
       assert.equal(await store.deliveryLog.countQueued(off.id), 0);
@@ -109,7 +109,7 @@ export function storeContract(name: string, open: OpenStore): void {
 
     it('keeps a delivery log, retries on request and prunes what is old and delivered', async () => {
       const w = await store.webhooks.createWebhook(tenant.id, input({ events: ['quote.sent'] }), stamp, null);
-      await store.signal(tenant.id, [event('quote.sent', 1), event('quote.sent', 2)], 7000);
+      await store.intake.signal(tenant.id, [event('quote.sent', 1), event('quote.sent', 2)], 7000);
       const taken = await store.queue.exchange(exchangeRequest(7000, { acquire: 10 }));
       const first = taken.deliveries.find((d) => d.webhookId === w.id)!;
       await store.queue.exchange(
@@ -167,7 +167,7 @@ export function storeContract(name: string, open: OpenStore): void {
       const failing = await store.webhooks.createWebhook(tenant.id, input({ events: ['usage.failing'] }), stamp, null);
       const paused = await store.webhooks.createWebhook(tenant.id, input({ events: ['usage.paused'] }), stamp, null);
       const quiet = await store.webhooks.createWebhook(tenant.id, input({ events: ['usage.quiet'] }), stamp, null);
-      await store.signal(tenant.id, [event('usage.failing', 1), event('usage.failing', 2), event('usage.paused', 3)], 9000);
+      await store.intake.signal(tenant.id, [event('usage.failing', 1), event('usage.failing', 2), event('usage.paused', 3)], 9000);
       const taken = await store.queue.exchange(exchangeRequest(9000, { acquire: 50, acquireWant: 50 }));
       const of = (id: number) => taken.deliveries.filter((d) => d.webhookId === id);
       const [f1, f2] = of(failing.id) as [QueuedItem, QueuedItem];

@@ -38,7 +38,7 @@ export function portsContract(name: string, open: OpenStore): void {
    */
   async function delivered(store: Store, tenant: Tenant, keys: number[], failedFirst: number, now: number): Promise<number> {
     const w = await store.webhooks.createWebhook(tenant.id, input({ events: ['sale.sold'] }), STAMP, null);
-    await store.signal(
+    await store.intake.signal(
       tenant.id,
       keys.map((k) => event('sale.sold', k)),
       now,
@@ -164,7 +164,7 @@ export function portsContract(name: string, open: OpenStore): void {
         null,
       );
       assert.deepEqual(await store.notifications.unsentNotifications(10), []);
-      await store.signal(tenant.id, [event('sale.sold', 1)], 5_000);
+      await store.intake.signal(tenant.id, [event('sale.sold', 1)], 5_000);
       const taken = await store.queue.exchange(exchangeRequest(5_000, { acquire: 10 }));
       const [a] = taken.deliveries;
       assert.ok(a);
@@ -217,8 +217,8 @@ export function portsContract(name: string, open: OpenStore): void {
 
     fresh('prunes old events no delivery needs, at most `limit` a batch, in its tenant only', async (store, tenant) => {
       // No webhook subscribes: the events are stored with no delivery.
-      await store.signal(tenant.id, [event('none.here', 1), event('none.here', 2), event('none.here', 3)], 1_000);
-      await store.signal(tenant.id, [event('none.here', 4)], 3_000);
+      await store.intake.signal(tenant.id, [event('none.here', 1), event('none.here', 2), event('none.here', 3)], 1_000);
+      await store.intake.signal(tenant.id, [event('none.here', 4)], 3_000);
       const cut = { deliveriesBefore: null, eventsBefore: 2_000 };
       assert.deepEqual(await store.retention.prune(tenant.id + 999, cut, 10), { deliveries: 0, events: 0 });
       assert.deepEqual(await store.retention.prune(tenant.id, cut, 2), { deliveries: 0, events: 2 });
@@ -228,11 +228,11 @@ export function portsContract(name: string, open: OpenStore): void {
 
     fresh('pruneIdempotencyKeys forgets the keys sent before the cut, so the key stores again', async (store, tenant) => {
       const key = { key: 'k1', appScope: '', bodyHash: 'h1', validSince: 0 };
-      assert.deepEqual(await store.signalOnce(tenant.id, key, [event('none.here')], 1_000), { queued: 0, replayed: false });
-      assert.deepEqual(await store.signalOnce(tenant.id, key, [event('none.here')], 1_500), { queued: 0, replayed: true });
+      assert.deepEqual(await store.intake.signalOnce(tenant.id, key, [event('none.here')], 1_000), { queued: 0, replayed: false });
+      assert.deepEqual(await store.intake.signalOnce(tenant.id, key, [event('none.here')], 1_500), { queued: 0, replayed: true });
       assert.equal(await store.retention.pruneIdempotencyKeys(1_000), 0, 'sent at 1,000: not before it');
       assert.equal(await store.retention.pruneIdempotencyKeys(1_001), 1);
-      assert.deepEqual(await store.signalOnce(tenant.id, key, [event('none.here')], 2_000), { queued: 0, replayed: false });
+      assert.deepEqual(await store.intake.signalOnce(tenant.id, key, [event('none.here')], 2_000), { queued: 0, replayed: false });
     });
   });
 
@@ -241,8 +241,8 @@ export function portsContract(name: string, open: OpenStore): void {
       assert.deepEqual(await store.deliveryLog.snapshot(0), { queued: 0, oldestDueAt: null, webhooks: {} });
       await store.webhooks.createWebhook(tenant.id, input({ events: ['sale.sold'] }), STAMP, null);
       await store.webhooks.createWebhook(tenant.id, input({ events: ['sale.sold'], state: 'Stopped' }), STAMP, null);
-      await store.signal(tenant.id, [event('sale.sold', 1)], 5_000);
-      await store.signal(tenant.id, [event('sale.sold', 2)], 6_000);
+      await store.intake.signal(tenant.id, [event('sale.sold', 1)], 5_000);
+      await store.intake.signal(tenant.id, [event('sale.sold', 2)], 6_000);
       assert.deepEqual(await store.deliveryLog.snapshot(5_500), { queued: 2, oldestDueAt: 5_000, webhooks: { Active: 1, Stopped: 1 } });
       assert.equal((await store.deliveryLog.snapshot(4_000)).oldestDueAt, null, 'none due yet');
     });
@@ -319,7 +319,7 @@ export function portsContract(name: string, open: OpenStore): void {
       'an update that turns a webhook Active makes its held deliveries due now; one that keeps it Active does not',
       async (store, tenant) => {
         const w = await store.webhooks.createWebhook(tenant.id, input({ events: ['sale.sold'] }), STAMP, null);
-        await store.signal(tenant.id, [event('sale.sold', 1)], 1_000);
+        await store.intake.signal(tenant.id, [event('sale.sold', 1)], 1_000);
         const taken = await store.queue.exchange(exchangeRequest(1_000, { acquire: 10 }));
         const [d] = taken.deliveries;
         assert.ok(d);
@@ -379,5 +379,43 @@ export function portsContract(name: string, open: OpenStore): void {
         assert.equal(await store.webhooks.rewriteSecrets(() => null), 0);
       },
     );
+  });
+
+  describe(`EventIntake port: ${name}`, () => {
+    fresh('signalOnce stores once per key and application, replays the answer, and refuses another body', async (store, tenant) => {
+      await store.webhooks.createWebhook(tenant.id, input({ events: ['sale.sold'] }), STAMP, null);
+      const key = { key: 'k1', appScope: '', bodyHash: 'h1', validSince: 0 };
+      assert.deepEqual(await store.intake.signalOnce(tenant.id, key, [event('sale.sold', 1)], 1_000), { queued: 1, replayed: false });
+      assert.deepEqual(await store.intake.signalOnce(tenant.id, key, [event('sale.sold', 1)], 1_100), { queued: 1, replayed: true });
+      assert.equal(await store.intake.signalOnce(tenant.id, { ...key, bodyHash: 'h2' }, [event('sale.sold', 2)], 1_200), 'conflict');
+      assert.deepEqual(
+        await store.intake.signalOnce(tenant.id, { ...key, appScope: 'app' }, [event('sale.sold', 1)], 1_300),
+        { queued: 1, replayed: false },
+        "another application's key is its own",
+      );
+      assert.deepEqual(
+        await store.intake.signalOnce(tenant.id, { ...key, validSince: 1_001 }, [event('sale.sold', 1)], 1_400),
+        { queued: 1, replayed: false },
+        'a key sent before validSince is forgotten',
+      );
+      assert.equal(await store.deliveryLog.countQueued(), 3);
+    });
+
+    fresh("signalGroups stores several callers' events in one call and answers each group's count", async (store, tenant) => {
+      const { tenant: other } = await store.accounts.createTenant('Other', { name: 'O', userName: 'o', passwordHash: 'x' }, 2);
+      await store.webhooks.createWebhook(tenant.id, input({ events: ['sale.sold'] }), STAMP, null);
+      await store.webhooks.createWebhook(tenant.id, input({ events: ['*'] }), STAMP, null);
+      await store.webhooks.createWebhook(other.id, input({ events: ['sale.sold'] }), STAMP, null);
+      const counts = await store.intake.signalGroups(
+        [
+          { tenantId: tenant.id, events: [event('sale.sold', 1), event('person.created', 2)] },
+          { tenantId: other.id, events: [event('sale.sold', 3)] },
+          { tenantId: tenant.id, events: [] },
+        ],
+        1_000,
+      );
+      assert.deepEqual(counts, [3, 1, 0], "each group reaches its own tenant's subscribers only");
+      assert.equal(await store.deliveryLog.countQueued(), 4);
+    });
   });
 }

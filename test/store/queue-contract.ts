@@ -86,7 +86,7 @@ export function queueContract(name: string, open: OpenStore): void {
       try {
         const w = await store.webhooks.createWebhook(tenant.id, input({ events: ['ticket.created'] }), stamp, null);
         const later = await store.webhooks.createWebhook(tenant.id, input({ events: ['ticket.created'], state: 'Stopped' }), stamp, null);
-        await store.signal(
+        await store.intake.signal(
           tenant.id,
           [1, 2, 3, 4, 5].map((k) => event('ticket.created', k)),
           4000,
@@ -176,7 +176,7 @@ export function queueContract(name: string, open: OpenStore): void {
           null,
         );
         const watcher = await store.webhooks.createWebhook(tenant.id, input({ events: [`webhook${w.id}.errors`] }), stamp, null);
-        await store.signal(tenant.id, [event('sale.sold', 1), event('sale.sold', 2)], 5000);
+        await store.intake.signal(tenant.id, [event('sale.sold', 1), event('sale.sold', 2)], 5000);
         const taken = await store.queue.exchange(exchangeRequest(5000, { acquire: 10 }));
         const [a, b] = taken.deliveries.filter((d) => d.webhookId === w.id) as [QueuedItem, QueuedItem];
         const fault: AttemptOutcome = { kind: 'fault', status: null, stage: 'prepare', error: '[prepare] no handler' };
@@ -221,7 +221,7 @@ export function queueContract(name: string, open: OpenStore): void {
       const { store, tenant, done } = await fresh();
       try {
         const w = await store.webhooks.createWebhook(tenant.id, input({ events: ['sale.sold'] }), stamp, null);
-        await store.signal(tenant.id, [event('sale.sold', 1)], 3000);
+        await store.intake.signal(tenant.id, [event('sale.sold', 1)], 3000);
         const first = await store.queue.exchange(exchangeRequest(3000, { acquire: 10 }));
         const item = first.deliveries[0]!;
         // The cycle's third failure: back of the queue, due now, new EventId. The owner still lists it as held while recording it.
@@ -252,7 +252,7 @@ export function queueContract(name: string, open: OpenStore): void {
       try {
         if (!store.queue.shared) return t.skip('one process owns everything on this store');
         const w = await store.webhooks.createWebhook(tenant.id, input({ events: ['person.created'] }), stamp, null);
-        await store.signal(tenant.id, [event('person.created', 1)], 6000);
+        await store.intake.signal(tenant.id, [event('person.created', 1)], 6000);
         const a = await store.queue.exchange(exchangeRequest(6000, { owner: 'A', acquire: 10, leaseMs: 1000 }));
         assert.deepEqual(
           a.webhooks.map((x) => x.id),
@@ -314,7 +314,7 @@ export function queueContract(name: string, open: OpenStore): void {
       try {
         if (!store.queue.shared) return t.skip('one process owns everything on this store');
         const w = await store.webhooks.createWebhook(tenant.id, input({ events: ['person.created'] }), stamp, null);
-        await store.signal(tenant.id, [event('person.created', 1)], 6000);
+        await store.intake.signal(tenant.id, [event('person.created', 1)], 6000);
         // The exchange committed, but the connection dropped before its answer arrived: A does not know it owns w.
         await store.queue.exchange(exchangeRequest(6000, { owner: 'A', acquire: 10, leaseMs: 20_000 }));
         const again = await store.queue.exchange(exchangeRequest(6100, { owner: 'A', acquire: 10, leaseMs: 20_000 }));
@@ -338,7 +338,7 @@ export function queueContract(name: string, open: OpenStore): void {
         const ids: number[] = [];
         for (let i = 0; i < 8; i++)
           ids.push((await store.webhooks.createWebhook(tenant.id, input({ events: ['quote.sent'] }), stamp, null)).id);
-        await store.signal(tenant.id, [event('quote.sent', 1)], 8000);
+        await store.intake.signal(tenant.id, [event('quote.sent', 1)], 8000);
         // Heartbeats first: each owner announces itself, as a renewing pass does.
         for (const owner of ['o1', 'o2', 'o3', 'o4']) await store.queue.exchange(exchangeRequest(8000, { owner }));
         // Concurrent passes, as four processes make them: collisions only delay a take to the next pass.
