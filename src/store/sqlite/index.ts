@@ -1,4 +1,7 @@
-/** The embedded store: one SQLite file, one writer (this process). */
+/**
+ * The embedded store: one SQLite file, one writer (this process). Composes the ports, one class per file of
+ * this folder (the same files as postgres/), on one connection.
+ */
 import { SqliteEventIntake } from './intake.js';
 import { SqliteWebhookRegistry } from './webhooks.js';
 import { SqliteAccounts } from './accounts.js';

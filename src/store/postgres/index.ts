@@ -1,4 +1,8 @@
-/** The scale-out store: any number of hookd processes share one PostgreSQL database and split the work. */
+/**
+ * The scale-out store: any number of hookd processes share one PostgreSQL database and split the work. Composes
+ * the ports, one class per file of this folder (the same files as sqlite/), on one pool; LISTENs for other
+ * processes' work on a connection of its own.
+ */
 import { PostgresEventIntake } from './intake.js';
 import { PostgresWebhookRegistry } from './webhooks.js';
 import { PostgresAccounts } from './accounts.js';
