@@ -4,6 +4,7 @@ import { storeContract } from './contract.js';
 import type { OpenStore } from './fixtures.js';
 import { portsContract } from './ports-contract.js';
 import { queueContract } from './queue-contract.js';
+import { registryContract } from './registry-contract.js';
 
 if (POSTGRES_URL) {
   const open: OpenStore = async () => {
@@ -12,6 +13,7 @@ if (POSTGRES_URL) {
   };
   storeContract('PostgreSQL', open);
   portsContract('PostgreSQL', open);
+  registryContract('PostgreSQL', open);
   queueContract('PostgreSQL', open);
 } else {
   describe('Store contract: PostgreSQL', () => {

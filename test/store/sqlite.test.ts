@@ -6,6 +6,7 @@ import { storeContract } from './contract.js';
 import type { OpenStore } from './fixtures.js';
 import { portsContract } from './ports-contract.js';
 import { queueContract } from './queue-contract.js';
+import { registryContract } from './registry-contract.js';
 
 const open: OpenStore = async () => {
   const dir = mkdtempSync(join(tmpdir(), 'hookd-store-'));
@@ -13,4 +14,5 @@ const open: OpenStore = async () => {
 };
 storeContract('SQLite', open);
 portsContract('SQLite', open);
+registryContract('SQLite', open);
 queueContract('SQLite', open);
