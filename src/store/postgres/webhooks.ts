@@ -112,6 +112,7 @@ async function removeWebhook(c: Client, tenantId: number, id: number): Promise<b
   return true;
 }
 
+/** The port: each write is one transaction; the functions above run inside it, on its client. */
 export class PostgresWebhookRegistry implements WebhookRegistry {
   constructor(private readonly pool: pg.Pool) {}
 
