@@ -98,7 +98,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
   const store = await prepareStore(rawStore, config, logger);
 
   const auth = new AuthService({
-    store,
+    accounts: store.accounts,
     clock,
     ticketTtlMs: config.ticketTtlMinutes * 60_000,
     loginFailureLimit: config.loginFailureLimit,
@@ -139,7 +139,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
   const tracing = tracesUrl(config) === null ? null : (await import('./tracing/tracing.js')).Tracing.start(config, VERSION);
   let inFlight = () => 0;
   const metrics = new HookdMetrics({
-    snapshot: (now) => store.snapshot(now),
+    snapshot: (now) => store.deliveryLog.snapshot(now),
     inFlight: () => inFlight(),
     now: () => clock.now(),
     webhookLabels: config.metricsWebhookLabels,
@@ -165,7 +165,8 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
   if (worker) inFlight = () => worker.activeAttempts;
 
   const webhooks = new WebhookService({
-    store,
+    registry: store.webhooks,
+    accounts: store.accounts,
     clock,
     tester: new TargetTester(plugins, () => clock.now()),
     rules: { plugins: plugins.names(), allowPrivateTargets: config.allowPrivateTargets, allowedNetworks: config.allowedNetworks },
@@ -174,7 +175,8 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     onWork,
   });
   const events = new EventService({
-    store,
+    intake: store.intake,
+    accounts: store.accounts,
     clock,
     onWork: () => worker?.eventsStored(),
     defaultTenant,
@@ -185,7 +187,8 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
   const describeRequest: DescribeRequest = (event, eventGuid, retry, webhook) =>
     webhook.type === 'webhook' ? buildHttpRequest({ event, eventGuid, retry, webhook }, USER_AGENT, signing) : null;
   const deliveryLog = new DeliveryLogService({
-    store,
+    deliveryLog: store.deliveryLog,
+    notifications: store.notifications,
     clock,
     webhooks,
     onWork,
@@ -194,7 +197,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     maxConsecutiveErrors: config.maxConsecutiveErrors,
   });
   const jobs = new JobService({
-    store,
+    jobs: store.jobs,
     clock,
     logger: logger.child({ component: 'jobs' }),
     webhooks,
@@ -203,14 +206,15 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
     limits: { runningPerTenant: config.recoverRunningPerTenant, queuedPerTenant: config.recoverQueuedPerTenant },
   });
   const retention = new RetentionService({
-    store,
+    retention: store.retention,
+    audit: store.audit,
     clock,
     logger: logger.child({ component: 'retention' }),
     defaults: { deliveries: config.retentionDays, events: config.eventRetentionDays },
     idempotencyMs: config.idempotencyHours * 3_600_000,
     onPruned: (pruned) => metrics.pruned(pruned),
   });
-  const appAccess = new AppAccessService({ store, clock, mode: config.appAccess as AppAccessMode });
+  const appAccess = new AppAccessService({ appGrants: store.appGrants, clock, mode: config.appAccess as AppAccessMode });
   const app = await buildApp({
     auth,
     webhooks,
@@ -251,7 +255,13 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
 
   const mail =
     deliverHere && config.smtpUrl
-      ? new MailSender({ store, clock, logger: logger.child({ component: 'mail' }), smtpUrl: config.smtpUrl, from: config.smtpFrom })
+      ? new MailSender({
+          notifications: store.notifications,
+          clock,
+          logger: logger.child({ component: 'mail' }),
+          smtpUrl: config.smtpUrl,
+          from: config.smtpFrom,
+        })
       : null;
 
   // Other processes signal through the database; their NOTIFY wakes this worker at once.

@@ -5,7 +5,7 @@
  * apostrophe (OWASP's advice on CSV injection). TraceId (issue 26) is last, so columns read by position keep theirs.
  */
 import { traceIdOf } from '../domain/trace-context.js';
-import type { DeliveryView } from '../store/store.js';
+import type { DeliveryView } from '../domain/delivery-view.js';
 
 export const DELIVERY_CSV_COLUMNS = [
   'DeliveryId',

@@ -6,7 +6,7 @@ import { traceIdOf } from '../domain/trace-context.js';
 import type { Webhook } from '../domain/webhook.js';
 import { panelStatus, type WebhookUsage } from '../domain/webhook-usage.js';
 import type { WebhookService } from '../services/webhook-service.js';
-import type { DeliveryView } from '../store/store.js';
+import type { DeliveryView } from '../domain/delivery-view.js';
 import { apiBase, queryParam } from './request-context.js';
 
 export async function webhookWithLinks(req: FastifyRequest, service: WebhookService, webhook: Webhook): Promise<Record<string, unknown>> {

@@ -5,7 +5,7 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 import type { Clock } from '../lib/clock.js';
-import type { Store } from '../store/store.js';
+import type { Notifications } from '../store/notifications.js';
 
 /** How often the store is asked for unsent notifications: they are rare, so a few seconds is prompt enough. */
 const POLL_MS = 2000;
@@ -15,7 +15,9 @@ export class MailSender {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> = Promise.resolve();
 
-  constructor(private readonly deps: { store: Store; clock: Clock; logger: Logger; smtpUrl: string; from: string; pollMs?: number }) {
+  constructor(
+    private readonly deps: { notifications: Notifications; clock: Clock; logger: Logger; smtpUrl: string; from: string; pollMs?: number },
+  ) {
     this.transport = nodemailer.createTransport(deps.smtpUrl);
   }
 
@@ -31,10 +33,10 @@ export class MailSender {
   /** Sends every unsent notification; one that fails stays unsent and is tried again later. */
   async sendPending(): Promise<number> {
     let sent = 0;
-    for (const n of await this.deps.store.unsentNotifications(50)) {
+    for (const n of await this.deps.notifications.unsentNotifications(50)) {
       try {
         await this.transport.sendMail({ from: this.deps.from, to: n.recipient, subject: n.subject, text: n.body });
-        await this.deps.store.markNotificationSent(n.id, this.deps.clock.now());
+        await this.deps.notifications.markNotificationSent(n.id, this.deps.clock.now());
         sent++;
       } catch (e) {
         this.deps.logger.warn({ err: e, notification: n.id }, 'sending an ErrorsEmail failed; it will be tried again');

@@ -13,6 +13,15 @@ export function stateFromValue(value: number): WebhookState {
   return WEBHOOK_STATES[value] ?? 'Unknown';
 }
 
+/**
+ * A write that turns a webhook Active from any other state releases what was held while it was off: its queued
+ * deliveries become due now. `current` is the state the store read under the write's lock (a trip may have
+ * switched the webhook off since the caller read it, without changing its updatedCount).
+ */
+export function reactivates(current: WebhookState, next: WebhookState): boolean {
+  return next === 'Active' && current !== 'Active';
+}
+
 /** Column lengths from webhook-table.md (errors_email from superoffice-webhooks.md §1.4). */
 export const LIMITS = {
   name: 400,

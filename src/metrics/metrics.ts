@@ -7,7 +7,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { EventRecord } from '../domain/payload.js';
 import type { AttemptOutcome } from '../domain/retry-policy.js';
 import { WEBHOOK_STATES } from '../domain/webhook.js';
-import type { StoreSnapshot } from '../store/store.js';
+import type { StoreSnapshot } from '../store/delivery-log.js';
 
 /** What the delivery worker tells the metrics, as it happens. */
 export interface DeliveryObserver {

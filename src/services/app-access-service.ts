@@ -6,7 +6,7 @@
 import { type AppAccessMode, type AppGrant, appTokenHash, isWebhookAgentRoute, refusesApp } from '../domain/app-access.js';
 import { HookdError } from '../domain/errors.js';
 import type { Clock } from '../lib/clock.js';
-import type { Store } from '../store/store.js';
+import type { AppGrants } from '../store/app-grants.js';
 import type { Caller } from './caller.js';
 
 const CACHE_MS = 5_000;
@@ -17,7 +17,8 @@ export const MAX_APP_TOKEN = 200;
 const MAX_NAME = 200;
 
 export interface AppAccessDeps {
-  store: Store;
+  /** The grants' port: the only part of the store this service uses. */
+  appGrants: AppGrants;
   clock: Clock;
   mode: AppAccessMode;
 }
@@ -43,7 +44,7 @@ export class AppAccessService {
     const now = this.deps.clock.now();
     const hit = this.cache.get(hash);
     if (hit && hit.until > now) return hit.granted;
-    const granted = (await this.deps.store.findAppGrant(hash)) !== null;
+    const granted = (await this.deps.appGrants.findAppGrant(hash)) !== null;
     if (this.cache.size >= CACHE_MAX) this.cache.clear();
     this.cache.set(hash, { granted, until: now + CACHE_MS });
     return granted;
@@ -56,7 +57,7 @@ export class AppAccessService {
   /** Every grant; administrator only. */
   async list(caller: Caller): Promise<AppGrant[]> {
     this.admin(caller, 'read application grants');
-    return this.deps.store.listAppGrants();
+    return this.deps.appGrants.listAppGrants();
   }
 
   /** Grants the application presenting `appToken` (as SO-AppToken); administrator only. */
@@ -77,7 +78,7 @@ export class AppAccessService {
       granted: this.deps.clock.now(),
       grantedBy: caller.associate.id,
     };
-    await this.deps.store.putAppGrant(grant);
+    await this.deps.appGrants.putAppGrant(grant);
     this.cache.delete(grant.tokenHash);
     return grant;
   }
@@ -89,7 +90,7 @@ export class AppAccessService {
     if (!/^[0-9a-f]{64}$/.test(hash)) {
       throw new HookdError('invalid_parameter', { name: 'AppTokenHash', rule: 'must be the 64 hex digits of a grant' });
     }
-    const removed = await this.deps.store.deleteAppGrant(hash);
+    const removed = await this.deps.appGrants.deleteAppGrant(hash);
     this.cache.delete(hash);
     if (!removed) throw new HookdError('not_found', { entity: 'AppAccess', id: hash });
   }

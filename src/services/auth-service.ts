@@ -8,7 +8,8 @@ import { promisify } from 'node:util';
 import { HookdError, invalidFields } from '../domain/errors.js';
 import type { Associate, Tenant } from '../domain/webhook.js';
 import type { Clock } from '../lib/clock.js';
-import type { Credential, Store } from '../store/store.js';
+import type { Credential } from '../domain/credential.js';
+import type { Accounts } from '../store/accounts.js';
 import { LoginLimiter } from './login-limiter.js';
 
 const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number, options: object) => Promise<Buffer>;
@@ -65,7 +66,7 @@ export class AuthService {
 
   private readonly limiter: LoginLimiter;
 
-  constructor(private readonly deps: { store: Store; clock: Clock; ticketTtlMs: number; loginFailureLimit: number }) {
+  constructor(private readonly deps: { accounts: Accounts; clock: Clock; ticketTtlMs: number; loginFailureLimit: number }) {
     this.limiter = new LoginLimiter(deps.loginFailureLimit, LOGIN_WINDOW_MS);
   }
 
@@ -75,19 +76,19 @@ export class AuthService {
     adminUser: string,
     adminPassword: string,
   ): Promise<{ tenant: Tenant; generatedPassword: string | null }> {
-    const { store, clock } = this.deps;
-    const tenant = await store.ensureTenant(defaultTenant, clock.now());
-    if ((await store.countAssociates()) > 0) return { tenant, generatedPassword: null };
+    const { accounts, clock } = this.deps;
+    const tenant = await accounts.ensureTenant(defaultTenant, clock.now());
+    if ((await accounts.countAssociates()) > 0) return { tenant, generatedPassword: null };
     const password = adminPassword || randomBytes(12).toString('base64url');
     try {
-      await store.createAssociate(
+      await accounts.createAssociate(
         tenant.id,
         { name: 'Administrator', userName: adminUser, passwordHash: await hashPassword(password), isAdmin: true },
         clock.now(),
       );
     } catch (e) {
       // Replicas started together on an empty database: another one created the administrator meanwhile.
-      if ((await store.countAssociates()) > 0) return { tenant, generatedPassword: null };
+      if ((await accounts.countAssociates()) > 0) return { tenant, generatedPassword: null };
       throw e;
     }
     return { tenant, generatedPassword: adminPassword ? null : password };
@@ -96,7 +97,7 @@ export class AuthService {
   /** The associate behind the presented credentials, allowed to act in `tenant`; 401 otherwise. */
   /** The tenant a request path names, or null. */
   async findTenant(identifier: string): Promise<Tenant | null> {
-    return this.deps.store.findTenant(identifier);
+    return this.deps.accounts.findTenant(identifier);
   }
 
   async authenticate(tenant: Tenant, defaultTenant: Tenant, presented: Presented): Promise<Associate> {
@@ -152,9 +153,9 @@ export class AuthService {
     if (cached && cached.until > now) return cached.associate;
 
     // A tenant's own users first; the installation's administrators (default tenant) may act everywhere.
-    let login = await this.deps.store.findLogin(tenant.id, userName);
+    let login = await this.deps.accounts.findLogin(tenant.id, userName);
     if (!login && tenant.id !== defaultTenant.id) {
-      const admin = await this.deps.store.findLogin(defaultTenant.id, userName);
+      const admin = await this.deps.accounts.findLogin(defaultTenant.id, userName);
       if (admin?.associate.isAdmin) login = admin;
     }
     // Hash even for unknown users, so timing does not tell which user names exist.
@@ -172,9 +173,9 @@ export class AuthService {
     const key = `${kind}:${hash}`;
     const cached = this.credentialCache.get(key);
     if (cached && cached.until > now) return cached.associate;
-    const credential = await this.deps.store.findCredential(kind, hash, now);
+    const credential = await this.deps.accounts.findCredential(kind, hash, now);
     if (!credential) throw new HookdError('invalid_credentials');
-    const [associate] = await this.deps.store.getAssociates([credential.associateId]);
+    const [associate] = await this.deps.accounts.getAssociates([credential.associateId]);
     if (!associate) throw new HookdError('invalid_credentials');
     if (this.credentialCache.size >= CREDENTIAL_CACHE_MAX) this.credentialCache.clear();
     // Never past the credential's own expiry (tickets).
@@ -187,7 +188,7 @@ export class AuthService {
     const now = this.deps.clock.now();
     const ticket = newToken('7T');
     const expires = now + this.deps.ticketTtlMs;
-    await this.deps.store.createCredential({
+    await this.deps.accounts.createCredential({
       kind: 'ticket',
       tokenHash: tokenHash(ticket),
       associateId: associate.id,
@@ -210,7 +211,7 @@ export class AuthService {
     const now = this.deps.clock.now();
     const token = newToken('ptl');
     const expires = now + ttlMs;
-    await this.deps.store.createCredential({
+    await this.deps.accounts.createCredential({
       kind: 'portal',
       tokenHash: tokenHash(token),
       associateId: associate.id,
@@ -227,18 +228,18 @@ export class AuthService {
    */
   async portal(tenant: Tenant, token: string): Promise<{ associate: Associate; appToken: string | null }> {
     const now = this.deps.clock.now();
-    const credential = token ? await this.deps.store.findCredential('portal', tokenHash(token), now) : null;
+    const credential = token ? await this.deps.accounts.findCredential('portal', tokenHash(token), now) : null;
     if (!credential) throw new HookdError('invalid_credentials');
     const scope = JSON.parse(credential.name ?? '{}') as { tenantId?: number; appToken?: string | null };
     if (scope.tenantId !== tenant.id) throw new HookdError('invalid_credentials');
-    const [associate] = await this.deps.store.getAssociates([credential.associateId]);
+    const [associate] = await this.deps.accounts.getAssociates([credential.associateId]);
     if (!associate) throw new HookdError('invalid_credentials');
     return { associate: { ...associate, isAdmin: false, tenantId: tenant.id }, appToken: scope.appToken ?? null };
   }
 
   async createToken(associate: Associate, name: string | null): Promise<{ token: string; credential: Credential }> {
     const token = newToken('hkd');
-    const credential = await this.deps.store.createCredential({
+    const credential = await this.deps.accounts.createCredential({
       kind: 'bearer',
       tokenHash: tokenHash(token),
       associateId: associate.id,
@@ -250,11 +251,11 @@ export class AuthService {
   }
 
   async listTokens(associate: Associate): Promise<Credential[]> {
-    return this.deps.store.listCredentials(associate.id, 'bearer');
+    return this.deps.accounts.listCredentials(associate.id, 'bearer');
   }
 
   async revokeToken(associate: Associate, id: number): Promise<void> {
-    if (!(await this.deps.store.revokeCredential(associate.id, id, this.deps.clock.now()))) {
+    if (!(await this.deps.accounts.revokeCredential(associate.id, id, this.deps.clock.now()))) {
       throw new HookdError('not_found', { entity: 'Token', id });
     }
     for (const [key, entry] of this.credentialCache) if (entry.credentialId === id) this.credentialCache.delete(key);
@@ -265,10 +266,10 @@ export class AuthService {
     if (!caller.isAdmin) throw new HookdError('forbidden', { action: 'create associates (only the administrator may)' });
     const errors = associateProblems(b.UserName, b.Password, b.Email);
     if (errors.length > 0) throw invalidFields(errors);
-    if (await this.deps.store.findLogin(tenant.id, b.UserName as string)) {
+    if (await this.deps.accounts.findLogin(tenant.id, b.UserName as string)) {
       throw invalidFields([{ property: 'UserName', rule: `'${String(b.UserName)}' is taken in this tenant` }]);
     }
-    return this.deps.store.createAssociate(
+    return this.deps.accounts.createAssociate(
       tenant.id,
       {
         name: typeof b.Name === 'string' && b.Name ? b.Name : (b.UserName as string),
@@ -284,11 +285,11 @@ export class AuthService {
   /** An associate of the caller's tenant, or 404. */
   /** The tenant's associates (GET /Associate): whom ErrorAssociates may name. */
   async listAssociates(tenant: Tenant): Promise<Associate[]> {
-    return this.deps.store.listAssociates(tenant.id);
+    return this.deps.accounts.listAssociates(tenant.id);
   }
 
   async getAssociate(tenant: Tenant, id: number): Promise<Associate> {
-    const found = (await this.deps.store.getAssociates([id])).find((a) => a.tenantId === tenant.id);
+    const found = (await this.deps.accounts.getAssociates([id])).find((a) => a.tenantId === tenant.id);
     if (!found) throw new HookdError('not_found', { entity: 'Associate', id });
     return found;
   }
@@ -302,8 +303,8 @@ export class AuthService {
     } else if (identifier.toLowerCase() === 'api') errors.push({ property: 'ContextIdentifier', rule: "may not be 'api'" });
     errors.push(...associateProblems(userName, password, email));
     if (errors.length > 0) throw invalidFields(errors);
-    if (await this.deps.store.findTenant(identifier as string)) throw new HookdError('tenant_exists', { tenant: identifier as string });
-    return this.deps.store.createTenant(
+    if (await this.deps.accounts.findTenant(identifier as string)) throw new HookdError('tenant_exists', { tenant: identifier as string });
+    return this.deps.accounts.createTenant(
       identifier as string,
       {
         name: typeof name === 'string' && name ? name : (userName as string),

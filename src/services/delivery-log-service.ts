@@ -6,7 +6,10 @@ import type { EventRecord } from '../domain/payload.js';
 import type { Webhook } from '../domain/webhook.js';
 import { FAILURE_WINDOW_MS, type WebhookUsage, usageOf } from '../domain/webhook-usage.js';
 import type { Clock } from '../lib/clock.js';
-import type { DeliveryView, Notification, QueueHead, Store } from '../store/store.js';
+import type { DeliveryView, QueueHead } from '../domain/delivery-view.js';
+import type { Notification } from '../domain/notification.js';
+import type { Notifications } from '../store/notifications.js';
+import type { DeliveryLog } from '../store/delivery-log.js';
 import type { Caller } from './caller.js';
 import type { WebhookService } from './webhook-service.js';
 
@@ -26,7 +29,9 @@ export type DescribeRequest = (
 export class DeliveryLogService {
   constructor(
     private readonly deps: {
-      store: Store;
+      /** The ports this service uses: the delivery log and the notifications. */
+      deliveryLog: DeliveryLog;
+      notifications: Notifications;
       clock: Clock;
       webhooks: WebhookService;
       onWork: () => void;
@@ -42,7 +47,7 @@ export class DeliveryLogService {
   async usage(caller: Caller, webhooks: Webhook[]): Promise<Map<number, WebhookUsage>> {
     const now = this.deps.clock.now();
     const ids = webhooks.map((w) => w.id);
-    const rows = ids.length === 0 ? [] : await this.deps.store.webhookUsage(caller.tenant.id, ids, now - FAILURE_WINDOW_MS);
+    const rows = ids.length === 0 ? [] : await this.deps.deliveryLog.webhookUsage(caller.tenant.id, ids, now - FAILURE_WINDOW_MS);
     const byId = new Map(rows.map((r) => [r.webhookId, r]));
     const disableAfter = this.deps.maxConsecutiveErrors ?? 9;
     return new Map(webhooks.map((w) => [w.id, usageOf(w, byId.get(w.id), now, disableAfter)]));
@@ -60,7 +65,7 @@ export class DeliveryLogService {
     options: { describe?: boolean } = {},
   ): Promise<{ items: DeliveryView[]; total: number; blockedBy?: QueueHead | null; rotation?: { until: number; confirmed: boolean } }> {
     const webhook = await this.deps.webhooks.get(caller, webhookId);
-    const { items, total, head } = await this.deps.store.listDeliveries(caller.tenant.id, webhook.id, page);
+    const { items, total, head } = await this.deps.deliveryLog.listDeliveries(caller.tenant.id, webhook.id, page);
     // The request as sent is signed per delivery: an export that does not show it skips the work.
     const describe = options.describe === false ? undefined : this.deps.describeRequest;
     if (describe) {
@@ -81,7 +86,7 @@ export class DeliveryLogService {
   /** Queues it again: a queued one becomes due now, a finished one is copied with a new EventId. */
   async retry(caller: Caller, webhookId: number, deliveryId: number): Promise<void> {
     const webhook = await this.deps.webhooks.get(caller, webhookId);
-    if (!(await this.deps.store.retryDelivery(caller.tenant.id, webhook.id, deliveryId, this.deps.clock.now(), randomUUID()))) {
+    if (!(await this.deps.deliveryLog.retryDelivery(caller.tenant.id, webhook.id, deliveryId, this.deps.clock.now(), randomUUID()))) {
       throw new HookdError('delivery_not_found', { id: deliveryId, webhookId: webhook.id });
     }
     if (this.deps.onRetried) this.deps.onRetried(webhook.id, deliveryId);
@@ -115,7 +120,7 @@ export class DeliveryLogService {
         rule: `makes more than ${MAX_BUCKETS} buckets between Since and Until: choose a longer one`,
       });
     }
-    const samples = await this.deps.store.attemptsBetween(webhook.id, since, until, MAX_STATS_ATTEMPTS + 1);
+    const samples = await this.deps.deliveryLog.attemptsBetween(webhook.id, since, until, MAX_STATS_ATTEMPTS + 1);
     const truncated = samples.length > MAX_STATS_ATTEMPTS;
     return {
       since,
@@ -128,6 +133,6 @@ export class DeliveryLogService {
 
   /** The caller's in-app notifications (NotifyVia InApp of the webhooks that name the caller in ErrorAssociates). */
   async notifications(caller: Caller): Promise<Notification[]> {
-    return this.deps.store.listNotifications(caller.tenant.id, caller.associate.id);
+    return this.deps.notifications.listNotifications(caller.tenant.id, caller.associate.id);
   }
 }

@@ -8,7 +8,8 @@ import { eventFromSignal, signalInput } from '../domain/signal.js';
 import { validTraceParent } from '../domain/trace-context.js';
 import type { Tenant } from '../domain/webhook.js';
 import type { Clock } from '../lib/clock.js';
-import type { SignalGroup, Store } from '../store/store.js';
+import type { Accounts } from '../store/accounts.js';
+import type { EventIntake, SignalGroup } from '../store/intake.js';
 import type { Caller } from './caller.js';
 import { GroupCommit } from './group-commit.js';
 
@@ -72,7 +73,9 @@ export class EventService {
 
   constructor(
     private readonly deps: {
-      store: Store;
+      /** The ports this service uses: the intake, and the accounts to find a tenant. */
+      intake: EventIntake;
+      accounts: Accounts;
       clock: Clock;
       onWork: () => void;
       defaultTenant: Tenant;
@@ -82,7 +85,7 @@ export class EventService {
       idempotencyMs?: number;
     },
   ) {
-    this.singles = new GroupCommit((groups) => deps.store.signalGroups(groups, deps.clock.now()));
+    this.singles = new GroupCommit((groups) => deps.intake.signalGroups(groups, deps.clock.now()));
   }
 
   /** Stores one event and its fan-out (group-committed with others arriving at the same moment); returns the deliveries queued. */
@@ -98,7 +101,7 @@ export class EventService {
   /** Stores every event in one transaction, or none of them. */
   async signalMany(caller: Caller, items: unknown, traceParent: string | null = null): Promise<number> {
     const events = this.validate(caller, batchItems(items), true, traceParent);
-    const queued = await this.deps.store.signal(caller.tenant.id, events, this.deps.clock.now());
+    const queued = await this.deps.intake.signal(caller.tenant.id, events, this.deps.clock.now());
     this.deps.onStored?.(events.length);
     if (queued > 0) this.deps.onWork();
     return queued;
@@ -113,7 +116,7 @@ export class EventService {
     /** A W3C traceparent to keep with the event; an invalid one is ignored, as over HTTP. */
     traceParent?: string;
   }): Promise<number> {
-    const tenant = e.tenant ? await this.deps.store.findTenant(e.tenant) : this.deps.defaultTenant;
+    const tenant = e.tenant ? await this.deps.accounts.findTenant(e.tenant) : this.deps.defaultTenant;
     if (!tenant) throw new HookdError('tenant_not_found', { tenant: e.tenant ?? '' });
     const caller: Caller = {
       tenant,
@@ -147,7 +150,7 @@ export class EventService {
     const events = this.validate(caller, list, batch, traceParent);
     const windowMs = this.deps.idempotencyMs ?? 24 * 3_600_000;
     const now = this.deps.clock.now();
-    const answer = await this.deps.store.signalOnce(
+    const answer = await this.deps.intake.signalOnce(
       caller.tenant.id,
       { key, appScope: appScope(caller), bodyHash: eventsHash(events), validSince: now - windowMs },
       events,

@@ -5,7 +5,7 @@
  * to another.
  *
  * Fair turns: the runner takes one batch per turn, and each turn goes to the tenant served least recently
- * (store.claimJob), among each tenant's `runningPerTenant` oldest open jobs. So tenants take turns batch by
+ * (RecoverJobs.claimJob), among each tenant's `runningPerTenant` oldest open jobs. So tenants take turns batch by
  * batch — one tenant's forty jobs no longer run to their end, first in first out, before another's one — and
  * a tenant's own jobs run one after another (by default), its queue bounded by `queuedPerTenant` (429 beyond).
  * Turns rather than one concurrent runner per tenant: a process keeps one batch at a time, so SQLite's one
@@ -17,7 +17,8 @@ import type { Logger } from 'pino';
 import { HookdError } from '../domain/errors.js';
 import { maxOpenRecoverJobs, readRecoverRequest, type RecoverLimits } from '../domain/recover.js';
 import type { Clock } from '../lib/clock.js';
-import type { Job, RecoverScope, Store } from '../store/store.js';
+import type { Job, RecoverScope } from '../domain/job.js';
+import type { RecoverJobs } from '../store/jobs.js';
 import type { Caller } from './caller.js';
 import type { WebhookService } from './webhook-service.js';
 
@@ -39,7 +40,8 @@ export class JobService {
 
   constructor(
     private readonly deps: {
-      store: Store;
+      /** The recover jobs' port: the only part of the store this service uses. */
+      jobs: RecoverJobs;
       clock: Clock;
       logger: Logger;
       webhooks: WebhookService;
@@ -70,9 +72,9 @@ export class JobService {
     else if (caller.appToken) webhookIds = (await this.deps.webhooks.list(caller, {})).map((w) => w.id);
     const scope: RecoverScope = { ...criteria, tenantId: caller.tenant.id, webhookIds };
     const now = this.deps.clock.now();
-    if (dryRun) return { count: await this.deps.store.countRecoverable(scope, now), job: null };
+    if (dryRun) return { count: await this.deps.jobs.countRecoverable(scope, now), job: null };
     const maxOpen = maxOpenRecoverJobs(this.limits);
-    const job = await this.deps.store.createRecoverJob(scope, now, maxOpen);
+    const job = await this.deps.jobs.createRecoverJob(scope, now, maxOpen);
     if (job === 'limit') throw new HookdError('recover_jobs_limit', { open: maxOpen });
     this.deps.logger.info({ job: job.id, tenant: caller.tenant.identifier, total: job.total, webhookIds }, 'recover job queued');
     this.kick();
@@ -81,7 +83,7 @@ export class JobService {
 
   /** A job of the caller's tenant; an application (SO-AppToken) sees only jobs over webhooks it sees. */
   async get(caller: Caller, id: number): Promise<Job> {
-    const job = await this.deps.store.getJob(caller.tenant.id, id);
+    const job = await this.deps.jobs.getJob(caller.tenant.id, id);
     if (job && caller.appToken !== null) {
       const visible = new Set((await this.deps.webhooks.list(caller, {})).map((w) => w.id));
       if (job.scope.webhookIds === null || job.scope.webhookIds.some((w) => !visible.has(w))) {
@@ -123,16 +125,16 @@ export class JobService {
 
   /** Turn after turn (one batch each, the tenant served least recently first) until no job is left to take. */
   private async runAll(): Promise<number> {
-    const { store, clock, owner } = this.deps;
+    const { jobs, clock, owner } = this.deps;
     const batch = this.deps.batchSize ?? RECOVER_BATCH;
     let finished = 0;
     try {
       for (;;) {
         if (this.stopped) return finished;
-        const job = await store.claimJob(owner, clock.now(), JOB_LEASE_MS, this.limits.runningPerTenant);
+        const job = await jobs.claimJob(owner, clock.now(), JOB_LEASE_MS, this.limits.runningPerTenant);
         if (!job) return finished;
         const t0 = performance.now();
-        const result = await store.recoverBatch(job.id, owner, batch, clock.now(), JOB_LEASE_MS, randomUUID);
+        const result = await jobs.recoverBatch(job.id, owner, batch, clock.now(), JOB_LEASE_MS, randomUUID);
         const took = performance.now() - t0;
         if (result === null) continue; // another process took it meanwhile
         if (result.copied > 0) this.deps.onWork();

@@ -8,7 +8,8 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { HookdError, invalidFields } from '../domain/errors.js';
 import type { Clock } from '../lib/clock.js';
-import type { Store } from '../store/store.js';
+import type { AuditLog } from '../store/audit-log.js';
+import type { Retention } from '../store/retention.js';
 import type { Caller } from './caller.js';
 
 /** Hourly: the log grows by at most an hour past its limit. */
@@ -30,7 +31,9 @@ export class RetentionService {
 
   constructor(
     private readonly deps: {
-      store: Store;
+      /** The ports this service uses: retention days and pruning, and the audit log's pruning. */
+      retention: Retention;
+      audit: AuditLog;
       clock: Clock;
       logger: Logger;
       defaults: RetentionDays;
@@ -62,7 +65,7 @@ export class RetentionService {
 
   /** A tenant's retention: its own days where set, the server's otherwise. */
   async settings(caller: Caller): Promise<{ own: { deliveries: number | null; events: number | null }; effective: RetentionDays }> {
-    const row = (await this.deps.store.listTenantRetention()).find((t) => t.tenantId === caller.tenant.id);
+    const row = (await this.deps.retention.listTenantRetention()).find((t) => t.tenantId === caller.tenant.id);
     const own = { deliveries: row?.deliveryDays ?? null, events: row?.eventDays ?? null };
     return {
       own,
@@ -81,7 +84,7 @@ export class RetentionService {
       }
       return v;
     };
-    await this.deps.store.setTenantRetention(caller.tenant.id, {
+    await this.deps.retention.setTenantRetention(caller.tenant.id, {
       deliveries: read('DeliveryRetentionDays'),
       events: read('EventRetentionDays'),
     });
@@ -91,8 +94,8 @@ export class RetentionService {
   private async pruneAll(): Promise<void> {
     const now = this.deps.clock.now();
     try {
-      if (this.deps.idempotencyMs) await this.deps.store.pruneIdempotencyKeys(now - this.deps.idempotencyMs);
-      for (const t of await this.deps.store.listTenantRetention()) {
+      if (this.deps.idempotencyMs) await this.deps.retention.pruneIdempotencyKeys(now - this.deps.idempotencyMs);
+      for (const t of await this.deps.retention.listTenantRetention()) {
         const deliveryDays = t.deliveryDays ?? this.deps.defaults.deliveries;
         const eventDays = t.eventDays ?? this.deps.defaults.events;
         const cut = {
@@ -101,13 +104,12 @@ export class RetentionService {
         };
         // The audit log is kept as long as the delivery log.
         if (cut.deliveriesBefore !== null) {
-          while ((await this.deps.store.audit.prune(t.tenantId, cut.deliveriesBefore, PRUNE_BATCH)) === PRUNE_BATCH)
-            await yieldToEventLoop();
+          while ((await this.deps.audit.prune(t.tenantId, cut.deliveriesBefore, PRUNE_BATCH)) === PRUNE_BATCH) await yieldToEventLoop();
         }
         if (cut.deliveriesBefore === null && cut.eventsBefore === null) continue;
         const total = { deliveries: 0, events: 0, batches: 0 };
         for (;;) {
-          const pruned = await this.deps.store.prune(t.tenantId, cut, PRUNE_BATCH);
+          const pruned = await this.deps.retention.prune(t.tenantId, cut, PRUNE_BATCH);
           total.deliveries += pruned.deliveries;
           total.events += pruned.events;
           total.batches++;

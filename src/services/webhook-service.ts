@@ -17,12 +17,15 @@ import type { Associate, Webhook, WebhookInput } from '../domain/webhook.js';
 import { type InputRules, pick, validateWebhookInput } from '../domain/webhook-input.js';
 import { inOverlap } from '../signing/rotation.js';
 import type { Clock } from '../lib/clock.js';
-import type { Store, WebhookFilter } from '../store/store.js';
+import type { Accounts } from '../store/accounts.js';
+import type { WebhookFilter, WebhookRegistry } from '../store/webhooks.js';
 import type { Caller } from './caller.js';
 import type { TargetTester, TestResult } from './target-tester.js';
 
 export interface WebhookServiceDeps {
-  store: Store;
+  /** The ports this service uses: the registry, and the accounts for ErrorAssociates. */
+  registry: WebhookRegistry;
+  accounts: Accounts;
   clock: Clock;
   tester: TargetTester;
   rules: InputRules;
@@ -57,12 +60,12 @@ export class WebhookService {
   }
 
   async list(caller: Caller, filter: WebhookFilter): Promise<Webhook[]> {
-    return this.deps.store.listWebhooks(caller.tenant.id, { ...filter, applicationToken: caller.appToken });
+    return this.deps.registry.listWebhooks(caller.tenant.id, { ...filter, applicationToken: caller.appToken });
   }
 
   /** The webhook, or 404 when it does not exist here or belongs to another application. */
   async get(caller: Caller, id: number): Promise<Webhook> {
-    const webhook = await this.deps.store.getWebhook(caller.tenant.id, id);
+    const webhook = await this.deps.registry.getWebhook(caller.tenant.id, id);
     if (!webhook || (caller.appToken && webhook.applicationToken !== caller.appToken)) {
       throw new HookdError('not_found', { entity: 'Webhook', id });
     }
@@ -74,7 +77,7 @@ export class WebhookService {
     await this.checkAssociates(caller, input);
     this.checkScript(input);
     await this.ping(caller, input);
-    return this.deps.store.createWebhook(
+    return this.deps.registry.createWebhook(
       caller.tenant.id,
       input,
       { associateId: caller.associate.id, now: this.deps.clock.now() },
@@ -104,7 +107,7 @@ export class WebhookService {
   async delete(caller: Caller, id: number): Promise<void> {
     const webhook = await this.get(caller, id);
     this.checkOwner(caller, webhook);
-    await this.deps.store.deleteWebhook(caller.tenant.id, id);
+    await this.deps.registry.deleteWebhook(caller.tenant.id, id);
     this.deps.onWork(); // its owner lets it go at the next pass, not after the version check's interval
   }
 
@@ -117,7 +120,7 @@ export class WebhookService {
     const current = await this.get(caller, id);
     this.checkOwner(caller, current);
     const now = this.deps.clock.now();
-    const saved = await this.deps.store.rotateSecret(caller.tenant.id, id, {
+    const saved = await this.deps.registry.rotateSecret(caller.tenant.id, id, {
       secret: secret ?? generateSecret(),
       until: now + graceHours * 3_600_000,
       stamp: { associateId: caller.associate.id, now },
@@ -138,7 +141,7 @@ export class WebhookService {
     if (!inOverlap(current, now)) throw new HookdError('no_rotation', { id });
     const result = await this.deps.tester.test(caller, { ...current, secretConfirmed: true });
     if (result.success) {
-      await this.deps.store.confirmSecret(caller.tenant.id, id, current.updatedCount, { associateId: caller.associate.id, now });
+      await this.deps.registry.confirmSecret(caller.tenant.id, id, current.updatedCount, { associateId: caller.associate.id, now });
       this.deps.onWork();
     }
     return result;
@@ -169,7 +172,7 @@ export class WebhookService {
   /** The associates named by a set of webhooks (audit stamps and ErrorAssociates), for their carriers. */
   async associatesOf(webhooks: Webhook[]): Promise<Map<number, Associate>> {
     const ids = [...new Set(webhooks.flatMap((w) => [w.registeredAssociateId, w.updatedAssociateId, ...w.errorAssociateIds]))];
-    return new Map((await this.deps.store.getAssociates(ids)).map((a) => [a.id, a]));
+    return new Map((await this.deps.accounts.getAssociates(ids)).map((a) => [a.id, a]));
   }
 
   async carrier(webhook: Webhook, caller: Caller): Promise<Record<string, unknown>> {
@@ -180,7 +183,7 @@ export class WebhookService {
   private async checkAssociates(caller: Caller, input: WebhookInput): Promise<void> {
     if (input.errorAssociateIds.length === 0) return;
     const found = new Set(
-      (await this.deps.store.getAssociates(input.errorAssociateIds)).filter((a) => a.tenantId === caller.tenant.id).map((a) => a.id),
+      (await this.deps.accounts.getAssociates(input.errorAssociateIds)).filter((a) => a.tenantId === caller.tenant.id).map((a) => a.id),
     );
     const missing = input.errorAssociateIds.filter((id) => !found.has(id));
     if (missing.length > 0)
@@ -238,7 +241,7 @@ export class WebhookService {
       const now = this.deps.clock.now();
       const verb = stateChangeVerb(current.state, input.state);
       const after = { ...current, ...input, updated: now, updatedAssociateId: caller.associate.id };
-      const saved = await this.deps.store.updateWebhook(caller.tenant.id, id, {
+      const saved = await this.deps.registry.updateWebhook(caller.tenant.id, id, {
         input,
         stamp: { associateId: caller.associate.id, now },
         expectedUpdatedCount: current.updatedCount,

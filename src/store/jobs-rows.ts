@@ -1,5 +1,5 @@
 /** Jobs rows (the same columns in SQLite and PostgreSQL) to domain objects. */
-import type { Job, JobState, RecoverScope } from './store.js';
+import type { Job, JobState, RecoverScope } from '../domain/job.js';
 
 export interface JobRow {
   id: number | string;

@@ -75,7 +75,7 @@ export function createKeyFile(path: string): { key: string; created: boolean } {
 /** The key ids (enc:v1:<id>:…) of the secrets already sealed in `store`, without changing any. */
 export async function sealedKeyIds(store: Store): Promise<string[]> {
   const ids = new Set<string>();
-  await store.rewriteSecrets((stored) => {
+  await store.webhooks.rewriteSecrets((stored) => {
     if (isSealed(stored)) ids.add(stored.split(':')[2] ?? '');
     return null;
   });

@@ -1,10 +1,10 @@
 /** Opens the store the settings name, migrated, with webhook secrets sealed when an encryption key is set. */
 import type { Logger } from 'pino';
-import { PostgresStore } from './postgres/postgres-store.js';
+import { PostgresStore } from './postgres/index.js';
 import { createKeyFile, keyFilePath, readKeyFile, readableByOthers, sealedKeyIds } from './key-file.js';
 import { SecretBox } from './secret-box.js';
 import { resealSecrets, sealedStore } from './sealed-store.js';
-import { SqliteStore } from './sqlite/sqlite-store.js';
+import { SqliteStore } from './sqlite/index.js';
 import type { Store } from './store.js';
 
 /** What the store needs of the settings (config/settings.ts: HOOKD_DATABASE_URL, HOOKD_DATA_DIR, the encryption keys). */

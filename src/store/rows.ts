@@ -4,7 +4,9 @@ import type { Notice } from '../domain/notices.js';
 import type { OAuth2Client, ReceiverAuth } from '../domain/receiver-auth.js';
 import type { OwnedWebhookRow, SettledAttempt } from './delivery-queue.js';
 import { type EventRow, jsonOrNull, parseJson, toEvent } from './event-rows.js';
-import type { AttemptView, Credential, CredentialKind, DeliveryView, Notification, QueueHead } from './store.js';
+import type { AttemptView, DeliveryView, QueueHead } from '../domain/delivery-view.js';
+import type { Credential, CredentialKind } from '../domain/credential.js';
+import type { Notification } from '../domain/notification.js';
 
 export interface WebhookRow {
   id: number;

@@ -1,12 +1,13 @@
 /**
  * A Store whose webhook secrets are sealed on the way in and opened on the way out, so that neither
- * backend sees a secret in the clear when a key is set. Every other method passes straight through.
+ * backend sees a secret in the clear when a key is set. Only the ports that carry secrets are wrapped.
  */
 import type { ReceiverAuth } from '../domain/receiver-auth.js';
 import type { Webhook, WebhookInput } from '../domain/webhook.js';
 import type { SecretBox } from './secret-box.js';
 import type { DeliveryQueue } from './delivery-queue.js';
 import type { Store } from './store.js';
+import type { WebhookRegistry } from './webhooks.js';
 
 /** ReceiverAuth with its key, client secret and password put through `f` (seal or open). */
 function mapAuthSecrets(a: ReceiverAuth | null, f: (s: string) => string): ReceiverAuth | null {
@@ -19,7 +20,8 @@ function mapAuthSecrets(a: ReceiverAuth | null, f: (s: string) => string): Recei
   };
 }
 
-export function sealedStore(inner: Store, box: SecretBox): Store {
+/** The registry with secrets sealed on the way in and opened on the way out; the rest passes through. */
+function sealedRegistry(inner: WebhookRegistry, box: SecretBox): WebhookRegistry {
   const openOne = (s: string): string => box.open(s) as string;
   const sealOne = (s: string): string => box.seal(s) as string;
   const sealInput = (i: WebhookInput): WebhookInput => ({
@@ -33,7 +35,7 @@ export function sealedStore(inner: Store, box: SecretBox): Store {
     previousSecret: box.open(w.previousSecret),
     receiverAuth: mapAuthSecrets(w.receiverAuth, openOne),
   });
-  const overrides: Partial<Store> = {
+  return {
     async listWebhooks(tenantId, filter) {
       return (await inner.listWebhooks(tenantId, filter)).map(open);
     },
@@ -52,12 +54,21 @@ export function sealedStore(inner: Store, box: SecretBox): Store {
       const w = await inner.updateWebhook(tenantId, id, { ...update, input: sealInput(update.input) });
       return w && w !== 'conflict' ? open(w) : w;
     },
+    deleteWebhook: (tenantId, id) => inner.deleteWebhook(tenantId, id),
+    confirmSecret: (tenantId, id, updatedCount, stamp) => inner.confirmSecret(tenantId, id, updatedCount, stamp),
+    // Works on the stored (sealed) values: resealing is what it is for.
+    rewriteSecrets: (rewrite) => inner.rewriteSecrets(rewrite),
   };
-  const queue: DeliveryQueue = {
-    shared: inner.queue.shared,
+}
+
+/** The queue with the secrets of the webhooks it hands out opened. */
+function sealedQueue(inner: DeliveryQueue, box: SecretBox): DeliveryQueue {
+  const openOne = (s: string): string => box.open(s) as string;
+  return {
+    shared: inner.shared,
     async exchange(request) {
       // The owner reads a webhook's secret once, when it takes the webhook or sees it changed: open those rows in place.
-      const result = await inner.queue.exchange(request);
+      const result = await inner.exchange(request);
       for (const w of result.webhooks) {
         w.secret = box.open(w.secret);
         w.previousSecret = box.open(w.previousSecret);
@@ -65,16 +76,21 @@ export function sealedStore(inner: Store, box: SecretBox): Store {
       }
       return result;
     },
-    releaseAll: (owner) => inner.queue.releaseAll(owner),
-    watchWork: (listener) => inner.queue.watchWork(listener),
+    releaseAll: (owner) => inner.releaseAll(owner),
+    watchWork: (listener) => inner.watchWork(listener),
     // Fresh deliveries carry events, never a secret: nothing to open.
-    ...(inner.queue.onQueued ? { onQueued: (listener) => inner.queue.onQueued?.(listener) } : {}),
+    ...(inner.onQueued ? { onQueued: (listener) => inner.onQueued?.(listener) } : {}),
   };
+}
+
+/** The store with the two ports that carry secrets (the registry and the queue) sealed; every other port is the store's own. */
+export function sealedStore(inner: Store, box: SecretBox): Store {
+  const webhooks = sealedRegistry(inner.webhooks, box);
+  const queue = sealedQueue(inner.queue, box);
   return new Proxy(inner, {
     get(target, prop, receiver) {
+      if (prop === 'webhooks') return webhooks;
       if (prop === 'queue') return queue;
-      const own = overrides[prop as keyof Store];
-      if (own) return own;
       const value: unknown = Reflect.get(target, prop, receiver);
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
@@ -83,5 +99,5 @@ export function sealedStore(inner: Store, box: SecretBox): Store {
 
 /** Seals plain secrets and reseals old-key ones with the current key; returns how many were rewritten. */
 export async function resealSecrets(store: Store, box: SecretBox): Promise<number> {
-  return store.rewriteSecrets((stored) => box.reseal(stored));
+  return store.webhooks.rewriteSecrets((stored) => box.reseal(stored));
 }

@@ -1,303 +1,45 @@
 /**
- * The Store: everything hookd keeps, in domain terms. SQLite and PostgreSQL implement it; no SQL, rows
- * or connections leak past it. Every method that writes does so in one transaction.
+ * The Store: everything hookd keeps, in domain terms, as narrow ports by concern (a port is what one service
+ * needs). SQLite and PostgreSQL implement each port in a file of the same name; no SQL, rows or connections
+ * leak past them. Every operation that writes does so in one transaction.
  */
-import type { AttemptSample } from '../domain/stats.js';
-import type { RecoverCriteria } from '../domain/recover.js';
-import type { EventRecord } from '../domain/payload.js';
-import type { AttemptOutcome } from '../domain/retry-policy.js';
-import type { UsageRow } from '../domain/webhook-usage.js';
-import type { AppGrant } from '../domain/app-access.js';
+import type { Accounts } from './accounts.js';
+import type { AppGrants } from './app-grants.js';
 import type { AuditLog } from './audit-log.js';
+import type { DeliveryLog } from './delivery-log.js';
 import type { DeliveryQueue } from './delivery-queue.js';
-import type { Associate, Tenant, Webhook, WebhookInput, WebhookState } from '../domain/webhook.js';
+import type { EventIntake } from './intake.js';
+import type { RecoverJobs } from './jobs.js';
+import type { Notifications } from './notifications.js';
+import type { Retention } from './retention.js';
+import type { WebhookRegistry } from './webhooks.js';
 
-export interface WebhookFilter {
-  name?: string | null;
-  event?: string | null;
-  state?: WebhookState | null;
-  /** When set, only webhooks registered by this application. */
-  applicationToken?: string | null;
-}
-
-export interface AuditStamp {
-  associateId: number;
-  now: number;
-}
-
-export interface WebhookUpdate {
-  input: WebhookInput;
-  stamp: AuditStamp;
-  /** The updatedCount the caller read; the update fails with 'conflict' if another write came first. */
-  expectedUpdatedCount: number;
-  resetConsecutiveErrors: boolean;
-  /** The Secret changed by a plain update: a rotation's overlap with the previous secret ends. */
-  endRotation?: boolean;
-  /** State events (webhook{id}.started …) to signal in the same transaction. */
-  signals: EventRecord[];
-}
-
-export interface SecretRotation {
-  /** The new secret (sealed by the sealed store). */
-  secret: string;
-  until: number;
-  stamp: AuditStamp;
-}
-
-/** `portal`: a short-lived token for the customer portal, scoped to one tenant (and application) by its `name`. */
-export type CredentialKind = 'bearer' | 'ticket' | 'portal';
-
-export interface Credential {
-  id: number;
-  kind: CredentialKind;
-  associateId: number;
-  tenantId: number;
-  name: string | null;
-  created: number;
-  expires: number | null;
-}
-
-export interface AttemptView {
-  attemptId: number;
-  eventGuid: string;
-  retry: number;
-  started: number;
-  durationMs: number;
-  statusCode: number | null;
-  outcome: AttemptOutcome['kind'];
-  /** Where a failure happened (connect, tls, timeout, response, …); null for a success. */
-  stage: Exclude<AttemptOutcome, { kind: 'success' }>['stage'] | null;
-  error: string | null;
-}
-
-export interface DeliveryView {
-  deliveryId: number;
-  webhookId: number;
-  event: string;
-  primaryKey: number;
-  /** The event as stored: what the request was built from. */
-  record: EventRecord;
-  /** The request as hookd sends it (added by the delivery-log service, not stored). */
-  request?: { headers: Record<string, string>; body: string };
-  eventGuid: string;
-  status: 'queued' | 'delivered';
-  attempts: AttemptView[];
-  created: number;
-  finished: number | null;
-  dueAt: number | null;
-}
-
-/** A webhook's oldest queued delivery (what a strict queue waits for) and the attempts made of it. */
-export interface QueueHead {
-  deliveryId: number;
-  eventGuid: string;
-  attempts: number;
-}
-
-/** Which deliveries a recover job copies: its criteria within a tenant, on some webhooks or all of them. */
-export interface RecoverScope extends RecoverCriteria {
-  tenantId: number;
-  /** null: every webhook of the tenant. */
-  webhookIds: number[] | null;
-}
-
-export type JobState = 'Queued' | 'Running' | 'Done' | 'Failed';
-
-export interface Job {
-  id: number;
-  tenantId: number;
-  kind: 'recover';
-  scope: RecoverScope;
-  state: JobState;
-  total: number;
-  done: number;
-  created: number;
-  finished: number | null;
-  error: string | null;
-}
-
-export interface PruneCut {
-  deliveriesBefore: number | null;
-  eventsBefore: number | null;
-}
-
-export interface TenantRetention {
-  tenantId: number;
-  identifier: string;
-  deliveryDays: number | null;
-  eventDays: number | null;
-}
-
-/** What /metrics reads from the store at each scrape. */
-export interface StoreSnapshot {
-  queued: number;
-  /** When the oldest delivery that is due now fell due, or null: none is due. */
-  oldestDueAt: number | null;
-  /** Webhooks by State name. */
-  webhooks: Record<string, number>;
-}
-
-/** One attempt as the statistics read it: a read model of the domain (domain/stats.ts). */
-export type { AttemptSample };
-
-export interface NewAssociate {
-  name: string;
-  userName: string;
-  passwordHash: string;
-  isAdmin: boolean;
-  email?: string | null;
-}
-
-export interface Notification {
-  id: number;
-  tenantId: number;
-  webhookId: number;
-  /** By e-mail to `recipient`, or in-app for `associateId` (never mailed). */
-  channel: 'email' | 'inapp';
-  associateId: number | null;
-  /** The NotifyWhen flag that fired. */
-  reason: 'FirstFailure' | 'Disabling';
-  recipient: string;
-  subject: string;
-  body: string;
-  created: number;
-  sent: number | null;
-}
-
-/** One caller's events, stored with other callers' in one transaction. */
-export interface SignalGroup {
-  tenantId: number;
-  events: EventRecord[];
-}
+/** The backends' signal.ts take it from here. */
+export type { SignalGroup } from './intake.js';
 
 export interface Store {
-  /** The delivery engine's narrow port onto this store. */
+  /** The delivery engine's port (the worker). */
   readonly queue: DeliveryQueue;
-  /** The audit log's narrow port (issue 25). */
+  /** Tenants, associates, credentials (AuthService; WebhookService and EventService read a little). */
+  readonly accounts: Accounts;
+  /** The Webhook table (WebhookService; sealing and resealing secrets). */
+  readonly webhooks: WebhookRegistry;
+  /** Events in (EventService). */
+  readonly intake: EventIntake;
+  /** What was sent and tried, the figures (DeliveryLogService, /metrics). */
+  readonly deliveryLog: DeliveryLog;
+  /** Recover jobs (JobService). */
+  readonly jobs: RecoverJobs;
+  /** Retention days and pruning (RetentionService). */
+  readonly retention: Retention;
+  /** Failure and switch-off notices (DeliveryLogService, MailSender). */
+  readonly notifications: Notifications;
+  /** "Online Restricted" grants (AppAccessService). */
+  readonly appGrants: AppGrants;
+  /** The audit log (AuditService, RetentionService's pruning; issue 25). */
   readonly audit: AuditLog;
   migrate(): Promise<void>;
   /** Answers when the database does (one trivial query); rejects when it is unreachable. */
   ping(): Promise<void>;
   close(): Promise<void>;
-
-  // Tenants and associates
-  ensureTenant(identifier: string, now: number): Promise<Tenant>;
-  findTenant(identifier: string): Promise<Tenant | null>;
-  createTenant(identifier: string, admin: Omit<NewAssociate, 'isAdmin'>, now: number): Promise<{ tenant: Tenant; associate: Associate }>;
-  createAssociate(tenantId: number, a: NewAssociate, now: number): Promise<Associate>;
-  countAssociates(): Promise<number>;
-  findLogin(tenantId: number, userName: string): Promise<{ associate: Associate; passwordHash: string } | null>;
-  getAssociates(ids: number[]): Promise<Associate[]>;
-  /** A tenant's associates by id (the dashboard's CRM users for ErrorAssociates). */
-  listAssociates(tenantId: number): Promise<Associate[]>;
-
-  // Credentials (API tokens and tickets), stored as hashes
-  createCredential(c: {
-    kind: CredentialKind;
-    tokenHash: string;
-    associateId: number;
-    name: string | null;
-    now: number;
-    expires: number | null;
-  }): Promise<Credential>;
-  findCredential(kind: CredentialKind, tokenHash: string, now: number): Promise<Credential | null>;
-  listCredentials(associateId: number, kind: CredentialKind): Promise<Credential[]>;
-  revokeCredential(associateId: number, id: number, now: number): Promise<boolean>;
-
-  // Webhooks
-  listWebhooks(tenantId: number, filter: WebhookFilter): Promise<Webhook[]>;
-  getWebhook(tenantId: number, id: number): Promise<Webhook | null>;
-  createWebhook(tenantId: number, input: WebhookInput, stamp: AuditStamp, applicationToken: string | null): Promise<Webhook>;
-  /** Returns the saved webhook, null when it is gone, or 'conflict' when it changed meanwhile. */
-  updateWebhook(tenantId: number, id: number, update: WebhookUpdate): Promise<Webhook | null | 'conflict'>;
-  deleteWebhook(tenantId: number, id: number): Promise<boolean>;
-  /** Secret/Rotate: the new secret signs from now; the current one becomes the previous, signing beside it until `until`. */
-  rotateSecret(tenantId: number, id: number, rotation: SecretRotation): Promise<Webhook | null>;
-  /** A test ping signed with the new secret succeeded (while the webhook is still at `updatedCount`): NetServer's signature switches to it. */
-  confirmSecret(tenantId: number, id: number, updatedCount: number, stamp: AuditStamp): Promise<void>;
-  /** Replaces each stored secret for which `rewrite` returns a new value, in one transaction; returns how many changed. */
-  rewriteSecrets(rewrite: (stored: string) => string | null): Promise<number>;
-
-  // Events in
-  /** Stores the events and one queued delivery for each Active webhook that subscribes; returns that count. */
-  signal(tenantId: number, events: EventRecord[], now: number): Promise<number>;
-  /**
-   * Stores the events unless this tenant and application (`appScope`: a fingerprint of its SO-AppToken, ''
-   * without one) sent `key` since `validSince`: then nothing is stored and the first answer comes back
-   * (`replayed`), or 'conflict' when that request's body hash differs. Concurrent requests with one key store
-   * the events once.
-   */
-  signalOnce(
-    tenantId: number,
-    idempotency: { key: string; appScope: string; bodyHash: string; validSince: number },
-    events: EventRecord[],
-    now: number,
-  ): Promise<{ queued: number; replayed: boolean } | 'conflict'>;
-  /** Forgets idempotency keys sent before `before`. */
-  pruneIdempotencyKeys(before: number): Promise<number>;
-  /** Several callers' events in one transaction (group-committed ingestion); returns each group's queued count. */
-  signalGroups(groups: SignalGroup[], now: number): Promise<number[]>;
-
-  // The delivery log
-  listDeliveries(
-    tenantId: number,
-    webhookId: number,
-    page: { top: number; skip: number },
-  ): Promise<{ items: DeliveryView[]; total: number; head: QueueHead | null }>;
-  /** Queues a delivery again: a queued one becomes due now, a delivered one is copied with a new EventId. */
-  retryDelivery(tenantId: number, webhookId: number, deliveryId: number, now: number, newGuid: string): Promise<boolean>;
-  countQueued(webhookId?: number): Promise<number>;
-  /**
-   * One batch of pruning for a tenant: at most `limit` finished deliveries (with their attempts) finished before
-   * `cut.deliveriesBefore`, and at most `limit` events created before `cut.eventsBefore` that no delivery needs
-   * (null: that kind is kept). Small batches keep every transaction short.
-   */
-  prune(tenantId: number, cut: PruneCut, limit: number): Promise<{ deliveries: number; events: number }>;
-  /** How many deliveries a recover of `scope` asked for at `now` would copy (domain/recover.ts: no copies, delivered by now). */
-  countRecoverable(scope: RecoverScope, now: number): Promise<number>;
-  /**
-   * Counts and queues a recover job over what is delivered now, in one transaction (its Total is what it will
-   * copy); 'limit' when the tenant already has `maxOpen` jobs queued or running.
-   */
-  createRecoverJob(scope: RecoverScope, now: number, maxOpen: number): Promise<Job | 'limit'>;
-  getJob(tenantId: number, id: number): Promise<Job | null>;
-  /**
-   * The next turn for `owner`, or null: among the open jobs it may take (nobody holds them, it does, or the
-   * lease ran out) that are one of their tenant's `runningPerTenant` oldest, the tenant's served least recently.
-   */
-  claimJob(owner: string, now: number, leaseMs: number, runningPerTenant: number): Promise<Job | null>;
-  /**
-   * Copies the job's next `limit` deliveries (new deliveries, new EventIds) and records its progress, in one
-   * transaction; renews the lease. Null when `owner` no longer holds the job.
-   */
-  recoverBatch(
-    jobId: number,
-    owner: string,
-    limit: number,
-    now: number,
-    leaseMs: number,
-    newGuid: () => string,
-  ): Promise<{ copied: number; finished: boolean } | null>;
-  /** Every tenant with its retention overrides (days; null: the server's setting). */
-  listTenantRetention(): Promise<TenantRetention[]>;
-  setTenantRetention(tenantId: number, days: { deliveries: number | null; events: number | null }): Promise<void>;
-  /** A tenant's notifications; with `inAppFor`, only the in-app ones of that associate. */
-  listNotifications(tenantId: number, inAppFor?: number): Promise<Notification[]>;
-  /** Queue depth, the oldest due delivery and webhooks by state (/metrics). */
-  snapshot(now: number): Promise<StoreSnapshot>;
-  /** "Online Restricted" grants (migration 009): every one, oldest first. */
-  listAppGrants(): Promise<AppGrant[]>;
-  /** The grant of the application whose SO-AppToken hashes to `tokenHash`, or null. */
-  findAppGrant(tokenHash: string): Promise<AppGrant | null>;
-  /** Grants an application (again: renamed and re-dated). */
-  putAppGrant(grant: AppGrant): Promise<AppGrant>;
-  /** Takes a grant back; false when there was none. */
-  deleteAppGrant(tokenHash: string): Promise<boolean>;
-  /** For each of these webhooks of the tenant: failed attempts since `failuresSince` and the newest attempt (one query). */
-  webhookUsage(tenantId: number, ids: number[], failuresSince: number): Promise<UsageRow[]>;
-  /** A webhook's attempts started in [since, until], oldest first, at most `limit` (the Stats API). */
-  attemptsBetween(webhookId: number, since: number, until: number, limit: number): Promise<AttemptSample[]>;
-  /** Notifications not yet sent by e-mail, oldest first. */
-  unsentNotifications(limit: number): Promise<Notification[]>;
-  markNotificationSent(id: number, now: number): Promise<void>;
 }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { JobService } from '../../src/services/job-service.js';
-import type { Store } from '../../src/store/store.js';
+import type { RecoverJobs } from '../../src/store/jobs.js';
 import { basic, call, startHookd, TestClock, type TestServer, webhookBody } from '../helpers/harness.js';
 import { type Received, Receiver } from '../helpers/receiver.js';
 import { overriding } from '../helpers/stores.js';
@@ -110,14 +110,14 @@ describe('recover jobs: limits, turns, Done ≤ Total', () => {
   it("tenants take turns batch by batch, a tenant's jobs one after another", async () => {
     // Turns, recorded at the store: which job each batch copied for (batches of 2: Default's jobs take 3 each, Other's 2).
     const turns: number[] = [];
-    const store: Store = overriding(server.hookd.store, {
+    const jobs: RecoverJobs = overriding(server.hookd.store.jobs, {
       recoverBatch: (jobId, ...rest) => {
         turns.push(jobId);
-        return server.hookd.store.recoverBatch(jobId, ...rest);
+        return server.hookd.store.jobs.recoverBatch(jobId, ...rest);
       },
     });
     const runner = new JobService({
-      store,
+      jobs,
       clock,
       logger: pino({ level: 'silent' }),
       webhooks: undefined as never,

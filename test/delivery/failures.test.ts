@@ -143,7 +143,7 @@ describe('TooManyErrors, state events and reactivation (a test clock drives the 
     assert.equal('Entity' in e, false);
     assert.deepEqual([e.PrimaryKey, e.ChangedByAssociateId, e.FieldValues.state, e.FieldValues.events], [w.WebhookId, 0, 3, 1]);
 
-    const mails = await server.hookd.store.listNotifications(server.hookd.defaultTenant.id);
+    const mails = await server.hookd.store.notifications.listNotifications(server.hookd.defaultTenant.id);
     const mail = mails.find((m) => m.webhookId === w.WebhookId);
     assert.ok(mail, 'an ErrorsEmail notification is recorded');
     assert.equal(mail.recipient, 'ops@example.com');

@@ -58,8 +58,8 @@ describe('ErrorsEmail over SMTP', () => {
     assert.deepEqual(mails[0]!.to, ['oncall@example.com']);
     assert.match(mails[0]!.data, /From: hookd@example.com/);
     assert.match(mails[0]!.data, new RegExp(`Subject: hookd: webhook 'Test hook' \\(${w.json.WebhookId}\\) was switched off`));
-    assert.equal((await server.hookd.store.listNotifications(server.hookd.defaultTenant.id)).length, 1);
-    assert.deepEqual(await server.hookd.store.unsentNotifications(10), [], 'marked sent');
+    assert.equal((await server.hookd.store.notifications.listNotifications(server.hookd.defaultTenant.id)).length, 1);
+    assert.deepEqual(await server.hookd.store.notifications.unsentNotifications(10), [], 'marked sent');
     assert.equal(await mail.sendPending(), 0);
     assert.equal(mails.length, 1, 'sent once');
   });

@@ -37,7 +37,7 @@ async function associate(userName: string, email: string | null): Promise<number
 
 async function notices(webhookId: number) {
   const tenant = server.hookd.defaultTenant.id;
-  return (await server.hookd.store.listNotifications(tenant))
+  return (await server.hookd.store.notifications.listNotifications(tenant))
     .filter((n) => n.webhookId === webhookId)
     .map((n) => `${n.reason} ${n.channel} ${n.recipient}`);
 }
@@ -107,7 +107,7 @@ describe('NotifyVia and NotifyWhen', () => {
     assert.deepEqual(forAdmin.json, []);
     // In-app notifications are never mailed.
     assert.deepEqual(
-      (await server.hookd.store.unsentNotifications(100)).filter((n) => n.webhookId === w.WebhookId).map((n) => n.recipient),
+      (await server.hookd.store.notifications.unsentNotifications(100)).filter((n) => n.webhookId === w.WebhookId).map((n) => n.recipient),
       ['ops@example.com', 'ann@example.com', 'ops@example.com', 'ann@example.com'],
     );
   });

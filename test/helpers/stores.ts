@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { PostgresStore } from '../../src/store/postgres/index.js';
 import type { Store } from '../../src/store/store.js';
 
 export const POSTGRES_URL = process.env.HOOKD_TEST_DATABASE_URL ?? '';
@@ -33,11 +33,11 @@ export async function testStore(): Promise<{ store: Store | undefined; cleanup: 
   return { store, cleanup: drop };
 }
 
-/** The real store with some members replaced: how a test cuts the database off without a mock of it. */
-export function overriding(store: Store, overrides: Partial<Store>): Store {
+/** The real store (or one of its ports) with some members replaced: how a test cuts the database off without a mock of it. */
+export function overriding<T extends object = Store>(store: T, overrides: Partial<T>): T {
   return new Proxy(store, {
     get(target, prop) {
-      const own = overrides[prop as keyof Store];
+      const own = overrides[prop as keyof T];
       if (own !== undefined) return own;
       const value = Reflect.get(target, prop) as unknown;
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;

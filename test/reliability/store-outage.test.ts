@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type Database from 'better-sqlite3';
 import type { Hookd } from '../../src/hookd.js';
-import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { PostgresStore } from '../../src/store/postgres/index.js';
+import { SqliteStore } from '../../src/store/sqlite/index.js';
 import type { Store } from '../../src/store/store.js';
 import { call, listenOn, waitUntil, webhookBody } from '../helpers/harness.js';
 import { Receiver } from '../helpers/receiver.js';
@@ -78,7 +78,7 @@ describe('store outages', () => {
     await waitUntil(() => acknowledged.every((k) => deliveredKeys(receiver).has(k)), 20_000, 'every acknowledged event delivered');
     const stored = db.prepare('SELECT count(*) AS n FROM events').get() as { n: number };
     assert.equal(stored.n, acknowledged.length, 'exactly the acknowledged events are stored: nothing half-written');
-    const queued = await hookd.store.countQueued();
+    const queued = await hookd.store.deliveryLog.countQueued();
     assert.equal(queued, 0);
   });
 

@@ -19,9 +19,9 @@ export function storeContract(name: string, open: OpenStore): void {
       ({ store, cleanup } = await open());
       await store.migrate();
       await store.migrate(); // idempotent
-      tenant = await store.ensureTenant('Default', 1);
-      assert.deepEqual(await store.ensureTenant('default', 2), tenant, 'tenant identifiers ignore letter case');
-      await store.createAssociate(tenant.id, { name: 'Admin', userName: 'admin', passwordHash: 'h', isAdmin: true }, 1);
+      tenant = await store.accounts.ensureTenant('Default', 1);
+      assert.deepEqual(await store.accounts.ensureTenant('default', 2), tenant, 'tenant identifiers ignore letter case');
+      await store.accounts.createAssociate(tenant.id, { name: 'Admin', userName: 'admin', passwordHash: 'h', isAdmin: true }, 1);
     });
     after(async () => {
       await store.close();
@@ -29,12 +29,12 @@ export function storeContract(name: string, open: OpenStore): void {
     });
 
     it('keeps tenants, logins and credentials', async () => {
-      const { tenant: t2, associate } = await store.createTenant('Cust1', { name: 'Ann', userName: 'Ann', passwordHash: 'x' }, 5);
-      assert.equal((await store.findTenant('CUST1'))?.id, t2.id);
-      await assert.rejects(store.createTenant('cust1', { name: 'B', userName: 'b', passwordHash: 'x' }, 5));
-      assert.equal((await store.findLogin(t2.id, 'ann'))?.associate.id, associate.id);
-      assert.equal(await store.findLogin(tenant.id, 'ann'), null);
-      const c = await store.createCredential({
+      const { tenant: t2, associate } = await store.accounts.createTenant('Cust1', { name: 'Ann', userName: 'Ann', passwordHash: 'x' }, 5);
+      assert.equal((await store.accounts.findTenant('CUST1'))?.id, t2.id);
+      await assert.rejects(store.accounts.createTenant('cust1', { name: 'B', userName: 'b', passwordHash: 'x' }, 5));
+      assert.equal((await store.accounts.findLogin(t2.id, 'ann'))?.associate.id, associate.id);
+      assert.equal(await store.accounts.findLogin(tenant.id, 'ann'), null);
+      const c = await store.accounts.createCredential({
         kind: 'bearer',
         tokenHash: 'th1',
         associateId: associate.id,
@@ -42,62 +42,74 @@ export function storeContract(name: string, open: OpenStore): void {
         now: 10,
         expires: null,
       });
-      assert.equal((await store.findCredential('bearer', 'th1', 11))?.tenantId, t2.id);
-      assert.equal(await store.findCredential('ticket', 'th1', 11), null);
-      await store.createCredential({ kind: 'ticket', tokenHash: 'th2', associateId: associate.id, name: null, now: 10, expires: 20 });
-      assert.equal(await store.findCredential('ticket', 'th2', 21), null, 'expired');
-      assert.equal((await store.listCredentials(associate.id, 'bearer')).length, 1);
-      assert.equal(await store.revokeCredential(associate.id, c.id, 12), true);
-      assert.equal(await store.findCredential('bearer', 'th1', 13), null);
+      assert.equal((await store.accounts.findCredential('bearer', 'th1', 11))?.tenantId, t2.id);
+      assert.equal(await store.accounts.findCredential('ticket', 'th1', 11), null);
+      await store.accounts.createCredential({
+        kind: 'ticket',
+        tokenHash: 'th2',
+        associateId: associate.id,
+        name: null,
+        now: 10,
+        expires: 20,
+      });
+      assert.equal(await store.accounts.findCredential('ticket', 'th2', 21), null, 'expired');
+      assert.equal((await store.accounts.listCredentials(associate.id, 'bearer')).length, 1);
+      assert.equal(await store.accounts.revokeCredential(associate.id, c.id, 12), true);
+      assert.equal(await store.accounts.findCredential('bearer', 'th1', 13), null);
     });
 
     it('creates, lists, updates (optimistically) and deletes webhooks', async () => {
-      const w = await store.createWebhook(tenant.id, input({ name: 'crud', events: ['sale.*'], properties: { z: 1, a: 2 } }), stamp, 'app');
+      const w = await store.webhooks.createWebhook(
+        tenant.id,
+        input({ name: 'crud', events: ['sale.*'], properties: { z: 1, a: 2 } }),
+        stamp,
+        'app',
+      );
       assert.deepEqual(
         [w.name, w.events, w.state, w.applicationToken, w.updatedCount, w.registered],
         ['crud', ['sale.*'], 'Active', 'app', 0, 1000],
       );
       assert.deepEqual(Object.keys(w.properties ?? {}), ['z', 'a'], 'JSON keeps its key order');
       assert.deepEqual(
-        (await store.listWebhooks(tenant.id, { event: 'sale.sold', name: 'crud' })).map((x) => x.id),
+        (await store.webhooks.listWebhooks(tenant.id, { event: 'sale.sold', name: 'crud' })).map((x) => x.id),
         [w.id],
       );
-      assert.deepEqual(await store.listWebhooks(tenant.id, { name: 'crud', applicationToken: 'other' }), []);
-      assert.deepEqual(await store.listWebhooks(tenant.id, { name: 'crud', state: 'Stopped' }), []);
+      assert.deepEqual(await store.webhooks.listWebhooks(tenant.id, { name: 'crud', applicationToken: 'other' }), []);
+      assert.deepEqual(await store.webhooks.listWebhooks(tenant.id, { name: 'crud', state: 'Stopped' }), []);
       const update = {
         input: input({ name: 'crud2', state: 'Stopped' }),
         stamp: { associateId: 2, now: 2000 },
         resetConsecutiveErrors: false,
         signals: [],
       };
-      const saved = await store.updateWebhook(tenant.id, w.id, { ...update, expectedUpdatedCount: 0 });
+      const saved = await store.webhooks.updateWebhook(tenant.id, w.id, { ...update, expectedUpdatedCount: 0 });
       assert.ok(saved && saved !== 'conflict');
       assert.deepEqual(
         [saved.name, saved.state, saved.updatedCount, saved.updatedAssociateId, saved.registered],
         ['crud2', 'Stopped', 1, 2, 1000],
       );
-      assert.equal(await store.updateWebhook(tenant.id, w.id, { ...update, expectedUpdatedCount: 0 }), 'conflict');
-      assert.equal(await store.updateWebhook(tenant.id, 999_999, { ...update, expectedUpdatedCount: 0 }), null);
-      assert.equal(await store.deleteWebhook(tenant.id, w.id), true);
-      assert.equal(await store.getWebhook(tenant.id, w.id), null);
-      assert.equal(await store.deleteWebhook(tenant.id, w.id), false);
+      assert.equal(await store.webhooks.updateWebhook(tenant.id, w.id, { ...update, expectedUpdatedCount: 0 }), 'conflict');
+      assert.equal(await store.webhooks.updateWebhook(tenant.id, 999_999, { ...update, expectedUpdatedCount: 0 }), null);
+      assert.equal(await store.webhooks.deleteWebhook(tenant.id, w.id), true);
+      assert.equal(await store.webhooks.getWebhook(tenant.id, w.id), null);
+      assert.equal(await store.webhooks.deleteWebhook(tenant.id, w.id), false);
     });
 
     it('fans an event out to exact, entity.* and * subscribers that are Active', async () => {
-      const exact = await store.createWebhook(tenant.id, input({ events: ['project.created'] }), stamp, null);
-      const wild = await store.createWebhook(tenant.id, input({ events: ['project.*', 'project.created'] }), stamp, null);
-      const all = await store.createWebhook(tenant.id, input({ events: ['*'] }), stamp, null);
-      const off = await store.createWebhook(tenant.id, input({ events: ['project.created'], state: 'Stopped' }), stamp, null);
-      assert.equal(await store.signal(tenant.id, [event('project.created'), event('nothing.here')], 3000), 4);
-      for (const w of [exact, wild]) assert.equal(await store.countQueued(w.id), 1);
-      assert.equal(await store.countQueued(all.id), 2);
-      assert.equal(await store.countQueued(off.id), 0);
-      for (const w of [exact, wild, all, off]) await store.deleteWebhook(tenant.id, w.id);
+      const exact = await store.webhooks.createWebhook(tenant.id, input({ events: ['project.created'] }), stamp, null);
+      const wild = await store.webhooks.createWebhook(tenant.id, input({ events: ['project.*', 'project.created'] }), stamp, null);
+      const all = await store.webhooks.createWebhook(tenant.id, input({ events: ['*'] }), stamp, null);
+      const off = await store.webhooks.createWebhook(tenant.id, input({ events: ['project.created'], state: 'Stopped' }), stamp, null);
+      assert.equal(await store.intake.signal(tenant.id, [event('project.created'), event('nothing.here')], 3000), 4);
+      for (const w of [exact, wild]) assert.equal(await store.deliveryLog.countQueued(w.id), 1);
+      assert.equal(await store.deliveryLog.countQueued(all.id), 2);
+      assert.equal(await store.deliveryLog.countQueued(off.id), 0);
+      for (const w of [exact, wild, all, off]) await store.webhooks.deleteWebhook(tenant.id, w.id);
     });
 
     it('keeps a delivery log, retries on request and prunes what is old and delivered', async () => {
-      const w = await store.createWebhook(tenant.id, input({ events: ['quote.sent'] }), stamp, null);
-      await store.signal(tenant.id, [event('quote.sent', 1), event('quote.sent', 2)], 7000);
+      const w = await store.webhooks.createWebhook(tenant.id, input({ events: ['quote.sent'] }), stamp, null);
+      await store.intake.signal(tenant.id, [event('quote.sent', 1), event('quote.sent', 2)], 7000);
       const taken = await store.queue.exchange(exchangeRequest(7000, { acquire: 10 }));
       const first = taken.deliveries.find((d) => d.webhookId === w.id)!;
       await store.queue.exchange(
@@ -107,47 +119,55 @@ export function storeContract(name: string, open: OpenStore): void {
         }),
       );
       await store.queue.releaseAll('w1');
-      const page = await store.listDeliveries(tenant.id, w.id, { top: 1, skip: 0 });
+      const page = await store.deliveryLog.listDeliveries(tenant.id, w.id, { top: 1, skip: 0 });
       assert.equal(page.total, 2);
       assert.equal(page.items.length, 1);
-      const log = await store.listDeliveries(tenant.id, w.id, { top: 10, skip: 0 });
+      const log = await store.deliveryLog.listDeliveries(tenant.id, w.id, { top: 10, skip: 0 });
       const delivered = log.items.find((i) => i.status === 'delivered')!;
       assert.deepEqual(
         delivered.attempts.map((a) => [a.retry, a.statusCode, a.outcome]),
         [[0, 200, 'success']],
       );
-      assert.equal((await store.listDeliveries(tenant.id + 999, w.id, { top: 10, skip: 0 })).total, 0, 'another tenant sees nothing');
-      assert.equal(await store.retryDelivery(tenant.id, w.id, delivered.deliveryId, 8000, 'copy-guid'), true);
-      assert.equal(await store.countQueued(w.id), 2);
-      assert.equal(await store.retryDelivery(tenant.id, w.id, 999_999, 8000, 'x'), false);
-      assert.deepEqual(await store.prune(tenant.id + 999, { deliveriesBefore: 7500, eventsBefore: null }, 10), {
+      assert.equal(
+        (await store.deliveryLog.listDeliveries(tenant.id + 999, w.id, { top: 10, skip: 0 })).total,
+        0,
+        'another tenant sees nothing',
+      );
+      assert.equal(await store.deliveryLog.retryDelivery(tenant.id, w.id, delivered.deliveryId, 8000, 'copy-guid'), true);
+      assert.equal(await store.deliveryLog.countQueued(w.id), 2);
+      assert.equal(await store.deliveryLog.retryDelivery(tenant.id, w.id, 999_999, 8000, 'x'), false);
+      assert.deepEqual(await store.retention.prune(tenant.id + 999, { deliveriesBefore: 7500, eventsBefore: null }, 10), {
         deliveries: 0,
         events: 0,
       });
-      const pruned = await store.prune(tenant.id, { deliveriesBefore: 7500, eventsBefore: 7500 }, 10);
+      const pruned = await store.retention.prune(tenant.id, { deliveriesBefore: 7500, eventsBefore: 7500 }, 10);
       assert.equal(pruned.deliveries, 1);
-      assert.equal((await store.listDeliveries(tenant.id, w.id, { top: 10, skip: 0 })).total, 2, 'queued deliveries are kept');
-      await store.deleteWebhook(tenant.id, w.id);
+      assert.equal((await store.deliveryLog.listDeliveries(tenant.id, w.id, { top: 10, skip: 0 })).total, 2, 'queued deliveries are kept');
+      await store.webhooks.deleteWebhook(tenant.id, w.id);
     });
 
     it("lists a tenant's associates by id, and no other tenant's", async () => {
-      const { tenant: t3, associate: first } = await store.createTenant('Assoc3', { name: 'A', userName: 'a3', passwordHash: 'x' }, 5);
-      const second = await store.createAssociate(t3.id, { name: 'B', userName: 'b3', passwordHash: 'x', isAdmin: false }, 6);
+      const { tenant: t3, associate: first } = await store.accounts.createTenant(
+        'Assoc3',
+        { name: 'A', userName: 'a3', passwordHash: 'x' },
+        5,
+      );
+      const second = await store.accounts.createAssociate(t3.id, { name: 'B', userName: 'b3', passwordHash: 'x', isAdmin: false }, 6);
       assert.deepEqual(
-        (await store.listAssociates(t3.id)).map((a) => [a.id, a.userName]),
+        (await store.accounts.listAssociates(t3.id)).map((a) => [a.id, a.userName]),
         [
           [first.id, 'a3'],
           [second.id, 'b3'],
         ],
       );
-      assert.ok((await store.listAssociates(tenant.id)).every((a) => a.tenantId === tenant.id));
+      assert.ok((await store.accounts.listAssociates(tenant.id)).every((a) => a.tenantId === tenant.id));
     });
 
     it("reads the list's figures of many webhooks at once: failures since, the newest attempt, the newest pause", async () => {
-      const failing = await store.createWebhook(tenant.id, input({ events: ['usage.failing'] }), stamp, null);
-      const paused = await store.createWebhook(tenant.id, input({ events: ['usage.paused'] }), stamp, null);
-      const quiet = await store.createWebhook(tenant.id, input({ events: ['usage.quiet'] }), stamp, null);
-      await store.signal(tenant.id, [event('usage.failing', 1), event('usage.failing', 2), event('usage.paused', 3)], 9000);
+      const failing = await store.webhooks.createWebhook(tenant.id, input({ events: ['usage.failing'] }), stamp, null);
+      const paused = await store.webhooks.createWebhook(tenant.id, input({ events: ['usage.paused'] }), stamp, null);
+      const quiet = await store.webhooks.createWebhook(tenant.id, input({ events: ['usage.quiet'] }), stamp, null);
+      await store.intake.signal(tenant.id, [event('usage.failing', 1), event('usage.failing', 2), event('usage.paused', 3)], 9000);
       const taken = await store.queue.exchange(exchangeRequest(9000, { acquire: 50, acquireWant: 50 }));
       const of = (id: number) => taken.deliveries.filter((d) => d.webhookId === id);
       const [f1, f2] = of(failing.id) as [QueuedItem, QueuedItem];
@@ -165,7 +185,7 @@ export function storeContract(name: string, open: OpenStore): void {
         }),
       );
       await store.queue.releaseAll('w1');
-      const rows = await store.webhookUsage(tenant.id, [failing.id, paused.id, quiet.id], 9000);
+      const rows = await store.deliveryLog.webhookUsage(tenant.id, [failing.id, paused.id, quiet.id], 9000);
       const by = new Map(rows.map((r) => [r.webhookId, r]));
       assert.equal(rows.length, 3);
       assert.equal(by.get(failing.id)?.failures, 1);
@@ -174,30 +194,16 @@ export function storeContract(name: string, open: OpenStore): void {
         [9100, 200, 'success'],
       );
       assert.equal(by.get(failing.id)?.lastThrottle, null);
-      assert.equal((await store.webhookUsage(tenant.id, [failing.id], 9002))[0]?.failures, 0, 'only failures since');
+      assert.equal((await store.deliveryLog.webhookUsage(tenant.id, [failing.id], 9002))[0]?.failures, 0, 'only failures since');
       assert.deepEqual(by.get(paused.id)?.lastThrottle, { answered: 9051, deliveryQueued: true, dueAt: 69_050 });
       assert.equal(by.get(paused.id)?.failures, 0, 'a pause is no failure');
       assert.deepEqual(by.get(quiet.id), { webhookId: quiet.id, failures: 0, last: null, lastThrottle: null });
-      assert.deepEqual(await store.webhookUsage(tenant.id + 999, [failing.id], 0), [], "another tenant's webhooks are not read");
-      for (const w of [failing, paused, quiet]) await store.deleteWebhook(tenant.id, w.id);
-    });
-
-    it('keeps application grants (Online Restricted, migration 009): put, find, list, re-grant, delete', async () => {
-      const a = { tokenHash: 'a'.repeat(64), name: 'CRM sync', granted: 2_000, grantedBy: 1 };
-      const b = { tokenHash: 'b'.repeat(64), name: '', granted: 1_000, grantedBy: 1 };
-      assert.equal(await store.findAppGrant(a.tokenHash), null);
-      assert.deepEqual(await store.putAppGrant(a), a);
-      await store.putAppGrant(b);
-      assert.deepEqual(await store.findAppGrant(a.tokenHash), a);
-      assert.deepEqual(await store.listAppGrants(), [b, a], 'oldest first');
-      const renamed = { ...a, name: 'Renamed', granted: 3_000 };
-      await store.putAppGrant(renamed);
-      assert.deepEqual(await store.listAppGrants(), [b, renamed], 'a second grant replaces the first');
-      assert.equal(await store.deleteAppGrant(a.tokenHash), true);
-      assert.equal(await store.deleteAppGrant(a.tokenHash), false);
-      assert.equal(await store.findAppGrant(a.tokenHash), null);
-      assert.equal(await store.deleteAppGrant(b.tokenHash), true);
-      assert.deepEqual(await store.listAppGrants(), []);
+      assert.deepEqual(
+        await store.deliveryLog.webhookUsage(tenant.id + 999, [failing.id], 0),
+        [],
+        "another tenant's webhooks are not read",
+      );
+      for (const w of [failing, paused, quiet]) await store.webhooks.deleteWebhook(tenant.id, w.id);
     });
   });
 }

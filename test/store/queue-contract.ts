@@ -70,7 +70,7 @@ export function queueContract(name: string, open: OpenStore): void {
     async function fresh(): Promise<{ store: Store; tenant: Tenant; done: () => Promise<void> }> {
       const { store, cleanup } = await open();
       await store.migrate();
-      const tenant = await store.ensureTenant('Default', 1);
+      const tenant = await store.accounts.ensureTenant('Default', 1);
       return {
         store,
         tenant,
@@ -84,9 +84,9 @@ export function queueContract(name: string, open: OpenStore): void {
     it('takes a webhook with due work, hands out its window oldest first, records results and counter deltas', async () => {
       const { store, tenant, done } = await fresh();
       try {
-        const w = await store.createWebhook(tenant.id, input({ events: ['ticket.created'] }), stamp, null);
-        const later = await store.createWebhook(tenant.id, input({ events: ['ticket.created'], state: 'Stopped' }), stamp, null);
-        await store.signal(
+        const w = await store.webhooks.createWebhook(tenant.id, input({ events: ['ticket.created'] }), stamp, null);
+        const later = await store.webhooks.createWebhook(tenant.id, input({ events: ['ticket.created'], state: 'Stopped' }), stamp, null);
+        await store.intake.signal(
           tenant.id,
           [1, 2, 3, 4, 5].map((k) => event('ticket.created', k)),
           4000,
@@ -126,9 +126,9 @@ export function queueContract(name: string, open: OpenStore): void {
         );
         assert.deepEqual(second.nextDue, [{ webhookId: w.id, at: 5001 }], 'the window came back short: key 2 is due at 5001');
         assert.deepEqual(second.webhooks, [], 'no API write: nothing changed');
-        const stats = await store.getWebhook(tenant.id, w.id);
+        const stats = await store.webhooks.getWebhook(tenant.id, w.id);
         assert.deepEqual([stats?.totalCalls, stats?.totalErrors, stats?.consecutiveErrors, stats?.lastError], [2, 1, 1, 'HTTP/1.1 500']);
-        const log = (await store.listDeliveries(tenant.id, w.id, { top: 10, skip: 0 })).items;
+        const log = (await store.deliveryLog.listDeliveries(tenant.id, w.id, { top: 10, skip: 0 })).items;
         const two = log.find((d) => d.primaryKey === 2)!;
         assert.deepEqual(
           [two.status, two.dueAt, two.attempts[0]?.stage, two.attempts[0]?.outcome],
@@ -141,12 +141,13 @@ export function queueContract(name: string, open: OpenStore): void {
           exchangeRequest(4002, { attempts: [settled(d1, 4002, OK, { kind: 'delivered' })], owned: owned(first) }),
         );
         assert.equal(
-          (await store.listDeliveries(tenant.id, w.id, { top: 10, skip: 0 })).items.find((d) => d.primaryKey === 1)?.attempts.length,
+          (await store.deliveryLog.listDeliveries(tenant.id, w.id, { top: 10, skip: 0 })).items.find((d) => d.primaryKey === 1)?.attempts
+            .length,
           1,
         );
 
         // An API write shows up as a changed webhook; a deleted one is lost.
-        await store.updateWebhook(tenant.id, w.id, {
+        await store.webhooks.updateWebhook(tenant.id, w.id, {
           input: input({ events: ['ticket.created'], state: 'Stopped' }),
           stamp: { associateId: 1, now: 4500 },
           expectedUpdatedCount: 0,
@@ -158,7 +159,7 @@ export function queueContract(name: string, open: OpenStore): void {
           changed.webhooks.map((x) => [x.id, x.state]),
           [[w.id, 'Stopped']],
         );
-        await store.deleteWebhook(tenant.id, w.id);
+        await store.webhooks.deleteWebhook(tenant.id, w.id);
         assert.deepEqual((await store.queue.exchange(exchangeRequest(4700, { owned: owned(changed) }))).lost, [w.id]);
       } finally {
         await done();
@@ -168,9 +169,14 @@ export function queueContract(name: string, open: OpenStore): void {
     it('a new cycle gets a new EventId; a fault is due later without counting; a trip fires webhook{id}.errors and the e-mail once', async () => {
       const { store, tenant, done } = await fresh();
       try {
-        const w = await store.createWebhook(tenant.id, input({ events: ['sale.sold'], errorsEmail: 'ops@example.com' }), stamp, null);
-        const watcher = await store.createWebhook(tenant.id, input({ events: [`webhook${w.id}.errors`] }), stamp, null);
-        await store.signal(tenant.id, [event('sale.sold', 1), event('sale.sold', 2)], 5000);
+        const w = await store.webhooks.createWebhook(
+          tenant.id,
+          input({ events: ['sale.sold'], errorsEmail: 'ops@example.com' }),
+          stamp,
+          null,
+        );
+        const watcher = await store.webhooks.createWebhook(tenant.id, input({ events: [`webhook${w.id}.errors`] }), stamp, null);
+        await store.intake.signal(tenant.id, [event('sale.sold', 1), event('sale.sold', 2)], 5000);
         const taken = await store.queue.exchange(exchangeRequest(5000, { acquire: 10 }));
         const [a, b] = taken.deliveries.filter((d) => d.webhookId === w.id) as [QueuedItem, QueuedItem];
         const fault: AttemptOutcome = { kind: 'fault', status: null, stage: 'prepare', error: '[prepare] no handler' };
@@ -186,19 +192,19 @@ export function queueContract(name: string, open: OpenStore): void {
             owned: owned(taken),
           }),
         );
-        const log = (await store.listDeliveries(tenant.id, w.id, { top: 10, skip: 0 })).items;
+        const log = (await store.deliveryLog.listDeliveries(tenant.id, w.id, { top: 10, skip: 0 })).items;
         const one = log.find((d) => d.primaryKey === 1)!;
         const two = log.find((d) => d.primaryKey === 2)!;
         assert.equal(one.eventGuid, 'fresh-guid');
         assert.deepEqual([two.dueAt, two.attempts[0]?.outcome, two.attempts[0]?.stage], [10_001, 'fault', 'prepare']);
-        const stats = await store.getWebhook(tenant.id, w.id);
+        const stats = await store.webhooks.getWebhook(tenant.id, w.id);
         assert.deepEqual([stats?.state, stats?.totalCalls, stats?.consecutiveErrors], ['TooManyErrors', 1, 9]);
-        assert.equal(await store.countQueued(watcher.id), 1, 'webhook{id}.errors was queued for its subscriber');
+        assert.equal(await store.deliveryLog.countQueued(watcher.id), 1, 'webhook{id}.errors was queued for its subscriber');
         // A second trip of a webhook that is off already changes nothing.
         await store.queue.exchange(exchangeRequest(5002, { counters: [delta(w.id, { trip: { eventGuid: 'x' } })], owned: owned(taken) }));
-        assert.equal(await store.countQueued(watcher.id), 1);
+        assert.equal(await store.deliveryLog.countQueued(watcher.id), 1);
         assert.deepEqual(
-          (await store.unsentNotifications(10)).map((n) => n.recipient),
+          (await store.notifications.unsentNotifications(10)).map((n) => n.recipient),
           ['ops@example.com'],
         );
         assert.deepEqual(
@@ -214,8 +220,8 @@ export function queueContract(name: string, open: OpenStore): void {
     it('reports a delivery this exchange put back in a new cycle as due at once, and hands it out next with its new EventId', async () => {
       const { store, tenant, done } = await fresh();
       try {
-        const w = await store.createWebhook(tenant.id, input({ events: ['sale.sold'] }), stamp, null);
-        await store.signal(tenant.id, [event('sale.sold', 1)], 3000);
+        const w = await store.webhooks.createWebhook(tenant.id, input({ events: ['sale.sold'] }), stamp, null);
+        await store.intake.signal(tenant.id, [event('sale.sold', 1)], 3000);
         const first = await store.queue.exchange(exchangeRequest(3000, { acquire: 10 }));
         const item = first.deliveries[0]!;
         // The cycle's third failure: back of the queue, due now, new EventId. The owner still lists it as held while recording it.
@@ -245,8 +251,8 @@ export function queueContract(name: string, open: OpenStore): void {
       const { store, tenant, done } = await fresh();
       try {
         if (!store.queue.shared) return t.skip('one process owns everything on this store');
-        const w = await store.createWebhook(tenant.id, input({ events: ['person.created'] }), stamp, null);
-        await store.signal(tenant.id, [event('person.created', 1)], 6000);
+        const w = await store.webhooks.createWebhook(tenant.id, input({ events: ['person.created'] }), stamp, null);
+        await store.intake.signal(tenant.id, [event('person.created', 1)], 6000);
         const a = await store.queue.exchange(exchangeRequest(6000, { owner: 'A', acquire: 10, leaseMs: 1000 }));
         assert.deepEqual(
           a.webhooks.map((x) => x.id),
@@ -264,7 +270,7 @@ export function queueContract(name: string, open: OpenStore): void {
           }),
         );
         assert.deepEqual(fromB.lost, [w.id], 'B does not own it');
-        assert.equal((await store.getWebhook(tenant.id, w.id))?.totalCalls, 0, 'a result from a non-owner is not recorded');
+        assert.equal((await store.webhooks.getWebhook(tenant.id, w.id))?.totalCalls, 0, 'a result from a non-owner is not recorded');
 
         const takeover = await store.queue.exchange(exchangeRequest(7001, { owner: 'B', acquire: 10, leaseMs: 1000 }));
         assert.deepEqual(
@@ -286,7 +292,7 @@ export function queueContract(name: string, open: OpenStore): void {
           }),
         );
         assert.deepEqual(late.lost, [w.id]);
-        assert.equal((await store.getWebhook(tenant.id, w.id))?.totalCalls, 0, 'never double-counted');
+        assert.equal((await store.webhooks.getWebhook(tenant.id, w.id))?.totalCalls, 0, 'never double-counted');
         await store.queue.exchange(
           exchangeRequest(7003, {
             owner: 'B',
@@ -296,8 +302,8 @@ export function queueContract(name: string, open: OpenStore): void {
             release: [w.id],
           }),
         );
-        assert.equal((await store.getWebhook(tenant.id, w.id))?.totalCalls, 1);
-        assert.equal(await store.countQueued(w.id), 0);
+        assert.equal((await store.webhooks.getWebhook(tenant.id, w.id))?.totalCalls, 1);
+        assert.equal(await store.deliveryLog.countQueued(w.id), 0);
       } finally {
         await done();
       }
@@ -307,8 +313,8 @@ export function queueContract(name: string, open: OpenStore): void {
       const { store, tenant, done } = await fresh();
       try {
         if (!store.queue.shared) return t.skip('one process owns everything on this store');
-        const w = await store.createWebhook(tenant.id, input({ events: ['person.created'] }), stamp, null);
-        await store.signal(tenant.id, [event('person.created', 1)], 6000);
+        const w = await store.webhooks.createWebhook(tenant.id, input({ events: ['person.created'] }), stamp, null);
+        await store.intake.signal(tenant.id, [event('person.created', 1)], 6000);
         // The exchange committed, but the connection dropped before its answer arrived: A does not know it owns w.
         await store.queue.exchange(exchangeRequest(6000, { owner: 'A', acquire: 10, leaseMs: 20_000 }));
         const again = await store.queue.exchange(exchangeRequest(6100, { owner: 'A', acquire: 10, leaseMs: 20_000 }));
@@ -330,8 +336,9 @@ export function queueContract(name: string, open: OpenStore): void {
       try {
         if (!store.queue.shared) return t.skip('one process owns everything on this store');
         const ids: number[] = [];
-        for (let i = 0; i < 8; i++) ids.push((await store.createWebhook(tenant.id, input({ events: ['quote.sent'] }), stamp, null)).id);
-        await store.signal(tenant.id, [event('quote.sent', 1)], 8000);
+        for (let i = 0; i < 8; i++)
+          ids.push((await store.webhooks.createWebhook(tenant.id, input({ events: ['quote.sent'] }), stamp, null)).id);
+        await store.intake.signal(tenant.id, [event('quote.sent', 1)], 8000);
         // Heartbeats first: each owner announces itself, as a renewing pass does.
         for (const owner of ['o1', 'o2', 'o3', 'o4']) await store.queue.exchange(exchangeRequest(8000, { owner }));
         // Concurrent passes, as four processes make them: collisions only delay a take to the next pass.

@@ -4,7 +4,14 @@
  * `Authorization: Portal <token>`. Nothing here builds HTML: answers are data, rendered as text by Preact.
  */
 import type { Static } from '@sinclair/typebox';
-import type { WebhookUsage } from '../../src/api/response-schemas.js';
+import type {
+  DeliveryPage,
+  JobCarrier,
+  RecoverCount as RecoverCountSchema,
+  WebhookResult,
+  WebhookStats,
+  WebhookUsage,
+} from '../../src/api/response-schemas.js';
 
 export interface FieldError {
   Property: string;
@@ -50,8 +57,11 @@ function credentials(): Record<string, string> {
   return xsrf ? { 'X-XSRF-TOKEN': xsrf } : {};
 }
 
-/** One API call; throws ApiError with the envelope's message, code and field errors. */
-export async function api<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+/**
+ * One API call; throws ApiError with the envelope's message, code and field errors. `T` is the answer's type, taken
+ * from the server's response schemas (below); without one the answer is `unknown`, not `any`.
+ */
+export async function api<T = unknown>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
   const h: Record<string, string> = { Accept: 'application/json', ...headers, ...credentials() };
   if (body !== undefined) h['Content-Type'] = 'application/json';
   const res = await fetch(`${apiBase()}${path}`, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -135,29 +145,14 @@ export interface Webhook {
   [key: string]: unknown;
 }
 
-export interface Attempt {
-  AttemptId: number;
-  EventId: string;
-  Retry: number;
-  Started: string;
-  DurationMs: number;
-  StatusCode: number | null;
-  Outcome: string;
-  Stage: string | null;
-  Error: string | null;
-}
-
-export interface Delivery {
-  DeliveryId: number;
-  Event: string;
-  PrimaryKey: number;
-  EventId: string;
-  /** The W3C trace id the event was signalled in (null: none). */
-  TraceId: string | null;
-  Status: string;
-  Created: string;
-  Finished: string | null;
-  DueAt: string | null;
-  Attempts: Attempt[];
-  Request?: { Headers: Record<string, string>; Body: string };
-}
+/** A page of the delivery log's items, and one item's attempts: from the server's response schema (GET …/Deliveries). */
+export type DeliveryLogPage = Static<typeof DeliveryPage>;
+export type Delivery = DeliveryLogPage['Items'][number];
+export type Attempt = Delivery['Attempts'][number];
+/** One bucket of GET …/Stats. */
+export type Bucket = Static<typeof WebhookStats>['Buckets'][number];
+/** A recover job (POST …/Recover, GET /Jobs/{id}) and a dry run's count. */
+export type Job = Static<typeof JobCarrier>;
+export type RecoverCount = Static<typeof RecoverCountSchema>;
+/** The answer of POST /Webhook/Test (a test ping). */
+export type TestResult = Static<typeof WebhookResult>;

@@ -4,14 +4,21 @@
  * and recovering a time range with a dry-run count and a progress bar.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, api, apiText, type CertificateShown, type Delivery, type Webhook } from './api.js';
+import {
+  ApiError,
+  api,
+  apiText,
+  type CertificateShown,
+  type Delivery,
+  type DeliveryLogPage,
+  type Job,
+  type RecoverCount,
+  type TestResult,
+  type Webhook,
+} from './api.js';
 import { AttemptsChart, type Bucket, ErrorLine, LastResult, PanelBadge, StatusNotes, Timestamp, successRate } from './widgets.js';
 
-interface Page {
-  Total: number;
-  Items: Delivery[];
-  BlockedBy?: { EventId: string; Attempts: number } | null;
-}
+type Page = DeliveryLogPage;
 
 function message(e: unknown): string {
   return e instanceof ApiError ? e.message : String(e);
@@ -58,7 +65,7 @@ export function WebhookDetail({ id, portal }: { id: number; portal: boolean }) {
 
   async function test() {
     try {
-      const r = await api<{ Success: boolean; Message: string }>('POST', '/Webhook/Test', w);
+      const r = await api<TestResult>('POST', '/Webhook/Test', w);
       setNotice({ ok: r.Success, text: r.Success ? 'The target answered the test' : 'The test failed', detail: r.Message });
     } catch (e) {
       setNotice({ ok: false, text: message(e) });
@@ -304,13 +311,13 @@ function Recover({ id, onDone }: { id: number; onDone: () => void }) {
   const [since, setSince] = useState('2h');
   const [statusChoice, setStatusChoice] = useState('Failed');
   const [count, setCount] = useState<number | null>(null);
-  const [job, setJob] = useState<{ Total: number; Done: number; State: string } | null>(null);
+  const [job, setJob] = useState<Job | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   async function dryRun() {
     setError(null);
     try {
-      setCount((await api<{ Count: number }>('POST', `/Webhook/${id}/Recover?DryRun=true`, { Since: since, Status: statusChoice })).Count);
+      setCount((await api<RecoverCount>('POST', `/Webhook/${id}/Recover?DryRun=true`, { Since: since, Status: statusChoice })).Count);
     } catch (e) {
       setError(message(e));
     }
@@ -319,13 +326,13 @@ function Recover({ id, onDone }: { id: number; onDone: () => void }) {
   async function run() {
     setError(null);
     try {
-      const started = await api<{ JobId: number; Total: number; Done: number; State: string }>('POST', `/Webhook/${id}/Recover`, {
+      const started = await api<Job>('POST', `/Webhook/${id}/Recover`, {
         Since: since,
         Status: statusChoice,
       });
       setJob(started);
       for (;;) {
-        const j = await api<{ Total: number; Done: number; State: string }>('GET', `/Jobs/${started.JobId}`);
+        const j = await api<Job>('GET', `/Jobs/${started.JobId}`);
         setJob(j);
         if (j.State === 'Done' || j.State === 'Failed') break;
         await new Promise((r) => setTimeout(r, 300));

@@ -1,6 +1,6 @@
 /** Small shared pieces: the status badge, the success rate, an error line, an attempts chart. */
 import { type PanelStatus, panelStatus } from '../../src/domain/webhook-usage.js';
-import type { Usage, Webhook } from './api.js';
+import type { Bucket, Usage, Webhook } from './api.js';
 
 const STATUS_LABEL: Record<PanelStatus, string> = {
   Active: 'Active',
@@ -88,13 +88,7 @@ export function ErrorLine({ error }: { error: string | null }) {
   );
 }
 
-export interface Bucket {
-  Start: string;
-  Attempts: number;
-  Successes: number;
-  Failures: number;
-  P95Ms: number | null;
-}
+export type { Bucket };
 
 /** Attempts (bars) and failures (red part) per bucket, as an SVG with a text description for screen readers. */
 export function AttemptsChart({ buckets }: { buckets: Bucket[] }) {

@@ -1,6 +1,6 @@
 /** hookd extensions for operators: recover a stretch of the delivery log (background jobs) and retention settings. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Job } from '../../store/store.js';
+import type { Job } from '../../domain/job.js';
 import { send } from '../content.js';
 import { apiBase, dateFormatter, queryParam } from '../request-context.js';
 import { IdParams, RecoverBody, RecoverQuery, RetentionBody } from '../schemas.js';

@@ -1,6 +1,7 @@
 /** "Online Restricted" grants on PostgreSQL (domain/app-access.ts): the table of migration 009. */
+import type { AppGrants } from '../app-grants.js';
 import type { AppGrant } from '../../domain/app-access.js';
-import type { Client } from './pool.js';
+import type pg from 'pg';
 
 interface GrantRow {
   token_hash: string;
@@ -16,30 +17,35 @@ const toGrant = (r: GrantRow): AppGrant => ({
   grantedBy: Number(r.granted_by),
 });
 
-/** Every grant, oldest first. */
-export async function listAppGrants(c: Client): Promise<AppGrant[]> {
-  const { rows } = await c.query<GrantRow>('SELECT * FROM app_grants ORDER BY granted, token_hash');
-  return rows.map(toGrant);
-}
+/** The AppGrants port on PostgreSQL. */
+export class PostgresAppGrants implements AppGrants {
+  constructor(private readonly pool: pg.Pool) {}
 
-/** The grant of one application (by its token's hash), or null. */
-export async function findAppGrant(c: Client, tokenHash: string): Promise<AppGrant | null> {
-  const { rows } = await c.query<GrantRow>('SELECT * FROM app_grants WHERE token_hash = $1', [tokenHash]);
-  return rows[0] ? toGrant(rows[0]) : null;
-}
+  /** Every grant, oldest first. */
+  async listAppGrants(): Promise<AppGrant[]> {
+    const { rows } = await this.pool.query<GrantRow>('SELECT * FROM app_grants ORDER BY granted, token_hash');
+    return rows.map(toGrant);
+  }
 
-/** Grants (or renames and re-dates) an application; returns the grant as stored. */
-export async function putAppGrant(c: Client, g: AppGrant): Promise<AppGrant> {
-  await c.query(
-    `INSERT INTO app_grants (token_hash, name, granted, granted_by) VALUES ($1, $2, $3, $4)
+  /** The grant of one application (by its token's hash), or null. */
+  async findAppGrant(tokenHash: string): Promise<AppGrant | null> {
+    const { rows } = await this.pool.query<GrantRow>('SELECT * FROM app_grants WHERE token_hash = $1', [tokenHash]);
+    return rows[0] ? toGrant(rows[0]) : null;
+  }
+
+  /** Grants (or renames and re-dates) an application; returns the grant as stored. */
+  async putAppGrant(g: AppGrant): Promise<AppGrant> {
+    await this.pool.query(
+      `INSERT INTO app_grants (token_hash, name, granted, granted_by) VALUES ($1, $2, $3, $4)
      ON CONFLICT (token_hash) DO UPDATE SET name = excluded.name, granted = excluded.granted, granted_by = excluded.granted_by`,
-    [g.tokenHash, g.name, g.granted, g.grantedBy],
-  );
-  return g;
-}
+      [g.tokenHash, g.name, g.granted, g.grantedBy],
+    );
+    return g;
+  }
 
-/** Takes a grant back; false when there was none. */
-export async function deleteAppGrant(c: Client, tokenHash: string): Promise<boolean> {
-  const result = await c.query('DELETE FROM app_grants WHERE token_hash = $1', [tokenHash]);
-  return (result.rowCount ?? 0) > 0;
+  /** Takes a grant back; false when there was none. */
+  async deleteAppGrant(tokenHash: string): Promise<boolean> {
+    const result = await this.pool.query('DELETE FROM app_grants WHERE token_hash = $1', [tokenHash]);
+    return (result.rowCount ?? 0) > 0;
+  }
 }

@@ -1,152 +1,95 @@
-/** The delivery log in SQLite: listing, retrying one delivery, counting, pruning, notifications. */
+/** The delivery log in SQLite: listing, retrying one delivery, counting (notifications.ts, retention.ts: the rest). */
 
+import type { DeliveryLog, StoreSnapshot } from '../delivery-log.js';
+import type { UsageRow } from '../../domain/webhook-usage.js';
+import { webhookUsage } from './webhook-usage.js';
 import { stateFromValue } from '../../domain/webhook.js';
-import type { AttemptSample, DeliveryView, Notification, PruneCut, StoreSnapshot, TenantRetention } from '../store.js';
+import type { AttemptSample } from '../../domain/stats.js';
+import type { DeliveryView } from '../../domain/delivery-view.js';
 import { type Db, q } from './database.js';
-import {
-  type AttemptRow,
-  type DeliveryRow,
-  type NotificationRow,
-  type QueueHeadRow,
-  toDeliveryViews,
-  toNotification,
-  toQueueHead,
-} from '../rows.js';
+import { type AttemptRow, type DeliveryRow, type QueueHeadRow, toDeliveryViews, toQueueHead } from '../rows.js';
 import { EVENT_COLUMNS } from '../event-rows.js';
 
-export function listDeliveries(db: Db, tenantId: number, webhookId: number, page: { top: number; skip: number }) {
-  const owned = q(db, 'SELECT 1 FROM webhooks WHERE id = ? AND tenant_id = ?').get(webhookId, tenantId);
-  if (!owned) return { items: [] as DeliveryView[], total: 0, head: null };
-  const total = q(db, 'SELECT count(*) FROM deliveries WHERE webhook_id = ?').pluck().get(webhookId) as number;
-  const rows = q(
-    db,
-    `SELECT d.id, d.webhook_id, d.event_guid, d.status, d.created, d.finished, d.due_at,
+/** The DeliveryLog port on SQLite. */
+export class SqliteDeliveryLog implements DeliveryLog {
+  constructor(private readonly db: Db) {}
+
+  async listDeliveries(tenantId: number, webhookId: number, page: { top: number; skip: number }) {
+    const owned = q(this.db, 'SELECT 1 FROM webhooks WHERE id = ? AND tenant_id = ?').get(webhookId, tenantId);
+    if (!owned) return { items: [] as DeliveryView[], total: 0, head: null };
+    const total = q(this.db, 'SELECT count(*) FROM deliveries WHERE webhook_id = ?').pluck().get(webhookId) as number;
+    const rows = q(
+      this.db,
+      `SELECT d.id, d.webhook_id, d.event_guid, d.status, d.created, d.finished, d.due_at,
             ${EVENT_COLUMNS}
        FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.webhook_id = ? ORDER BY d.id DESC LIMIT ? OFFSET ?`,
-  ).all(webhookId, page.top, page.skip) as DeliveryRow[];
-  const attempts = q(db, 'SELECT * FROM attempts WHERE delivery_id IN (SELECT value FROM json_each(?)) ORDER BY id').all(
-    JSON.stringify(rows.map((r) => r.id)),
-  ) as AttemptRow[];
-  const items = toDeliveryViews(rows, attempts);
-  // The oldest queued delivery: under strict ordering, the one the others wait for.
-  const head = q(db, 'SELECT id, event_guid, attempts FROM deliveries WHERE webhook_id = ? AND status = 0 ORDER BY id LIMIT 1').get(
-    webhookId,
-  ) as QueueHeadRow | undefined;
-  return { items, total, head: head ? toQueueHead(head) : null };
-}
-
-export function retryDelivery(db: Db, tenantId: number, webhookId: number, deliveryId: number, now: number, newGuid: string): boolean {
-  return db
-    .transaction(() => {
-      const row = q(
-        db,
-        `SELECT d.status, d.event_id, d.copy_of FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
-           WHERE d.id = ? AND d.webhook_id = ? AND w.tenant_id = ?`,
-      ).get(deliveryId, webhookId, tenantId) as { status: number; event_id: number; copy_of: number | null } | undefined;
-      if (!row) return false;
-      if (row.status === 0) q(db, 'UPDATE deliveries SET due_at = ? WHERE id = ?').run(now, deliveryId);
-      else {
-        // A copy names its original, which a later recover chooses instead of it (domain/recover.ts).
-        q(db, 'INSERT INTO deliveries (webhook_id, event_id, event_guid, due_at, created, copy_of) VALUES (?, ?, ?, ?, ?, ?)').run(
-          webhookId,
-          row.event_id,
-          newGuid,
-          now,
-          now,
-          row.copy_of ?? deliveryId,
-        );
-      }
-      return true;
-    })
-    .immediate();
-}
-
-export function snapshot(db: Db, now: number): StoreSnapshot {
-  const queued = q(db, 'SELECT count(*) FROM deliveries WHERE status = 0').pluck().get() as number;
-  const oldestDueAt = q(db, 'SELECT min(due_at) FROM deliveries WHERE status = 0 AND due_at <= ?').pluck().get(now) as number | null;
-  const webhooks: Record<string, number> = {};
-  for (const r of q(db, 'SELECT state, count(*) AS n FROM webhooks GROUP BY state').all() as Array<{ state: number; n: number }>) {
-    webhooks[stateFromValue(r.state)] = r.n;
+    ).all(webhookId, page.top, page.skip) as DeliveryRow[];
+    const attempts = q(this.db, 'SELECT * FROM attempts WHERE delivery_id IN (SELECT value FROM json_each(?)) ORDER BY id').all(
+      JSON.stringify(rows.map((r) => r.id)),
+    ) as AttemptRow[];
+    const items = toDeliveryViews(rows, attempts);
+    // The oldest queued delivery: under strict ordering, the one the others wait for.
+    const head = q(this.db, 'SELECT id, event_guid, attempts FROM deliveries WHERE webhook_id = ? AND status = 0 ORDER BY id LIMIT 1').get(
+      webhookId,
+    ) as QueueHeadRow | undefined;
+    return { items, total, head: head ? toQueueHead(head) : null };
   }
-  return { queued, oldestDueAt, webhooks };
-}
 
-export function attemptsBetween(db: Db, webhookId: number, since: number, until: number, limit: number): AttemptSample[] {
-  return (
-    q(
-      db,
-      `SELECT started, duration_ms, status_code, outcome FROM attempts
+  async retryDelivery(tenantId: number, webhookId: number, deliveryId: number, now: number, newGuid: string): Promise<boolean> {
+    return this.db
+      .transaction(() => {
+        const row = q(
+          this.db,
+          `SELECT d.status, d.event_id, d.copy_of FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
+           WHERE d.id = ? AND d.webhook_id = ? AND w.tenant_id = ?`,
+        ).get(deliveryId, webhookId, tenantId) as { status: number; event_id: number; copy_of: number | null } | undefined;
+        if (!row) return false;
+        if (row.status === 0) q(this.db, 'UPDATE deliveries SET due_at = ? WHERE id = ?').run(now, deliveryId);
+        else {
+          // A copy names its original, which a later recover chooses instead of it (domain/recover.ts).
+          q(this.db, 'INSERT INTO deliveries (webhook_id, event_id, event_guid, due_at, created, copy_of) VALUES (?, ?, ?, ?, ?, ?)').run(
+            webhookId,
+            row.event_id,
+            newGuid,
+            now,
+            now,
+            row.copy_of ?? deliveryId,
+          );
+        }
+        return true;
+      })
+      .immediate();
+  }
+
+  async snapshot(now: number): Promise<StoreSnapshot> {
+    const queued = q(this.db, 'SELECT count(*) FROM deliveries WHERE status = 0').pluck().get() as number;
+    const oldestDueAt = q(this.db, 'SELECT min(due_at) FROM deliveries WHERE status = 0 AND due_at <= ?').pluck().get(now) as number | null;
+    const webhooks: Record<string, number> = {};
+    for (const r of q(this.db, 'SELECT state, count(*) AS n FROM webhooks GROUP BY state').all() as Array<{ state: number; n: number }>) {
+      webhooks[stateFromValue(r.state)] = r.n;
+    }
+    return { queued, oldestDueAt, webhooks };
+  }
+
+  async attemptsBetween(webhookId: number, since: number, until: number, limit: number): Promise<AttemptSample[]> {
+    return (
+      q(
+        this.db,
+        `SELECT started, duration_ms, status_code, outcome FROM attempts
          WHERE webhook_id = ? AND started >= ? AND started <= ? ORDER BY started LIMIT ?`,
-    ).all(webhookId, since, until, limit) as Array<{ started: number; duration_ms: number; status_code: number | null; outcome: string }>
-  ).map((r) => ({ started: r.started, durationMs: r.duration_ms, statusCode: r.status_code, outcome: r.outcome }));
-}
+      ).all(webhookId, since, until, limit) as Array<{ started: number; duration_ms: number; status_code: number | null; outcome: string }>
+    ).map((r) => ({ started: r.started, durationMs: r.duration_ms, statusCode: r.status_code, outcome: r.outcome }));
+  }
 
-export function countQueued(db: Db, webhookId?: number): number {
-  return (
-    webhookId === undefined
-      ? q(db, 'SELECT count(*) FROM deliveries WHERE status = 0').pluck().get()
-      : q(db, 'SELECT count(*) FROM deliveries WHERE status = 0 AND webhook_id = ?').pluck().get(webhookId)
-  ) as number;
-}
+  async countQueued(webhookId?: number): Promise<number> {
+    return (
+      webhookId === undefined
+        ? q(this.db, 'SELECT count(*) FROM deliveries WHERE status = 0').pluck().get()
+        : q(this.db, 'SELECT count(*) FROM deliveries WHERE status = 0 AND webhook_id = ?').pluck().get(webhookId)
+    ) as number;
+  }
 
-export function prune(db: Db, tenantId: number, cut: PruneCut, limit: number): { deliveries: number; events: number } {
-  return db
-    .transaction(() => {
-      let deliveries = 0;
-      let events = 0;
-      if (cut.deliveriesBefore !== null) {
-        const ids = JSON.stringify(
-          q(
-            db,
-            `SELECT d.id FROM deliveries d WHERE d.status = 1 AND d.finished < ?
-               AND d.webhook_id IN (SELECT id FROM webhooks WHERE tenant_id = ?) LIMIT ?`,
-          )
-            .pluck()
-            .all(cut.deliveriesBefore, tenantId, limit),
-        );
-        q(db, 'DELETE FROM attempts WHERE delivery_id IN (SELECT value FROM json_each(?))').run(ids);
-        deliveries = q(db, 'DELETE FROM deliveries WHERE id IN (SELECT value FROM json_each(?))').run(ids).changes;
-      }
-      if (cut.eventsBefore !== null) {
-        events = q(
-          db,
-          `DELETE FROM events WHERE id IN (SELECT e.id FROM events e WHERE e.tenant_id = ? AND e.created < ?
-             AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id) LIMIT ?)`,
-        ).run(tenantId, cut.eventsBefore, limit).changes;
-      }
-      return { deliveries, events };
-    })
-    .immediate();
-}
-
-export function listTenantRetention(db: Db): TenantRetention[] {
-  return (
-    q(db, 'SELECT id, identifier, delivery_retention_days, event_retention_days FROM tenants ORDER BY id').all() as Array<{
-      id: number;
-      identifier: string;
-      delivery_retention_days: number | null;
-      event_retention_days: number | null;
-    }>
-  ).map((r) => ({ tenantId: r.id, identifier: r.identifier, deliveryDays: r.delivery_retention_days, eventDays: r.event_retention_days }));
-}
-
-export function unsentNotifications(db: Db, limit: number): Notification[] {
-  return (
-    q(db, "SELECT * FROM notifications WHERE sent IS NULL AND channel = 'email' ORDER BY id LIMIT ?").all(limit) as NotificationRow[]
-  ).map(toNotification);
-}
-
-export function markNotificationSent(db: Db, id: number, now: number): void {
-  q(db, 'UPDATE notifications SET sent = ? WHERE id = ?').run(now, id);
-}
-
-export function listNotifications(db: Db, tenantId: number, inAppFor?: number): Notification[] {
-  const rows =
-    inAppFor === undefined
-      ? q(db, 'SELECT * FROM notifications WHERE tenant_id = ? ORDER BY id').all(tenantId)
-      : q(db, "SELECT * FROM notifications WHERE tenant_id = ? AND channel = 'inapp' AND associate_id = ? ORDER BY id").all(
-          tenantId,
-          inAppFor,
-        );
-  return (rows as NotificationRow[]).map(toNotification);
+  async webhookUsage(tenantId: number, ids: number[], failuresSince: number): Promise<UsageRow[]> {
+    return webhookUsage(this.db, tenantId, ids, failuresSince);
+  }
 }

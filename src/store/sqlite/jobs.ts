@@ -1,7 +1,8 @@
 /** Recover jobs in SQLite: counting what a recover would copy, and copying it in batches with progress. */
 import type { JobRow, RecoverParams } from '../jobs-rows.js';
 import { toJob } from '../jobs-rows.js';
-import type { Job, RecoverScope } from '../store.js';
+import type { Job, RecoverScope } from '../../domain/job.js';
+import type { RecoverJobs } from '../jobs.js';
 import { type Db, q } from './database.js';
 
 /**
@@ -32,46 +33,6 @@ function maxDeliveryId(db: Db): number {
   return (q(db, 'SELECT coalesce(max(id), 0) FROM deliveries').pluck().get() as number) ?? 0;
 }
 
-/** How many deliveries a recover of `scope` asked for at `now` would copy. */
-export function countRecoverable(db: Db, scope: RecoverScope, now: number): number {
-  const m = matching(scope, 0, maxDeliveryId(db), now);
-  return q(db, `SELECT count(*) ${m.sql}`)
-    .pluck()
-    .get(...m.values) as number;
-}
-
-/**
- * Counts and queues a recover job in one transaction, or 'limit' when the tenant has `maxOpen` jobs queued or
- * running already. Takes the scope and now; returns the job (Total = what it will copy).
- */
-export function createRecoverJob(db: Db, scope: RecoverScope, now: number, maxOpen: number): Job | 'limit' {
-  return db
-    .transaction(() => {
-      const open = q(db, "SELECT count(*) FROM jobs WHERE tenant_id = ? AND state IN ('Queued', 'Running')")
-        .pluck()
-        .get(scope.tenantId) as number;
-      if (open >= maxOpen) return 'limit' as const;
-      const params: RecoverParams = { scope, maxDeliveryId: maxDeliveryId(db), snapshotAt: now };
-      const m = matching(scope, 0, params.maxDeliveryId, now);
-      const total = q(db, `SELECT count(*) ${m.sql}`)
-        .pluck()
-        .get(...m.values) as number;
-      const id = q(db, "INSERT INTO jobs (tenant_id, kind, params, state, total, created) VALUES (?, 'recover', ?, 'Queued', ?, ?)").run(
-        scope.tenantId,
-        JSON.stringify(params),
-        total,
-        now,
-      ).lastInsertRowid;
-      return toJob(q(db, 'SELECT * FROM jobs WHERE id = ?').get(id) as JobRow);
-    })
-    .immediate();
-}
-
-export function getJob(db: Db, tenantId: number, id: number): Job | null {
-  const row = q(db, 'SELECT * FROM jobs WHERE id = ? AND tenant_id = ?').get(id, tenantId) as JobRow | undefined;
-  return row ? toJob(row) : null;
-}
-
 /**
  * The next turn (JobService): among the jobs `owner` may take (nobody holds them, it does, or the lease ran out)
  * that are one of their tenant's `runningPerTenant` oldest open jobs, the one of the tenant whose latest turn
@@ -85,53 +46,98 @@ const NEXT_TURN = `
    ORDER BY (SELECT max(o.turn) FROM jobs o WHERE o.tenant_id = j.tenant_id), j.turn, j.id
    LIMIT 1`;
 
-export function claimJob(db: Db, owner: string, now: number, leaseMs: number, runningPerTenant: number): Job | null {
-  return db
-    .transaction(() => {
-      const row = q(db, NEXT_TURN).get(owner, now, runningPerTenant) as JobRow | undefined;
-      if (!row) return null;
-      q(db, "UPDATE jobs SET state = 'Running', owner = ?, lease_until = ?, turn = (SELECT max(turn) + 1 FROM jobs) WHERE id = ?").run(
-        owner,
-        now + leaseMs,
-        row.id,
-      );
-      return toJob({ ...row, state: 'Running' });
-    })
-    .immediate();
-}
+/** The RecoverJobs port on SQLite: each write one immediate transaction. */
+export class SqliteRecoverJobs implements RecoverJobs {
+  constructor(private readonly db: Db) {}
 
-export function recoverBatch(
-  db: Db,
-  jobId: number,
-  owner: string,
-  limit: number,
-  now: number,
-  leaseMs: number,
-  newGuid: () => string,
-): { copied: number; finished: boolean } | null {
-  return db
-    .transaction(() => {
-      const row = q(db, "SELECT * FROM jobs WHERE id = ? AND owner = ? AND state = 'Running'").get(jobId, owner) as JobRow | undefined;
-      if (!row) return null;
-      const params = JSON.parse(row.params) as RecoverParams;
-      const m = matching(params.scope, Number(row.last_id), params.maxDeliveryId, params.snapshotAt ?? Number.MAX_SAFE_INTEGER);
-      // The same set its Total counted; the cut to Total only guards a delivery recorded in the very millisecond of the count.
-      const want = Math.max(0, Math.min(limit, Number(row.total) - Number(row.done)));
-      const batch = q(db, `SELECT d.id, d.webhook_id, d.event_id ${m.sql} ORDER BY d.id LIMIT ?`).all(...m.values, want) as Array<{
-        id: number;
-        webhook_id: number;
-        event_id: number;
-      }>;
-      const insert = q(db, 'INSERT INTO deliveries (webhook_id, event_id, event_guid, due_at, created, copy_of) VALUES (?, ?, ?, ?, ?, ?)');
-      for (const d of batch) insert.run(d.webhook_id, d.event_id, newGuid(), now, now, d.id);
-      const finished = batch.length < want || Number(row.done) + batch.length >= Number(row.total);
-      const lastId = finished ? params.maxDeliveryId : (batch[batch.length - 1] as { id: number }).id;
-      q(
-        db,
-        `UPDATE jobs SET done = done + ?, last_id = ?, lease_until = ?, state = CASE WHEN ? THEN 'Done' ELSE state END,
+  /** How many deliveries a recover of `scope` asked for at `now` would copy. */
+  async countRecoverable(scope: RecoverScope, now: number): Promise<number> {
+    const m = matching(scope, 0, maxDeliveryId(this.db), now);
+    return q(this.db, `SELECT count(*) ${m.sql}`)
+      .pluck()
+      .get(...m.values) as number;
+  }
+
+  /**
+   * Counts and queues a recover job in one transaction, or 'limit' when the tenant has `maxOpen` jobs queued or
+   * running already. Takes the scope and now; returns the job (Total = what it will copy).
+   */
+  async createRecoverJob(scope: RecoverScope, now: number, maxOpen: number): Promise<Job | 'limit'> {
+    return this.db
+      .transaction(() => {
+        const open = q(this.db, "SELECT count(*) FROM jobs WHERE tenant_id = ? AND state IN ('Queued', 'Running')")
+          .pluck()
+          .get(scope.tenantId) as number;
+        if (open >= maxOpen) return 'limit' as const;
+        const params: RecoverParams = { scope, maxDeliveryId: maxDeliveryId(this.db), snapshotAt: now };
+        const m = matching(scope, 0, params.maxDeliveryId, now);
+        const total = q(this.db, `SELECT count(*) ${m.sql}`)
+          .pluck()
+          .get(...m.values) as number;
+        const id = q(
+          this.db,
+          "INSERT INTO jobs (tenant_id, kind, params, state, total, created) VALUES (?, 'recover', ?, 'Queued', ?, ?)",
+        ).run(scope.tenantId, JSON.stringify(params), total, now).lastInsertRowid;
+        return toJob(q(this.db, 'SELECT * FROM jobs WHERE id = ?').get(id) as JobRow);
+      })
+      .immediate();
+  }
+
+  async getJob(tenantId: number, id: number): Promise<Job | null> {
+    const row = q(this.db, 'SELECT * FROM jobs WHERE id = ? AND tenant_id = ?').get(id, tenantId) as JobRow | undefined;
+    return row ? toJob(row) : null;
+  }
+
+  async claimJob(owner: string, now: number, leaseMs: number, runningPerTenant: number): Promise<Job | null> {
+    return this.db
+      .transaction(() => {
+        const row = q(this.db, NEXT_TURN).get(owner, now, runningPerTenant) as JobRow | undefined;
+        if (!row) return null;
+        q(
+          this.db,
+          "UPDATE jobs SET state = 'Running', owner = ?, lease_until = ?, turn = (SELECT max(turn) + 1 FROM jobs) WHERE id = ?",
+        ).run(owner, now + leaseMs, row.id);
+        return toJob({ ...row, state: 'Running' });
+      })
+      .immediate();
+  }
+
+  async recoverBatch(
+    jobId: number,
+    owner: string,
+    limit: number,
+    now: number,
+    leaseMs: number,
+    newGuid: () => string,
+  ): Promise<{ copied: number; finished: boolean } | null> {
+    return this.db
+      .transaction(() => {
+        const row = q(this.db, "SELECT * FROM jobs WHERE id = ? AND owner = ? AND state = 'Running'").get(jobId, owner) as
+          JobRow | undefined;
+        if (!row) return null;
+        const params = JSON.parse(row.params) as RecoverParams;
+        const m = matching(params.scope, Number(row.last_id), params.maxDeliveryId, params.snapshotAt ?? Number.MAX_SAFE_INTEGER);
+        // The same set its Total counted; the cut to Total only guards a delivery recorded in the very millisecond of the count.
+        const want = Math.max(0, Math.min(limit, Number(row.total) - Number(row.done)));
+        const batch = q(this.db, `SELECT d.id, d.webhook_id, d.event_id ${m.sql} ORDER BY d.id LIMIT ?`).all(...m.values, want) as Array<{
+          id: number;
+          webhook_id: number;
+          event_id: number;
+        }>;
+        const insert = q(
+          this.db,
+          'INSERT INTO deliveries (webhook_id, event_id, event_guid, due_at, created, copy_of) VALUES (?, ?, ?, ?, ?, ?)',
+        );
+        for (const d of batch) insert.run(d.webhook_id, d.event_id, newGuid(), now, now, d.id);
+        const finished = batch.length < want || Number(row.done) + batch.length >= Number(row.total);
+        const lastId = finished ? params.maxDeliveryId : (batch[batch.length - 1] as { id: number }).id;
+        q(
+          this.db,
+          `UPDATE jobs SET done = done + ?, last_id = ?, lease_until = ?, state = CASE WHEN ? THEN 'Done' ELSE state END,
            finished = CASE WHEN ? THEN ? ELSE finished END WHERE id = ?`,
-      ).run(batch.length, lastId, now + leaseMs, finished ? 1 : 0, finished ? 1 : 0, now, jobId);
-      return { copied: batch.length, finished };
-    })
-    .immediate();
+        ).run(batch.length, lastId, now + leaseMs, finished ? 1 : 0, finished ? 1 : 0, now, jobId);
+        return { copied: batch.length, finished };
+      })
+      .immediate();
+  }
 }
