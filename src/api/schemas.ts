@@ -10,6 +10,7 @@ const nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union(
 const int32ish = Type.Union([Type.Integer(), Type.String({ pattern: '^-?\\d{1,10}$' })]);
 
 export const IdParams = Type.Object({ id: Type.String({ pattern: '^\\d{1,10}$', description: 'Webhook id' }) });
+export const TokenIdParams = Type.Object({ id: Type.String({ pattern: '^\\d{1,15}$', description: 'Token id' }) });
 export const DeliveryParams = Type.Object({
   id: Type.String({ pattern: '^\\d{1,10}$' }),
   deliveryId: Type.String({ pattern: '^\\d{1,15}$' }),

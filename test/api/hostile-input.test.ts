@@ -140,6 +140,17 @@ describe('prototype keys (finding 1)', () => {
   });
 });
 
+describe('ids out of range', () => {
+  it('a token id too long for the store is a 400 naming the parameter, not a 500 (PostgreSQL: out of range for bigint)', async () => {
+    for (const id of ['99999999999999999999', 'abc', '1e3']) {
+      const res = await call(server.url, 'DELETE', `/api/v1/Auth/Tokens/${id}`);
+      assert.equal(res.status, 400, `${id}: ${res.text.slice(0, 300)}`);
+      assert.match(res.text, /id/, id);
+    }
+    assert.equal((await call(server.url, 'DELETE', '/api/v1/Auth/Tokens/999999999999999')).status, 404, 'a well-formed unknown id');
+  });
+});
+
 describe('deep nesting (finding 8)', () => {
   const deepJson = (n: number) => `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`;
 

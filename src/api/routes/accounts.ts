@@ -9,7 +9,7 @@ import { utcTimestamp } from '../../domain/timestamp.js';
 import { send } from '../content.js';
 import { overHttps } from '../links.js';
 import { TICKET_COOKIE, XSRF_COOKIE } from '../request-context.js';
-import { PortalTokenBody, TenantBody, TokenBody } from '../schemas.js';
+import { PortalTokenBody, TenantBody, TokenBody, TokenIdParams } from '../schemas.js';
 import * as R from '../response-schemas.js';
 import type { RouteDeps } from './route-deps.js';
 
@@ -77,9 +77,9 @@ export async function accountRoutes(app: FastifyInstance, deps: RouteDeps): Prom
 
   app.delete(
     '/Auth/Tokens/:id',
-    { schema: { tags, summary: 'Revoke an API token', response: { 204: R.NoContent, ...R.ERRORS } } },
+    { schema: { tags, summary: 'Revoke an API token', params: TokenIdParams, response: { 204: R.NoContent, ...R.ERRORS } } },
     async (req, reply) => {
-      await auth.revokeToken(req.caller.associate, Number((req.params as { id: string }).id) || 0);
+      await auth.revokeToken(req.caller.associate, Number((req.params as { id: string }).id));
       return reply.code(204).send();
     },
   );
