@@ -21,6 +21,7 @@ export {
 } from './receiver-auth-types.js';
 import type { BasicAuth, ClientCertificate, OAuth2Client, OAuth2Method, ReceiverAuth } from './receiver-auth-types.js';
 import { OAUTH2_METHODS } from './receiver-auth-types.js';
+import { pick } from './carrier-fields.js';
 
 /**
  * Sizes: a certificate chain of a leaf and two intermediates in PEM is ~6 KB and an RSA-4096 key ~3.3 KB; 16 KB and
@@ -53,12 +54,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function get(raw: Record<string, unknown>, name: string): unknown {
-  if (Object.hasOwn(raw, name)) return raw[name];
-  const lower = name.toLowerCase();
-  for (const key of Object.keys(raw)) if (key.toLowerCase() === lower) return raw[key];
-  return undefined;
-}
+const get = pick;
 
 /** The certificates of a PEM text, or the reason it holds none that parse. */
 export function parseCertificates(pem: string): X509Certificate[] | string {

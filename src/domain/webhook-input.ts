@@ -2,24 +2,14 @@
  * Turns a client's Webhook carrier (JSON, XML or form, already parsed) into a WebhookInput, naming every
  * property and the rule it breaks. Pure: which plugins exist and whether http is allowed are arguments.
  */
-import { checkInput, FORBIDDEN_KEYS } from './input-guard.js';
+import { isPlainObject, pick } from './carrier-fields.js';
+import { readFilter, readMaxPerSecond, readOrdering, readSendTraceContext } from './control-input.js';
+import { FORBIDDEN_KEYS } from './input-guard.js';
 import { type FieldError, HookdError, invalidFields } from './errors.js';
 import { subscriptionProblem } from './event-names.js';
 import { targetUrlProblem } from './target-url.js';
-import { filterProblems } from './filter-check.js';
 import { readReceiverAuth } from './receiver-auth.js';
-import {
-  LIMITS,
-  MAX_PER_SECOND,
-  NOTIFY_VIA,
-  NOTIFY_WHEN,
-  type NotifyFlags,
-  type Ordering,
-  ORDERINGS,
-  WEBHOOK_STATES,
-  type WebhookInput,
-  type WebhookState,
-} from './webhook.js';
+import { LIMITS, NOTIFY_VIA, NOTIFY_WHEN, type NotifyFlags, WEBHOOK_STATES, type WebhookInput, type WebhookState } from './webhook.js';
 
 export interface InputRules {
   plugins: readonly string[];
@@ -48,14 +38,6 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-/** Reads a property by its name in any letter case, as NetServer's JSON binder does. */
-export function pick(raw: Record<string, unknown>, name: string): unknown {
-  if (Object.hasOwn(raw, name)) return raw[name];
-  const lower = name.toLowerCase();
-  for (const key of Object.keys(raw)) if (key.toLowerCase() === lower) return raw[key];
-  return undefined;
-}
-
 export function parseState(value: unknown): WebhookState | null {
   if (typeof value === 'number' || (typeof value === 'string' && /^\d+$/.test(value))) {
     const n = Number(value);
@@ -64,10 +46,6 @@ export function parseState(value: unknown): WebhookState | null {
   if (typeof value !== 'string') return null;
   const found = WEBHOOK_STATES.find((s) => s.toLowerCase() === value.toLowerCase());
   return found && found !== 'Unknown' ? found : null;
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function text(raw: Record<string, unknown>, name: string, max: number, errors: FieldError[], required: boolean): string | null {
@@ -256,63 +234,11 @@ function readErrorAssociates(raw: Record<string, unknown>, errors: FieldError[])
   return ids;
 }
 
-/** MaxPerSecond: attempts a second at most, fractions allowed (0.5 = one every 2 s); unset or null = no limit. */
-function readMaxPerSecond(raw: Record<string, unknown>, errors: FieldError[]): number | null {
-  const v = pick(raw, 'MaxPerSecond');
-  if (v === undefined || v === null || v === '' || v === 0 || v === '0') return null;
-  const n = typeof v === 'string' && /^\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isFinite(n) || n < MAX_PER_SECOND.min || n > MAX_PER_SECOND.max) {
-    errors.push({
-      property: 'MaxPerSecond',
-      rule: `must be a number of attempts a second from ${MAX_PER_SECOND.min} to ${MAX_PER_SECOND.max} (null or 0: no limit)`,
-    });
-    return null;
-  }
-  return n;
-}
-
-function readOrdering(raw: Record<string, unknown>, errors: FieldError[]): Ordering {
-  const v = pick(raw, 'Ordering');
-  if (v === undefined || v === null || v === '') return 'None';
-  const found =
-    typeof v === 'string' ? ORDERINGS.find((o) => o.toLowerCase() === v.toLowerCase()) : v === 0 || v === 1 ? ORDERINGS[v] : undefined;
-  if (found === undefined) errors.push({ property: 'Ordering', rule: "must be 'None' (0) or 'Strict' (1)" });
-  return found ?? 'None';
-}
-
-/** SendTraceContext: true or false (XML and form bodies: the text `true`/`false`, or 1/0); unset: false. */
-function readSendTraceContext(raw: Record<string, unknown>, errors: FieldError[]): boolean {
-  const v = pick(raw, 'SendTraceContext');
-  if (v === undefined || v === null || v === '') return false;
-  if (v === true || v === 1 || (typeof v === 'string' && /^(true|1)$/i.test(v))) return true;
-  if (v === false || v === 0 || (typeof v === 'string' && /^(false|0)$/i.test(v))) return false;
-  errors.push({ property: 'SendTraceContext', rule: 'must be true or false' });
-  return false;
-}
-
-function readFilter(raw: Record<string, unknown>, errors: FieldError[]): Record<string, unknown> | null {
-  const v = pick(raw, 'Filter');
-  if (v === undefined || v === null || v === '') return null;
-  let parsed: unknown = v;
-  if (typeof v === 'string') {
-    // XML and form bodies carry the filter as JSON text.
-    try {
-      parsed = JSON.parse(v);
-    } catch {
-      errors.push({ property: 'Filter', rule: 'must be a JSON object such as {"FieldValues.amount": {"$gt": 100}}' });
-      return null;
-    }
-    // JSON text inside a body is a body too: the same guard as the parsers' (prototype keys, depth).
-    checkInput(parsed, 'request body');
-  }
-  const problems = filterProblems(parsed);
-  errors.push(...problems);
-  return problems.length === 0 && Object.keys(parsed as object).length > 0 ? (parsed as Record<string, unknown>) : null;
-}
-
 /** What an update is checked against: ErrorEmails (see readErrorEmails) and the stored delivery controls. */
 export type StoredControls = Pick<WebhookInput, 'errorEmails' | 'maxPerSecond' | 'ordering' | 'filter'> &
   Partial<Pick<WebhookInput, 'receiverAuth' | 'sendTraceContext'>>;
+
+export { pick };
 
 /**
  * Validates a whole carrier; throws a 400 HookdError listing every broken rule. `current` is the stored

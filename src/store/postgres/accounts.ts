@@ -4,7 +4,7 @@ import type pg from 'pg';
 import type { Associate, Tenant } from '../../domain/webhook.js';
 import type { Credential, CredentialKind, NewAssociate } from '../../domain/credential.js';
 import { ASSOCIATE_COLUMNS, type AssociateRow, CREDENTIAL_SELECT, type CredentialRow, toAssociate, toCredential } from '../rows.js';
-import { type Client, transaction } from './pool.js';
+import { type Client, transaction } from './database.js';
 
 async function tenantNamed(c: Client, identifier: string): Promise<Tenant | null> {
   const { rows } = await c.query<Tenant>('SELECT id, identifier FROM tenants WHERE lower(identifier) = lower($1)', [identifier]);

@@ -7,7 +7,7 @@ import type { AttemptSample } from '../../domain/stats.js';
 import type { DeliveryView } from '../../domain/delivery-view.js';
 import type pg from 'pg';
 import type { UsageRow } from '../../domain/webhook-usage.js';
-import { transaction } from './pool.js';
+import { transaction } from './database.js';
 import { webhookUsage } from './webhook-usage.js';
 
 /** The DeliveryLog port on PostgreSQL. */

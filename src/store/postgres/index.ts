@@ -13,7 +13,7 @@ import { PostgresAppGrants } from './app-grants.js';
 import { PostgresRecoverJobs } from './jobs.js';
 import pg from 'pg';
 import type { Store } from '../store.js';
-import { migrate, openPool } from './pool.js';
+import { migrate, openPool } from './database.js';
 import { PostgresDeliveryQueue } from './queue.js';
 import { PostgresAuditLog } from './audit-log.js';
 import { WORK_CHANNEL } from './signal.js';

@@ -2,7 +2,7 @@
 import type pg from 'pg';
 import type { EventRecord } from '../../domain/payload.js';
 import type { EventIntake, IdempotencyKey, SignalGroup } from '../intake.js';
-import { transaction } from './pool.js';
+import { transaction } from './database.js';
 import { signalEvents, signalGroups } from './signal.js';
 
 export class PostgresEventIntake implements EventIntake {

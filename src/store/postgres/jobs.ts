@@ -3,7 +3,7 @@ import type { JobRow, RecoverParams } from '../jobs-rows.js';
 import { toJob } from '../jobs-rows.js';
 import type { Job, RecoverScope } from '../../domain/job.js';
 import type { RecoverJobs } from '../jobs.js';
-import { type Client, transaction } from './pool.js';
+import { type Client, transaction } from './database.js';
 import type pg from 'pg';
 
 /**

@@ -21,7 +21,7 @@ import {
   type WebhookRow,
 } from '../rows.js';
 import { type QueuedJsonRow, toQueuedItemFromJson } from '../event-rows.js';
-import { type Client, transaction } from './pool.js';
+import { type Client, transaction } from './database.js';
 import { signalEvents } from './signal.js';
 
 const NEXT_KIND = { delivered: 0, retry: 1, 'new-cycle': 2, later: 3 } as const;

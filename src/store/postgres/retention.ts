@@ -1,7 +1,7 @@
 /** The Retention port on PostgreSQL: retention days per tenant, and pruning in short transactions. */
 import type pg from 'pg';
 import type { PruneCut, Retention, TenantRetention } from '../retention.js';
-import { transaction } from './pool.js';
+import { transaction } from './database.js';
 
 export class PostgresRetention implements Retention {
   constructor(private readonly pool: pg.Pool) {}

@@ -4,7 +4,7 @@ import { subscriptionsFor } from '../../domain/event-names.js';
 import type { EventRecord } from '../../domain/payload.js';
 import { jsonOrNull, reaches, type Subscriber, type SubscriberRow, toSubscriber } from '../event-rows.js';
 import type { SignalGroup } from '../store.js';
-import type { Client } from './pool.js';
+import type { Client } from './database.js';
 
 /** The channel workers LISTEN on: a wake-up hint only; polling stays the truth. */
 export const WORK_CHANNEL = 'hookd_work';

@@ -1,7 +1,7 @@
 /** The webhook list's figures on PostgreSQL (domain/webhook-usage.ts): one query for every listed webhook. */
 import { FAILED_OUTCOMES, type UsageRow } from '../../domain/webhook-usage.js';
 import { type UsageDbRow, toUsageRow } from '../usage-rows.js';
-import type { Client } from './pool.js';
+import type { Client } from './database.js';
 
 /**
  * Takes a tenant, webhook ids and the start of the failure window; returns for each of those webhooks its failed

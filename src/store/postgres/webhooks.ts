@@ -12,7 +12,7 @@ import {
   type WebhookUpdate,
   secretRewrites,
 } from '../webhooks.js';
-import { type Client, transaction } from './pool.js';
+import { type Client, transaction } from './database.js';
 import { signalEvents } from './signal.js';
 
 /** Placeholders the input columns take ($1…$N of an UPDATE; $2…$N+1 of an INSERT after tenant_id). */
