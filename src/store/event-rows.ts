@@ -113,30 +113,20 @@ export type QueuedJsonRow = [
 ];
 
 export function toQueuedItemFromJson(r: QueuedJsonRow): QueuedItem {
-  return {
-    deliveryId: r[0],
-    webhookId: r[1],
-    eventGuid: r[2],
-    cycleAttempt: r[3],
-    attempts: r[4],
-    dueAt: r[5],
-    event: {
-      name: r[6],
-      bodyEvent: r[7],
-      entity: r[8],
-      primaryKey: r[9],
-      timestamp: r[10],
-      changes: r[11],
-      changedByAssociateId: r[12],
-      contextIdentifier: r[13],
-      values: r[14],
-      fieldValues: r[15],
-      traceParent: r[16],
-    },
-  };
+  return queuedItem(r, r[11], r[14], r[15]);
 }
 
 export function toQueuedItemFromRaw(r: QueuedRawRow): QueuedItem {
+  return queuedItem(r, JSON.parse(r[11]) as string[], parseJson(r[14]), parseJson(r[15]));
+}
+
+/** A window item from a refill row of either form, its JSON columns decoded by the caller. */
+function queuedItem(
+  r: QueuedRawRow | QueuedJsonRow,
+  changes: string[],
+  values: Record<string, unknown> | null,
+  fieldValues: Record<string, unknown> | null,
+): QueuedItem {
   return {
     deliveryId: r[0],
     webhookId: r[1],
@@ -150,11 +140,11 @@ export function toQueuedItemFromRaw(r: QueuedRawRow): QueuedItem {
       entity: r[8],
       primaryKey: r[9],
       timestamp: r[10],
-      changes: JSON.parse(r[11]) as string[],
+      changes,
       changedByAssociateId: r[12],
       contextIdentifier: r[13],
-      values: parseJson(r[14]),
-      fieldValues: parseJson(r[15]),
+      values,
+      fieldValues,
       traceParent: r[16],
     },
   };
