@@ -250,7 +250,7 @@ if (chosen.length === 0) {
       '  receivers count: deliveries/s over 10 s while the job runs (the healthy webhook and the copies; the healthy one alone)',
       '  against the 10 s just before.',
       '- Controls: the delivery case (20,000 events, one webhook) for a webhook with a payload filter of four conditions that every',
-      '  event matches, and one with MaxPerSecond 10,000 (above what it reaches), each against the same webhook without them, runs interleaved.',
+      '  event matches, and one with MaxPerSecond 100,000 (above what it reaches), each against the same webhook without them, runs interleaved.',
       '',
       '## Charts',
       '',

@@ -38,7 +38,7 @@ export const LIMITS = {
 } as const;
 
 /** MaxPerSecond's range: one attempt an hour up to what one process sends at most (~15,000/s measured). */
-export const MAX_PER_SECOND = { min: 1 / 3600, max: 10_000 } as const;
+export const MAX_PER_SECOND = { min: 1 / 3600, max: 100_000 } as const;
 
 /** NetServer's WebhookNotifyVia flags: how a webhook's failures are told. */
 export const NOTIFY_VIA = { None: 0, Email: 1, InApp: 2 } as const;
