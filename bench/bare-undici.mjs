@@ -1,5 +1,6 @@
 // The limit: bare undici POSTs of a signed ~500-byte NetServer body to the receiver, CONCURRENCY at a time.
-// Args: receiverUrl count concurrency [warmup]: `warmup` POSTs first, unmeasured. Prints deliveries per second.
+// Args: receiverUrl count concurrency [warmup]: `warmup` POSTs first, unmeasured. Prints deliveries per second
+// (with BARE_CPU=1: and the process's CPU per POST in µs, "rate cpu").
 import { Pool } from 'undici';
 import { postSigned } from './signed-post.mjs';
 
@@ -18,6 +19,9 @@ async function send(count) {
 }
 if (warmup > 0) await send(warmup);
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 await send(Number(countArg));
-console.log(Math.round(Number(countArg) / ((performance.now() - t0) / 1000)));
+const rate = Math.round(Number(countArg) / ((performance.now() - t0) / 1000));
+const cpu = process.cpuUsage(cpu0);
+console.log(process.env.BARE_CPU ? `${rate} ${(cpu.user + cpu.system) / Number(countArg)}` : rate);
 await pool.close();
