@@ -15,6 +15,7 @@ import type { Store } from '../store.js';
 import { type Db, migrate, openDatabase } from './database.js';
 import { SqliteDeliveryQueue } from './queue.js';
 import { SqliteAuditLog } from './audit-log.js';
+import { Checkpointer } from './checkpointer.js';
 
 export class SqliteStore implements Store {
   readonly queue: SqliteDeliveryQueue;
@@ -28,7 +29,10 @@ export class SqliteStore implements Store {
   readonly appGrants: SqliteAppGrants;
   readonly jobs: SqliteRecoverJobs;
 
-  private constructor(private readonly db: Db) {
+  private constructor(
+    private readonly db: Db,
+    private readonly checkpointer: Checkpointer | null,
+  ) {
     this.queue = new SqliteDeliveryQueue(db);
     this.audit = new SqliteAuditLog(db);
     this.intake = new SqliteEventIntake(db, this.queue);
@@ -44,7 +48,8 @@ export class SqliteStore implements Store {
   /** Opens `${dataDir}/hookd.db` (or `:memory:`). */
   static open(dataDirOrMemory: string): SqliteStore {
     const file = dataDirOrMemory === ':memory:' ? ':memory:' : join(dataDirOrMemory, 'hookd.db');
-    return new SqliteStore(openDatabase(file));
+    const db = openDatabase(file);
+    return new SqliteStore(db, Checkpointer.start(db, file));
   }
 
   async migrate() {
@@ -54,6 +59,7 @@ export class SqliteStore implements Store {
     this.db.prepare('SELECT 1').get();
   }
   async close() {
+    await this.checkpointer?.stop();
     this.db.close();
   }
 }
