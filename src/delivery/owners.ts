@@ -70,10 +70,7 @@ export class Owners {
         plan.counters.push(counterDelta(id, tally));
       }
       if (w.releasable(now, this.keepIdleMs)) plan.release.push(id);
-      else if (w.active && this.wantsRefill(w)) {
-        const holding = [...w.held, ...(byWebhook.get(id) ?? [])];
-        plan.refill.push({ webhookId: id, want: w.window - w.readyCount, holding, strict: w.strict });
-      }
+      else if (w.active && this.wantsRefill(w)) plan.refill.push(w.refillRequest(byWebhook.get(id) ?? []));
     }
     return plan;
   }
@@ -103,7 +100,7 @@ export class Owners {
     }
     for (const [id, items] of got) {
       const w = this.map.get(id);
-      if (w?.active) w.add(items, now);
+      if (w?.active) w.refilled(items, now);
     }
     for (const { webhookId, at } of result.nextDue) this.map.get(webhookId)?.noMoreUntil(at);
   }
@@ -130,7 +127,7 @@ export class Owners {
         w.leftInStore();
         left = true;
       } else {
-        w.add([item], now);
+        w.handedOff(item, now);
         taken = true;
       }
     }

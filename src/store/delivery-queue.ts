@@ -81,6 +81,17 @@ export interface RefillRequest {
   strict?: boolean;
   /** Its delivery ids the owner holds (waiting, in flight, on a cycle timer, or recorded by this exchange): never returned. */
   holding: number[];
+  /**
+   * Only deliveries after this one in due order (due time, then id): where the owner's last refill stopped. The owner
+   * holds everything still queued before it, so `holding` then names only what it holds after it. Never with strict.
+   */
+  after?: RefillMark;
+}
+
+/** A place in a webhook's queue in due order: the last delivery a refill handed out. */
+export interface RefillMark {
+  dueAt: number;
+  id: number;
 }
 
 export interface ExchangeRequest {

@@ -8,7 +8,14 @@ import { describe, it } from 'node:test';
 import type { AttemptOutcome } from '../../src/domain/retry-policy.js';
 import type { DeliveryStep } from '../../src/domain/settlement.js';
 import type { Tenant } from '../../src/domain/webhook.js';
-import type { CounterDelta, ExchangeRequest, ExchangeResult, QueuedItem, SettledAttempt } from '../../src/store/delivery-queue.js';
+import type {
+  CounterDelta,
+  ExchangeRequest,
+  ExchangeResult,
+  QueuedItem,
+  RefillRequest,
+  SettledAttempt,
+} from '../../src/store/delivery-queue.js';
 import type { Store } from '../../src/store/store.js';
 import { event, input, type OpenStore } from './fixtures.js';
 
@@ -161,6 +168,57 @@ export function queueContract(name: string, open: OpenStore): void {
         );
         await store.webhooks.deleteWebhook(tenant.id, w.id);
         assert.deepEqual((await store.queue.exchange(exchangeRequest(4700, { owned: owned(changed) }))).lost, [w.id]);
+      } finally {
+        await done();
+      }
+    });
+
+    it('a refill after a mark reads on from it in due order, leaving out only what the request names', async () => {
+      const { store, tenant, done } = await fresh();
+      try {
+        const w = await store.webhooks.createWebhook(tenant.id, input({ events: ['ticket.created'] }), stamp, null);
+        await store.intake.signal(
+          tenant.id,
+          [1, 2, 3].map((k) => event('ticket.created', k)),
+          4000,
+        );
+        await store.intake.signal(
+          tenant.id,
+          [4, 5, 6, 7].map((k) => event('ticket.created', k)),
+          4001,
+        );
+        const first = await store.queue.exchange(exchangeRequest(4002, { acquire: 10, acquireWant: 2 }));
+        const [, d2] = first.deliveries as [QueuedItem, QueuedItem];
+        const more = (over: Partial<RefillRequest>) =>
+          store.queue.exchange(
+            exchangeRequest(4003, { owned: owned(first), refill: [{ webhookId: w.id, want: 3, holding: [], ...over }] }),
+          );
+        // Keys 1 and 2 are held but not named: the mark alone keeps them out.
+        assert.deepEqual(
+          (await more({ after: { dueAt: d2.dueAt, id: d2.deliveryId } })).deliveries.map((d) => d.event.primaryKey),
+          [3, 4, 5],
+        );
+        // A mark inside a due time reads on by id; named ids after the mark are left out.
+        const third = (await more({ want: 1, after: { dueAt: d2.dueAt, id: d2.deliveryId } })).deliveries[0]!;
+        const fifth = (await more({ want: 3, after: { dueAt: 4001, id: third.deliveryId + 1 } })).deliveries;
+        assert.deepEqual(
+          fifth.map((d) => d.event.primaryKey),
+          [5, 6, 7],
+          'after key 4 (due 4001): keys 5 on',
+        );
+        assert.deepEqual(
+          (await more({ after: { dueAt: d2.dueAt, id: d2.deliveryId }, holding: [fifth[0]!.deliveryId] })).deliveries.map(
+            (d) => d.event.primaryKey,
+          ),
+          [3, 4, 6],
+          'key 5 is named as held',
+        );
+        const short = await more({ want: 5, after: { dueAt: 4001, id: fifth[2]!.deliveryId } });
+        assert.deepEqual(
+          [short.deliveries, short.nextDue],
+          [[], [{ webhookId: w.id, at: null }]],
+          'nothing after key 7: short, none due later',
+        );
       } finally {
         await done();
       }

@@ -106,16 +106,23 @@ acquired AS (
   RETURNING webhook_id
 ),
 targets AS (
-  SELECT t.wid, t.lim, t.want, t.strict FROM unnest($27::bigint[], $28::int[], $29::int[], $35::bool[]) AS t(wid, lim, want, strict)
+  SELECT t.wid, t.lim, t.want, t.strict, t.after_due, t.after_id
+  FROM unnest($27::bigint[], $28::int[], $29::int[], $35::bool[], $36::bigint[], $37::bigint[]) AS t(wid, lim, want, strict, after_due, after_id)
   WHERE t.wid IN (SELECT webhook_id FROM mine)
-  UNION ALL SELECT a.webhook_id, $32::int, $32::int, w.ordering = 1 FROM acquired a JOIN webhooks w ON w.id = a.webhook_id
+  UNION ALL SELECT a.webhook_id, $32::int, $32::int, w.ordering = 1, NULL::bigint, NULL::bigint FROM acquired a JOIN webhooks w ON w.id = a.webhook_id
 ),
 held AS (SELECT unnest($30::bigint[]) AS id),
 win AS (
   SELECT p.*, CASE WHEN t.strict THEN 0 ELSE p.due_at END AS ord, row_number() OVER (PARTITION BY p.webhook_id ORDER BY CASE WHEN t.strict THEN 0 ELSE p.due_at END, p.id) AS n, t.want
   FROM targets t CROSS JOIN LATERAL (
     (SELECT d.id, d.webhook_id, d.event_id, d.event_guid, d.cycle_attempt, d.attempts, d.due_at FROM deliveries d
-     WHERE NOT t.strict AND d.webhook_id = t.wid AND d.status = 0 AND d.due_at <= $2
+     WHERE NOT t.strict AND t.after_id IS NULL AND d.webhook_id = t.wid AND d.status = 0 AND d.due_at <= $2
+     ORDER BY d.due_at, d.id LIMIT t.lim)
+    UNION ALL
+    -- after the owner's mark: the index is entered there, the rows before it (all held) are not read
+    (SELECT d.id, d.webhook_id, d.event_id, d.event_guid, d.cycle_attempt, d.attempts, d.due_at FROM deliveries d
+     WHERE NOT t.strict AND t.after_id IS NOT NULL AND d.webhook_id = t.wid AND d.status = 0
+       AND (d.due_at, d.id) > (t.after_due, t.after_id) AND d.due_at <= $2
      ORDER BY d.due_at, d.id LIMIT t.lim)
     UNION ALL
     -- strict ordering: the queue in signal order, due or not; the owner waits for the head
@@ -239,6 +246,8 @@ function exchangeParams(r: ExchangeRequest): unknown[] {
     r.renew, // $33
     r.leaseMs, // $34: a heartbeat older than a lease is a dead process
     r.refill.map((t) => t.strict ?? false), // $35
+    r.refill.map((t) => t.after?.dueAt ?? null), // $36: the owner's mark (null: from the start)
+    r.refill.map((t) => t.after?.id ?? null), // $37
   ];
 }
 

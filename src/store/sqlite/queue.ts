@@ -13,6 +13,7 @@ import type {
   ExchangeResult,
   OwnedWebhookRow,
   QueuedItem,
+  RefillRequest,
   SettledAttempt,
 } from '../delivery-queue.js';
 import {
@@ -67,11 +68,14 @@ function exchange(db: Db, r: ExchangeRequest): ExchangeResult {
   const acquired = r.acquire > 0 ? acquire(db, r) : [];
   const deliveries: QueuedItem[] = [];
   const nextDue: ExchangeResult['nextDue'] = [];
-  const targets = [...r.refill, ...acquired.map((w) => ({ webhookId: w.id, want: r.acquireWant, holding: [], strict: w.strict }))];
+  const targets: RefillRequest[] = [
+    ...r.refill,
+    ...acquired.map((w) => ({ webhookId: w.id, want: r.acquireWant, holding: [], strict: w.strict })),
+  ];
   const gone = new Set(lost);
   for (const t of targets) {
     if (gone.has(t.webhookId)) continue;
-    const items = refill(db, t.webhookId, t.want, t.holding, r.now, t.strict ?? false);
+    const items = refill(db, t, r.now);
     deliveries.push(...items);
     if (items.length < t.want) {
       const recorded = r.attempts.filter((a) => a.webhookId === t.webhookId).map((a) => a.deliveryId);
@@ -181,13 +185,28 @@ function acquire(db: Db, r: ExchangeRequest): OwnedWebhookRow[] {
   return rows.map(toOwnedWebhook);
 }
 
-/** Up to `want` due deliveries of one webhook that the owner does not hold, oldest first (strict: the queue in signal order, due or not). */
-function refill(db: Db, webhookId: number, want: number, holding: readonly number[], now: number, strict: boolean): QueuedItem[] {
-  // One statement; the rows the owner holds (its window, in flight, retries it keeps) come first in due order and are
-  // left out by the query, not read and skipped: an id query and then one load per id cost ~3 µs a delivery more.
-  // Takes the webhook, [now,] a JSON array of held ids and the number wanted; returns deliveries with their events.
-  const held = JSON.stringify(holding);
-  const rows = strict
+/**
+ * Up to `want` due deliveries of one webhook that the owner does not hold, oldest first (strict: the queue in signal
+ * order, due or not), after the owner's mark when it has one.
+ */
+function refill(db: Db, t: RefillRequest, now: number): QueuedItem[] {
+  // One statement; the rows the owner holds (its window, in flight, retries it keeps) are left out by the query, not
+  // read and skipped: an id query and then one load per id cost ~3 µs a delivery more. With a mark, the rows before it
+  // are not read at all (the index is entered at the mark).
+  // Takes the webhook, [now,] [the mark,] a JSON array of held ids and the number wanted; returns deliveries with their events.
+  const { webhookId, want, after } = t;
+  const held = JSON.stringify(t.holding);
+  if (after !== undefined && !t.strict) {
+    return (
+      qRaw(
+        db,
+        `SELECT ${QUEUED_COLUMNS} FROM deliveries d JOIN events e ON e.id = d.event_id
+          WHERE d.webhook_id = ? AND d.status = 0 AND (d.due_at, d.id) > (?, ?) AND d.due_at <= ? AND d.id NOT IN (SELECT value FROM json_each(?))
+          ORDER BY d.due_at, d.id LIMIT ?`,
+      ).all(webhookId, after.dueAt, after.id, now, held, want) as QueuedRawRow[]
+    ).map(toQueuedItemFromRaw);
+  }
+  const rows = t.strict
     ? qRaw(
         db,
         `SELECT ${QUEUED_COLUMNS} FROM deliveries d JOIN events e ON e.id = d.event_id

@@ -1,0 +1,104 @@
+/** The owner's refill mark: what its next refill asks the store for, and when it reads from the start again. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { NETSERVER_POLICY } from '../domain/retry-policy.js';
+import { throttleRule } from '../domain/throttle.js';
+import type { OwnedWebhookRow, QueuedItem } from '../store/delivery-queue.js';
+import { OwnedWebhook } from './owned-webhook.js';
+
+const row: OwnedWebhookRow = {
+  id: 7,
+  tenantId: 1,
+  name: 'w',
+  type: 'webhook',
+  targetUrl: 'https://example.com/hook',
+  secret: 's',
+  headers: null,
+  properties: null,
+  previousSecret: null,
+  previousSecretUntil: null,
+  secretConfirmed: true,
+  receiverAuth: null,
+  sendTraceContext: false,
+  state: 'Active',
+  consecutiveErrors: 0,
+  maxPerSecond: null,
+  strict: false,
+  version: '1',
+};
+
+const item = (id: number, dueAt = 1_000): QueuedItem => ({
+  deliveryId: id,
+  webhookId: 7,
+  eventGuid: `g${id}`,
+  cycleAttempt: 0,
+  attempts: 0,
+  dueAt,
+  event: {} as QueuedItem['event'],
+});
+const rules = { policy: NETSERVER_POLICY, throttle: throttleRule(NETSERVER_POLICY, 3_600_000) };
+const FAIL = { kind: 'failure', status: 500, stage: 'response', error: 'HTTP/1.1 500' } as const;
+
+/** An owner that was refilled with deliveries 1–3 and sent 1 (in flight). */
+function refilledOwner(): { w: OwnedWebhook; first: QueuedItem } {
+  const w = new OwnedWebhook(row);
+  w.refilled([item(1), item(2), item(3)], 1_000);
+  const first = w.take()!;
+  return { w, first };
+}
+
+describe('OwnedWebhook: the refill mark', () => {
+  it('a first refill reads from the start and names all it holds; the next reads on from its last item', () => {
+    const w = new OwnedWebhook(row);
+    w.handedOff(item(9), 1_000);
+    assert.deepEqual(w.refillRequest([]), { webhookId: 7, want: 63, holding: [9], strict: false });
+    w.refilled([item(1), item(2)], 1_000);
+    // 9 was held before the mark was set and may lie after it: still named; 1 and 2 lie before it.
+    assert.deepEqual(w.refillRequest([5]), { webhookId: 7, want: 61, holding: [9, 5], strict: false, after: { dueAt: 1_000, id: 2 } });
+  });
+
+  it('a delivery handed off after the mark is named until it leaves; a delivered one is not', () => {
+    const { w, first } = refilledOwner();
+    w.handedOff(item(10), 1_001);
+    assert.deepEqual(w.refillRequest([]).holding, [10]);
+    w.settle(first, { kind: 'success', status: 200 }, rules, 1_002, () => 'new');
+    assert.deepEqual(w.refillRequest([]).after, { dueAt: 1_000, id: 3 }, 'a delivered one keeps the mark');
+  });
+
+  it('a retry kept in its cycle is named (its due time moved on); one let go to the store forgets the mark', () => {
+    const { w, first } = refilledOwner();
+    w.settle(first, FAIL, rules, 1_002, () => 'new');
+    assert.deepEqual(w.refillRequest([]).holding, [1], 'kept for 1 s: named');
+    const second = new OwnedWebhook(row);
+    second.refilled([item(1)], 1_000);
+    const sent = second.take()!;
+    second.settle(sent, { kind: 'failure', status: 410, stage: 'response', error: 'gone' }, rules, 1_002, () => 'new');
+    second.refilled([item(4)], 1_003);
+    second.settle(second.take()!, { kind: 'fault', status: null, stage: 'prepare', error: 'x' }, rules, 1_004, () => 'new');
+    assert.equal(second.refillRequest([]).after, undefined, 'a fault goes back to the store: read from the start');
+  });
+
+  it('a short refill, a wake-up and a stop each forget the mark', () => {
+    for (const forget of [
+      (w: OwnedWebhook) => w.noMoreUntil(null),
+      (w: OwnedWebhook) => w.beginPass(1_005, true),
+      (w: OwnedWebhook) => w.stop(),
+    ]) {
+      const { w } = refilledOwner();
+      assert.ok(w.refillRequest([]).after);
+      forget(w);
+      const request = w.refillRequest([]);
+      assert.equal(request.after, undefined);
+      assert.deepEqual(request.holding, [...w.held]);
+    }
+    const { w } = refilledOwner();
+    w.beginPass(1_005, false);
+    assert.ok(w.refillRequest([]).after, 'a pass that was not woken keeps it');
+  });
+
+  it('strict ordering never uses a mark', () => {
+    const w = new OwnedWebhook({ ...row, strict: true });
+    w.refilled([item(1), item(2)], 1_000);
+    assert.deepEqual(w.refillRequest([]), { webhookId: 7, want: 62, holding: [1, 2], strict: true });
+  });
+});
