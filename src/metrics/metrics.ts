@@ -3,10 +3,11 @@
  * the worker and the event service as it happens) and how things stand (gauges read from the store once per
  * scrape). Per-webhook labels only when a setting bounds them.
  */
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { EventRecord } from '../domain/payload.js';
 import type { AttemptOutcome } from '../domain/retry-policy.js';
 import { WEBHOOK_STATES } from '../domain/webhook.js';
+import { BucketHistogram } from './bucket-histogram.js';
 import type { StoreSnapshot } from '../store/delivery-log.js';
 
 /** What the delivery worker tells the metrics, as it happens. */
@@ -47,13 +48,14 @@ export class HookdMetrics implements DeliveryObserver {
   private readonly webhookAttempts: Counter | null;
   private readonly storeErrors: Counter;
   private readonly prunedRows: Counter;
-  private readonly latency: Histogram;
-  private readonly duration: Histogram;
+  private readonly latency: BucketHistogram;
+  private readonly duration: BucketHistogram;
   /**
-   * The labelled counters an attempt adds to, kept by their labels: `inc(labels)` sorts and joins its labels on
-   * every call, on every delivery's path (issue 22).
+   * The labelled counters an attempt adds to, kept by their labels, with what was counted since the last scrape: the
+   * registry gets it then (`collect`). `inc(labels)` sorted and joined its labels and hashed them on every call, on
+   * every delivery's path (issue 22).
    */
-  private readonly counted = new Map<string, Counter.Internal>();
+  private readonly counted = new Map<string, { child: Counter.Internal; pending: number }>();
 
   constructor(private readonly deps: MetricsDeps) {
     const registers = [this.registry];
@@ -64,6 +66,7 @@ export class HookdMetrics implements DeliveryObserver {
       help: 'Delivery attempts by outcome (success, failure, gone, fault) and status class (2xx … 5xx, none)',
       labelNames: ['outcome', 'status_class'],
       registers,
+      collect: () => this.flushCounted(),
     });
     this.webhookAttempts =
       deps.webhookLabels > 0
@@ -72,6 +75,7 @@ export class HookdMetrics implements DeliveryObserver {
             help: `Delivery attempts per webhook (the first ${deps.webhookLabels} webhooks seen; the rest as "other")`,
             labelNames: ['webhook_id', 'outcome'],
             registers,
+            collect: () => this.flushCounted(),
           })
         : null;
     this.storeErrors = new Counter({ name: 'hookd_store_errors_total', help: 'Delivery exchanges with the store that failed', registers });
@@ -81,18 +85,18 @@ export class HookdMetrics implements DeliveryObserver {
       labelNames: ['kind'],
       registers,
     });
-    this.latency = new Histogram({
-      name: 'hookd_delivery_latency_seconds',
-      help: 'From the event being signalled to the 2xx answer of its delivery',
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600],
-      registers,
-    });
-    this.duration = new Histogram({
-      name: 'hookd_attempt_duration_seconds',
-      help: 'How long one attempt took, answer or not',
-      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers,
-    });
+    this.latency = new BucketHistogram(
+      'hookd_delivery_latency_seconds',
+      'From the event being signalled to the 2xx answer of its delivery',
+      [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600],
+      this.registry,
+    );
+    this.duration = new BucketHistogram(
+      'hookd_attempt_duration_seconds',
+      'How long one attempt took, answer or not',
+      [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      this.registry,
+    );
     const queued: Gauge = new Gauge({
       name: 'hookd_deliveries_queued',
       help: 'Deliveries not yet delivered (due or waiting), in the whole store',
@@ -131,24 +135,33 @@ export class HookdMetrics implements DeliveryObserver {
 
   attempted(a: { webhookId: number; outcome: AttemptOutcome; durationMs: number; latencyMs: number | null }): void {
     const { kind, status } = a.outcome;
-    this.child(this.attempts, `${kind} ${status}`, () => ({ outcome: kind, status_class: statusClass(status) })).inc();
+    this.child(this.attempts, `${kind} ${status}`, () => ({ outcome: kind, status_class: statusClass(status) })).pending++;
     this.duration.observe(a.durationMs / 1000);
     if (kind === 'success' && a.latencyMs !== null) this.latency.observe(Math.max(0, a.latencyMs) / 1000);
     if (this.webhookAttempts) {
       if (!this.labelled.has(a.webhookId) && this.labelled.size < this.deps.webhookLabels) this.labelled.add(a.webhookId);
       const id = this.labelled.has(a.webhookId) ? String(a.webhookId) : 'other';
-      this.child(this.webhookAttempts, `w ${id} ${kind}`, () => ({ webhook_id: id, outcome: kind })).inc();
+      this.child(this.webhookAttempts, `w ${id} ${kind}`, () => ({ webhook_id: id, outcome: kind })).pending++;
     }
   }
 
   /** The counter's child for these labels, made once (`key` names the labels; its labels object is built only then). */
-  private child(counter: Counter, key: string, labels: () => Record<string, string>): Counter.Internal {
+  private child(counter: Counter, key: string, labels: () => Record<string, string>): { child: Counter.Internal; pending: number } {
     let found = this.counted.get(key);
     if (!found) {
-      found = counter.labels(labels());
+      found = { child: counter.labels(labels()), pending: 0 };
       this.counted.set(key, found);
     }
     return found;
+  }
+
+  /** Hands what attempts counted since the last scrape to the registry's counters. */
+  private flushCounted(): void {
+    for (const c of this.counted.values()) {
+      if (c.pending === 0) continue;
+      c.child.inc(c.pending);
+      c.pending = 0;
+    }
   }
 
   pruned(p: { deliveries: number; events: number }): void {
