@@ -224,6 +224,89 @@ export function queueContract(name: string, open: OpenStore): void {
       }
     });
 
+    it('a first attempt that succeeded reads like any attempt: in the log, the Stats samples and the last attempt of the list', async () => {
+      const { store, tenant, done } = await fresh();
+      try {
+        const w = await store.webhooks.createWebhook(tenant.id, input({ events: ['ticket.created'] }), stamp, null);
+        await store.intake.signal(
+          tenant.id,
+          [1, 2, 3].map((k) => event('ticket.created', k)),
+          4000,
+        );
+        const first = await store.queue.exchange(exchangeRequest(4000, { acquire: 10, acquireWant: 3 }));
+        const [d1, d2, d3] = first.deliveries as [QueuedItem, QueuedItem, QueuedItem];
+        const record = (now: number, attempts: SettledAttempt[]) =>
+          store.queue.exchange(exchangeRequest(now, { owned: owned(first), attempts }));
+        // Key 2 fails first (an attempt row on every store), then succeeds at its Retry 1; keys 1 and 3 succeed at once.
+        await record(4002, [
+          settled(d2, 4001, FAIL, { kind: 'retry', dueAt: 5001, cycleAttempt: 1 }),
+          settled(d1, 4002, { kind: 'success', status: 201 }, { kind: 'delivered' }),
+        ]);
+        await record(5002, [{ ...settled(d2, 5001, OK, { kind: 'delivered' }), retry: 1 }]);
+        const log = (await store.deliveryLog.listDeliveries(tenant.id, w.id, { top: 10, skip: 0 })).items;
+        const one = log.find((d) => d.primaryKey === 1)!;
+        assert.deepEqual(
+          one.attempts.map(({ attemptId: _id, ...a }) => a),
+          [
+            {
+              eventGuid: d1.eventGuid,
+              retry: 0,
+              started: 4002,
+              durationMs: 1,
+              statusCode: 201,
+              outcome: 'success',
+              stage: null,
+              error: null,
+            },
+          ],
+        );
+        assert.deepEqual(
+          log.find((d) => d.primaryKey === 2)!.attempts.map((a) => [a.retry, a.started, a.outcome]),
+          [
+            [0, 4001, 'failure'],
+            [1, 5001, 'success'],
+          ],
+        );
+        const ids = log.flatMap((d) => d.attempts.map((a) => a.attemptId));
+        assert.equal(new Set(ids).size, 3, 'every attempt has its own AttemptId');
+        assert.deepEqual(
+          (await store.deliveryLog.listDeliveries(tenant.id, w.id, { top: 10, skip: 0 })).items.flatMap((d) =>
+            d.attempts.map((a) => a.attemptId),
+          ),
+          ids,
+          'the same AttemptIds at every read',
+        );
+        assert.deepEqual(
+          (await store.deliveryLog.attemptsBetween(w.id, 0, 10_000, 10)).map((a) => [a.started, a.statusCode, a.outcome]),
+          [
+            [4001, 500, 'failure'],
+            [4002, 201, 'success'],
+            [5001, 200, 'success'],
+          ],
+        );
+        assert.deepEqual(
+          (await store.deliveryLog.attemptsBetween(w.id, 4002, 10_000, 1)).map((a) => a.started),
+          [4002],
+          'the window and the limit',
+        );
+        const lastOf = async () => (await store.deliveryLog.webhookUsage(tenant.id, [w.id], 0))[0]?.last;
+        assert.deepEqual([(await lastOf())?.started, (await lastOf())?.deliveryId], [5001, d2.deliveryId], 'the newest attempt row');
+        await record(6001, [settled(d3, 6000, OK, { kind: 'delivered' })]);
+        assert.deepEqual(await lastOf(), {
+          started: 6000,
+          statusCode: 200,
+          outcome: 'success',
+          stage: null,
+          deliveryId: d3.deliveryId,
+          eventGuid: d3.eventGuid,
+          deliveryQueued: false,
+          dueAt: 4000,
+        });
+      } finally {
+        await done();
+      }
+    });
+
     it('a new cycle gets a new EventId; a fault is due later without counting; a trip fires webhook{id}.errors and the e-mail once', async () => {
       const { store, tenant, done } = await fresh();
       try {

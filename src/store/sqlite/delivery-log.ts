@@ -20,13 +20,15 @@ export class SqliteDeliveryLog implements DeliveryLog {
     const total = q(this.db, 'SELECT count(*) FROM deliveries WHERE webhook_id = ?').pluck().get(webhookId) as number;
     const rows = q(
       this.db,
-      `SELECT d.id, d.webhook_id, d.event_guid, d.status, d.created, d.finished, d.due_at,
+      `SELECT d.id, d.webhook_id, d.event_guid, d.status, d.created, d.finished, d.due_at, d.ok_started, d.ok_duration_ms, d.ok_status,
             ${EVENT_COLUMNS}
        FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.webhook_id = ? ORDER BY d.id DESC LIMIT ? OFFSET ?`,
-    ).all(webhookId, page.top, page.skip) as DeliveryRow[];
+    ).all(webhookId, page.top, page.skip) as FoldedDeliveryRow[];
     const attempts = q(this.db, 'SELECT * FROM attempts WHERE delivery_id IN (SELECT value FROM json_each(?)) ORDER BY id').all(
       JSON.stringify(rows.map((r) => r.id)),
     ) as AttemptRow[];
+    // A first attempt that succeeded is kept in its delivery's row: its last attempt, after any of hookd's own faults.
+    for (const r of rows) if (r.ok_status !== null) attempts.push(foldedAttempt(r));
     const items = toDeliveryViews(rows, attempts);
     // The oldest queued delivery: under strict ordering, the one the others wait for.
     const head = q(this.db, 'SELECT id, event_guid, attempts FROM deliveries WHERE webhook_id = ? AND status = 0 ORDER BY id LIMIT 1').get(
@@ -72,13 +74,23 @@ export class SqliteDeliveryLog implements DeliveryLog {
   }
 
   async attemptsBetween(webhookId: number, since: number, until: number, limit: number): Promise<AttemptSample[]> {
-    return (
-      q(
-        this.db,
-        `SELECT started, duration_ms, status_code, outcome FROM attempts
-         WHERE webhook_id = ? AND started >= ? AND started <= ? ORDER BY started LIMIT ?`,
-      ).all(webhookId, since, until, limit) as Array<{ started: number; duration_ms: number; status_code: number | null; outcome: string }>
-    ).map((r) => ({ started: r.started, durationMs: r.duration_ms, statusCode: r.status_code, outcome: r.outcome }));
+    // Two index walks in time order (attempt rows, and first attempts kept in their deliveries' rows), merged.
+    const rows = q(
+      this.db,
+      `SELECT started, duration_ms, status_code, outcome FROM attempts
+       WHERE webhook_id = ? AND started >= ? AND started <= ? ORDER BY started LIMIT ?`,
+    ).all(webhookId, since, until, limit) as SampleRow[];
+    const folded = q(
+      this.db,
+      `SELECT ok_started AS started, ok_duration_ms AS duration_ms, ok_status AS status_code, 'success' AS outcome FROM deliveries
+       WHERE webhook_id = ? AND ok_status IS NOT NULL AND ok_started >= ? AND ok_started <= ? ORDER BY ok_started LIMIT ?`,
+    ).all(webhookId, since, until, limit) as SampleRow[];
+    return mergeByStarted(rows, folded, limit).map((r) => ({
+      started: r.started,
+      durationMs: r.duration_ms,
+      statusCode: r.status_code,
+      outcome: r.outcome,
+    }));
   }
 
   async countQueued(webhookId?: number): Promise<number> {
@@ -92,4 +104,42 @@ export class SqliteDeliveryLog implements DeliveryLog {
   async webhookUsage(tenantId: number, ids: number[], failuresSince: number): Promise<UsageRow[]> {
     return webhookUsage(this.db, tenantId, ids, failuresSince);
   }
+}
+
+/** A delivery row with its folded first attempt (migration 013; null: not folded). */
+interface FoldedDeliveryRow extends DeliveryRow {
+  ok_started: number | null;
+  ok_duration_ms: number | null;
+  ok_status: number | null;
+}
+
+interface SampleRow {
+  started: number;
+  duration_ms: number;
+  status_code: number | null;
+  outcome: string;
+}
+
+/** The first attempt a delivery's row keeps, as an attempt row (it was its first and only send: Retry 0). */
+function foldedAttempt(r: FoldedDeliveryRow): AttemptRow {
+  return {
+    // Its delivery's id, negated: unique beside the attempt rows' ids, and the same at every read.
+    id: -r.id,
+    delivery_id: r.id,
+    event_guid: r.event_guid,
+    retry: 0,
+    started: r.ok_started ?? 0,
+    duration_ms: r.ok_duration_ms ?? 0,
+    status_code: r.ok_status,
+    outcome: 'success',
+    stage: null,
+    error: null,
+  };
+}
+
+/** Two lists in `started` order, merged, the first `limit`. */
+function mergeByStarted(a: SampleRow[], b: SampleRow[], limit: number): SampleRow[] {
+  if (b.length === 0) return a;
+  if (a.length === 0) return b;
+  return [...a, ...b].sort((x, y) => x.started - y.started).slice(0, limit);
 }

@@ -87,8 +87,17 @@ function exchange(db: Db, r: ExchangeRequest): ExchangeResult {
 
 /** Moves a delivery on and writes its attempt; a delivery that is gone or delivered already is left alone. */
 function recordAttempt(db: Db, a: SettledAttempt, now: number): void {
-  // Each update runs only while the delivery is queued; the attempt is written only when one did (one lookup, not two).
   const n = a.next;
+  // The common case — a first attempt that succeeded — is kept in the delivery's own row (migration 013).
+  if (n.kind === 'delivered' && a.retry === 0 && a.outcome.kind === 'success') {
+    const folded = q(
+      db,
+      `UPDATE deliveries SET status = 1, finished = ?, attempts = attempts + 1, ok_started = ?, ok_duration_ms = ?, ok_status = ?
+       WHERE id = ? AND status = 0 AND attempts = 0`,
+    ).run(now, a.startedAt, a.durationMs, a.outcome.status, a.deliveryId);
+    if (folded.changes > 0) return;
+  }
+  // Each update runs only while the delivery is queued; the attempt is written only when one did (one lookup, not two).
   const moved =
     n.kind === 'delivered'
       ? q(db, 'UPDATE deliveries SET status = 1, finished = ?, attempts = attempts + 1 WHERE id = ? AND status = 0').run(now, a.deliveryId)

@@ -28,5 +28,30 @@ export function webhookUsage(db: Db, tenantId: number, ids: number[], failuresSi
        LEFT JOIN deliveries td ON td.id = t.delivery_id
       WHERE w.tenant_id = ? AND w.id IN (SELECT value FROM json_each(?))`,
   ).all(failuresSince, tenantId, JSON.stringify(ids)) as UsageDbRow[];
-  return rows.map(toUsageRow);
+  return rows.map((r) => toUsageRow(newerFolded(db, r)));
+}
+
+/**
+ * A first attempt that succeeded is kept in its delivery's row (migration 013): when the webhook's newest such one
+ * started after its newest attempt row, it is the webhook's last attempt (index deliveries_ok_by_webhook).
+ */
+function newerFolded(db: Db, r: UsageDbRow): UsageDbRow {
+  const folded = q(
+    db,
+    `SELECT id, ok_started, ok_status, event_guid, status, due_at FROM deliveries
+      WHERE webhook_id = ? AND ok_status IS NOT NULL ORDER BY ok_started DESC LIMIT 1`,
+  ).get(r.webhook_id) as
+    { id: number; ok_started: number; ok_status: number; event_guid: string; status: number; due_at: number } | undefined;
+  if (!folded || (r.started !== null && Number(r.started) >= folded.ok_started)) return r;
+  return {
+    ...r,
+    started: folded.ok_started,
+    status_code: folded.ok_status,
+    outcome: 'success',
+    stage: null,
+    delivery_id: folded.id,
+    event_guid: folded.event_guid,
+    delivery_status: folded.status,
+    due_at: folded.due_at,
+  };
 }
