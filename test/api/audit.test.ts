@@ -156,6 +156,29 @@ describe('the audit log', () => {
     assert.equal(bad.status, 400);
   });
 
+  it('refuses a hostile filter with a 400 naming it, never a 500 (PostgreSQL refuses an id past int32 and a NUL)', async () => {
+    const cases: Array<[string, string, string]> = [
+      ['?WebhookId=9999999999', 'invalid_parameter', 'WebhookId'],
+      ['?WebhookId=-1', 'invalid_parameter', 'WebhookId'],
+      ['?WebhookId=1&WebhookId=2', 'invalid_parameter', 'WebhookId'],
+      ['?Actor=a%00b', 'invalid_parameter', 'Actor'],
+      ['?Actor=a%0Ab', 'invalid_parameter', 'Actor'],
+      [`?Actor=${'x'.repeat(201)}`, 'invalid_parameter', 'Actor'],
+      ['?From=275760-09-14T00:00:00Z', 'invalid_parameter', 'From'],
+      ['?$top=99999', 'invalid_parameter', '$top'],
+      ['?__proto__=1', 'input_forbidden_key', '__proto__'],
+      ['?constructor=1', 'input_forbidden_key', 'constructor'],
+    ];
+    for (const [query, code, name] of cases) {
+      const res = await call(server.url, 'GET', `/api/v1/Audit${query}`);
+      assert.equal(res.status, 400, `${query}: ${res.status} ${res.text.slice(0, 200)}`);
+      assert.equal(res.json.ErrorCode, code, query);
+      assert.ok(res.json.ErrorMessage.includes(name), `${query}: ${res.json.ErrorMessage}`);
+    }
+    // The largest id there can be is a filter like any other.
+    assert.equal((await audit('?WebhookId=2147483647')).Total, 0);
+  });
+
   it('is pruned by the retention settings', async () => {
     const before = (await audit()).Total;
     assert.ok(before > 0);

@@ -34,6 +34,25 @@ const carrier = (r: AuditRecord) => ({
   Changes: r.changes,
 });
 
+/** Webhook ids are int32 in both stores (PostgreSQL refuses a larger one with an error, not an empty answer). */
+const WEBHOOK_ID_MAX = 2_147_483_647;
+// A NUL (or any control character) is in no user name; PostgreSQL refuses a text parameter holding a NUL.
+const CONTROL = /\p{Cc}/u;
+
+function webhookId(value: string | undefined): number | null {
+  if (value === undefined || value === '') return null;
+  const id = Number(value);
+  if (id > WEBHOOK_ID_MAX)
+    throw new HookdError('invalid_parameter', { name: 'WebhookId', rule: `must be a webhook id (at most ${WEBHOOK_ID_MAX})` });
+  return id;
+}
+
+function actor(value: string | undefined): string | null {
+  if (value === undefined || value === '') return null;
+  if (CONTROL.test(value)) throw new HookdError('invalid_parameter', { name: 'Actor', rule: 'must not contain control characters' });
+  return value;
+}
+
 function time(value: string | undefined, name: string): number | null {
   if (value === undefined || value === '') return null;
   const t = Date.parse(value);
@@ -59,8 +78,8 @@ export async function auditRoutes(app: FastifyInstance, deps: { audit: AuditServ
       const page = await deps.audit.list(req.caller, {
         from: time(q.From, 'From'),
         to: time(q.To, 'To'),
-        actor: q.Actor ? q.Actor : null,
-        webhookId: q.WebhookId ? Number(q.WebhookId) : null,
+        actor: actor(q.Actor),
+        webhookId: webhookId(q.WebhookId),
         top,
         skip,
       });
