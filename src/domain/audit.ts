@@ -112,7 +112,8 @@ function shown(value: unknown): unknown {
  * `ReceiverAuth` which of its parts were given (never their contents). The Agents RPC's `Webhook` is looked into.
  */
 export function auditChanges(body: unknown): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return {};
+  if (Array.isArray(body)) return patchChanges(body);
+  if (typeof body !== 'object' || body === null) return {};
   let b = body as Record<string, unknown>;
   const nested = Object.keys(b).find((k) => k.toLowerCase() === 'webhook');
   if (nested && typeof b[nested] === 'object' && b[nested] !== null && !Array.isArray(b[nested])) b = b[nested] as Record<string, unknown>;
@@ -133,4 +134,43 @@ export function auditChanges(body: unknown): Record<string, unknown> {
     }
   }
   return { Set: set, ...(Object.keys(values).length > 0 ? { Values: values } : {}), ...out };
+}
+
+/** A JSON Pointer's segments, unescaped (RFC 6901), the leading slash optional as domain/patch.ts takes it. */
+function segments(path: string): string[] {
+  return (path.startsWith('/') ? path.slice(1) : path).split('/').map((x) => x.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/**
+ * What a JSON Patch (PATCH /Webhook/:id as an array of operations) changes, in auditChanges' form: `Set` the
+ * properties its operations name, `Values` a harmless property's new value when an operation sets it whole, and
+ * `ReceiverAuth` the parts named (a path into it, or the keys of an object set whole). `test` changes nothing.
+ */
+function patchChanges(ops: unknown[]): Record<string, unknown> {
+  const set = new Set<string>();
+  const values: Record<string, unknown> = {};
+  const parts = new Set<string>();
+  let authRemoved = false;
+  let authText = false;
+  for (const op of ops.slice(0, 100)) {
+    if (typeof op !== 'object' || op === null || Array.isArray(op)) continue;
+    const { op: kind, path, value } = op as Record<string, unknown>;
+    if (typeof path !== 'string' || typeof kind !== 'string' || kind.toLowerCase() === 'test') continue;
+    const [top, part] = segments(path);
+    if (!top) continue;
+    set.add(top);
+    const removed = kind.toLowerCase() === 'remove';
+    if (part === undefined && SHOWN.has(top.toLowerCase())) values[top] = removed ? null : shown(value);
+    if (top.toLowerCase() !== 'receiverauth') continue;
+    if (part !== undefined) parts.add(part);
+    else if (removed || value === null) authRemoved = true;
+    else if (typeof value === 'object' && !Array.isArray(value)) for (const k of Object.keys(value).slice(0, 10)) parts.add(k);
+    else authText = true;
+  }
+  const out: Record<string, unknown> = { Set: [...set] };
+  if (Object.keys(values).length > 0) out.Values = values;
+  if (parts.size > 0) out.ReceiverAuth = [...parts].slice(0, 10);
+  else if (authText) out.ReceiverAuth = '(set)';
+  else if (authRemoved) out.ReceiverAuth = 'removed';
+  return out;
 }

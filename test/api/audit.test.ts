@@ -6,21 +6,51 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { AuditLog } from '../../src/store/audit-log.js';
 import { call, startHookd, TestClock, type TestServer, webhookBody } from '../helpers/harness.js';
+import { type Issued, type Pki, testPki } from '../helpers/pki.js';
 import { Receiver } from '../helpers/receiver.js';
+import { overriding } from '../helpers/stores.js';
 
 let server: TestServer;
 let receiver: Receiver;
 const clock = new TestClock();
 const SECRETS = ['webhook-secret-1', 'rotated-secret-2', 'basic-pass-3', 'oauth-secret-4', 'user-password-5', 'tenant-password-6'];
+let pki: Pki;
+let clientCert: Issued;
+/** Every record as the store was given it (what its audit_log rows hold), on either store. */
+const written: string[] = [];
+
+/** The secrets no record may hold: the words above, the tokens given, and each line of the client key's PEM. */
+function secretsIn(text: string): string[] {
+  const keyLines = clientCert.key.split('\n').filter((l) => l.length > 20 && !l.startsWith('-----'));
+  return [...SECRETS, 'app-granted', 'app-X', 'PRIVATE KEY', ...keyLines].filter((secret) => text.includes(secret));
+}
 
 before(async () => {
+  pki = testPki();
+  clientCert = pki.issue(pki.ca('Audit CA'), 'audited-client');
   receiver = await Receiver.start();
-  server = await startHookd({}, { clock });
+  server = await startHookd(
+    {},
+    {
+      clock,
+      wrapStore: (store) =>
+        overriding(store, {
+          audit: overriding<AuditLog>(store.audit, {
+            append: (entry) => {
+              written.push(JSON.stringify(entry));
+              return store.audit.append(entry);
+            },
+          }),
+        }),
+    },
+  );
 });
 after(async () => {
   await server.close();
   await receiver.close();
+  pki.remove();
 });
 
 async function audit(query = '', auth?: string, headers: Record<string, string> = {}) {
@@ -37,7 +67,10 @@ describe('the audit log', () => {
       body: webhookBody(`${receiver.url}/a`, {
         Name: 'audited',
         Secret: SECRETS[0],
-        ReceiverAuth: { Basic: { UserName: 'u', Password: SECRETS[2] } },
+        ReceiverAuth: {
+          ClientCertificate: { Certificate: clientCert.cert, Key: clientCert.key },
+          Basic: { UserName: 'u', Password: SECRETS[2] },
+        },
       }),
     });
     assert.equal(created.status, 200, created.text);
@@ -109,15 +142,21 @@ describe('the audit log', () => {
     assert.equal(first.At, '2026-01-05T09:00:00.0000000Z');
     assert.match(first.Address, /^(127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)$/);
     assert.deepEqual(first.Changes.Values.Name, 'audited');
-    assert.deepEqual(first.Changes.ReceiverAuth, ['Basic']);
+    assert.deepEqual(first.Changes.ReceiverAuth, ['ClientCertificate', 'Basic']);
+    assert.deepEqual(
+      log.Items.find((r) => r.Action === 'webhook.update' && Array.isArray(r.Changes.Set) && r.Changes.Set[0] === 'Description')!.Changes,
+      { Set: ['Description'], Values: { Description: 'patched' } },
+      'a JSON Patch records what its operations change',
+    );
     assert.ok(first.Changes.Set.includes('Secret'), 'that the secret was set is recorded; its value is not');
     const update = log.Items.find((r) => r.Action === 'webhook.update' && r.Changes.Values?.Name === 'audited v2')!;
     assert.deepEqual(update.Changes.ReceiverAuth, ['Basic', 'OAuth2']);
     const app = log.Items.find((r) => r.Action === 'webhook.create' && r.ActorKind === 'application')!;
     assert.match(app.Application, /^[0-9a-f]{12}$/);
     assert.equal(log.Items.find((r) => r.Action === 'tenant.create')!.Changes.Values.ContextIdentifier, 'AuditT');
-    const text = JSON.stringify(log);
-    for (const secret of [...SECRETS, 'app-granted', 'app-X']) assert.ok(!text.includes(secret), `the log holds '${secret}'`);
+    assert.deepEqual(secretsIn(JSON.stringify(log)), [], 'no secret in GET /Audit');
+    assert.equal(written.length, log.Total);
+    assert.deepEqual(secretsIn(written.join('\n')), [], 'no secret in what the store was given to write');
   });
 
   it('filters by time, actor and webhook; an application reads only its own records; a portal token none', async () => {
@@ -154,6 +193,42 @@ describe('the audit log', () => {
     assert.equal(refused.status, 403);
     const bad = await call(server.url, 'GET', '/api/v1/Audit?From=yesterday');
     assert.equal(bad.status, 400);
+  });
+
+  it('a JSON Patch records the properties its operations name and the harmless values, never a secret', async () => {
+    const created = await call(server.url, 'POST', '/api/v1/Webhook', { body: webhookBody(`${receiver.url}/jp`, { Name: 'ops' }) });
+    assert.equal(created.status, 200, created.text);
+    const id = created.json.WebhookId as number;
+    const patches = [
+      [
+        { op: 'test', path: '/Name', value: 'ops' },
+        { op: 'replace', path: '/Name', value: 'ops renamed' },
+        { op: 'replace', path: '/Secret', value: 'patch-secret-8' },
+        { op: 'add', path: '/ReceiverAuth', value: { Basic: { UserName: 'u', Password: 'patch-pass-9' } } },
+      ],
+      [{ op: 'add', path: '/ReceiverAuth/Basic/Password', value: 'patch-pass-10' }],
+      [{ op: 'remove', path: '/ReceiverAuth' }],
+    ];
+    for (const body of patches) {
+      const res = await call(server.url, 'PATCH', `/api/v1/Webhook/${id}`, {
+        body,
+        headers: { 'Content-Type': 'application/json-patch+json' },
+      });
+      assert.equal(res.status, 200, res.text);
+    }
+    const log = await audit(`?WebhookId=${id}`);
+    assert.deepEqual(
+      log.Items.map((r) => r.Changes)
+        .reverse()
+        .slice(1),
+      [
+        { Set: ['Name', 'Secret', 'ReceiverAuth'], Values: { Name: 'ops renamed' }, ReceiverAuth: ['Basic'] },
+        { Set: ['ReceiverAuth'], ReceiverAuth: ['Basic'] },
+        { Set: ['ReceiverAuth'], ReceiverAuth: 'removed' },
+      ],
+    );
+    for (const text of [JSON.stringify(log), written.join('\n')])
+      for (const secret of ['patch-secret-8', 'patch-pass-9', 'patch-pass-10']) assert.ok(!text.includes(secret), secret);
   });
 
   it('refuses a hostile filter with a 400 naming it, never a 500 (PostgreSQL refuses an id past int32 and a NUL)', async () => {
