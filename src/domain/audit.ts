@@ -4,6 +4,7 @@
  * body is written down. Values are written only for properties that never hold a secret; of every other property
  * only its name (a secret, a password, a key or a token is never written).
  */
+import { isPlainObject, pick } from './carrier-fields.js';
 
 export type ActorKind = 'user' | 'application' | 'portal';
 
@@ -69,8 +70,16 @@ const AGENT_ACTIONS: Readonly<Record<string, string>> = {
 };
 
 /** The action a request records, or null when it changes nothing worth recording (reads, tests, signals). */
-export function auditAction(method: string, route: string, params: Record<string, string | undefined>): string | null {
-  if (method === 'POST' && route === '/Agents/Webhook/:method') return AGENT_ACTIONS[(params.method ?? '').toLowerCase()] ?? null;
+export function auditAction(method: string, route: string, params: Record<string, string | undefined>, body?: unknown): string | null {
+  if (method === 'POST' && route === '/Agents/Webhook/:method') {
+    const action = AGENT_ACTIONS[(params.method ?? '').toLowerCase()] ?? null;
+    // SaveWebhook without a WebhookId (or with 0) creates one, as the RPC route decides.
+    if (action === 'webhook.update' && isPlainObject(body)) {
+      const id = pick(body, 'WebhookId');
+      if (id === undefined || id === null || id === '' || Number(id) === 0) return 'webhook.create';
+    }
+    return action;
+  }
   return AUDITED_ROUTES[`${method} ${route}`] ?? null;
 }
 

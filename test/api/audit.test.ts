@@ -231,6 +231,21 @@ describe('the audit log', () => {
       for (const secret of ['patch-secret-8', 'patch-pass-9', 'patch-pass-10']) assert.ok(!text.includes(secret), secret);
   });
 
+  it("NetServer's RPC: SaveWebhook without an id is recorded as a create, DeleteWebhook by query string names its webhook", async () => {
+    const saved = await call(server.url, 'POST', '/api/v1/Agents/Webhook/SaveWebhook', {
+      body: { ...webhookBody(`${receiver.url}/rpc`, { Name: 'rpc new' }), WebhookId: 0 },
+    });
+    assert.equal(saved.status, 200, saved.text);
+    const id = saved.json.WebhookId as number;
+    const deleted = await call(server.url, 'POST', `/api/v1/Agents/Webhook/DeleteWebhook?WebhookId=${id}`, { body: {} });
+    assert.equal(deleted.status, 204, deleted.text);
+    const log = await audit(`?WebhookId=${id}`);
+    assert.deepEqual(log.Items.map((r) => [r.Action, r.WebhookId]).reverse(), [
+      ['webhook.create', id],
+      ['webhook.delete', id],
+    ]);
+  });
+
   it('refuses a hostile filter with a 400 naming it, never a 500 (PostgreSQL refuses an id past int32 and a NUL)', async () => {
     const cases: Array<[string, string, string]> = [
       ['?WebhookId=9999999999', 'invalid_parameter', 'WebhookId'],

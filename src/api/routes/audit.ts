@@ -6,10 +6,12 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type AuditRecord, auditAction, auditChanges } from '../../domain/audit.js';
+import { isPlainObject, pick } from '../../domain/carrier-fields.js';
 import { HookdError } from '../../domain/errors.js';
 import { utcTimestamp } from '../../domain/timestamp.js';
 import type { AuditService } from '../../services/audit-service.js';
 import { send } from '../content.js';
+import { queryParam } from '../request-context.js';
 import * as R from '../response-schemas.js';
 import { PageQuery } from '../schemas.js';
 
@@ -97,12 +99,13 @@ export function recordChanges(audit: AuditService) {
     const declared = req.routeOptions.url ?? '';
     const route = declared.slice(declared.indexOf('/api/v1') + '/api/v1'.length);
     const params = (req.params ?? {}) as Record<string, string | undefined>;
-    const action = auditAction(req.method, route, params);
+    const action = auditAction(req.method, route, params, req.body);
     if (action === null) return payload;
     let webhookId: number | null = params.id && route.startsWith('/Webhook/') ? Number(params.id) : null;
     if (webhookId === null && action.startsWith('webhook.')) {
-      const body = req.body as Record<string, unknown> | undefined;
-      const fromBody = Number(body?.WebhookId ?? body?.webhookId);
+      // NetServer's RPC names the webhook in the body or (DeleteWebhook) the query string.
+      const body = isPlainObject(req.body) ? pick(req.body, 'WebhookId') : undefined;
+      const fromBody = Number(body ?? queryParam(req, 'WebhookId'));
       const match = typeof payload === 'string' ? WEBHOOK_ID.exec(payload) : null;
       webhookId = match ? Number(match[1] ?? match[2]) : Number.isInteger(fromBody) && fromBody > 0 ? fromBody : null;
     }
