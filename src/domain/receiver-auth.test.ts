@@ -97,6 +97,11 @@ describe('ReceiverAuth input', () => {
       /is not the certificate's private key/,
     ],
     ['a certificate without its key', { ClientCertificate: { Certificate: cert } }, /needs both Certificate and Key/],
+    // PostgreSQL refuses a NUL in a text value: a 500 there before this check.
+    ['a NUL before the certificate', { ClientCertificate: { Certificate: `\u0000${cert}`, Key: key } }, /Certificate: must be PEM text/],
+    ['a NUL in the key', { ClientCertificate: { Certificate: cert, Key: `${key}\u0000` } }, /Key: must be PEM text/],
+    ['a NUL after the CA bundle', { CaCertificates: `${cert}\u0000junk` }, /CaCertificates: must be PEM text/],
+    ['an escape character in the CA bundle', { CaCertificates: `\u001b[31m${cert}` }, /CaCertificates: must be PEM text/],
     ['an http token URL', oauth({ TokenUrl: 'http://auth.example.com/token' }), /TokenUrl: must be an https URL/],
     ['a loopback token URL', oauth({ TokenUrl: 'https://127.0.0.1/token' }), /TokenUrl: .*(loopback|private|not allowed)/i],
     ['a private-network token URL', oauth({ TokenUrl: 'https://10.0.0.5/token' }), /TokenUrl: .*(private|not allowed)/i],

@@ -43,6 +43,10 @@ export const RECEIVER_AUTH_LIMITS = {
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 // Printable ASCII (and tab) only: these go into a form body or an Authorization header.
 const PLAIN = /^[\x20-\x7e]*$/;
+// PEM is ASCII text (RFC 7468 §2): no NUL or other control character is in a certificate or key, and PostgreSQL
+// refuses a text value holding a NUL (the certificates are stored as given).
+const PEM_TEXT = /^[\t\n\r\x20-\x7e]*$/;
+const NOT_PEM_TEXT = 'must be PEM text: printable ASCII and line breaks only';
 
 /** What the rules of the webhook's target also apply to (the token URL passes the receiver's target checks). */
 export interface AuthRules {
@@ -106,6 +110,14 @@ function readClientCertificate(v: unknown, stored: ClientCertificate | null, err
   const keyPem = str(v, 'Key', `${path}.Key`, RECEIVER_AUTH_LIMITS.keyPem, errors, false);
   // The shown form ({Fingerprint, Expires}) sent back as it came keeps the stored certificate and key.
   if (certPem === undefined && keyPem === undefined && stored) return stored;
+  if (certPem && !PEM_TEXT.test(certPem)) {
+    errors.push({ property: `${path}.Certificate`, rule: NOT_PEM_TEXT });
+    return null;
+  }
+  if (keyPem && !PEM_TEXT.test(keyPem)) {
+    errors.push({ property: `${path}.Key`, rule: NOT_PEM_TEXT });
+    return null;
+  }
   if (!certPem || !keyPem) {
     if (certPem !== null && keyPem !== null)
       errors.push({ property: path, rule: 'needs both Certificate and Key as PEM (the key is never shown, so send both to replace it)' });
@@ -141,6 +153,10 @@ function readCa(v: unknown, stored: string | null, errors: FieldError[]): string
   }
   if (v.length > RECEIVER_AUTH_LIMITS.caPem) {
     errors.push({ property: path, rule: `must be at most ${RECEIVER_AUTH_LIMITS.caPem} characters` });
+    return null;
+  }
+  if (!PEM_TEXT.test(v)) {
+    errors.push({ property: path, rule: NOT_PEM_TEXT });
     return null;
   }
   const certs = parseCertificates(v);
