@@ -6,6 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createHash } from 'node:crypto';
+import { auditAction } from '../../src/domain/audit.js';
 import type { AuditLog } from '../../src/store/audit-log.js';
 import { call, startHookd, TestClock, type TestServer, webhookBody } from '../helpers/harness.js';
 import { type Issued, type Pki, testPki } from '../helpers/pki.js';
@@ -244,6 +246,65 @@ describe('the audit log', () => {
       ['webhook.create', id],
       ['webhook.delete', id],
     ]);
+  });
+
+  it('records the other kinds too: secret confirmation, a retry, a tenant-wide recover, a portal token, access revoked; a dry run is no change', async () => {
+    const created = await call(server.url, 'POST', '/api/v1/Webhook', { body: webhookBody(`${receiver.url}/kinds`, { Name: 'kinds' }) });
+    assert.equal(created.status, 200, created.text);
+    const id = created.json.WebhookId as number;
+    assert.equal((await call(server.url, 'POST', '/api/v1/Webhook/contact.created/77', { body: {} })).status, 204);
+    await server.deliver();
+    const deliveryId = (await call(server.url, 'GET', `/api/v1/Webhook/${id}/Deliveries`)).json.Items[0].DeliveryId as number;
+    const before = (await audit()).Total;
+    const steps: Array<[string, string, unknown, number]> = [
+      ['POST', `/Webhook/${id}/Secret/Rotate`, { Secret: 'kinds-secret-0011' }, 200],
+      ['POST', `/Webhook/${id}/Secret/Confirm`, undefined, 200],
+      ['POST', `/Webhook/${id}/Deliveries/${deliveryId}/Retry`, undefined, 204],
+      ['POST', '/Webhook/Recover?DryRun=true', { Since: '1h', Status: 'All' }, 200],
+      ['POST', '/Webhook/Recover', { Since: '1h', Status: 'All' }, 202],
+      ['POST', '/Portal/Token', {}, 200],
+      ['DELETE', `/AppAccess/${createHash('sha256').update('app-granted').digest('hex')}`, undefined, 204],
+    ];
+    for (const [method, path, body, status] of steps) {
+      const res = await call(server.url, method, `/api/v1${path}`, { body });
+      assert.equal(res.status, status, `${method} ${path}: ${res.text.slice(0, 300)}`);
+    }
+    const log = await audit('?$top=6');
+    assert.deepEqual(log.Items.map((r) => [r.Action, r.WebhookId]).reverse(), [
+      ['webhook.secret-rotate', id],
+      ['webhook.secret-confirm', id],
+      ['delivery.retry', id],
+      ['recover.start', null],
+      ['portal-token.create', null],
+      ['app-access.revoke', null],
+    ]);
+    assert.equal((await audit()).Total, before + 6, 'the dry run is not recorded');
+    assert.ok(!JSON.stringify(log).includes('kinds-secret-0011'));
+  });
+
+  it('every route that changes something is audited, or listed here as changing nothing', async () => {
+    const notChanges = new Set([
+      'POST /Auth/Ticket',
+      'POST /Webhook/Test',
+      'POST /Webhook/Filter/Test',
+      'POST /Webhook/:eventName/:primaryKey',
+      'POST /Webhook/Events',
+      'POST /Agents/Archive/:method',
+    ]);
+    const spec = (await call(server.url, 'GET', '/api/v1/openapi.json')).json as { paths: Record<string, Record<string, unknown>> };
+    const unaudited = Object.entries(spec.paths).flatMap(([path, ops]) =>
+      Object.keys(ops)
+        .map((m) => m.toUpperCase())
+        .filter((m) => m !== 'GET' && m !== 'HEAD')
+        .map((m) => `${m} ${path.replace(/^\/api\/v1/, '').replace(/\{(\w+)\}/g, ':$1')}`)
+        .filter((route) => {
+          const [method, url] = route.split(' ') as [string, string];
+          // The RPC agent: each changing method is audited (SaveWebhook, DeleteWebhook), the rest read.
+          const params = url === '/Agents/Webhook/:method' ? { method: 'SaveWebhook' } : {};
+          return auditAction(method, url, params) === null && !notChanges.has(route);
+        }),
+    );
+    assert.deepEqual(unaudited, []);
   });
 
   it('refuses a hostile filter with a 400 naming it, never a 500 (PostgreSQL refuses an id past int32 and a NUL)', async () => {

@@ -100,7 +100,8 @@ export function recordChanges(audit: AuditService) {
     const route = declared.slice(declared.indexOf('/api/v1') + '/api/v1'.length);
     const params = (req.params ?? {}) as Record<string, string | undefined>;
     const action = auditAction(req.method, route, params, req.body);
-    if (action === null) return payload;
+    // A recover's dry run (200 with a count, not 202 with a job) starts nothing.
+    if (action === null || (action === 'recover.start' && reply.statusCode !== 202)) return payload;
     let webhookId: number | null = params.id && route.startsWith('/Webhook/') ? Number(params.id) : null;
     if (webhookId === null && action.startsWith('webhook.')) {
       // NetServer's RPC names the webhook in the body or (DeleteWebhook) the query string.
