@@ -58,7 +58,7 @@ after(async () => {
 async function audit(query = '', auth?: string, headers: Record<string, string> = {}) {
   const res = await call(server.url, 'GET', `/api/v1/Audit${query}`, { auth, headers });
   assert.equal(res.status, 200, res.text);
-  return res.json as { Total: number; Items: Array<Record<string, any>> };
+  return res.json as { Total: number; Top: number; Items: Array<Record<string, any>> };
 }
 
 describe('the audit log', () => {
@@ -326,6 +326,9 @@ describe('the audit log', () => {
       assert.equal(res.json.ErrorCode, code, query);
       assert.ok(res.json.ErrorMessage.includes(name), `${query}: ${res.json.ErrorMessage}`);
     }
+    // A page larger than the most is the most, and says so.
+    assert.equal((await audit('?$top=9999')).Top, 500);
+    assert.equal((await audit('?$top=0')).Top, 1);
     // The largest id there can be is a filter like any other.
     assert.equal((await audit('?WebhookId=2147483647')).Total, 0);
   });

@@ -9,7 +9,7 @@ import { type AuditRecord, auditAction, auditChanges } from '../../domain/audit.
 import { isPlainObject, pick } from '../../domain/carrier-fields.js';
 import { HookdError } from '../../domain/errors.js';
 import { utcTimestamp } from '../../domain/timestamp.js';
-import type { AuditService } from '../../services/audit-service.js';
+import { AUDIT_PAGE_MAX, type AuditService } from '../../services/audit-service.js';
 import { send } from '../content.js';
 import { queryParam } from '../request-context.js';
 import * as R from '../response-schemas.js';
@@ -75,7 +75,8 @@ export async function auditRoutes(app: FastifyInstance, deps: { audit: AuditServ
     },
     async (req, reply) => {
       const q = req.query as { $top?: string; $skip?: string; From?: string; To?: string; Actor?: string; WebhookId?: string };
-      const top = Number(q.$top ?? 50);
+      // The page as read (AuditService keeps it within 1 to AUDIT_PAGE_MAX), so Top says how many were asked of the store.
+      const top = Math.min(Math.max(Number(q.$top ?? 50), 1), AUDIT_PAGE_MAX);
       const skip = Number(q.$skip ?? 0);
       const page = await deps.audit.list(req.caller, {
         from: time(q.From, 'From'),
