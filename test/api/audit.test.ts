@@ -241,6 +241,12 @@ describe('the audit log', () => {
     const id = saved.json.WebhookId as number;
     const deleted = await call(server.url, 'POST', `/api/v1/Agents/Webhook/DeleteWebhook?WebhookId=${id}`, { body: {} });
     assert.equal(deleted.status, 204, deleted.text);
+    // Deleting or saving what is not there (the RPC answers 204 or null) changes nothing, and is not recorded.
+    assert.equal((await call(server.url, 'POST', `/api/v1/Agents/Webhook/DeleteWebhook?WebhookId=${id}`, { body: {} })).status, 204);
+    const ghost = await call(server.url, 'POST', '/api/v1/Agents/Webhook/SaveWebhook', {
+      body: { ...webhookBody(`${receiver.url}/rpc`, { Name: 'ghost' }), WebhookId: id },
+    });
+    assert.equal(ghost.text, 'null');
     const log = await audit(`?WebhookId=${id}`);
     assert.deepEqual(log.Items.map((r) => [r.Action, r.WebhookId]).reverse(), [
       ['webhook.create', id],

@@ -96,7 +96,7 @@ const WEBHOOK_ID = /"WebhookId"\s*:\s*(\d+)|<WebhookId>(\d+)<\/WebhookId>/;
 /** onSend: a successful change is written to the audit log before its answer goes out. */
 export function recordChanges(audit: AuditService) {
   return async (req: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> => {
-    if (req.method === 'GET' || req.method === 'HEAD' || reply.statusCode >= 300 || !req.caller) return payload;
+    if (req.method === 'GET' || req.method === 'HEAD' || reply.statusCode >= 300 || !req.caller || req.nothingChanged) return payload;
     const declared = req.routeOptions.url ?? '';
     const route = declared.slice(declared.indexOf('/api/v1') + '/api/v1'.length);
     const params = (req.params ?? {}) as Record<string, string | undefined>;
