@@ -108,6 +108,13 @@ const SHOWN = new Set([
 ]);
 // Long values are cut: the audit log says what changed, it does not archive it.
 const VALUE_LIMIT = 500;
+// Property names too: a body may carry unknown ones (ignored by the carrier) of any length, up to the body limit
+// (1 MiB), which would all be written; 100 names of at most 100 characters keep a record within ~10 KB.
+const NAME_LIMIT = 100;
+
+function named(key: string): string {
+  return key.length > NAME_LIMIT ? `${key.slice(0, NAME_LIMIT)}…` : key;
+}
 
 function shown(value: unknown): unknown {
   if (typeof value === 'string') return value.length > VALUE_LIMIT ? `${value.slice(0, VALUE_LIMIT)}…` : value;
@@ -130,7 +137,7 @@ export function auditChanges(body: unknown): Record<string, unknown> {
   const values: Record<string, unknown> = {};
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(b).slice(0, 100)) {
-    set.push(key);
+    set.push(named(key));
     const value = b[key];
     if (SHOWN.has(key.toLowerCase())) values[key] = shown(value);
     if (key.toLowerCase() === 'receiverauth') {
@@ -138,7 +145,9 @@ export function auditChanges(body: unknown): Record<string, unknown> {
         value === null
           ? 'removed'
           : typeof value === 'object' && !Array.isArray(value)
-            ? Object.keys(value as object).slice(0, 10)
+            ? Object.keys(value as object)
+                .slice(0, 10)
+                .map(named)
             : '(set)';
     }
   }
@@ -167,13 +176,13 @@ function patchChanges(ops: unknown[]): Record<string, unknown> {
     if (typeof path !== 'string' || typeof kind !== 'string' || kind.toLowerCase() === 'test') continue;
     const [top, part] = segments(path);
     if (!top) continue;
-    set.add(top);
+    set.add(named(top));
     const removed = kind.toLowerCase() === 'remove';
     if (part === undefined && SHOWN.has(top.toLowerCase())) values[top] = removed ? null : shown(value);
     if (top.toLowerCase() !== 'receiverauth') continue;
-    if (part !== undefined) parts.add(part);
+    if (part !== undefined) parts.add(named(part));
     else if (removed || value === null) authRemoved = true;
-    else if (typeof value === 'object' && !Array.isArray(value)) for (const k of Object.keys(value).slice(0, 10)) parts.add(k);
+    else if (typeof value === 'object' && !Array.isArray(value)) for (const k of Object.keys(value).slice(0, 10)) parts.add(named(k));
     else authText = true;
   }
   const out: Record<string, unknown> = { Set: [...set] };

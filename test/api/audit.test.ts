@@ -339,6 +339,21 @@ describe('the audit log', () => {
     assert.equal((await audit('?WebhookId=2147483647')).Total, 0);
   });
 
+  it('cuts long property names: a body of unknown 15,000-character names writes a record of a few KB, not 750 KB', async () => {
+    const body: Record<string, unknown> = webhookBody(`${receiver.url}/long`, { Name: 'long names' });
+    for (let i = 0; i < 50; i++) body[`${i}${'k'.repeat(15_000)}`] = 1;
+    const res = await call(server.url, 'POST', '/api/v1/Webhook', { body });
+    assert.equal(res.status, 200, res.text.slice(0, 300));
+    const latest = (await audit('?$top=1')).Items[0]!;
+    assert.equal(latest.Action, 'webhook.create');
+    assert.ok(
+      latest.Changes.Set.every((n: string) => n.length <= 101),
+      'each name at most 100 characters and an ellipsis',
+    );
+    assert.ok(JSON.stringify(latest).length < 10_000, `${JSON.stringify(latest).length} characters`);
+    assert.ok(written.at(-1)!.length < 10_000);
+  });
+
   it('is pruned by the retention settings', async () => {
     const before = (await audit()).Total;
     assert.ok(before > 0);
