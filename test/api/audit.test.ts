@@ -339,6 +339,19 @@ describe('the audit log', () => {
     assert.equal((await audit('?WebhookId=2147483647')).Total, 0);
   });
 
+  it('a secret confirmation whose ping fails confirms nothing and is not recorded', async () => {
+    const gone = await Receiver.start();
+    const created = await call(server.url, 'POST', '/api/v1/Webhook', { body: webhookBody(`${gone.url}/gone`, { Name: 'gone' }) });
+    assert.equal(created.status, 200, created.text);
+    const id = created.json.WebhookId as number;
+    assert.equal((await call(server.url, 'POST', `/api/v1/Webhook/${id}/Secret/Rotate`, { body: {} })).status, 200);
+    await gone.close();
+    const confirm = await call(server.url, 'POST', `/api/v1/Webhook/${id}/Secret/Confirm`);
+    assert.equal(confirm.status, 200, confirm.text);
+    assert.equal(confirm.json.Success, false, confirm.text);
+    assert.deepEqual((await audit(`?WebhookId=${id}`)).Items.map((r) => r.Action).reverse(), ['webhook.create', 'webhook.secret-rotate']);
+  });
+
   it('cuts long property names: a body of unknown 15,000-character names writes a record of a few KB, not 750 KB', async () => {
     const body: Record<string, unknown> = webhookBody(`${receiver.url}/long`, { Name: 'long names' });
     for (let i = 0; i < 50; i++) body[`${i}${'k'.repeat(15_000)}`] = 1;
