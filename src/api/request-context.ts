@@ -13,6 +13,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     caller: Caller;
     timeZone: TimeZoneRequest;
+    /** Set by a route that answered success but found nothing to change (the RPC's null answers): nothing is audited. */
+    nothingChanged?: boolean;
   }
 }
 

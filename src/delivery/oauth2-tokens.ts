@@ -40,6 +40,11 @@ export class OAuth2Tokens {
     private readonly now: () => number,
     /** The dispatcher for token URLs (a proxy's), or undefined for the sender's shared agent. */
     private readonly via?: Dispatcher,
+    /**
+     * Through a proxy: the receiver's host check (egress-proxy.ts's checkHost), since the proxy resolves the token
+     * URL's name out of the checked lookup's sight; undefined when connections are direct (the lookup checks them).
+     */
+    private readonly checkHost?: (host: string) => Promise<SendError | null>,
   ) {}
 
   /** A valid access token for `client`: the cached one, or a new one from its token endpoint (throws TokenError). */
@@ -95,6 +100,10 @@ export class OAuth2Tokens {
   }
 
   private async fetch(client: OAuth2Client, signal?: AbortSignal): Promise<{ token: string; lifetimeMs: number }> {
+    if (this.checkHost) {
+      const problem = await this.checkHost(new URL(client.tokenUrl).hostname);
+      if (problem) throw new TokenError(`token endpoint ${client.tokenUrl} failed at ${problem.stage}: ${problem.message}`);
+    }
     this.requests++;
     const form = new URLSearchParams({ grant_type: 'client_credentials' });
     if (client.scope) form.set('scope', client.scope);

@@ -28,7 +28,9 @@ export class ReceiverAccess {
     this.egress = new Egress(sender.options, proxy);
     this.shared = this.egress.proxied ? this.egress.dispatcher(null) : undefined;
     this.agents = new ReceiverAgents(this.egress);
-    this.tokens = new OAuth2Tokens(sender, userAgent, now, this.shared);
+    // Through a proxy the token URL's name is resolved and checked by hookd first, as the receiver's is (post below).
+    const checkHost = this.egress.proxied ? (host: string) => this.egress.checkHost(host) : undefined;
+    this.tokens = new OAuth2Tokens(sender, userAgent, now, this.shared, checkHost);
   }
 
   /** Whether every delivery needs this path (a proxy is set), not only those of webhooks with ReceiverAuth. */

@@ -4,6 +4,7 @@
  * body is written down. Values are written only for properties that never hold a secret; of every other property
  * only its name (a secret, a password, a key or a token is never written).
  */
+import { isPlainObject, pick } from './carrier-fields.js';
 
 export type ActorKind = 'user' | 'application' | 'portal';
 
@@ -69,8 +70,16 @@ const AGENT_ACTIONS: Readonly<Record<string, string>> = {
 };
 
 /** The action a request records, or null when it changes nothing worth recording (reads, tests, signals). */
-export function auditAction(method: string, route: string, params: Record<string, string | undefined>): string | null {
-  if (method === 'POST' && route === '/Agents/Webhook/:method') return AGENT_ACTIONS[(params.method ?? '').toLowerCase()] ?? null;
+export function auditAction(method: string, route: string, params: Record<string, string | undefined>, body?: unknown): string | null {
+  if (method === 'POST' && route === '/Agents/Webhook/:method') {
+    const action = AGENT_ACTIONS[(params.method ?? '').toLowerCase()] ?? null;
+    // SaveWebhook without a WebhookId (or with 0) creates one, as the RPC route decides.
+    if (action === 'webhook.update' && isPlainObject(body)) {
+      const id = pick(body, 'WebhookId');
+      if (id === undefined || id === null || id === '' || Number(id) === 0) return 'webhook.create';
+    }
+    return action;
+  }
   return AUDITED_ROUTES[`${method} ${route}`] ?? null;
 }
 
@@ -99,6 +108,13 @@ const SHOWN = new Set([
 ]);
 // Long values are cut: the audit log says what changed, it does not archive it.
 const VALUE_LIMIT = 500;
+// Property names too: a body may carry unknown ones (ignored by the carrier) of any length, up to the body limit
+// (1 MiB), which would all be written; 100 names of at most 100 characters keep a record within ~10 KB.
+const NAME_LIMIT = 100;
+
+function named(key: string): string {
+  return key.length > NAME_LIMIT ? `${key.slice(0, NAME_LIMIT)}…` : key;
+}
 
 function shown(value: unknown): unknown {
   if (typeof value === 'string') return value.length > VALUE_LIMIT ? `${value.slice(0, VALUE_LIMIT)}…` : value;
@@ -112,7 +128,8 @@ function shown(value: unknown): unknown {
  * `ReceiverAuth` which of its parts were given (never their contents). The Agents RPC's `Webhook` is looked into.
  */
 export function auditChanges(body: unknown): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return {};
+  if (Array.isArray(body)) return patchChanges(body);
+  if (typeof body !== 'object' || body === null) return {};
   let b = body as Record<string, unknown>;
   const nested = Object.keys(b).find((k) => k.toLowerCase() === 'webhook');
   if (nested && typeof b[nested] === 'object' && b[nested] !== null && !Array.isArray(b[nested])) b = b[nested] as Record<string, unknown>;
@@ -120,7 +137,7 @@ export function auditChanges(body: unknown): Record<string, unknown> {
   const values: Record<string, unknown> = {};
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(b).slice(0, 100)) {
-    set.push(key);
+    set.push(named(key));
     const value = b[key];
     if (SHOWN.has(key.toLowerCase())) values[key] = shown(value);
     if (key.toLowerCase() === 'receiverauth') {
@@ -128,9 +145,50 @@ export function auditChanges(body: unknown): Record<string, unknown> {
         value === null
           ? 'removed'
           : typeof value === 'object' && !Array.isArray(value)
-            ? Object.keys(value as object).slice(0, 10)
+            ? Object.keys(value as object)
+                .slice(0, 10)
+                .map(named)
             : '(set)';
     }
   }
   return { Set: set, ...(Object.keys(values).length > 0 ? { Values: values } : {}), ...out };
+}
+
+/** A JSON Pointer's segments, unescaped (RFC 6901), the leading slash optional as domain/patch.ts takes it. */
+function segments(path: string): string[] {
+  return (path.startsWith('/') ? path.slice(1) : path).split('/').map((x) => x.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/**
+ * What a JSON Patch (PATCH /Webhook/:id as an array of operations) changes, in auditChanges' form: `Set` the
+ * properties its operations name, `Values` a harmless property's new value when an operation sets it whole, and
+ * `ReceiverAuth` the parts named (a path into it, or the keys of an object set whole). `test` changes nothing.
+ */
+function patchChanges(ops: unknown[]): Record<string, unknown> {
+  const set = new Set<string>();
+  const values: Record<string, unknown> = {};
+  const parts = new Set<string>();
+  let authRemoved = false;
+  let authText = false;
+  for (const op of ops.slice(0, 100)) {
+    if (typeof op !== 'object' || op === null || Array.isArray(op)) continue;
+    const { op: kind, path, value } = op as Record<string, unknown>;
+    if (typeof path !== 'string' || typeof kind !== 'string' || kind.toLowerCase() === 'test') continue;
+    const [top, part] = segments(path);
+    if (!top) continue;
+    set.add(named(top));
+    const removed = kind.toLowerCase() === 'remove';
+    if (part === undefined && SHOWN.has(top.toLowerCase())) values[top] = removed ? null : shown(value);
+    if (top.toLowerCase() !== 'receiverauth') continue;
+    if (part !== undefined) parts.add(named(part));
+    else if (removed || value === null) authRemoved = true;
+    else if (typeof value === 'object' && !Array.isArray(value)) for (const k of Object.keys(value).slice(0, 10)) parts.add(named(k));
+    else authText = true;
+  }
+  const out: Record<string, unknown> = { Set: [...set] };
+  if (Object.keys(values).length > 0) out.Values = values;
+  if (parts.size > 0) out.ReceiverAuth = [...parts].slice(0, 10);
+  else if (authText) out.ReceiverAuth = '(set)';
+  else if (authRemoved) out.ReceiverAuth = 'removed';
+  return out;
 }

@@ -97,6 +97,11 @@ describe('ReceiverAuth input', () => {
       /is not the certificate's private key/,
     ],
     ['a certificate without its key', { ClientCertificate: { Certificate: cert } }, /needs both Certificate and Key/],
+    // PostgreSQL refuses a NUL in a text value: a 500 there before this check.
+    ['a NUL before the certificate', { ClientCertificate: { Certificate: `\u0000${cert}`, Key: key } }, /Certificate: must be PEM text/],
+    ['a NUL in the key', { ClientCertificate: { Certificate: cert, Key: `${key}\u0000` } }, /Key: must be PEM text/],
+    ['a NUL after the CA bundle', { CaCertificates: `${cert}\u0000junk` }, /CaCertificates: must be PEM text/],
+    ['an escape character in the CA bundle', { CaCertificates: `\u001b[31m${cert}` }, /CaCertificates: must be PEM text/],
     ['an http token URL', oauth({ TokenUrl: 'http://auth.example.com/token' }), /TokenUrl: must be an https URL/],
     ['a loopback token URL', oauth({ TokenUrl: 'https://127.0.0.1/token' }), /TokenUrl: .*(loopback|private|not allowed)/i],
     ['a private-network token URL', oauth({ TokenUrl: 'https://10.0.0.5/token' }), /TokenUrl: .*(private|not allowed)/i],
@@ -159,6 +164,33 @@ describe('ReceiverAuth input', () => {
       ClientCertificate: { Fingerprint: 'AA' },
     };
     assert.deepEqual(validateWebhookInput({ ...good, ReceiverAuth: shown }, rules, current).receiverAuth, stored.receiverAuth);
+    // A certificate sent with the key field empty (the dashboard's form) keeps the stored key; it never drops mutual TLS.
+    const emptyKey = validateWebhookInput({ ...good, ReceiverAuth: { ClientCertificate: { Certificate: cert, Key: '' } } }, rules, current);
+    assert.deepEqual(emptyKey.receiverAuth?.clientCertificate, stored.receiverAuth?.clientCertificate);
+    // A renewed certificate for the stored key may come alone; one for another key needs that key.
+    const renewed = execFileSync('openssl', ['req', '-new', '-x509', '-key', join(dir, 'k.pem'), '-days', '2', '-subj', '/CN=renewed'], {
+      encoding: 'utf8',
+    });
+    const alone = validateWebhookInput({ ...good, ReceiverAuth: { ClientCertificate: { Certificate: renewed } } }, rules, current);
+    assert.deepEqual(alone.receiverAuth?.clientCertificate, { certPem: renewed, keyPem: key });
+    const otherKey = execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', '/dev/null', '-subj', '/CN=o'],
+      { encoding: 'utf8' },
+    );
+    const refused = (raw: unknown, cur?: typeof current) => {
+      try {
+        validateWebhookInput({ ...good, ReceiverAuth: raw }, rules, cur);
+        return [];
+      } catch (e) {
+        return (e as HookdError).fieldErrors.map((f) => `${f.property}: ${f.rule}`);
+      }
+    };
+    assert.ok(refused({ ClientCertificate: { Certificate: otherKey } }, current).some((p) => /not the certificate's private key/.test(p)));
+    // Without a stored key, an empty one is refused, not read as "no client certificate".
+    assert.ok(refused({ ClientCertificate: { Certificate: cert, Key: '' } }).some((p) => /needs both Certificate and Key/.test(p)));
+    assert.ok(refused({ ClientCertificate: { Certificate: null, Key: null } }).some((p) => /needs both Certificate and Key/.test(p)));
+    assert.ok(refused({ ClientCertificate: { Key: key } }, current).some((p) => /needs both Certificate and Key/.test(p)));
     // Another client id needs its own secret.
     assert.throws(
       () => validateWebhookInput({ ...good, ReceiverAuth: { OAuth2: { ...shown.OAuth2, ClientId: 'other' } } }, rules, current),

@@ -43,6 +43,10 @@ export const RECEIVER_AUTH_LIMITS = {
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 // Printable ASCII (and tab) only: these go into a form body or an Authorization header.
 const PLAIN = /^[\x20-\x7e]*$/;
+// PEM is ASCII text (RFC 7468 §2): no NUL or other control character is in a certificate or key, and PostgreSQL
+// refuses a text value holding a NUL (the certificates are stored as given).
+const PEM_TEXT = /^[\t\n\r\x20-\x7e]*$/;
+const NOT_PEM_TEXT = 'must be PEM text: printable ASCII and line breaks only';
 
 /** What the rules of the webhook's target also apply to (the token URL passes the receiver's target checks). */
 export interface AuthRules {
@@ -102,13 +106,28 @@ function readClientCertificate(v: unknown, stored: ClientCertificate | null, err
     errors.push({ property: path, rule: 'must be an object with Certificate and Key (PEM), or null' });
     return null;
   }
-  const certPem = str(v, 'Certificate', `${path}.Certificate`, RECEIVER_AUTH_LIMITS.certPem, errors, false);
-  const keyPem = str(v, 'Key', `${path}.Key`, RECEIVER_AUTH_LIMITS.keyPem, errors, false);
-  // The shown form ({Fingerprint, Expires}) sent back as it came keeps the stored certificate and key.
-  if (certPem === undefined && keyPem === undefined && stored) return stored;
-  if (!certPem || !keyPem) {
-    if (certPem !== null && keyPem !== null)
-      errors.push({ property: path, rule: 'needs both Certificate and Key as PEM (the key is never shown, so send both to replace it)' });
+  const before = errors.length;
+  // An empty field (null or '', as a form sends one) is left out: never a way to drop mutual TLS unseen.
+  const certPem = str(v, 'Certificate', `${path}.Certificate`, RECEIVER_AUTH_LIMITS.certPem, errors, false) ?? undefined;
+  const keyGiven = str(v, 'Key', `${path}.Key`, RECEIVER_AUTH_LIMITS.keyPem, errors, false) ?? undefined;
+  if (errors.length > before) return null;
+  // The shown form ({Subject, Fingerprint, Expires}) sent back as it came keeps the stored certificate and key.
+  if (certPem === undefined && keyGiven === undefined && stored) return stored;
+  // A certificate alone keeps the stored key (a renewal for the same key; checked against it below).
+  const keyPem = keyGiven ?? (certPem !== undefined ? stored?.keyPem : undefined);
+  if (certPem === undefined || keyPem === undefined) {
+    errors.push({
+      property: path,
+      rule: 'needs both Certificate and Key as PEM (the key is never shown: send both, or a renewed certificate alone for the stored key)',
+    });
+    return null;
+  }
+  if (!PEM_TEXT.test(certPem)) {
+    errors.push({ property: `${path}.Certificate`, rule: NOT_PEM_TEXT });
+    return null;
+  }
+  if (!PEM_TEXT.test(keyPem)) {
+    errors.push({ property: `${path}.Key`, rule: NOT_PEM_TEXT });
     return null;
   }
   const certs = parseCertificates(certPem);
@@ -141,6 +160,10 @@ function readCa(v: unknown, stored: string | null, errors: FieldError[]): string
   }
   if (v.length > RECEIVER_AUTH_LIMITS.caPem) {
     errors.push({ property: path, rule: `must be at most ${RECEIVER_AUTH_LIMITS.caPem} characters` });
+    return null;
+  }
+  if (!PEM_TEXT.test(v)) {
+    errors.push({ property: path, rule: NOT_PEM_TEXT });
     return null;
   }
   const certs = parseCertificates(v);

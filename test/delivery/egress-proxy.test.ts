@@ -8,6 +8,9 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Egress } from '../../src/delivery/egress-proxy.js';
+import { HttpSender } from '../../src/delivery/http-sender.js';
+import { TokenError } from '../../src/delivery/oauth2-tokens.js';
+import { ReceiverAccess } from '../../src/delivery/receiver-access.js';
 import { call, startHookd, TestClock, type TestServer, webhookBody } from '../helpers/harness.js';
 
 const servers: Server[] = [];
@@ -25,6 +28,7 @@ let proxiedUrl: string;
 let directUrl: string;
 let tokenUrl: string;
 let tokenRequests = 0;
+let proxyAddress: string;
 let hookd: TestServer;
 const clock = new TestClock();
 
@@ -68,6 +72,7 @@ before(async () => {
     client.on('error', () => upstream.destroy());
   });
   const proxyPort = await listen(proxy);
+  proxyAddress = `http://127.0.0.1:${proxyPort}`;
   proxied = receiver('proxied');
   direct = receiver('direct');
   const proxiedPort = await listen(proxied);
@@ -143,5 +148,29 @@ describe('target checks through a proxy', () => {
       { httpsProxy: 'http://proxy.invalid:3128', httpProxy: '', noProxy: '' },
     );
     assert.equal(await allowed.checkHost('localhost'), null);
+  });
+
+  it("resolves an OAuth2 token URL's name itself before the proxy is asked, as it does the receiver's", async () => {
+    const sender = new HttpSender({ timeoutMs: 2000, responseBodyCapBytes: 1024, allowPrivateTargets: false, connectionsPerOrigin: 1 });
+    const access = new ReceiverAccess(sender, 'hookd-test', () => Date.now(), {
+      httpsProxy: proxyAddress,
+      httpProxy: proxyAddress,
+      noProxy: '',
+    });
+    const opened = tunnels.length;
+    // .invalid never resolves (RFC 6761): hookd's own lookup fails, so the request is never handed to the proxy.
+    const client = {
+      tokenUrl: 'https://token.invalid/token',
+      clientId: 'c',
+      clientSecret: 's',
+      scope: null,
+      audience: null,
+      method: 'client_secret_basic' as const,
+    };
+    await assert.rejects(access.tokens.token(client), (e: Error) => e instanceof TokenError && /before the proxy/.test(e.message));
+    assert.equal(tunnels.length, opened, 'the proxy was never asked for the token URL');
+    assert.equal(access.tokens.requests, 0);
+    await access.close();
+    await sender.close();
   });
 });

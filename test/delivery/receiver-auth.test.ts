@@ -372,3 +372,84 @@ describe('basic auth', () => {
     await remove(id);
   });
 });
+
+/** The audit records of one webhook, as text, and its updates' ReceiverAuth parts. */
+async function auditOf(id: number): Promise<{ text: string; updates: unknown[] }> {
+  const res = await call(hookd.url, 'GET', `/api/v1/Audit?WebhookId=${id}`);
+  assert.equal(res.status, 200, res.text);
+  const items = res.json.Items as Array<{ Action: string; Changes: { ReceiverAuth?: unknown } }>;
+  return { text: res.text, updates: items.filter((r) => r.Action === 'webhook.update').map((r) => r.Changes.ReceiverAuth) };
+}
+
+const MERGE = { 'Content-Type': 'application/merge-patch+json' };
+
+describe('rotating receiver credentials, like the secret: the next delivery uses the new ones, and the change is audited', () => {
+  it('a client certificate and key replaced by PATCH: the next handshake presents the new certificate', async () => {
+    const id = await create('/rotate-cert', {
+      CaCertificates: serverCa.cert,
+      ClientCertificate: { Certificate: clientCert.cert, Key: clientCert.key },
+    });
+    await signal();
+    const next = pki.issue(clientCa, 'hookd-client-next');
+    const patched = await call(hookd.url, 'PATCH', `/api/v1/Webhook/${id}`, {
+      headers: MERGE,
+      body: { ReceiverAuth: { ClientCertificate: { Certificate: next.cert, Key: next.key } } },
+    });
+    assert.equal(patched.status, 200, patched.text);
+    assert.equal(patched.json.ReceiverAuth.ClientCertificate.Subject, 'CN=hookd-client-next');
+    await signal(2);
+    assert.deepEqual(seen.get('/rotate-cert'), ['hookd-client', 'hookd-client-next', 'hookd-client-next']);
+    assert.equal((await lastAttempt(id)).Outcome, 'success');
+    const audit = await auditOf(id);
+    assert.deepEqual(audit.updates, [['ClientCertificate']]);
+    for (const pem of [clientCert.key, next.key]) {
+      for (const line of pem.split('\n').filter((l) => l.length > 20 && !l.startsWith('-----')))
+        assert.ok(!audit.text.includes(line), 'no line of a key is in the audit log');
+    }
+    assert.ok(!audit.text.includes('PRIVATE KEY'));
+    await remove(id);
+  });
+
+  it('an OAuth2 client secret replaced by PATCH: the cached token of the old secret is not used, a new one is fetched', async () => {
+    tokenRequests = [];
+    const id = await create(
+      '/oauth-rotate',
+      { OAuth2: { TokenUrl: tokenUrl, ClientId: 'rotor', ClientSecret: 'old-client-secret' } },
+      plainUrl,
+    );
+    await signal();
+    assert.equal(tokenRequests.length, 1);
+    const patched = await call(hookd.url, 'PATCH', `/api/v1/Webhook/${id}`, {
+      headers: MERGE,
+      body: { ReceiverAuth: { OAuth2: { ClientSecret: 'new-client-secret' } } },
+    });
+    assert.equal(patched.status, 200, patched.text);
+    await signal(2);
+    assert.equal(tokenRequests.length, 2, 'one new token for the new secret, then reused');
+    assert.equal(tokenRequests[1]!.authorization, `Basic ${Buffer.from('rotor:new-client-secret').toString('base64')}`);
+    assert.equal((await lastAttempt(id)).Outcome, 'success');
+    const audit = await auditOf(id);
+    assert.deepEqual(audit.updates, [['OAuth2']]);
+    assert.ok(!audit.text.includes('old-client-secret') && !audit.text.includes('new-client-secret'));
+    await remove(id);
+  });
+
+  it('a basic-auth password replaced by PATCH: the next delivery sends the new one', async () => {
+    const id = await create('/basic-rotate', { Basic: { UserName: 'alice', Password: 'old-pass-word' } }, plainUrl);
+    await signal();
+    assert.equal((await lastAttempt(id)).StatusCode, 401, 'the receiver takes only the new password');
+    const patched = await call(hookd.url, 'PATCH', `/api/v1/Webhook/${id}`, {
+      headers: MERGE,
+      body: { ReceiverAuth: { Basic: { Password: 'pa55-word' } } },
+    });
+    assert.equal(patched.status, 200, patched.text);
+    assert.deepEqual(patched.json.ReceiverAuth, { Basic: { UserName: 'alice' } });
+    await signal();
+    assert.equal(seen.get('/basic-rotate')?.at(-1), `Basic ${Buffer.from('alice:pa55-word').toString('base64')}`);
+    assert.equal((await lastAttempt(id)).Outcome, 'success');
+    const audit = await auditOf(id);
+    assert.deepEqual(audit.updates, [['Basic']]);
+    assert.ok(!audit.text.includes('old-pass-word') && !audit.text.includes('pa55-word'));
+    await remove(id);
+  });
+});

@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import pg from 'pg';
+import { PostgresStore } from '../../src/store/postgres/index.js';
 import { loadConfig } from '../../src/config/settings.js';
 import type { Hookd } from '../../src/hookd.js';
 import { verifySignature } from '../../src/signing/netserver.js';
@@ -17,6 +19,7 @@ import { SecretBox } from '../../src/store/secret-box.js';
 import { call, listenOn, webhookBody } from '../helpers/harness.js';
 import { selfSignedCertificate, type TestCertificate } from '../helpers/certificate.js';
 import { Receiver } from '../helpers/receiver.js';
+import { freshPostgres, POSTGRES_URL } from '../helpers/stores.js';
 
 const key1 = randomBytes(32).toString('base64');
 const key2 = randomBytes(32).toString('hex');
@@ -199,5 +202,61 @@ describe('webhook secrets at rest', () => {
     const tampered = `${sealed.split(':').slice(0, 3).join(':')}:${raw.toString('base64')}`;
     assert.throws(() => new SecretBox(null, []).open(sealed), /HOOKD_ENCRYPTION_KEY/);
     assert.throws(() => box.open(tampered));
+  });
+});
+
+describe('receiver credentials at rest on PostgreSQL', { skip: POSTGRES_URL ? false : 'HOOKD_TEST_DATABASE_URL is not set' }, () => {
+  it('seals the client key, the OAuth2 client secret and the basic-auth password, and reseals them under a new key', async () => {
+    const { store, schema, drop } = await freshPostgres();
+    const dir = mkdtempSync(join(tmpdir(), 'hookd-secrets-pg-'));
+    const columns = async () => {
+      const client = new pg.Client({ connectionString: POSTGRES_URL });
+      await client.connect();
+      try {
+        const rows = await client.query(`SELECT client_key, oauth2, oauth2_secret, basic_password FROM ${schema}.webhooks ORDER BY id`);
+        return rows.rows as Array<Record<string, string | null>>;
+      } finally {
+        await client.end();
+      }
+    };
+    try {
+      const first = await listenOn(dir, { env: { HOOKD_ENCRYPTION_KEY: key1 }, store });
+      for (const receiverAuth of [
+        { ClientCertificate: { Certificate: clientCert.cert, Key: clientCert.key }, Basic: { UserName: 'bob', Password: 'pg-basic-pass' } },
+        { OAuth2: { TokenUrl: 'https://auth.example.com/token', ClientId: 'hookd', ClientSecret: 'pg-oauth-secret' } },
+      ]) {
+        const res = await call(first.url, 'POST', '/api/v1/Webhook', {
+          body: webhookBody(`${receiver.url}/pg`, { State: 'Stopped', ReceiverAuth: receiverAuth }),
+        });
+        assert.equal(res.status, 200, res.text);
+      }
+      await first.hookd.close();
+      const sealed = await columns();
+      const values = (rows: typeof sealed) => [rows[0]!.client_key!, rows[0]!.basic_password!, rows[1]!.oauth2_secret!];
+      const firstId = values(sealed)[0]!.split(':')[2];
+      assert.ok(values(sealed).every((v) => v.startsWith('enc:v1:') && v.split(':')[2] === firstId));
+      assert.ok(!sealed[1]!.oauth2!.includes('pg-oauth-secret'), 'the OAuth2 settings column holds no secret');
+
+      const second = await listenOn(dir, {
+        env: { HOOKD_ENCRYPTION_KEY: key2, HOOKD_PREVIOUS_ENCRYPTION_KEYS: key1 },
+        store: PostgresStore.open(POSTGRES_URL, schema),
+      });
+      await second.hookd.close();
+      const resealed = values(await columns());
+      const newId = resealed[0]!.split(':')[2];
+      assert.notEqual(newId, firstId);
+      assert.ok(
+        resealed.every((v) => v.split(':')[2] === newId),
+        'every credential is under the new key',
+      );
+      const box = new SecretBox(Buffer.from(key2, 'hex'));
+      assert.deepEqual(
+        resealed.map((v) => box.open(v)),
+        [clientCert.key, 'pg-basic-pass', 'pg-oauth-secret'],
+      );
+    } finally {
+      await drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

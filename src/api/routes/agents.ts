@@ -64,12 +64,17 @@ export async function agentRoutes(app: FastifyInstance, deps: RouteDeps): Promis
           const idRaw = pick(b, 'WebhookId');
           const id = idRaw === undefined || idRaw === null || idRaw === '' ? 0 : requiredId(idRaw, 'WebhookId');
           const saved = id === 0 ? await webhooks.create(req.caller, b) : await orNull(webhooks.update(req.caller, id, b));
+          if (saved === null) req.nothingChanged = true;
           return send(req, reply, 200, saved === null ? null : await webhookPlain(req, webhooks, saved), 'Webhook');
         }
-        case 'deletewebhook':
-          // Deleting what is not there leaves it not there: nothing to report.
-          await orNull(webhooks.delete(req.caller, requiredId(queryParam(req, 'WebhookId') ?? pick(b, 'WebhookId'), 'WebhookId')));
+        case 'deletewebhook': {
+          // Deleting what is not there leaves it not there: nothing to report (nor to audit).
+          const deleted = await orNull(
+            webhooks.delete(req.caller, requiredId(queryParam(req, 'WebhookId') ?? pick(b, 'WebhookId'), 'WebhookId')),
+          );
+          if (deleted === null) req.nothingChanged = true;
           return reply.code(204).send();
+        }
         case 'getwebhook': {
           const id = requiredId(queryParam(req, 'webhookId') ?? pick(b, 'WebhookId'), 'webhookId');
           const webhook = await orNull(webhooks.get(req.caller, id));

@@ -285,6 +285,8 @@ export async function webhookRoutes(app: FastifyInstance, deps: RouteDeps): Prom
     },
     async (req, reply) => {
       const result = await webhooks.confirmSecret(req.caller, idOf(req));
+      // A ping that failed confirms nothing: the previous secret still signs, and the audit log records no change.
+      if (!result.success) req.nothingChanged = true;
       return send(req, reply, 200, webhookResultCarrier(result), 'WebhookResult');
     },
   );
