@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HookdError } from '../domain/errors.js';
-import { checkInput, checkName } from '../domain/input-guard.js';
+import { checkInput, checkName, checkParameter } from '../domain/input-guard.js';
 import { buildXml, parseXml } from './xml.js';
 
 const JSON_TYPES = ['application/json', 'text/json', 'application/json-patch+json', 'application/merge-patch+json'];
@@ -85,7 +85,8 @@ export function registerBodyParsers(app: FastifyInstance, bodyLimit: number): vo
   );
   // Query strings (Fastify's parser already makes prototype-less objects): the same names refused, for one rule everywhere.
   app.addHook('onRequest', async (req) => {
-    for (const key of Object.keys(req.query as object)) checkName(key, 'query string');
+    const query = req.query as Record<string, unknown>;
+    for (const key of Object.keys(query)) checkParameter(key, query[key]);
   });
 }
 

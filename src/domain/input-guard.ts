@@ -17,6 +17,10 @@ export const MAX_INPUT_DEPTH = 32;
 
 export type InputPlace = 'request body' | 'query string';
 
+/** PostgreSQL cannot store U+0000 in text: refused in every string and name of a request, so both stores answer alike. */
+const NUL = '\u0000';
+const NUL_RULE = 'must not contain a NUL character (U+0000)';
+
 /** A node of the walk: the value, how deep it sits, and how it was reached (the path is written only for an error). */
 interface Step {
   value: unknown;
@@ -41,6 +45,7 @@ export function checkInput(value: unknown, where: InputPlace, maxDepth = MAX_INP
   while (stack.length > 0) {
     const step = stack.pop() as Step;
     const v = step.value;
+    if (typeof v === 'string' && v.includes(NUL)) throw new HookdError('invalid_field', { property: cut(pathOf(step)), rule: NUL_RULE });
     if (typeof v !== 'object' || v === null) continue;
     if (step.depth >= maxDepth) throw new HookdError('body_too_deep', { max: maxDepth, path: cut(pathOf(step)) });
     if (Array.isArray(v)) {
@@ -51,6 +56,7 @@ export function checkInput(value: unknown, where: InputPlace, maxDepth = MAX_INP
       if (FORBIDDEN_KEYS.has(key)) {
         throw new HookdError('input_forbidden_key', { where, key, path: cut(pathOf({ value: null, depth: 0, parent: step, key })) });
       }
+      if (key.includes(NUL)) throw new HookdError('invalid_field', { property: cut(pathOf(step)), rule: `names ${NUL_RULE}` });
       stack.push({ value: (v as Record<string, unknown>)[key], depth: step.depth + 1, parent: step, key });
     }
   }
@@ -59,6 +65,15 @@ export function checkInput(value: unknown, where: InputPlace, maxDepth = MAX_INP
 /** Throws the same 400 when one name (a form field, a query parameter) is a forbidden key. */
 export function checkName(key: string, where: InputPlace, path = key): void {
   if (FORBIDDEN_KEYS.has(key)) throw new HookdError('input_forbidden_key', { where, key, path: cut(path) });
+}
+
+/** A query parameter: its name as checkName, and no value holding a NUL (a 400 naming it, never a 500 from the store). */
+export function checkParameter(key: string, value: unknown): void {
+  checkName(key, 'query string');
+  const values = Array.isArray(value) ? value : [value];
+  if (key.includes(NUL) || values.some((x) => typeof x === 'string' && x.includes(NUL))) {
+    throw new HookdError('invalid_parameter', { name: cut(key.replaceAll(NUL, '\\0')), rule: NUL_RULE });
+  }
 }
 
 /** Paths are echoed in the error: keep them readable when an attacker sends a long one. */

@@ -243,3 +243,32 @@ describe('portal tokens (finding 3)', () => {
     assert.equal(renamed.status, 200, renamed.text);
   });
 });
+
+describe('NUL characters (PostgreSQL cannot store U+0000 in text)', () => {
+  it('a NUL in a query value, a body string or a body name is a 400 naming where, on every store, and nothing is written', async () => {
+    const before = (await call(server.url, 'GET', '/api/v1/Auth/Tokens')).json;
+    for (const path of ['/api/v1/Webhook?nameFilter=%00', '/api/v1/Webhook?nameFilter=a&nameFilter=b%00', '/api/v1/Audit?Actor=%00']) {
+      const res = await call(server.url, 'GET', path);
+      assert.equal(res.status, 400, `${path}: ${res.text}`);
+      assert.equal(res.json.ErrorCode, 'invalid_parameter', path);
+      assert.match(res.json.ErrorMessage, /NUL/, path);
+    }
+    const bodies: Array<[string, unknown, RegExp]> = [
+      ['/api/v1/Auth/Tokens', { Name: 'n\u0000' }, /\$\.Name/],
+      ['/api/v1/Webhook', webhookBody(`${receiver.url}/nul`, { Name: 'a\u0000b' }), /\$\.Name/],
+      ['/api/v1/Webhook', webhookBody(`${receiver.url}/nul`, { Properties: { 'k\u0000': 'v' } }), /\$\.Properties/],
+      ['/api/v1/Webhook/Events', [{ EventName: 'contact.changed', PrimaryKey: 1, Data: { a: ['x\u0000'] } }], /\$\[0\]\.Data\.a\[0\]/],
+    ];
+    for (const [path, body, where] of bodies) {
+      const res = await call(server.url, 'POST', path, { body });
+      assert.equal(res.status, 400, `${path}: ${res.text}`);
+      assert.equal(res.json.ErrorCode, 'invalid_field', path);
+      assert.match(res.json.ErrorMessage, where, path);
+      assert.match(res.json.ErrorMessage, /NUL/, path);
+    }
+    const form = await raw('POST', '/api/v1/Auth/Tokens', FORM, 'Name=n%00', basic());
+    assert.equal(form.status, 400, form.text);
+    assert.deepEqual((await call(server.url, 'GET', '/api/v1/Auth/Tokens')).json, before, 'no token was made');
+    assert.equal((await call(server.url, 'GET', '/api/v1/Webhook?nameFilter=a')).status, 200, 'the process answers on');
+  });
+});
