@@ -40,7 +40,12 @@ export class Checkpointer {
   static start(db: Db, file: string): Checkpointer | null {
     if (file === ':memory:') return null;
     const module = createRequire(import.meta.url).resolve('better-sqlite3');
-    const worker = new Worker(THREAD, { eval: true, workerData: { file, module, everyMs: CHECKPOINT_EVERY_MS } });
+    const worker = new Worker(THREAD, {
+      eval: true,
+      workerData: { file, module, everyMs: CHECKPOINT_EVERY_MS },
+      // It holds nothing but a connection: small heaps keep its share of hookd's memory to the isolate itself.
+      resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8 },
+    });
     // A thread that fails (it cannot open the file) leaves the writer's own checkpoints to do the work.
     worker.on('error', () => db.open && db.pragma(`wal_autocheckpoint = 1000`));
     worker.unref();
