@@ -24,8 +24,12 @@ export class OwnedWebhook {
   version: string;
   /** Failed attempts since the last success, kept exact by the owner (the only writer). */
   consecutive: number;
-  /** Due now, oldest first (a head index instead of shift(): a window turns over thousands of times a second). */
-  private readyItems: QueuedItem[] = [];
+  /**
+   * Due now, oldest first (a head index instead of shift(): a window turns over thousands of times a second). Slots
+   * before the head are emptied as they are taken, so the window does not keep a sent item and its event alive until
+   * the next compaction (up to 1,024 of them).
+   */
+  private readyItems: Array<QueuedItem | undefined> = [];
   private head = 0;
   /** Failed within their cycle, due again at `dueAt` (1 s, then 4 s). */
   delayed: QueuedItem[] = [];
@@ -306,7 +310,8 @@ export class OwnedWebhook {
   /** The next item to send, or undefined. */
   take(): QueuedItem | undefined {
     if (this.head >= this.readyItems.length) return undefined;
-    const item = this.readyItems[this.head++];
+    const item = this.readyItems[this.head];
+    this.readyItems[this.head++] = undefined;
     if (this.head > 1024 && this.head * 2 > this.readyItems.length) {
       this.readyItems = this.readyItems.slice(this.head);
       this.head = 0;
@@ -326,7 +331,7 @@ export class OwnedWebhook {
   /** Stops sending: what waits in the window stays queued in the store for whoever owns it next. */
   stop(): void {
     this.forgetMark();
-    for (const item of this.readyItems.slice(this.head)) this.held.delete(item.deliveryId);
+    for (const item of this.readyItems.slice(this.head)) if (item) this.held.delete(item.deliveryId);
     for (const item of this.delayed) this.held.delete(item.deliveryId);
     this.readyItems = [];
     this.head = 0;
