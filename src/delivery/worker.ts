@@ -83,6 +83,8 @@ export class DeliveryWorker {
   private refillDue = false;
   private wakeUp: (() => void) | null = null;
   private woken = false;
+  /** Wake-ups so far: one that comes while an exchange runs must outlive that exchange's answer. */
+  private wakes = 0;
   private readonly attempts: Attempts;
   private readonly leases: Leases;
   /** Results worth waiting for before a commit: GROUP_COMMIT_LIMITS in-flight floors (64 by default). */
@@ -119,6 +121,7 @@ export class DeliveryWorker {
 
   /** Tells the worker there may be new work (an event was stored, a webhook changed or came back). */
   wake(): void {
+    this.wakes++;
     this.acquireDue = true;
     this.versionsDue = true;
     // Called per signalled event: the owned webhooks are marked once, at the next pass, not here.
@@ -139,7 +142,10 @@ export class DeliveryWorker {
     if (now - this.lastVersionCheckAt >= VERSION_CHECK_MS) this.versionsDue = true;
     const { unowned, left, taken } = this.owned.offer(items, now);
     // Work left in the store (a webhook to take, or an owner to refill) cuts a gathering group commit short, as a wake-up does.
-    if (unowned || left) this.acquireDue = true;
+    if (unowned || left) {
+      this.acquireDue = true;
+      this.wakes++;
+    }
     // Handed-off deliveries wait in a window: a group commit that is gathering starts them without waiting for its end.
     if (taken && this.gathering) this.startAttempts();
     this.nudge();
@@ -294,6 +300,7 @@ export class DeliveryWorker {
       renew: this.leases.due(now),
       checkVersions: this.versionsDue || now - this.lastVersionCheckAt >= VERSION_CHECK_MS,
     };
+    const wakesBefore = this.wakes;
     let result: ExchangeResult;
     try {
       result = await queue.exchange(request);
@@ -303,10 +310,13 @@ export class DeliveryWorker {
       this.owned.restore({ tallies, ...owned });
       throw e;
     }
+    // Woken while the exchange ran (an event stored, another process's NOTIFY): its take and version check may have
+    // read the store before that work was there, so they are due again — else the wake-up was lost until the next poll.
+    const wokenMeanwhile = this.wakes !== wakesBefore;
     if (request.acquire > 0) {
       // A full batch means more webhooks may wait (fan-out to 1,000 takes four): take the rest next pass, not after a poll.
       const taken = result.webhooks.filter((row) => !this.owned.has(row.id)).length;
-      this.acquireDue = taken >= request.acquire;
+      this.acquireDue = taken >= request.acquire || wokenMeanwhile;
       this.lastAcquireAt = now;
     }
     // A trip queued webhook{id}.errors for the webhooks that watch it: take them now, not at the next poll.
@@ -314,7 +324,7 @@ export class DeliveryWorker {
     this.exchangeCount++;
     if (request.renew) this.leases.renewed(now);
     if (request.checkVersions) {
-      this.versionsDue = false;
+      this.versionsDue = wokenMeanwhile;
       this.lastVersionCheckAt = now;
     }
     for (const a of attempts) this.owned.get(a.webhookId)?.recorded();

@@ -147,8 +147,8 @@ async function lastAttempt(
   id: number,
 ): Promise<{ Outcome: string; Stage: string | null; Error: string | null; StatusCode: number | null }> {
   const log = await call(hookd.url, 'GET', `/api/v1/Webhook/${id}/Deliveries`);
-  const attempts = log.json.Items.flatMap((d: { Attempts: Array<{ AttemptId: number }> }) => d.Attempts);
-  return attempts.sort((a: { AttemptId: number }, b: { AttemptId: number }) => a.AttemptId - b.AttemptId).at(-1);
+  // The newest delivery comes first, its attempts in order (AttemptIds are unique, not ordered in time: README).
+  return log.json.Items[0].Attempts.at(-1);
 }
 
 /** Deletes a webhook and lets the worker see it gone (so it gives the webhook up before the next one is tried). */

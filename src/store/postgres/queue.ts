@@ -22,7 +22,7 @@ import {
 } from '../rows.js';
 import { type QueuedJsonRow, toQueuedItemFromJson } from '../event-rows.js';
 import { type Client, transaction } from './database.js';
-import { signalEvents } from './signal.js';
+import { signalEvents, WORK_CHANNEL } from './signal.js';
 
 const NEXT_KIND = { delivered: 0, retry: 1, 'new-cycle': 2, later: 3 } as const;
 
@@ -42,6 +42,12 @@ renewed AS (
 ),
 released AS (
   DELETE FROM webhook_leases WHERE owner = $1 AND webhook_id = ANY($6::bigint[]) RETURNING 1
+),
+-- A webhook given back with due work (a process joined, or its owner's share shrank): wake the others to take it now,
+-- not at their next poll — two processes sharing 100 webhooks delivered 0.40 of one while given-back ones waited.
+handed AS (
+  SELECT pg_notify('${WORK_CHANNEL}', '') WHERE cardinality($6::bigint[]) > 0 AND EXISTS (
+    SELECT 1 FROM deliveries d WHERE d.webhook_id = ANY($6::bigint[]) AND d.status = 0 AND d.due_at <= $2)
 ),
 res AS (
   SELECT r.* FROM unnest($7::bigint[], $8::bigint[], $9::text[], $10::int[], $11::bigint[], $12::int[], $13::int[], $14::text[],
@@ -149,6 +155,7 @@ SELECT
      (SELECT min(r.due) FROM res r WHERE r.webhook_id = t.wid AND r.next_kind <> 0)))), '[]')
    FROM targets t WHERE (SELECT count(*) FROM win WHERE win.webhook_id = t.wid) < t.want) AS next_due,
   (SELECT n FROM live) AS workers,
+  (SELECT count(*) FROM handed) AS handed,
   CASE WHEN $31 > 0 THEN (SELECT n FROM busy) END AS busy`;
 
 interface ExchangeRow {
