@@ -94,10 +94,15 @@ describe('custom event names', () => {
   }
 
   it('refuses a subscription with a comma or a wildcard inside, and keeps nothing', async () => {
-    for (const events of [['Goyette, Kautzer and Kuhn'], ['con*.created'], ['a\u0000b']]) {
+    for (const events of [['Goyette, Kautzer and Kuhn'], ['con*.created']]) {
       const res = await call(server.url, 'POST', '/api/v1/Webhook', { body: webhookBody(`${receiver.url}/hook`, { Events: events }) });
       assert.equal(res.status, 400, res.text);
       assert.equal(res.json.Errors[0].Property, 'Events');
     }
+    // A NUL is refused before any route, in every body (input-guard.ts), naming where it is.
+    const nul = await call(server.url, 'POST', '/api/v1/Webhook', { body: webhookBody(`${receiver.url}/hook`, { Events: ['a\u0000b'] }) });
+    assert.equal(nul.status, 400, nul.text);
+    assert.equal(nul.json.ErrorCode, 'invalid_field');
+    assert.match(nul.json.ErrorMessage, /^\$\.Events\[0\]: /);
   });
 });
