@@ -250,7 +250,7 @@ if (chosen.length === 0) {
       '  each deliver 20,000 events to one receiver, interleaved, 3 runs, with bare undici and hookd also warm; CPU from `process.cpuUsage()` (the references, their load',
       '  generator included) and `/proc/<pid>/stat` (hookd, all its threads). `bench/profile-stages.ts` splits a hookd profile by stage.',
       '- 100 webhooks: 200 events to 100 webhooks on one receiver (20,000 deliveries); with one hanging, its requests are never answered.',
-      '- Latency: 1,000 events/s for 5 s (10 every 10 ms) from a separate load process; signal sent to arrival at the receiver.',
+      '- Latency: 1,000 events/s for 5 s (10 every 10 ms) from a separate load process, after 1 s unmeasured (the load process warming up) and, for hookd, 20,000 deliveries first; signal sent to arrival at the receiver.',
       '- Ingestion and API: autocannon, 4 s a run, Bearer token; ingestion with `HOOKD_ROLE=api` (no delivery in that process).',
       '- Backlog: the receiver answers 503 while 1,000,000 deliveries are queued (`HOOKD_MAX_CONSECUTIVE_ERRORS` set high, so the webhook',
       '  stays Active and keeps retrying); then it answers 200 again and the drain is measured over 20 s.',
