@@ -1,8 +1,8 @@
 /**
  * WAL checkpoints on a thread of their own. SQLite copies its write-ahead log into the database file every
  * `wal_autocheckpoint` pages, inside the commit that crosses the line, and syncs both files: on this machine a
- * 1,000-page checkpoint held the event loop ~10 ms, five times a second at full load (~4 µs a delivery, and the
- * latency case's p99). Here a second connection in a worker thread checkpoints every CHECKPOINT_EVERY_MS
+ * 1,000-page checkpoint held the event loop ~10 ms, five times a second at full load (~4 µs a delivery in a store
+ * micro-benchmark, mostly waiting for the syncs). Here a second connection in a worker thread checkpoints every CHECKPOINT_EVERY_MS
  * (PASSIVE: it never blocks the writer), and the writer's own automatic checkpoint stays as a backstop at
  * BACKSTOP_PAGES: it finds the log already copied but for its tail, and lets the log start again from its
  * beginning (under constant writes a checkpoint from another connection always ends behind the writer).
