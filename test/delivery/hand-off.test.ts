@@ -38,8 +38,12 @@ describe('hand-off of fresh deliveries', () => {
       await call(server.url, 'POST', '/api/v1/Webhook/Events', { body: events(2, 1) });
       await server.deliver();
       assert.deepEqual(keysAt('/caught-up'), [1, 2]);
-      // PostgreSQL hands nothing off (another process may own the webhook): the wake-up exchange refills first.
-      assert.equal(worker.exchanges - before, TEST_STORE === 'sqlite' ? 1 : 2);
+      // PostgreSQL hands nothing off (another process may own the webhook): the wake-up exchange refills first. The
+      // event's own NOTIFY may reach this process while that exchange runs, and a wake-up then asks for one more take
+      // (wake-during-exchange.test.ts): 2 exchanges, or 3.
+      const exchanges = worker.exchanges - before;
+      if (TEST_STORE === 'sqlite') assert.equal(exchanges, 1);
+      else assert.ok(exchanges === 2 || exchanges === 3, `${exchanges} exchanges`);
     } finally {
       await server.close();
     }
