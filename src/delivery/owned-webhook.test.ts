@@ -96,6 +96,16 @@ describe('OwnedWebhook: the refill mark', () => {
     assert.ok(w.refillRequest([]).after, 'a pass that was not woken keeps it');
   });
 
+  it('a refill that was out while the mark was forgotten sets no new one', () => {
+    const { w, first } = refilledOwner();
+    w.refillRequest([]);
+    w.settle(first, { kind: 'fault', status: null, stage: 'prepare', error: 'x' }, rules, 1_002, () => 'new');
+    w.refilled([item(4), item(5)], 1_003);
+    assert.equal(w.refillRequest([]).after, undefined, 'the delivery let go meanwhile may lie before the last item of that refill');
+    w.refilled([item(6)], 1_004);
+    assert.deepEqual(w.refillRequest([]).after, { dueAt: 1_000, id: 6 }, 'the next refill sets it again');
+  });
+
   it('strict ordering never uses a mark', () => {
     const w = new OwnedWebhook({ ...row, strict: true });
     w.refilled([item(1), item(2)], 1_000);

@@ -45,6 +45,9 @@ export class OwnedWebhook {
   private mark: RefillMark | null = null;
   /** Held ids that may lie after the mark: held when it was set, handed off, or kept for a retry since. */
   private readonly offMark = new Set<number>();
+  /** Times the mark was forgotten: a refill planned before the last time must not set a new one. */
+  private forgotten = 0;
+  private forgottenAtRequest = 0;
   /** Statistics changes since the last exchange. */
   tally: Tally = emptyTally();
   /** The store may hold more due deliveries than the window has taken. */
@@ -231,6 +234,7 @@ export class OwnedWebhook {
   /** What its next refill asks for: room in the window, after the mark, leaving out what it holds (and `recording`). */
   refillRequest(recording: readonly number[]): RefillRequest {
     const want = this.window - this.readyCount;
+    this.forgottenAtRequest = this.forgotten;
     if (this.strict || this.mark === null)
       return { webhookId: this.target.id, want, holding: [...this.held, ...recording], strict: this.strict };
     return { webhookId: this.target.id, want, holding: [...this.offMark, ...recording], strict: false, after: this.mark };
@@ -240,6 +244,7 @@ export class OwnedWebhook {
   private forgetMark(): void {
     this.mark = null;
     this.offMark.clear();
+    this.forgotten++;
   }
 
   /** The statistics changes since the last exchange, handed over (null: none), and a fresh tally begun. */
@@ -283,7 +288,8 @@ export class OwnedWebhook {
   /** A refill's items, in due order: added, and the mark moved to the last (what it held before may lie after it). */
   refilled(items: QueuedItem[], now: number): void {
     const last = items[items.length - 1];
-    if (last !== undefined && !this.strict) {
+    // Forgotten while this refill was out (a delivery went back to the store meanwhile): the next one reads from the start.
+    if (last !== undefined && !this.strict && this.forgotten === this.forgottenAtRequest) {
       if (this.mark === null) for (const id of this.held) this.offMark.add(id);
       this.mark = { dueAt: last.dueAt, id: last.deliveryId };
     }
