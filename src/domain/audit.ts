@@ -5,6 +5,7 @@
  * only its name (a secret, a password, a key or a token is never written).
  */
 import { isPlainObject, pick } from './carrier-fields.js';
+import { pointerSegments } from './patch.js';
 
 export type ActorKind = 'user' | 'application' | 'portal';
 
@@ -154,11 +155,6 @@ export function auditChanges(body: unknown): Record<string, unknown> {
   return { Set: set, ...(Object.keys(values).length > 0 ? { Values: values } : {}), ...out };
 }
 
-/** A JSON Pointer's segments, unescaped (RFC 6901), the leading slash optional as domain/patch.ts takes it. */
-function segments(path: string): string[] {
-  return (path.startsWith('/') ? path.slice(1) : path).split('/').map((x) => x.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
-
 /**
  * What a JSON Patch (PATCH /Webhook/:id as an array of operations) changes, in auditChanges' form: `Set` the
  * properties its operations name, `Values` a harmless property's new value when an operation sets it whole, and
@@ -174,7 +170,7 @@ function patchChanges(ops: unknown[]): Record<string, unknown> {
     if (typeof op !== 'object' || op === null || Array.isArray(op)) continue;
     const { op: kind, path, value } = op as Record<string, unknown>;
     if (typeof path !== 'string' || typeof kind !== 'string' || kind.toLowerCase() === 'test') continue;
-    const [top, part] = segments(path);
+    const [top, part] = pointerSegments(path);
     if (!top) continue;
     set.add(named(top));
     const removed = kind.toLowerCase() === 'remove';

@@ -36,13 +36,16 @@ export function mergePatchToOps(patch: unknown, target: Record<string, unknown>,
   return ops;
 }
 
+/** A JSON Pointer's segments, unescaped (RFC 6901); the leading slash is optional, as hookd's PATCH takes it. */
+export function pointerSegments(path: string): string[] {
+  return (path.startsWith('/') ? path.slice(1) : path).split('/').map((raw) => raw.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
 /** Resolves each segment of `path` against the target's keys in any letter case. */
 function canonicalPath(path: string, target: unknown): string {
-  const segments = (path.startsWith('/') ? path.slice(1) : path).split('/');
   let node: unknown = target;
   const out: string[] = [];
-  for (const raw of segments) {
-    const segment = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+  for (const segment of pointerSegments(path)) {
     checkName(segment, 'request body', path);
     let key = segment;
     if (isObject(node)) key = Object.keys(node).find((k) => k.toLowerCase() === segment.toLowerCase()) ?? segment;

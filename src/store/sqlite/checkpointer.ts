@@ -2,10 +2,10 @@
  * WAL checkpoints on a thread of their own. SQLite copies its write-ahead log into the database file every
  * `wal_autocheckpoint` pages, inside the commit that crosses the line, and syncs both files: on this machine a
  * 1,000-page checkpoint held the event loop ~10 ms, five times a second at full load (~4 µs a delivery in a store
- * micro-benchmark, mostly waiting for the syncs). Here a second connection in a worker thread checkpoints every CHECKPOINT_EVERY_MS
- * (PASSIVE: it never blocks the writer), and the writer's own automatic checkpoint stays as a backstop at
- * BACKSTOP_PAGES: it finds the log already copied but for its tail, and lets the log start again from its
- * beginning (under constant writes a checkpoint from another connection always ends behind the writer).
+ * micro-benchmark, mostly waiting for the syncs). Here a second connection in a worker thread checkpoints every
+ * CHECKPOINT_EVERY_MS (PASSIVE: it never blocks the writer), and the writer's own automatic checkpoint stays as a
+ * backstop at BACKSTOP_PAGES: it finds the log already copied but for its tail, and lets the log start again from
+ * its beginning (under constant writes a checkpoint from another connection always ends behind the writer).
  * Durability is unchanged: the same checkpoints with the same syncs, run elsewhere.
  */
 import { createRequire } from 'node:module';

@@ -28,20 +28,37 @@ export function webhookUsage(db: Db, tenantId: number, ids: number[], failuresSi
        LEFT JOIN deliveries td ON td.id = t.delivery_id
       WHERE w.tenant_id = ? AND w.id IN (SELECT value FROM json_each(?))`,
   ).all(failuresSince, tenantId, JSON.stringify(ids)) as UsageDbRow[];
-  return rows.map((r) => toUsageRow(newerFolded(db, r)));
+  const folded = newestFolded(db, ids);
+  return rows.map((r) => toUsageRow(newer(r, folded.get(Number(r.webhook_id)))));
+}
+
+interface FoldedRow {
+  webhook_id: number;
+  id: number;
+  ok_started: number;
+  ok_status: number;
+  event_guid: string;
+  status: number;
+  due_at: number;
 }
 
 /**
- * A first attempt that succeeded is kept in its delivery's row (migration 013): when the webhook's newest such one
- * started after its newest attempt row, it is the webhook's last attempt (index deliveries_ok_by_webhook).
+ * A first attempt that succeeded is kept in its delivery's row (migration 013): each listed webhook's newest such
+ * one, in one query (an index seek a webhook on deliveries_ok_by_webhook).
  */
-function newerFolded(db: Db, r: UsageDbRow): UsageDbRow {
-  const folded = q(
+function newestFolded(db: Db, ids: number[]): Map<number, FoldedRow> {
+  // Takes a JSON array of webhook ids; returns, for each that has one, its newest folded first attempt.
+  const rows = q(
     db,
-    `SELECT id, ok_started, ok_status, event_guid, status, due_at FROM deliveries
-      WHERE webhook_id = ? AND ok_status IS NOT NULL ORDER BY ok_started DESC LIMIT 1`,
-  ).get(r.webhook_id) as
-    { id: number; ok_started: number; ok_status: number; event_guid: string; status: number; due_at: number } | undefined;
+    `SELECT d.webhook_id, d.id, d.ok_started, d.ok_status, d.event_guid, d.status, d.due_at FROM deliveries d
+      WHERE d.id IN (SELECT (SELECT f.id FROM deliveries f WHERE f.webhook_id = w.value AND f.ok_status IS NOT NULL
+                             ORDER BY f.ok_started DESC LIMIT 1) FROM json_each(?) w)`,
+  ).all(JSON.stringify(ids)) as FoldedRow[];
+  return new Map(rows.map((r) => [r.webhook_id, r]));
+}
+
+/** The webhook's last attempt: the folded one when it started after its newest attempt row. */
+function newer(r: UsageDbRow, folded: FoldedRow | undefined): UsageDbRow {
   if (!folded || (r.started !== null && Number(r.started) >= folded.ok_started)) return r;
   return {
     ...r,
