@@ -269,6 +269,8 @@ export function queueContract(name: string, open: OpenStore): void {
         );
         const ids = log.flatMap((d) => d.attempts.map((a) => a.attemptId));
         assert.equal(new Set(ids).size, 3, 'every attempt has its own AttemptId');
+        // Kept in its delivery's row on both stores (README): its AttemptId is the negated DeliveryId.
+        assert.equal(one.attempts[0]!.attemptId, -d1.deliveryId);
         assert.deepEqual(
           (await store.deliveryLog.listDeliveries(tenant.id, w.id, { top: 10, skip: 0 })).items.flatMap((d) =>
             d.attempts.map((a) => a.attemptId),

@@ -1,6 +1,7 @@
 /** The delivery log on PostgreSQL: listing, retrying one delivery (notifications: notifications.ts). */
 import type { DeliveryLog, StoreSnapshot } from '../delivery-log.js';
-import { type AttemptRow, type DeliveryRow, type QueueHeadRow, toDeliveryViews, toQueueHead } from '../rows.js';
+import { type AttemptRow, type QueueHeadRow, toDeliveryViews, toQueueHead } from '../rows.js';
+import { type FoldedDeliveryRow, foldedAttempt } from '../folded-attempts.js';
 import { EVENT_COLUMNS } from '../event-rows.js';
 import { stateFromValue } from '../../domain/webhook.js';
 import type { AttemptSample } from '../../domain/stats.js';
@@ -20,8 +21,8 @@ export class PostgresDeliveryLog implements DeliveryLog {
     const { rows: totalRows } = await this.pool.query<{ n: number }>('SELECT count(*) AS n FROM deliveries WHERE webhook_id = $1', [
       webhookId,
     ]);
-    const { rows } = await this.pool.query<DeliveryRow>(
-      `SELECT d.id, d.webhook_id, d.event_guid, d.status, d.created, d.finished, d.due_at,
+    const { rows } = await this.pool.query<FoldedDeliveryRow>(
+      `SELECT d.id, d.webhook_id, d.event_guid, d.status, d.created, d.finished, d.due_at, d.ok_started, d.ok_duration_ms, d.ok_status,
             ${EVENT_COLUMNS}
      FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.webhook_id = $1 ORDER BY d.id DESC LIMIT $2 OFFSET $3`,
       [webhookId, page.top, page.skip],
@@ -29,6 +30,8 @@ export class PostgresDeliveryLog implements DeliveryLog {
     const { rows: attempts } = await this.pool.query<AttemptRow>('SELECT * FROM attempts WHERE delivery_id = ANY($1) ORDER BY id', [
       rows.map((r) => r.id),
     ]);
+    // A first attempt that succeeded is kept in its delivery's row: its last attempt, after any of hookd's own faults.
+    for (const r of rows) if (r.ok_status !== null) attempts.push(foldedAttempt(r));
     const items = toDeliveryViews(rows, attempts);
     // The oldest queued delivery: under strict ordering, the one the others wait for.
     const { rows: heads } = await this.pool.query<QueueHeadRow>(
@@ -75,8 +78,14 @@ export class PostgresDeliveryLog implements DeliveryLog {
 
   async attemptsBetween(webhookId: number, since: number, until: number, limit: number): Promise<AttemptSample[]> {
     const { rows } = await this.pool.query<{ started: string; duration_ms: number; status_code: number | null; outcome: string }>(
-      `SELECT started, duration_ms, status_code, outcome FROM attempts
-       WHERE webhook_id = $1 AND started >= $2 AND started <= $3 ORDER BY started LIMIT $4`,
+      // Two index walks in time order (attempt rows, and first attempts kept in their deliveries' rows), merged.
+      `SELECT * FROM (
+         (SELECT started, duration_ms, status_code, outcome FROM attempts
+           WHERE webhook_id = $1 AND started >= $2 AND started <= $3 ORDER BY started LIMIT $4)
+         UNION ALL
+         (SELECT ok_started, ok_duration_ms, ok_status, 'success' FROM deliveries
+           WHERE webhook_id = $1 AND ok_status IS NOT NULL AND ok_started >= $2 AND ok_started <= $3 ORDER BY ok_started LIMIT $4)
+       ) s ORDER BY started LIMIT $4`,
       [webhookId, since, until, limit],
     );
     return rows.map((r) => ({ started: Number(r.started), durationMs: r.duration_ms, statusCode: r.status_code, outcome: r.outcome }));

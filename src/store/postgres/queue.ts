@@ -55,10 +55,13 @@ res AS (
     AS r(delivery_id, webhook_id, guid, retry, started, duration, status, outcome, error, stage, next_kind, due, cycle, new_guid)
   WHERE r.webhook_id IN (SELECT webhook_id FROM mine)
 ),
+-- A first attempt that succeeded is kept in its delivery's row (migration 014), not written to attempts: both read d
+-- as it was before this statement, so they agree on which results fold.
 att AS (
   INSERT INTO attempts (delivery_id, webhook_id, event_guid, retry, started, duration_ms, status_code, outcome, error, stage)
   SELECT r.delivery_id, r.webhook_id, r.guid, r.retry, r.started, r.duration, r.status, r.outcome, r.error, r.stage
   FROM res r JOIN deliveries d ON d.id = r.delivery_id AND d.status = 0
+  WHERE NOT (r.next_kind = 0 AND r.retry = 0 AND r.outcome = 'success' AND d.attempts = 0)
   RETURNING 1
 ),
 upd AS (
@@ -68,8 +71,12 @@ upd AS (
     due_at = CASE WHEN r.next_kind = 0 THEN d.due_at ELSE r.due END,
     cycle_attempt = CASE r.next_kind WHEN 1 THEN r.cycle WHEN 2 THEN 0 ELSE d.cycle_attempt END,
     event_guid = CASE WHEN r.next_kind = 2 THEN r.new_guid ELSE d.event_guid END,
-    attempts = d.attempts + CASE WHEN r.next_kind = 3 THEN 0 ELSE 1 END
-  FROM res r WHERE d.id = r.delivery_id AND d.status = 0
+    attempts = d.attempts + CASE WHEN r.next_kind = 3 THEN 0 ELSE 1 END,
+    ok_started = CASE WHEN r.first_ok AND d.attempts = 0 THEN r.started ELSE d.ok_started END,
+    ok_duration_ms = CASE WHEN r.first_ok AND d.attempts = 0 THEN r.duration ELSE d.ok_duration_ms END,
+    ok_status = CASE WHEN r.first_ok AND d.attempts = 0 THEN r.status ELSE d.ok_status END
+  FROM (SELECT res.*, (res.next_kind = 0 AND res.retry = 0 AND res.outcome = 'success') AS first_ok FROM res) r
+  WHERE d.id = r.delivery_id AND d.status = 0
   RETURNING 1
 ),
 cnt AS (

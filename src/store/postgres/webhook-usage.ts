@@ -1,20 +1,24 @@
 /** The webhook list's figures on PostgreSQL (domain/webhook-usage.ts): one query for every listed webhook. */
 import { FAILED_OUTCOMES, type UsageRow } from '../../domain/webhook-usage.js';
 import { type UsageDbRow, toUsageRow } from '../usage-rows.js';
+import { type FoldedRow, newerFolded } from '../folded-attempts.js';
 import type { Client } from './database.js';
 
 /**
  * Takes a tenant, webhook ids and the start of the failure window; returns for each of those webhooks its failed
  * attempts since then (partial index attempts_failed_by_webhook), its newest attempt (attempts_by_webhook_started)
- * and its newest throttled one (attempts_throttled_by_webhook), each with its delivery: a few index lookups a
- * webhook, whatever the size of the log.
+ * and its newest throttled one (attempts_throttled_by_webhook), each with its delivery, and its newest first attempt
+ * kept in its delivery's row (deliveries_ok_by_webhook, migration 014): a few index lookups a webhook, whatever the
+ * size of the log.
  */
 export async function webhookUsage(c: Client, tenantId: number, ids: number[], failuresSince: number): Promise<UsageRow[]> {
-  const { rows } = await c.query<UsageDbRow>(
+  const { rows } = await c.query<UsageDbRow & { folded: FoldedRow | null }>(
     `SELECT w.id AS webhook_id, f.failures,
             a.started, a.status_code, a.outcome, a.stage, a.delivery_id, a.event_guid,
             d.status AS delivery_status, d.due_at,
-            t.started + t.duration_ms AS throttle_answered, td.status AS throttle_delivery_status, td.due_at AS throttle_due_at
+            t.started + t.duration_ms AS throttle_answered, td.status AS throttle_delivery_status, td.due_at AS throttle_due_at,
+            (SELECT row_to_json(k) FROM (SELECT f.webhook_id, f.id, f.ok_started, f.ok_status, f.event_guid, f.status, f.due_at
+               FROM deliveries f WHERE f.webhook_id = w.id AND f.ok_status IS NOT NULL ORDER BY f.ok_started DESC LIMIT 1) k) AS folded
        FROM webhooks w
        CROSS JOIN LATERAL (SELECT count(*)::int AS failures FROM attempts
                             WHERE webhook_id = w.id AND started >= $2 AND outcome IN (${FAILED_OUTCOMES.map((o) => `'${o}'`).join(', ')})) f
@@ -25,5 +29,5 @@ export async function webhookUsage(c: Client, tenantId: number, ids: number[], f
       WHERE w.tenant_id = $1 AND w.id = ANY($3)`,
     [tenantId, failuresSince, ids],
   );
-  return rows.map(toUsageRow);
+  return rows.map((r) => toUsageRow(newerFolded(r, r.folded ?? undefined)));
 }

@@ -7,8 +7,9 @@ import { stateFromValue } from '../../domain/webhook.js';
 import type { AttemptSample } from '../../domain/stats.js';
 import type { DeliveryView } from '../../domain/delivery-view.js';
 import { type Db, q } from './database.js';
-import { type AttemptRow, type DeliveryRow, type QueueHeadRow, toDeliveryViews, toQueueHead } from '../rows.js';
+import { type AttemptRow, type QueueHeadRow, toDeliveryViews, toQueueHead } from '../rows.js';
 import { EVENT_COLUMNS } from '../event-rows.js';
+import { type FoldedDeliveryRow, foldedAttempt } from '../folded-attempts.js';
 
 /** The DeliveryLog port on SQLite. */
 export class SqliteDeliveryLog implements DeliveryLog {
@@ -106,35 +107,11 @@ export class SqliteDeliveryLog implements DeliveryLog {
   }
 }
 
-/** A delivery row with its folded first attempt (migration 013; null: not folded). */
-interface FoldedDeliveryRow extends DeliveryRow {
-  ok_started: number | null;
-  ok_duration_ms: number | null;
-  ok_status: number | null;
-}
-
 interface SampleRow {
   started: number;
   duration_ms: number;
   status_code: number | null;
   outcome: string;
-}
-
-/** The first attempt a delivery's row keeps, as an attempt row (it was its first and only send: Retry 0). */
-function foldedAttempt(r: FoldedDeliveryRow): AttemptRow {
-  return {
-    // Its delivery's id, negated: unique beside the attempt rows' ids, and the same at every read.
-    id: -r.id,
-    delivery_id: r.id,
-    event_guid: r.event_guid,
-    retry: 0,
-    started: r.ok_started ?? 0,
-    duration_ms: r.ok_duration_ms ?? 0,
-    status_code: r.ok_status,
-    outcome: 'success',
-    stage: null,
-    error: null,
-  };
 }
 
 /** Two lists in `started` order, merged, the first `limit`. */

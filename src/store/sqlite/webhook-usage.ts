@@ -2,6 +2,7 @@
 import { FAILED_OUTCOMES, type UsageRow } from '../../domain/webhook-usage.js';
 import { type Db, q } from './database.js';
 import { type UsageDbRow, toUsageRow } from '../usage-rows.js';
+import { type FoldedRow, newerFolded } from '../folded-attempts.js';
 
 const FAILED = FAILED_OUTCOMES.map((o) => `'${o}'`).join(', ');
 
@@ -29,17 +30,7 @@ export function webhookUsage(db: Db, tenantId: number, ids: number[], failuresSi
       WHERE w.tenant_id = ? AND w.id IN (SELECT value FROM json_each(?))`,
   ).all(failuresSince, tenantId, JSON.stringify(ids)) as UsageDbRow[];
   const folded = newestFolded(db, ids);
-  return rows.map((r) => toUsageRow(newer(r, folded.get(Number(r.webhook_id)))));
-}
-
-interface FoldedRow {
-  webhook_id: number;
-  id: number;
-  ok_started: number;
-  ok_status: number;
-  event_guid: string;
-  status: number;
-  due_at: number;
+  return rows.map((r) => toUsageRow(newerFolded(r, folded.get(Number(r.webhook_id)))));
 }
 
 /**
@@ -54,21 +45,5 @@ function newestFolded(db: Db, ids: number[]): Map<number, FoldedRow> {
       WHERE d.id IN (SELECT (SELECT f.id FROM deliveries f WHERE f.webhook_id = w.value AND f.ok_status IS NOT NULL
                              ORDER BY f.ok_started DESC LIMIT 1) FROM json_each(?) w)`,
   ).all(JSON.stringify(ids)) as FoldedRow[];
-  return new Map(rows.map((r) => [r.webhook_id, r]));
-}
-
-/** The webhook's last attempt: the folded one when it started after its newest attempt row. */
-function newer(r: UsageDbRow, folded: FoldedRow | undefined): UsageDbRow {
-  if (!folded || (r.started !== null && Number(r.started) >= folded.ok_started)) return r;
-  return {
-    ...r,
-    started: folded.ok_started,
-    status_code: folded.ok_status,
-    outcome: 'success',
-    stage: null,
-    delivery_id: folded.id,
-    event_guid: folded.event_guid,
-    delivery_status: folded.status,
-    due_at: folded.due_at,
-  };
+  return new Map(rows.map((r) => [Number(r.webhook_id), r]));
 }
