@@ -51,15 +51,20 @@ const MAX_OWNED = 10_000;
 /**
  * How long a pass waits for more results to record together: 20,000 deliveries made ~18,000 commits without a
  * wait, ~1,300 with 2 ms and 16 results a commit, ~380 with 5 ms and 64 (issue 22: the commit was ~9 µs of a
- * delivery's CPU at 16 a commit, ~3 µs at 64). Recording later delays no delivery: sending runs from the window.
+ * delivery's CPU at 16 a commit, ~3 µs at 64). With many busy webhooks a commit writes a page of each one's index
+ * entries however few results it holds: with 100 webhooks, 5 ms (~100 results) cost ~9 µs a delivery in the commit,
+ * 20 ms ~3 µs. One busy webhook fills its group (GROUP_COMMIT_LIMITS) first. Recording later delays no delivery:
+ * sending runs from the window.
  */
-const GROUP_COMMIT_MS = 5;
+const GROUP_COMMIT_MS = 20;
 /**
  * Results per commit worth waiting for, in in-flight floors of a webhook (8 × 16 = 128 by default): at ~22,000
  * deliveries a second 64 a commit made ~940 commits for 60,000 deliveries, 128 ~570 (then GROUP_COMMIT_MS bounds it),
  * 46 → 43 µs of CPU a delivery (bench/cpu-per-delivery.ts).
  */
 const GROUP_COMMIT_LIMITS = 8;
+/** Busy webhooks whose groups one commit gathers at most. */
+const GROUP_COMMIT_WEBHOOKS = 8;
 /** How often an unshared store is asked whether the API changed an owned webhook (a wake-up asks at once). */
 const VERSION_CHECK_MS = 250;
 /**
@@ -91,8 +96,10 @@ export class DeliveryWorker {
   private wakes = 0;
   private readonly attempts: Attempts;
   private readonly leases: Leases;
-  /** Results worth waiting for before a commit: GROUP_COMMIT_LIMITS in-flight floors (64 by default). */
+  /** One webhook's group commit: GROUP_COMMIT_LIMITS in-flight floors (128 by default); also bounds its unrecorded results. */
   private readonly groupCommit: number;
+  /** Results the gathering group commit waits for: GROUP_COMMIT_LIMITS floors for each busy webhook, up to GROUP_COMMIT_WEBHOOKS. */
+  private groupTarget: number;
   /** The loop waits for a group commit's results: completions do not wake it until the group is complete. */
   private gathering = false;
 
@@ -101,6 +108,7 @@ export class DeliveryWorker {
     const pace = paceFor(deps.options.maxInFlightPerWebhook);
     this.owned = new Owners(pace, deps.queue.shared ? 0 : KEEP_IDLE_MS);
     this.groupCommit = pace.floor * GROUP_COMMIT_LIMITS;
+    this.groupTarget = this.groupCommit;
     this.leases = new Leases(deps.queue.shared, deps.options.attemptTimeoutMs, deps.logger);
     const { policy, maxThrottledMs, maxInFlight } = deps.options;
     this.attempts = new Attempts({
@@ -255,6 +263,11 @@ export class DeliveryWorker {
    * (`nudge`), not once per attempt (a promise and a timer per attempt were ~1 KB of garbage a delivery).
    */
   private async gatherResults(): Promise<void> {
+    // Each webhook's results are bounded by its own in-flight limit and group (attempts.ts): many busy webhooks fill a
+    // bigger group, so that a commit's pages carry more results (at most GROUP_COMMIT_WEBHOOKS groups, 1,024 by default).
+    let busy = 0;
+    for (const w of this.owned.values()) if (w.inFlight > 0 && ++busy >= GROUP_COMMIT_WEBHOOKS) break;
+    this.groupTarget = this.groupCommit * Math.max(1, busy);
     // Judged once: a completion only wakes this loop, and scanning every owned webhook at each one would cost per attempt.
     // New events (acquireDue) still cut the wait short.
     if (this.urgent() || this.groupComplete()) return;
@@ -269,7 +282,7 @@ export class DeliveryWorker {
 
   /** A gathering group commit is over: enough results, none more to come, work waiting in the store, or stopping. */
   private groupComplete(): boolean {
-    return !this.running || this.pending.length >= this.groupCommit || this.attempts.inFlight === 0 || this.acquireDue || this.versionsDue;
+    return !this.running || this.pending.length >= this.groupTarget || this.attempts.inFlight === 0 || this.acquireDue || this.versionsDue;
   }
 
   /** Work that waits in the store: new events to take, or an owned webhook with free slots and an empty window. */

@@ -73,13 +73,14 @@ function exchange(db: Db, r: ExchangeRequest): ExchangeResult {
     ...acquired.map((w) => ({ webhookId: w.id, want: r.acquireWant, holding: [], strict: w.strict })),
   ];
   const gone = new Set(lost);
+  let recordedBy: Map<number, number[]> | null = null;
   for (const t of targets) {
     if (gone.has(t.webhookId)) continue;
     const items = refill(db, t, r.now);
     deliveries.push(...items);
     if (items.length < t.want) {
-      const recorded = r.attempts.filter((a) => a.webhookId === t.webhookId).map((a) => a.deliveryId);
-      nextDue.push({ webhookId: t.webhookId, at: nextDueAt(db, t.webhookId, r.now, recorded) });
+      recordedBy ??= idsByWebhook(r.attempts);
+      nextDue.push({ webhookId: t.webhookId, at: nextDueAt(db, t.webhookId, r.now, recordedBy.get(t.webhookId) ?? []) });
     }
   }
   return { webhooks: [...changed, ...acquired], lost, deliveries, nextDue, workers: 1, busyWebhooks: null };
@@ -235,8 +236,26 @@ function refill(db: Db, t: RefillRequest, now: number): QueuedItem[] {
  * a later one, or one this exchange put back in the queue (a new cycle is due at once, but was still held).
  */
 function nextDueAt(db: Db, webhookId: number, now: number, recorded: number[]): number | null {
-  // Takes the webhook, now and a JSON array of the delivery ids this exchange recorded.
-  const sql = `SELECT min(due_at) FROM deliveries
-    WHERE webhook_id = ? AND status = 0 AND (due_at > ? OR id IN (SELECT value FROM json_each(?)))`;
-  return (q(db, sql).pluck().get(webhookId, now, JSON.stringify(recorded)) ?? null) as number | null;
+  // Two index seeks, not one query with an OR: that walked every queued row of the webhook (~9 µs a delivery with
+  // 100 webhooks, each holding a few hundred handed-off deliveries; issue 22's profile).
+  const later = q(db, 'SELECT min(due_at) FROM deliveries WHERE webhook_id = ? AND status = 0 AND due_at > ?')
+    .pluck()
+    .get(webhookId, now) as number | null;
+  if (recorded.length === 0) return later ?? null;
+  // Takes a JSON array of the delivery ids this exchange recorded, and the webhook.
+  const putBack = q(db, 'SELECT min(due_at) FROM deliveries WHERE id IN (SELECT value FROM json_each(?)) AND webhook_id = ? AND status = 0')
+    .pluck()
+    .get(JSON.stringify(recorded), webhookId) as number | null;
+  return later === null ? putBack : putBack === null ? later : Math.min(later, putBack);
+}
+
+/** The delivery ids of an exchange's results, by webhook. */
+function idsByWebhook(attempts: readonly SettledAttempt[]): Map<number, number[]> {
+  const by = new Map<number, number[]>();
+  for (const a of attempts) {
+    const list = by.get(a.webhookId);
+    if (list) list.push(a.deliveryId);
+    else by.set(a.webhookId, [a.deliveryId]);
+  }
+  return by;
 }
