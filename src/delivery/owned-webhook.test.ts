@@ -112,3 +112,22 @@ describe('OwnedWebhook: the refill mark', () => {
     assert.deepEqual(w.refillRequest([]), { webhookId: 7, want: 62, holding: [1, 2], strict: true });
   });
 });
+
+describe('OwnedWebhook: the window', () => {
+  it('holds four in-flight limits once it has earned them, and runs dry below one limit while the store may hold more', () => {
+    const w = new OwnedWebhook(row, { floor: 16, ceiling: 64 });
+    assert.equal(w.window, 64);
+    for (let i = 0; i < 16 + 32; i++) w.answered(true, 5);
+    assert.equal(w.limit, 64);
+    assert.equal(w.window, 256);
+    w.refilled(
+      Array.from({ length: 64 }, (_, i) => item(i + 1)),
+      1_000,
+    );
+    assert.equal(w.runningDry, false, '64 left: one limit');
+    w.take();
+    assert.equal(w.runningDry, true, '63 left');
+    w.noMoreUntil(null);
+    assert.equal(w.runningDry, false, 'nothing more in the store');
+  });
+});

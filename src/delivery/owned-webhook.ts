@@ -144,9 +144,13 @@ export class OwnedWebhook {
     return this.paceState.limit;
   }
 
-  /** Deliveries its window holds: four in-flight floors, or twice its limit once it has earned more. */
+  /**
+   * Deliveries its window holds: four in-flight floors, or four times its limit once it has earned more, so that a
+   * refill-fed window lasts a group commit (issue 22: at twice its limit it ran dry while the exchange that refills it
+   * gathered its group; the gathering now ends once it is `runningDry`).
+   */
   get window(): number {
-    return Math.max(32, 4 * this.pace.floor, 2 * this.paceState.limit);
+    return Math.max(32, 4 * this.pace.floor, 4 * this.paceState.limit);
   }
 
   /** An answer came: quick successes raise its limit, anything else brings it back to the floor. */
@@ -279,6 +283,11 @@ export class OwnedWebhook {
 
   get active(): boolean {
     return this.state === 'Active' && !this.releasing;
+  }
+
+  /** Less than one in-flight limit left in the window while the store may hold more: a refill must go out before it runs dry. */
+  get runningDry(): boolean {
+    return this.mayHaveMore && this.readyCount < this.paceState.limit;
   }
 
   get readyCount(): number {

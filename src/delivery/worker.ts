@@ -102,6 +102,8 @@ export class DeliveryWorker {
   private groupTarget: number;
   /** The loop waits for a group commit's results: completions do not wake it until the group is complete. */
   private gathering = false;
+  /** A window is running dry while its store may hold more (Attempts.onLow): the gathering group ends, the refill goes out. */
+  private windowLow = false;
 
   constructor(private readonly deps: WorkerDeps) {
     // A window of four in-flight limits keeps a webhook busy between passes; an idle webhook stays owned on SQLite.
@@ -120,6 +122,12 @@ export class DeliveryWorker {
       mayStart: () => this.running && this.leases.hold,
       onSettled: (result) => this.pending.push(result),
       onEnded: () => this.nudge(),
+      // On PostgreSQL the exchange that refills a window is a round trip of a few ms: it must go out before the window
+      // runs dry (1 process 14,200 → 15,200 deliveries/s). SQLite's runs in the same turn of the loop and ending the
+      // group early only made smaller commits (570 → 700 for 60,000 deliveries).
+      onLow: () => {
+        if (deps.queue.shared) this.windowLow = true;
+      },
     });
     deps.queue.onQueued?.((items) => this.offer(items));
   }
@@ -270,6 +278,7 @@ export class DeliveryWorker {
     this.groupTarget = this.groupCommit * Math.max(1, busy);
     // Judged once: a completion only wakes this loop, and scanning every owned webhook at each one would cost per attempt.
     // New events (acquireDue) still cut the wait short.
+    this.windowLow = false;
     if (this.urgent() || this.groupComplete()) return;
     this.woken = false;
     this.gathering = true;
@@ -282,7 +291,14 @@ export class DeliveryWorker {
 
   /** A gathering group commit is over: enough results, none more to come, work waiting in the store, or stopping. */
   private groupComplete(): boolean {
-    return !this.running || this.pending.length >= this.groupTarget || this.attempts.inFlight === 0 || this.acquireDue || this.versionsDue;
+    return (
+      !this.running ||
+      this.pending.length >= this.groupTarget ||
+      this.attempts.inFlight === 0 ||
+      this.acquireDue ||
+      this.versionsDue ||
+      this.windowLow
+    );
   }
 
   /** Work that waits in the store: new events to take, or an owned webhook with free slots and an empty window. */
