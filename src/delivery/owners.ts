@@ -116,8 +116,9 @@ export class Owners {
   /**
    * Deliveries the store just queued. An owner that has nothing else waiting in the store takes them into its
    * window, up to its share of HAND_OFF_ITEMS if it is healthy; anything it cannot take — a webhook with a backlog
-   * (its order comes from the store), a strict one, a full window — is left to the store and the owner refills. Returns whether any went to a webhook not owned
-   * here (a take must find it), whether any was left to an owner's refill, and whether any was taken.
+   * (its order comes from the store), a strict one, a full window — is left to the store and the owner refills.
+   * Returns whether any went to a webhook not owned here (a take must find it), whether any was left to an owner's
+   * refill, and whether any was taken.
    */
   offer(items: readonly QueuedItem[], now: number): { unowned: boolean; left: boolean; taken: boolean } {
     let unowned = false;

@@ -17,8 +17,8 @@ export async function webhookUsage(c: Client, tenantId: number, ids: number[], f
             a.started, a.status_code, a.outcome, a.stage, a.delivery_id, a.event_guid,
             d.status AS delivery_status, d.due_at,
             t.started + t.duration_ms AS throttle_answered, td.status AS throttle_delivery_status, td.due_at AS throttle_due_at,
-            (SELECT row_to_json(k) FROM (SELECT f.webhook_id, f.id, f.ok_started, f.ok_status, f.event_guid, f.status, f.due_at
-               FROM deliveries f WHERE f.webhook_id = w.id AND f.ok_status IS NOT NULL ORDER BY f.ok_started DESC LIMIT 1) k) AS folded
+            (SELECT row_to_json(k) FROM (SELECT o.webhook_id, o.id, o.ok_started, o.ok_status, o.event_guid, o.status, o.due_at
+               FROM deliveries o WHERE o.webhook_id = w.id AND o.ok_status IS NOT NULL ORDER BY o.ok_started DESC LIMIT 1) k) AS folded
        FROM webhooks w
        CROSS JOIN LATERAL (SELECT count(*)::int AS failures FROM attempts
                             WHERE webhook_id = w.id AND started >= $2 AND outcome IN (${FAILED_OUTCOMES.map((o) => `'${o}'`).join(', ')})) f
