@@ -3,39 +3,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { NETSERVER_POLICY } from '../domain/retry-policy.js';
 import { throttleRule } from '../domain/throttle.js';
-import type { OwnedWebhookRow, QueuedItem } from '../store/delivery-queue.js';
+import { ownedRow, queuedItem } from '../../test/helpers/owned-rows.js';
+import type { QueuedItem } from '../store/delivery-queue.js';
 import { OwnedWebhook } from './owned-webhook.js';
 
-const row: OwnedWebhookRow = {
-  id: 7,
-  tenantId: 1,
-  name: 'w',
-  type: 'webhook',
-  targetUrl: 'https://example.com/hook',
-  secret: 's',
-  headers: null,
-  properties: null,
-  previousSecret: null,
-  previousSecretUntil: null,
-  secretConfirmed: true,
-  receiverAuth: null,
-  sendTraceContext: false,
-  state: 'Active',
-  consecutiveErrors: 0,
-  maxPerSecond: null,
-  strict: false,
-  version: '1',
-};
+const row = ownedRow(7);
 
-const item = (id: number, dueAt = 1_000): QueuedItem => ({
-  deliveryId: id,
-  webhookId: 7,
-  eventGuid: `g${id}`,
-  cycleAttempt: 0,
-  attempts: 0,
-  dueAt,
-  event: {} as QueuedItem['event'],
-});
+const item = (id: number, dueAt = 1_000): QueuedItem => queuedItem(7, id, dueAt);
 const rules = { policy: NETSERVER_POLICY, throttle: throttleRule(NETSERVER_POLICY, 3_600_000) };
 const FAIL = { kind: 'failure', status: 500, stage: 'response', error: 'HTTP/1.1 500' } as const;
 

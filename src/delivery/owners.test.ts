@@ -1,41 +1,13 @@
 /** Owners.offer: how many freshly queued deliveries an owner takes in memory, and what it leaves to the store. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ownedRow, queuedItem } from '../../test/helpers/owned-rows.js';
 import type { ExchangeResult, OwnedWebhookRow, QueuedItem } from '../store/delivery-queue.js';
 import { Owners } from './owners.js';
 
-const row = (id: number, overrides: Partial<OwnedWebhookRow> = {}): OwnedWebhookRow => ({
-  id,
-  tenantId: 1,
-  name: 'w',
-  type: 'webhook',
-  targetUrl: 'https://example.com/hook',
-  secret: 's',
-  headers: null,
-  properties: null,
-  previousSecret: null,
-  previousSecretUntil: null,
-  secretConfirmed: true,
-  receiverAuth: null,
-  sendTraceContext: false,
-  state: 'Active',
-  consecutiveErrors: 0,
-  maxPerSecond: null,
-  strict: false,
-  version: '1',
-  ...overrides,
-});
-
+const row = ownedRow;
 const items = (webhookId: number, first: number, n: number): QueuedItem[] =>
-  Array.from({ length: n }, (_, i) => ({
-    deliveryId: first + i,
-    webhookId,
-    eventGuid: `g${first + i}`,
-    cycleAttempt: 0,
-    attempts: 0,
-    dueAt: 1_000,
-    event: {} as QueuedItem['event'],
-  }));
+  Array.from({ length: n }, (_, i) => queuedItem(webhookId, first + i));
 
 /** Owners of `rows`, each caught up (its first refill came back empty), as after an exchange. */
 function caughtUp(rows: OwnedWebhookRow[]): Owners {
