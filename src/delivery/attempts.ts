@@ -42,8 +42,8 @@ export interface AttemptsDeps {
   onSettled: (result: SettledAttempt) => void;
   /** An attempt ended: the worker's loop may have work. */
   onEnded: () => void;
-  /** A webhook's window holds less than its in-flight limit while the store may hold more: its refill should go out now. */
-  onLow: () => void;
+  /** A webhook's window holds less than its in-flight limit while the store may hold more: its refill should go out now (null: never asked). */
+  onLow: (() => void) | null;
 }
 
 export class Attempts {
@@ -154,7 +154,7 @@ export class Attempts {
         if (this.inFlightNow === 0) for (const resolve of this.whenNoneInFlight.splice(0)) resolve();
         // Sending runs from the window in memory: the next attempt starts now, not at the next exchange.
         this.startFor(w);
-        if (w.runningDry) this.deps.onLow();
+        if (this.deps.onLow && w.runningDry) this.deps.onLow();
         this.deps.onEnded();
       });
   }

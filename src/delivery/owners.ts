@@ -5,7 +5,13 @@
  */
 import type { InFlightPace } from '../domain/in-flight-pace.js';
 import { counterDelta, type Tally } from '../domain/settlement.js';
-import type { ExchangeRequest, ExchangeResult, QueuedItem, SettledAttempt } from '../store/delivery-queue.js';
+import {
+  deliveryIdsByWebhook,
+  type ExchangeRequest,
+  type ExchangeResult,
+  type QueuedItem,
+  type SettledAttempt,
+} from '../store/delivery-queue.js';
 import { OwnedWebhook } from './owned-webhook.js';
 
 /** The owned webhooks' part of an exchange request, and the tallies it carries (given back if the exchange fails). */
@@ -63,12 +69,7 @@ export class Owners {
 
   /** The owners' part of the next exchange; `recording` holds the results it records, so no refill hands them out again. */
   plan(now: number, recording: readonly SettledAttempt[]): OwnersPlan {
-    const byWebhook = new Map<number, number[]>();
-    for (const a of recording) {
-      const list = byWebhook.get(a.webhookId);
-      if (list) list.push(a.deliveryId);
-      else byWebhook.set(a.webhookId, [a.deliveryId]);
-    }
+    const byWebhook = deliveryIdsByWebhook(recording);
     const plan: OwnersPlan = { owned: [], counters: [], release: [], refill: [], tallies: new Map() };
     for (const [id, w] of this.map) {
       plan.owned.push({ webhookId: id, version: w.version });

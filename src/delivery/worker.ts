@@ -124,10 +124,8 @@ export class DeliveryWorker {
       onEnded: () => this.nudge(),
       // On PostgreSQL the exchange that refills a window is a round trip of a few ms: it must go out before the window
       // runs dry (1 process 14,200 → 15,200 deliveries/s). SQLite's runs in the same turn of the loop and ending the
-      // group early only made smaller commits (570 → 700 for 60,000 deliveries).
-      onLow: () => {
-        if (deps.queue.shared) this.windowLow = true;
-      },
+      // group early only made smaller commits (570 → 700 for 60,000 deliveries): no check at all there.
+      onLow: deps.queue.shared ? () => (this.windowLow = true) : null,
     });
     deps.queue.onQueued?.((items) => this.offer(items));
   }
@@ -271,15 +269,19 @@ export class DeliveryWorker {
    * (`nudge`), not once per attempt (a promise and a timer per attempt were ~1 KB of garbage a delivery).
    */
   private async gatherResults(): Promise<void> {
-    // Each webhook's results are bounded by its own in-flight limit and group (attempts.ts): many busy webhooks fill a
-    // bigger group, so that a commit's pages carry more results (at most GROUP_COMMIT_WEBHOOKS groups, 1,024 by default).
+    // One pass over the owners, judged once (a completion only wakes this loop; scanning at each one would cost per
+    // attempt). Work waiting in the store — new events to take, or an owned webhook with free slots and an empty
+    // window — ends the wait before it starts. Each busy webhook adds a group, its own results still bounded by its
+    // limit (attempts.ts), so that a commit's pages carry more results (at most GROUP_COMMIT_WEBHOOKS groups).
     let busy = 0;
-    for (const w of this.owned.values()) if (w.inFlight > 0 && ++busy >= GROUP_COMMIT_WEBHOOKS) break;
-    this.groupTarget = this.groupCommit * Math.max(1, busy);
-    // Judged once: a completion only wakes this loop, and scanning every owned webhook at each one would cost per attempt.
-    // New events (acquireDue) still cut the wait short.
+    let urgent = this.acquireDue || this.versionsDue;
+    for (const w of this.owned.values()) {
+      if (w.inFlight > 0) busy++;
+      if (!urgent && w.active && w.mayHaveMore && w.readyCount === 0 && this.attempts.canStart(w)) urgent = true;
+    }
+    this.groupTarget = this.groupCommit * Math.min(GROUP_COMMIT_WEBHOOKS, Math.max(1, busy));
     this.windowLow = false;
-    if (this.urgent() || this.groupComplete()) return;
+    if (urgent || this.groupComplete()) return;
     this.woken = false;
     this.gathering = true;
     try {
@@ -299,13 +301,6 @@ export class DeliveryWorker {
       this.versionsDue ||
       this.windowLow
     );
-  }
-
-  /** Work that waits in the store: new events to take, or an owned webhook with free slots and an empty window. */
-  private urgent(): boolean {
-    if (this.acquireDue || this.versionsDue) return true;
-    for (const w of this.owned.values()) if (w.active && w.mayHaveMore && w.readyCount === 0 && this.attempts.canStart(w)) return true;
-    return false;
   }
 
   /** Anything for the store: results, refills, takes, releases or a lease renewal that is due. */

@@ -70,6 +70,17 @@ export interface SettledAttempt {
   next: DeliveryStep;
 }
 
+/** The delivery ids of some results, by webhook (the owners' refills and SQLite's next-due lookup leave them out). */
+export function deliveryIdsByWebhook(attempts: readonly SettledAttempt[]): Map<number, number[]> {
+  const by = new Map<number, number[]>();
+  for (const a of attempts) {
+    const list = by.get(a.webhookId);
+    if (list) list.push(a.deliveryId);
+    else by.set(a.webhookId, [a.deliveryId]);
+  }
+  return by;
+}
+
 /** What a batch of attempts changes in one webhook's statistics, as deltas: decided by the owner (domain/settlement.ts). */
 export type { CounterDelta };
 

@@ -50,18 +50,18 @@ handed AS (
     SELECT 1 FROM deliveries d WHERE d.webhook_id = ANY($6::bigint[]) AND d.status = 0 AND d.due_at <= $2)
 ),
 res AS (
-  SELECT r.* FROM unnest($7::bigint[], $8::bigint[], $9::text[], $10::int[], $11::bigint[], $12::int[], $13::int[], $14::text[],
+  SELECT r.*, (r.next_kind = 0 AND r.retry = 0 AND r.outcome = 'success') AS first_ok FROM unnest($7::bigint[], $8::bigint[], $9::text[], $10::int[], $11::bigint[], $12::int[], $13::int[], $14::text[],
                          $15::text[], $16::text[], $17::smallint[], $18::bigint[], $19::int[], $20::text[])
     AS r(delivery_id, webhook_id, guid, retry, started, duration, status, outcome, error, stage, next_kind, due, cycle, new_guid)
   WHERE r.webhook_id IN (SELECT webhook_id FROM mine)
 ),
--- A first attempt that succeeded is kept in its delivery's row (migration 014), not written to attempts: both read d
--- as it was before this statement, so they agree on which results fold.
+-- A first attempt that succeeded (first_ok, of a delivery with no attempt yet) is kept in its delivery's row (migration
+-- 014), not written to attempts: att and upd both read d as it was before this statement, so they agree on which fold.
 att AS (
   INSERT INTO attempts (delivery_id, webhook_id, event_guid, retry, started, duration_ms, status_code, outcome, error, stage)
   SELECT r.delivery_id, r.webhook_id, r.guid, r.retry, r.started, r.duration, r.status, r.outcome, r.error, r.stage
   FROM res r JOIN deliveries d ON d.id = r.delivery_id AND d.status = 0
-  WHERE NOT (r.next_kind = 0 AND r.retry = 0 AND r.outcome = 'success' AND d.attempts = 0)
+  WHERE NOT (r.first_ok AND d.attempts = 0)
   RETURNING 1
 ),
 upd AS (
@@ -75,8 +75,7 @@ upd AS (
     ok_started = CASE WHEN r.first_ok AND d.attempts = 0 THEN r.started ELSE d.ok_started END,
     ok_duration_ms = CASE WHEN r.first_ok AND d.attempts = 0 THEN r.duration ELSE d.ok_duration_ms END,
     ok_status = CASE WHEN r.first_ok AND d.attempts = 0 THEN r.status ELSE d.ok_status END
-  FROM (SELECT res.*, (res.next_kind = 0 AND res.retry = 0 AND res.outcome = 'success') AS first_ok FROM res) r
-  WHERE d.id = r.delivery_id AND d.status = 0
+  FROM res r WHERE d.id = r.delivery_id AND d.status = 0
   RETURNING 1
 ),
 cnt AS (

@@ -6,15 +6,16 @@
 import { type Notice, noticesFor } from '../../domain/notices.js';
 import { tripRecords } from '../../domain/state-events.js';
 import type { Webhook } from '../../domain/webhook.js';
-import type {
-  CounterDelta,
-  DeliveryQueue,
-  ExchangeRequest,
-  ExchangeResult,
-  OwnedWebhookRow,
-  QueuedItem,
-  RefillRequest,
-  SettledAttempt,
+import {
+  type CounterDelta,
+  type DeliveryQueue,
+  deliveryIdsByWebhook,
+  type ExchangeRequest,
+  type ExchangeResult,
+  type OwnedWebhookRow,
+  type QueuedItem,
+  type RefillRequest,
+  type SettledAttempt,
 } from '../delivery-queue.js';
 import {
   ASSOCIATE_COLUMNS,
@@ -79,7 +80,7 @@ function exchange(db: Db, r: ExchangeRequest): ExchangeResult {
     const items = refill(db, t, r.now);
     deliveries.push(...items);
     if (items.length < t.want) {
-      recordedBy ??= idsByWebhook(r.attempts);
+      recordedBy ??= deliveryIdsByWebhook(r.attempts);
       nextDue.push({ webhookId: t.webhookId, at: nextDueAt(db, t.webhookId, r.now, recordedBy.get(t.webhookId) ?? []) });
     }
   }
@@ -247,15 +248,4 @@ function nextDueAt(db: Db, webhookId: number, now: number, recorded: number[]): 
     .pluck()
     .get(JSON.stringify(recorded), webhookId) as number | null;
   return later === null ? putBack : putBack === null ? later : Math.min(later, putBack);
-}
-
-/** The delivery ids of an exchange's results, by webhook. */
-function idsByWebhook(attempts: readonly SettledAttempt[]): Map<number, number[]> {
-  const by = new Map<number, number[]>();
-  for (const a of attempts) {
-    const list = by.get(a.webhookId);
-    if (list) list.push(a.deliveryId);
-    else by.set(a.webhookId, [a.deliveryId]);
-  }
-  return by;
 }
