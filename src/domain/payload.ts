@@ -3,6 +3,7 @@
  * EventId, Timestamp, Changes, Event, PrimaryKey, Entity, ContextIdentifier, ChangedByAssociateId,
  * WebhookName, then Values / FieldValues when present, then the webhook's Properties.
  */
+import { StoredEvent } from './stored-event.js';
 
 /** An event as stored when it was signalled; one per signal, shared by every delivery it fans out to. */
 export interface EventRecord {
@@ -52,5 +53,13 @@ export function payloadObject(event: EventRecord, eventId: string, webhook: Payl
 
 /** The exact body bytes that are signed and sent. */
 export function payloadBody(event: EventRecord, eventId: string, webhook: PayloadTarget): string {
+  // A stored event splices its JSON text (stored-event.ts); Properties, rare, take the object path.
+  if (event instanceof StoredEvent && noProperties(webhook.properties)) return event.body(eventId, webhook.name);
   return JSON.stringify(payloadObject(event, eventId, webhook));
+}
+
+function noProperties(properties: Record<string, unknown> | null): boolean {
+  if (properties === null) return true;
+  for (const _ in properties) return false;
+  return true;
 }

@@ -4,6 +4,7 @@
  */
 import { filterMatches } from '../domain/filter.js';
 import type { EventRecord, PayloadTarget } from '../domain/payload.js';
+import { StoredEvent } from '../domain/stored-event.js';
 import type { QueuedItem } from './delivery-queue.js';
 
 export function parseJson<T>(text: string | null): T | null {
@@ -48,8 +49,8 @@ export function toEvent(r: EventRow): EventRecord {
   };
 }
 
-/** Parameters for inserting an event row, in the column order of the insert statement. */
-export function eventParams(tenantId: number, e: EventRecord, now: number): unknown[] {
+/** Parameters for inserting an event row, in the column order of the insert statement; its JSON columns are the stored event's. */
+export function eventParams(tenantId: number, e: StoredEvent, now: number): unknown[] {
   return [
     tenantId,
     e.name,
@@ -57,12 +58,12 @@ export function eventParams(tenantId: number, e: EventRecord, now: number): unkn
     e.entity,
     e.primaryKey,
     e.timestamp,
-    JSON.stringify(e.changes),
+    e.json.changes,
     e.changedByAssociateId,
     e.contextIdentifier,
-    jsonOrNull(e.values),
-    jsonOrNull(e.fieldValues),
-    e.traceParent ?? null,
+    e.json.values,
+    e.json.fieldValues,
+    e.traceParent,
     now,
   ];
 }
@@ -116,13 +117,22 @@ export function toQueuedItemFromJson(r: QueuedJsonRow): QueuedItem {
   return queuedItem(r, r[11], r[14], r[15]);
 }
 
+/** SQLite's refill row: its JSON columns stay text until something other than the payload asks for them. */
 export function toQueuedItemFromRaw(r: QueuedRawRow): QueuedItem {
-  return queuedItem(r, JSON.parse(r[11]) as string[], parseJson(r[14]), parseJson(r[15]));
+  return {
+    deliveryId: r[0],
+    webhookId: r[1],
+    eventGuid: r[2],
+    cycleAttempt: r[3],
+    attempts: r[4],
+    dueAt: r[5],
+    event: new StoredEvent(r[6], r[7], r[8], r[9], r[10], r[12], r[13], r[16], { changes: r[11], values: r[14], fieldValues: r[15] }),
+  };
 }
 
-/** A window item from a refill row of either form, its JSON columns decoded by the caller. */
+/** A window item from PostgreSQL's refill row, its JSON columns decoded by the caller. */
 function queuedItem(
-  r: QueuedRawRow | QueuedJsonRow,
+  r: QueuedJsonRow,
   changes: string[],
   values: Record<string, unknown> | null,
   fieldValues: Record<string, unknown> | null,

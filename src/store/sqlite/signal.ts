@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { subscriptionsFor } from '../../domain/event-names.js';
 import type { EventRecord } from '../../domain/payload.js';
+import { StoredEvent } from '../../domain/stored-event.js';
 import { type Db, q } from './database.js';
 import { eventParams, reaches, type Subscriber, type SubscriberRow, toSubscriber } from '../event-rows.js';
 import type { QueuedItem } from '../delivery-queue.js';
@@ -32,12 +33,22 @@ export function signalEvents(db: Db, tenantId: number, events: EventRecord[], no
       subscribers = (subscribersOf.all(tenantId, ...subscriptionsFor(e.name)) as SubscriberRow[]).map(toSubscriber);
       subscribersByName.set(e.name, subscribers);
     }
-    const eventId = insertEvent.run(...eventParams(tenantId, e, now)).lastInsertRowid;
+    // Stored once: its JSON text is both the row's columns and, for every delivery it fans out to, the payload's part.
+    const stored = StoredEvent.of(e);
+    const eventId = insertEvent.run(...eventParams(tenantId, stored, now)).lastInsertRowid;
     for (const s of subscribers) {
       if (!reaches(s, e)) continue;
       const eventGuid = randomUUID();
       const { lastInsertRowid } = insertDelivery.run(s.id, eventId, eventGuid, now, now);
-      fresh?.push({ deliveryId: Number(lastInsertRowid), webhookId: s.id, eventGuid, cycleAttempt: 0, attempts: 0, dueAt: now, event: e });
+      fresh?.push({
+        deliveryId: Number(lastInsertRowid),
+        webhookId: s.id,
+        eventGuid,
+        cycleAttempt: 0,
+        attempts: 0,
+        dueAt: now,
+        event: stored,
+      });
       queued++;
     }
   }
