@@ -110,6 +110,11 @@ async function measureAll(events: number, runs: number): Promise<Record<Sender, 
   const env = JSON.parse(process.env.BENCH_HOOKD_ENV ?? '{}') as Record<string, string>;
   for (let run = 0; run < runs; run++) {
     progress('CPU per delivery', run, runs);
+    // BENCH_ONLY=hookd: only hookd, warm (A/B runs of a change to hookd; its figures then are not ratios).
+    if (process.env.BENCH_ONLY === 'hookd') {
+      rows.hookd.push(await measureHookd(port, target, env, events, Number(process.env.BENCH_WARMUP ?? WARMUP)));
+      continue;
+    }
     rows.bare.push(await measureScript(join(REFERENCE, 'bare-sender.mjs'), [port, String(events)], events));
     // Warm like hookd: bench/bare-undici.mjs (the same signed POST, 64 at a time) after WARMUP unmeasured ones.
     const warmArgs = [target, String(events), '64', String(WARMUP)];
@@ -173,8 +178,8 @@ export async function runCpuPerDelivery(): Promise<CaseResult[]> {
 
 async function main(): Promise<void> {
   const rows = await measureAll(EVENTS, RUNS);
-  const bareRate = median(rows.bare.map((r) => r.rate));
-  const bareCpu = median(rows.bare.map((r) => r.cpuMicrosPerDelivery));
+  const bareRate = median(rows.bare.map((r) => r.rate)) || NaN;
+  const bareCpu = median(rows.bare.map((r) => r.cpuMicrosPerDelivery)) || NaN;
   for (const [name, list] of Object.entries(rows)) {
     if (list.length === 0) continue;
     const rate = median(list.map((r) => r.rate));
@@ -183,7 +188,7 @@ async function main(): Promise<void> {
     console.log(
       `${name.padEnd(10)} ${String(rate).padStart(6)}/s = ${(rate / bareRate).toFixed(2)} of bare; ` +
         `${cpu.toFixed(0).padStart(4)} µs CPU a delivery = ${(cpu / bareCpu).toFixed(2)}× bare's; busy ${(busy * 100).toFixed(0)} % of a core` +
-        `  (runs: ${list.map((r) => r.rate).join(', ')})`,
+        `  (runs: ${list.map((r) => `${r.rate}/s ${r.cpuMicrosPerDelivery.toFixed(1)} µs`).join(', ')})`,
     );
   }
 }

@@ -28,15 +28,22 @@ describe('Owners.offer: the hand-off room', () => {
   it('a caught-up healthy webhook takes a burst far past its window (16,384 shared), the rest is left to its refill', () => {
     const owners = caughtUp([row(1)]);
     const w = owners.get(1)!;
-    assert.deepEqual(owners.offer(items(1, 1, 10_000), 1_000), { unowned: false, left: false, taken: true });
+    assert.deepEqual(owners.offer(items(1, 1, 10_000), 1_000), { unowned: false, dry: false, taken: true });
     assert.equal(w.readyCount, 10_000);
     assert.equal(w.mayHaveMore, false, 'nothing was left in the store: no refill');
-    assert.deepEqual(owners.offer(items(1, 10_001, 10_000), 1_000), { unowned: false, left: true, taken: true });
+    assert.deepEqual(owners.offer(items(1, 10_001, 10_000), 1_000), { unowned: false, dry: false, taken: true });
     assert.equal(w.readyCount, 16_384);
     assert.equal(w.mayHaveMore, true);
     // Left in the store once: what comes after waits there too, so the order stays the store's.
-    assert.deepEqual(owners.offer(items(1, 20_001, 1), 1_000), { unowned: false, left: true, taken: false });
+    assert.deepEqual(owners.offer(items(1, 20_001, 1), 1_000), { unowned: false, dry: false, taken: false });
     assert.equal(w.take()!.deliveryId, 1);
+  });
+
+  it('says when an owner that had deliveries left to its refill is running dry, and when a webhook is not owned here', () => {
+    const owners = caughtUp([row(1, { strict: true })]);
+    // Strict: everything goes to the store, and an empty window is below its limit — the refill is due now.
+    assert.deepEqual(owners.offer(items(1, 1, 5), 1_000), { unowned: false, dry: true, taken: false });
+    assert.deepEqual(owners.offer(items(2, 6, 1), 1_000), { unowned: true, dry: false, taken: false });
   });
 
   it('webhooks share the room: each takes at most its share, never less than its window', () => {

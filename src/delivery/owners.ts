@@ -118,12 +118,12 @@ export class Owners {
    * Deliveries the store just queued. An owner that has nothing else waiting in the store takes them into its
    * window, up to its share of HAND_OFF_ITEMS if it is healthy; anything it cannot take — a webhook with a backlog
    * (its order comes from the store), a strict one, a full window — is left to the store and the owner refills.
-   * Returns whether any went to a webhook not owned here (a take must find it), whether any was left to an owner's
-   * refill, and whether any was taken.
+   * Returns whether any went to a webhook not owned here (a take must find it), whether an owner that had some left
+   * to its refill is running dry (its window below its limit: the refill is due now), and whether any was taken.
    */
-  offer(items: readonly QueuedItem[], now: number): { unowned: boolean; left: boolean; taken: boolean } {
+  offer(items: readonly QueuedItem[], now: number): { unowned: boolean; dry: boolean; taken: boolean } {
     let unowned = false;
-    let left = false;
+    let dry = false;
     let taken = false;
     let w: OwnedWebhook | undefined;
     let lastId = -1;
@@ -138,13 +138,13 @@ export class Owners {
       if (w === undefined || !w.active) unowned = true;
       else if (w.strict || w.mayHaveMore || w.held.size >= room) {
         w.leftInStore();
-        left = true;
+        dry ||= w.runningDry;
       } else {
         w.handedOff(item, now);
         taken = true;
       }
     }
-    return { unowned, left, taken };
+    return { unowned, dry, taken };
   }
 
   /** Keeps about `share` webhooks, giving back the ones with least in flight (a process joined a shared store). */
