@@ -140,23 +140,41 @@ export class Attempts {
     const startedAt = this.deps.clock.now();
     w.started(startedAt);
     const t0 = performance.now();
-    this.attempt(w, item)
-      .then((outcome) => {
-        this.made++;
-        this.settle(w, item, outcome, startedAt, Math.round(performance.now() - t0));
-      })
-      .catch((e: unknown) =>
-        this.settle(w, item, { kind: 'fault', status: null, stage: 'prepare', error: `[prepare] ${(e as Error).message}` }, startedAt, 0),
-      )
-      .finally(() => {
-        this.inFlightNow--;
-        w.ended();
-        if (this.inFlightNow === 0) for (const resolve of this.whenNoneInFlight.splice(0)) resolve();
-        // Sending runs from the window in memory: the next attempt starts now, not at the next exchange.
-        this.startFor(w);
-        if (this.deps.onLow && w.runningDry) this.deps.onLow();
-        this.deps.onEnded();
-      });
+    // Two reactions on the attempt's promise, not a then/catch/finally chain: two promises and microtasks less an
+    // attempt. As before, a settle that throws is settled again as hookd's own fault.
+    this.attempt(w, item).then(
+      (outcome) => {
+        try {
+          this.made++;
+          this.settle(w, item, outcome, startedAt, Math.round(performance.now() - t0));
+        } catch (e) {
+          this.settleFault(w, item, e, startedAt);
+        } finally {
+          this.ended(w);
+        }
+      },
+      (e: unknown) => {
+        try {
+          this.settleFault(w, item, e, startedAt);
+        } finally {
+          this.ended(w);
+        }
+      },
+    );
+  }
+
+  private settleFault(w: OwnedWebhook, item: QueuedItem, e: unknown, startedAt: number): void {
+    this.settle(w, item, { kind: 'fault', status: null, stage: 'prepare', error: `[prepare] ${(e as Error).message}` }, startedAt, 0);
+  }
+
+  /** An attempt is over: the next one starts from the window in memory, not at the next exchange. */
+  private ended(w: OwnedWebhook): void {
+    this.inFlightNow--;
+    w.ended();
+    if (this.inFlightNow === 0) for (const resolve of this.whenNoneInFlight.splice(0)) resolve();
+    this.startFor(w);
+    if (this.deps.onLow && w.runningDry) this.deps.onLow();
+    this.deps.onEnded();
   }
 
   private attempt(w: OwnedWebhook, item: QueuedItem): Promise<AttemptOutcome> {
