@@ -21,45 +21,46 @@ export type InputPlace = 'request body' | 'query string';
 const NUL = '\u0000';
 const NUL_RULE = 'must not contain a NUL character (U+0000)';
 
-/** A node of the walk: the value, how deep it sits, and how it was reached (the path is written only for an error). */
-interface Step {
-  value: unknown;
-  depth: number;
-  parent: Step | null;
-  key: string | number;
-}
-
-/** `$.a[0].b`: the path of a step, built by walking back to the root. */
-function pathOf(step: Step): string {
-  const parts: string[] = [];
-  for (let at: Step | null = step; at?.parent; at = at.parent) parts.push(typeof at.key === 'number' ? `[${at.key}]` : `.${at.key}`);
-  return `$${parts.reverse().join('')}`;
+/** `$.a[0].b`: a path of keys, written out only for an error. */
+function pathText(keys: ReadonlyArray<string | number>): string {
+  return `$${keys.map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)).join('')}`;
 }
 
 /**
- * Throws a 400 naming the first forbidden key, or the path that nests too deep. Iterative: any depth is safe to
- * check. It runs on every body of the ingestion path, so nothing is formatted unless it fails.
+ * Throws a 400 naming the first forbidden key, or the path that nests too deep. Recursive but bounded: it stops at
+ * `maxDepth`, so any input is safe to check. It runs on every body of the ingestion path, so it allocates nothing
+ * per value (one path of keys, pushed and popped) and formats nothing unless it fails.
  */
 export function checkInput(value: unknown, where: InputPlace, maxDepth = MAX_INPUT_DEPTH): void {
-  const stack: Step[] = [{ value, depth: 0, parent: null, key: '' }];
-  while (stack.length > 0) {
-    const step = stack.pop() as Step;
-    const v = step.value;
-    if (typeof v === 'string' && v.includes(NUL)) throw new HookdError('invalid_field', { property: cut(pathOf(step)), rule: NUL_RULE });
-    if (typeof v !== 'object' || v === null) continue;
-    if (step.depth >= maxDepth) throw new HookdError('body_too_deep', { max: maxDepth, path: cut(pathOf(step)) });
+  const keys: Array<string | number> = [];
+  const walk = (v: unknown, depth: number): void => {
+    if (typeof v === 'string') {
+      if (v.includes(NUL)) throw new HookdError('invalid_field', { property: cut(pathText(keys)), rule: NUL_RULE });
+      return;
+    }
+    if (typeof v !== 'object' || v === null) return;
+    if (depth >= maxDepth) throw new HookdError('body_too_deep', { max: maxDepth, path: cut(pathText(keys)) });
     if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) stack.push({ value: v[i], depth: step.depth + 1, parent: step, key: i });
-      continue;
-    }
-    for (const key of Object.keys(v)) {
-      if (FORBIDDEN_KEYS.has(key)) {
-        throw new HookdError('input_forbidden_key', { where, key, path: cut(pathOf({ value: null, depth: 0, parent: step, key })) });
+      for (let i = 0; i < v.length; i++) {
+        keys.push(i);
+        walk(v[i], depth + 1);
+        keys.pop();
       }
-      if (key.includes(NUL)) throw new HookdError('invalid_field', { property: cut(pathOf(step)), rule: `names ${NUL_RULE}` });
-      stack.push({ value: (v as Record<string, unknown>)[key], depth: step.depth + 1, parent: step, key });
+      return;
     }
-  }
+    // Every name of an object first, then its values: a forbidden key is named before anything nested below it.
+    const names = Object.keys(v);
+    for (const key of names) {
+      if (FORBIDDEN_KEYS.has(key)) throw new HookdError('input_forbidden_key', { where, key, path: cut(pathText([...keys, key])) });
+      if (key.includes(NUL)) throw new HookdError('invalid_field', { property: cut(pathText(keys)), rule: `names ${NUL_RULE}` });
+    }
+    for (const key of names) {
+      keys.push(key);
+      walk((v as Record<string, unknown>)[key], depth + 1);
+      keys.pop();
+    }
+  };
+  walk(value, 0);
 }
 
 /** Throws the same 400 when one name (a form field, a query parameter) is a forbidden key. */
