@@ -254,12 +254,14 @@ export async function runBacklog(): Promise<CaseResult[]> {
   }
   progress('backlog of 1,000,000', TOTAL / 10_000, TOTAL / 10_000);
   peak = Math.max(peak, rssMb(hookd.child.pid!));
+  if (process.env.BENCH_VERBOSE) console.error(`backlog: peak ${peak} MB while queueing`);
   await get(receiver.line, '/up');
   const drainStart = await receivedCount(receiver.line);
   t0 = performance.now();
   await new Promise((r) => setTimeout(r, 20_000));
   const drain = ((await receivedCount(receiver.line)) - drainStart) / ((performance.now() - t0) / 1000);
   peak = Math.max(peak, rssMb(hookd.child.pid!));
+  if (process.env.BENCH_VERBOSE) console.error(`backlog: peak ${peak} MB after the drain`);
   clearInterval(sampler);
   hookd.child.kill('SIGKILL');
   receiver.child.kill();

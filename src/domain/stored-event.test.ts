@@ -53,11 +53,13 @@ describe('StoredEvent', () => {
         event.changedByAssociateId,
         event.contextIdentifier,
         null,
-        signalled.json,
+        signalled.changesJson,
+        signalled.valuesJson,
+        signalled.fieldValuesJson,
       );
       for (const stored of [signalled, readBack]) {
         assert.equal(payloadBody(stored, '88f91933-edce-4c1a-8ded-ade8e2f72434', { name: 'Tonys "Handler"', properties: null }), expected);
-        // The second body of the same event reuses its serialised part; it must not leak the first one's id or name.
+        // A second body of the same event carries its own id and name, nothing of the first.
         assert.equal(
           payloadBody(stored, 'other', { name: 'n', properties: {} }),
           JSON.stringify(payloadObject(event, 'other', { name: 'n', properties: null })),
@@ -68,7 +70,8 @@ describe('StoredEvent', () => {
 
   it('parses its JSON columns only when asked, and gives the values that were stored', () => {
     const event = { ...contact, values: { a: 1 }, fieldValues: { b: [2] } };
-    const readBack = new StoredEvent('n', 'n', null, 1, 't', 0, 'c', null, StoredEvent.of(event).json);
+    const { changes, values, fieldValues } = StoredEvent.of(event).json;
+    const readBack = new StoredEvent('n', 'n', null, 1, 't', 0, 'c', null, changes, values, fieldValues);
     assert.deepEqual(readBack.changes, event.changes);
     assert.deepEqual(readBack.values, event.values);
     assert.deepEqual(readBack.fieldValues, event.fieldValues);

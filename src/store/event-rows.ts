@@ -58,11 +58,11 @@ export function eventParams(tenantId: number, e: StoredEvent, now: number): unkn
     e.entity,
     e.primaryKey,
     e.timestamp,
-    e.json.changes,
+    e.changesJson,
     e.changedByAssociateId,
     e.contextIdentifier,
-    e.json.values,
-    e.json.fieldValues,
+    e.valuesJson,
+    e.fieldValuesJson,
     e.traceParent,
     now,
   ];
@@ -126,7 +126,7 @@ export function toQueuedItemFromRaw(r: QueuedRawRow): QueuedItem {
     cycleAttempt: r[3],
     attempts: r[4],
     dueAt: r[5],
-    event: new StoredEvent(r[6], r[7], r[8], r[9], r[10], r[12], r[13], r[16], { changes: r[11], values: r[14], fieldValues: r[15] }),
+    event: new StoredEvent(r[6], r[7], r[8], r[9], r[10], r[12], r[13], r[16], r[11], r[14], r[15]),
   };
 }
 
