@@ -39,20 +39,21 @@ export class StoredEvent implements EventRecord {
   ) {}
 
   /**
-   * The stored form of an event just signalled. Only the text is kept: a delivery held for a retry would otherwise
-   * carry both forms (the backlog benchmark's peak memory rose by ~20 MB when it did).
+   * The stored form of an event just signalled, as either store gives it back: only the text is kept (a delivery
+   * held for a retry would otherwise carry both forms; the backlog benchmark's peak memory rose by ~20 MB when it
+   * did), and a lone surrogate in its text is U+FFFD, as UTF-8 stores it (JSON text escapes one and keeps it).
    */
   static of(e: EventRecord): StoredEvent {
     if (e instanceof StoredEvent) return e;
     return new StoredEvent(
-      e.name,
-      e.bodyEvent,
-      e.entity,
+      wellFormed(e.name),
+      wellFormed(e.bodyEvent),
+      wellFormed(e.entity),
       e.primaryKey,
-      e.timestamp,
+      wellFormed(e.timestamp),
       e.changedByAssociateId,
-      e.contextIdentifier,
-      e.traceParent ?? null,
+      wellFormed(e.contextIdentifier),
+      wellFormed(e.traceParent ?? null),
       JSON.stringify(e.changes),
       jsonOrNull(e.values),
       jsonOrNull(e.fieldValues),
@@ -101,6 +102,11 @@ export class StoredEvent implements EventRecord {
       (this.fieldValuesJson === null ? '' : `,"FieldValues":${this.fieldValuesJson}`);
     return `{"EventId":${JSON.stringify(eventId)}${head},"WebhookName":${JSON.stringify(webhookName)}${tail}}`;
   }
+}
+
+/** Text with each lone surrogate replaced by U+FFFD (String.prototype.toWellFormed: Node 20 has it, ES2023's types not). */
+function wellFormed<T extends string | null>(text: T): T {
+  return (text === null ? text : (text as unknown as { toWellFormed(): string }).toWellFormed()) as T;
 }
 
 function jsonOrNull(value: unknown): string | null {

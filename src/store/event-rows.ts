@@ -69,10 +69,11 @@ export function eventParams(tenantId: number, e: StoredEvent, now: number): unkn
 }
 
 /**
- * A refill row read as an array (better-sqlite3's raw mode: ~2 µs a row less than an object of 16 columns), in the
- * order of QUEUED_COLUMNS: the delivery's six columns, then EVENT_COLUMNS (the last, trace_parent: migration 012).
+ * A refill row as an array, in the order of QUEUED_COLUMNS: the delivery's six columns, then EVENT_COLUMNS (the last,
+ * trace_parent: migration 012), the JSON columns as their text. SQLite reads it in better-sqlite3's raw mode (~2 µs
+ * a row less than an object of 17 columns); PostgreSQL's exchange builds it with json_build_array (no keys to write).
  */
-export type QueuedRawRow = [
+export type QueuedRow = [
   id: number,
   webhookId: number,
   eventGuid: string,
@@ -92,33 +93,11 @@ export type QueuedRawRow = [
   traceParent: string | null,
 ];
 
-/** The columns of a QueuedRawRow, from `deliveries d JOIN events e`. */
+/** The columns of a QueuedRow, from `deliveries d JOIN events e`. */
 export const QUEUED_COLUMNS = `d.id, d.webhook_id, d.event_guid, d.cycle_attempt, d.attempts, d.due_at, ${EVENT_COLUMNS}`;
 
-/**
- * A refill row as PostgreSQL's exchange returns it: a JSON array in the order of QueuedRawRow, its JSON columns
- * (changes, vals, field_values) already parsed with the rest — built with json_build_array and `::json`, ~7 µs a
- * row less of the server's CPU than an object whose JSON columns are escaped as strings (issue 22).
- */
-export type QueuedJsonRow = [
-  ...head: [id: number, webhookId: number, eventGuid: string, cycleAttempt: number, attempts: number, dueAt: number],
-  ...event: [name: string, bodyEvent: string, entity: string | null, primaryKey: number, timestamp: string],
-  ...rest: [
-    changes: string[],
-    changedBy: number,
-    contextIdentifier: string,
-    vals: Record<string, unknown> | null,
-    fieldValues: Record<string, unknown> | null,
-    traceParent: string | null,
-  ],
-];
-
-export function toQueuedItemFromJson(r: QueuedJsonRow): QueuedItem {
-  return queuedItem(r, r[11], r[14], r[15]);
-}
-
-/** SQLite's refill row: its JSON columns stay text until something other than the payload asks for them. */
-export function toQueuedItemFromRaw(r: QueuedRawRow): QueuedItem {
+/** A window item from a refill row of either store; its JSON columns stay text until something other than the payload asks. */
+export function toQueuedItem(r: QueuedRow): QueuedItem {
   return {
     deliveryId: r[0],
     webhookId: r[1],
@@ -127,36 +106,6 @@ export function toQueuedItemFromRaw(r: QueuedRawRow): QueuedItem {
     attempts: r[4],
     dueAt: r[5],
     event: new StoredEvent(r[6], r[7], r[8], r[9], r[10], r[12], r[13], r[16], r[11], r[14], r[15]),
-  };
-}
-
-/** A window item from PostgreSQL's refill row, its JSON columns decoded by the caller. */
-function queuedItem(
-  r: QueuedJsonRow,
-  changes: string[],
-  values: Record<string, unknown> | null,
-  fieldValues: Record<string, unknown> | null,
-): QueuedItem {
-  return {
-    deliveryId: r[0],
-    webhookId: r[1],
-    eventGuid: r[2],
-    cycleAttempt: r[3],
-    attempts: r[4],
-    dueAt: r[5],
-    event: {
-      name: r[6],
-      bodyEvent: r[7],
-      entity: r[8],
-      primaryKey: r[9],
-      timestamp: r[10],
-      changes,
-      changedByAssociateId: r[12],
-      contextIdentifier: r[13],
-      values,
-      fieldValues,
-      traceParent: r[16],
-    },
   };
 }
 

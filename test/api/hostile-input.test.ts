@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MAX_INPUT_DEPTH } from '../../src/domain/input-guard.js';
-import { basic, call, startHookd, type TestServer, webhookBody } from '../helpers/harness.js';
+import { basic, call, startHookd, type TestServer, waitUntil, webhookBody } from '../helpers/harness.js';
 import { Receiver } from '../helpers/receiver.js';
 
 let server: TestServer;
@@ -270,5 +270,25 @@ describe('NUL characters (PostgreSQL cannot store U+0000 in text)', () => {
     assert.equal(form.status, 400, form.text);
     assert.deepEqual((await call(server.url, 'GET', '/api/v1/Auth/Tokens')).json, before, 'no token was made');
     assert.equal((await call(server.url, 'GET', '/api/v1/Webhook?nameFilter=a')).status, 200, 'the process answers on');
+  });
+});
+
+describe('lone surrogates (not UTF-8: each store keeps U+FFFD in text)', () => {
+  it('an event whose text holds one is stored and delivered on every store, never a 500 for the batch', async () => {
+    const sent = receiver.count;
+    const res = await call(server.url, 'POST', '/api/v1/Webhook/Events', {
+      body: [
+        { EventName: 'contact.created', PrimaryKey: 7, Data: { ContextIdentifier: 'a\ud800b', FieldValues: { x: 'y\udc00' } } },
+        { EventName: 'contact.created', PrimaryKey: 8 },
+      ],
+    });
+    assert.equal(res.status, 204, res.text);
+    // Every webhook of the tenant that watches contact.created gets both: wait for both at one of them.
+    const bodies = () => Array.from({ length: receiver.count - sent }, (_, i) => receiver.json(sent + i));
+    await waitUntil(() => [7, 8].every((k) => bodies().some((b) => b.PrimaryKey === k)), 10_000, 'both events delivered');
+    const first = bodies().find((b) => b.PrimaryKey === 7)!;
+    // A plain text column takes U+FFFD (as UTF-8 can carry no lone surrogate); a JSON column keeps JSON's escape.
+    assert.equal(first.ContextIdentifier, 'a\ufffdb');
+    assert.deepEqual(first.FieldValues, { x: 'y\udc00' });
   });
 });

@@ -29,7 +29,7 @@ import {
   webhookVersion,
   type WebhookRow,
 } from '../rows.js';
-import { QUEUED_COLUMNS, type QueuedRawRow, toQueuedItemFromRaw } from '../event-rows.js';
+import { QUEUED_COLUMNS, type QueuedRow, toQueuedItem } from '../event-rows.js';
 import { type Db, q, qRaw } from './database.js';
 import { signalEvents } from './signal.js';
 
@@ -217,8 +217,8 @@ function refill(db: Db, t: RefillRequest, now: number): QueuedItem[] {
         `SELECT ${QUEUED_COLUMNS} FROM deliveries d JOIN events e ON e.id = d.event_id
           WHERE d.webhook_id = ? AND d.status = 0 AND (d.due_at, d.id) > (?, ?) AND d.due_at <= ? AND d.id NOT IN (SELECT value FROM json_each(?))
           ORDER BY d.due_at, d.id LIMIT ?`,
-      ).all(webhookId, after.dueAt, after.id, now, held, want) as QueuedRawRow[]
-    ).map(toQueuedItemFromRaw);
+      ).all(webhookId, after.dueAt, after.id, now, held, want) as QueuedRow[]
+    ).map(toQueuedItem);
   }
   const rows = t.strict
     ? qRaw(
@@ -232,7 +232,7 @@ function refill(db: Db, t: RefillRequest, now: number): QueuedItem[] {
           WHERE d.webhook_id = ? AND d.status = 0 AND d.due_at <= ? AND d.id NOT IN (SELECT value FROM json_each(?))
           ORDER BY d.due_at, d.id LIMIT ?`,
       ).all(webhookId, now, held, want);
-  return (rows as QueuedRawRow[]).map(toQueuedItemFromRaw);
+  return (rows as QueuedRow[]).map(toQueuedItem);
 }
 
 /**
