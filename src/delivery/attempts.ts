@@ -19,8 +19,8 @@ import type { PluginRegistry } from './plugins.js';
 
 /**
  * Attempts in flight plus results not yet recorded, per webhook: what a crash may send again — twice its in-flight
- * limit now plus a group commit's results (GROUP_COMMIT_LIMITS in-flight floors: 2 × 16 + 128 = 160 at the floor,
- * 256 at 64), so sending goes on while a group commit gathers.
+ * limit now plus a group commit's results (GROUP_COMMIT_LIMITS in-flight floors: 2 × 16 + 256 = 288 at the floor,
+ * 384 at 64), so sending goes on while a group commit gathers.
  */
 function unrecordedBound(limit: number, groupCommit: number): number {
   return 2 * limit + groupCommit;
