@@ -292,3 +292,31 @@ describe('lone surrogates (not UTF-8: each store keeps U+FFFD in text)', () => {
     assert.deepEqual(first.FieldValues, { x: 'y\udc00' });
   });
 });
+
+describe('event text round trips (the stores keep Data as JSON text, the payload splices it)', () => {
+  it('quotes, escapes, line separators, astral characters, 100 KB and odd numbers arrive exactly as sent', async () => {
+    const sent = receiver.count;
+    const texts = ['q"uote', 'back\\slash', 'nl\nx', '\u2028\u2029', 'é😀', '\u0001\u001f', '</script>', 'x'.repeat(100_000), '{"a":1}'];
+    const events = texts.map((text, i) => ({
+      EventName: 'contact.created',
+      PrimaryKey: 100 + i,
+      Data: {
+        ContextIdentifier: text,
+        Changes: [text],
+        FieldValues: { [text.slice(0, 50)]: text, n: 1e308, m: -0, f: 0.1 },
+        Values: { v: [text] },
+      },
+    }));
+    const res = await call(server.url, 'POST', '/api/v1/Webhook/Events', { body: events });
+    assert.equal(res.status, 204, res.text);
+    const bodies = () => Array.from({ length: receiver.count - sent }, (_, i) => receiver.json(sent + i));
+    await waitUntil(() => events.every((e) => bodies().some((b) => b.PrimaryKey === e.PrimaryKey)), 15_000, 'every event delivered');
+    for (const e of events) {
+      const body = bodies().find((b) => b.PrimaryKey === e.PrimaryKey)!;
+      assert.equal(body.ContextIdentifier, e.Data.ContextIdentifier);
+      assert.deepEqual(body.Changes, e.Data.Changes);
+      assert.deepEqual(body.FieldValues, JSON.parse(JSON.stringify(e.Data.FieldValues)), 'as JSON has them (-0 is 0)');
+      assert.deepEqual(body.Values, e.Data.Values);
+    }
+  });
+});
