@@ -22,6 +22,20 @@ function refilledOwner(): { w: OwnedWebhook; first: QueuedItem } {
 }
 
 describe('OwnedWebhook: the refill mark', () => {
+  it('a refill that came back short leaves nothing behind that was left to the store after it was asked for', () => {
+    const w = new OwnedWebhook(row);
+    w.refillRequest([]);
+    w.noMoreUntil(null);
+    assert.equal(w.mayHaveMore, false, 'all read');
+    w.refillRequest([]);
+    w.leftInStore(); // an ingestion committed while the refill's answer was on its way
+    w.noMoreUntil(null);
+    assert.equal(w.mayHaveMore, true, 'the next refill reads what was left');
+    w.refillRequest([]);
+    w.noMoreUntil(null);
+    assert.equal(w.mayHaveMore, false);
+  });
+
   it('a first refill reads from the start and names all it holds; the next reads on from its last item', () => {
     const w = new OwnedWebhook(row);
     w.handedOff(item(9), 1_000);

@@ -48,6 +48,9 @@ export class OwnedWebhook {
   /** Times the mark was forgotten: a refill planned before the last time must not set a new one. */
   private forgotten = 0;
   private forgottenAtRequest = 0;
+  /** Deliveries left to the store (leftInStore) so far, and as many when the last refill was asked for. */
+  private leftCount = 0;
+  private leftAtRequest = 0;
   /** Statistics changes since the last exchange. */
   tally: Tally = emptyTally();
   /** The store may hold more due deliveries than the window has taken. */
@@ -225,11 +228,14 @@ export class OwnedWebhook {
   /** A delivery of it was queued and left in the store (handed off, not taken): the next refill finds it. */
   leftInStore(): void {
     this.mayHaveMore = true;
+    this.leftCount++;
   }
 
   /** The refill came back short: nothing more is due in the store until `at` (null: nothing queued). */
   noMoreUntil(at: number | null): void {
-    this.mayHaveMore = false;
+    // Deliveries left to the store after the refill read it (an ingestion between the exchange and its answer) are
+    // still to be read: the next refill takes them, rather than leaving them until something else wakes the owner.
+    this.mayHaveMore = this.leftCount !== this.leftAtRequest;
     this.nextDueAt = at;
     // It has read all that is due; what comes later starts a new read (a clock that stepped back cannot hide a row).
     this.forgetMark();
@@ -239,6 +245,7 @@ export class OwnedWebhook {
   refillRequest(recording: readonly number[]): RefillRequest {
     const want = this.window - this.readyCount;
     this.forgottenAtRequest = this.forgotten;
+    this.leftAtRequest = this.leftCount;
     if (this.strict || this.mark === null)
       return { webhookId: this.target.id, want, holding: [...this.held, ...recording], strict: this.strict };
     return { webhookId: this.target.id, want, holding: [...this.offMark, ...recording], strict: false, after: this.mark };
