@@ -183,7 +183,12 @@ export class Attempts {
       const error = `[prepare] No plugin handles webhooks of type '${w.target.type}'`;
       return Promise.resolve({ kind: 'fault', status: null, stage: 'prepare', error });
     }
-    return plugin.deliver({ event: item.event, eventGuid: item.eventGuid, retry: item.attempts, webhook: w.target }, this.abort.signal);
+    try {
+      return plugin.deliver({ event: item.event, eventGuid: item.eventGuid, retry: item.attempts, webhook: w.target }, this.abort.signal);
+    } catch (e) {
+      // A plugin that throws rather than rejects: the attempt still ends (its slot is given back) as hookd's own fault.
+      return Promise.reject(e as Error);
+    }
   }
 
   /** The owner settles the attempt (pure policy); the result goes to the next exchange, and the observer is told. */

@@ -137,7 +137,7 @@ export class HttpWebhookPlugin implements Plugin {
 function sendFailure(e: unknown): AttemptOutcome {
   if (e instanceof TokenError) return { kind: 'failure', status: null, stage: 'auth', error: `[auth] ${e.message}` };
   if (e instanceof SendError) return { kind: 'failure', status: null, stage: e.stage, error: `[${e.stage}] ${e.message}` };
-  return { kind: 'failure', status: null, stage: 'network', error: `[send] ${(e as Error).message}` };
+  return { kind: 'failure', status: null, stage: 'network', error: `[send] ${(e as Error | undefined)?.message ?? String(e)}` };
 }
 
 export class CrmScriptPlugin implements Plugin {

@@ -103,7 +103,10 @@ export class DeliveryWorker {
   private groupTarget: number;
   /** The loop waits for a group commit's results: completions do not wake it until the group is complete. */
   private gathering = false;
-  /** A window is running dry while its store may hold more (Attempts.onLow): the gathering group ends, the refill goes out. */
+  /**
+   * A window is running dry while its store may hold more (Attempts.onLow on PostgreSQL; on SQLite, deliveries left to
+   * a refill by an ingestion, offer): a gathering group ends, or none starts, and the refill goes out.
+   */
   private windowLow = false;
 
   constructor(private readonly deps: WorkerDeps) {
@@ -125,7 +128,8 @@ export class DeliveryWorker {
       onEnded: () => this.nudge(),
       // On PostgreSQL the exchange that refills a window is a round trip of a few ms: it must go out before the window
       // runs dry (1 process 14,200 → 15,200 deliveries/s). SQLite's runs in the same turn of the loop and ending the
-      // group early only made smaller commits (570 → 700 for 60,000 deliveries): no check at all there.
+      // group early at each attempt's end only made smaller commits (570 → 700 for 60,000 deliveries): there only an
+      // ingestion that leaves deliveries to a window running dry ends it (offer).
       onLow: deps.queue.shared ? () => (this.windowLow = true) : null,
     });
     deps.queue.onQueued?.((items) => this.offer(items));
@@ -278,7 +282,8 @@ export class DeliveryWorker {
     // window — ends the wait before it starts. Each busy webhook adds a group, its own results still bounded by its
     // limit (attempts.ts), so that a commit's pages carry more results (at most GROUP_COMMIT_WEBHOOKS groups).
     let busy = 0;
-    let urgent = this.acquireDue || this.versionsDue;
+    // A window that ran dry since the last pass counts too: cleared below, it would be lost while the group gathers.
+    let urgent = this.acquireDue || this.versionsDue || this.windowLow;
     for (const w of this.owned.values()) {
       if (w.inFlight > 0) busy++;
       if (!urgent && w.active && w.mayHaveMore && w.readyCount === 0 && this.attempts.canStart(w)) urgent = true;

@@ -109,7 +109,8 @@ function wellFormed<T extends string | null>(text: T): T {
   return (text === null ? text : (text as unknown as { toWellFormed(): string }).toWellFormed()) as T;
 }
 
-function jsonOrNull(value: unknown): string | null {
+/** JSON text of a value, or null for null and undefined (a column that holds nothing). */
+export function jsonOrNull(value: unknown): string | null {
   return value === null || value === undefined ? null : JSON.stringify(value);
 }
 

@@ -11,9 +11,7 @@ export function parseJson<T>(text: string | null): T | null {
   return text === null ? null : (JSON.parse(text) as T);
 }
 
-export function jsonOrNull(value: unknown): string | null {
-  return value === null || value === undefined ? null : JSON.stringify(value);
-}
+export { jsonOrNull } from '../domain/stored-event.js';
 
 /** An event's columns as EventRow reads them, from `events e` joined to a query. */
 export const EVENT_COLUMNS =
