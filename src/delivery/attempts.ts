@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
+import { errorText } from '../domain/errors.js';
 import type { AttemptOutcome, RetryPolicy } from '../domain/retry-policy.js';
 import type { ThrottleRule } from '../domain/throttle.js';
 import { traceIdOf } from '../domain/trace-context.js';
@@ -164,7 +165,7 @@ export class Attempts {
   }
 
   private settleFault(w: OwnedWebhook, item: QueuedItem, e: unknown, startedAt: number): void {
-    this.settle(w, item, { kind: 'fault', status: null, stage: 'prepare', error: `[prepare] ${(e as Error).message}` }, startedAt, 0);
+    this.settle(w, item, { kind: 'fault', status: null, stage: 'prepare', error: `[prepare] ${errorText(e)}` }, startedAt, 0);
   }
 
   /** An attempt is over: the next one starts from the window in memory, not at the next exchange. */

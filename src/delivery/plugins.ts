@@ -3,6 +3,7 @@
  * `webhook` POSTs over HTTP; `crmscript` calls a handler the embedding application registered under the
  * name in TargetUrl (decisions.md). Each turns one delivery into an AttemptOutcome.
  */
+import { errorText } from '../domain/errors.js';
 import { type EventRecord, payloadBody, payloadObject } from '../domain/payload.js';
 import { type AttemptOutcome, classifyStatus, retryAfterMs } from '../domain/retry-policy.js';
 import { attemptSpanId, childTraceParent } from '../domain/trace-context.js';
@@ -137,7 +138,7 @@ export class HttpWebhookPlugin implements Plugin {
 function sendFailure(e: unknown): AttemptOutcome {
   if (e instanceof TokenError) return { kind: 'failure', status: null, stage: 'auth', error: `[auth] ${e.message}` };
   if (e instanceof SendError) return { kind: 'failure', status: null, stage: e.stage, error: `[${e.stage}] ${e.message}` };
-  return { kind: 'failure', status: null, stage: 'network', error: `[send] ${(e as Error | undefined)?.message ?? String(e)}` };
+  return { kind: 'failure', status: null, stage: 'network', error: `[send] ${errorText(e)}` };
 }
 
 export class CrmScriptPlugin implements Plugin {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { TRANSLATIONS } from './error-translations.js';
 import { EXTRA_LANGUAGES } from './languages.js';
-import { ERROR_CODES, HookdError } from './errors.js';
+import { ERROR_CODES, errorText, HookdError } from './errors.js';
 import { chooseLanguage, formatDate, preferredLanguage, resolveCulture } from './languages.js';
 
 const SAMPLE = {
@@ -118,5 +118,15 @@ describe('SO-Culture', () => {
     assert.equal(formatDate(since, null), 'Mon, 05 Jan 2026 09:00:00 GMT');
     assert.match(formatDate(since, 'de'), /5\. Januar 2026/);
     assert.match(new HookdError('precondition_failed', { entity: 'Webhook', id: 1, since }).message_in('nb', 'nb'), /5\. januar 2026/);
+  });
+});
+
+describe('errorText', () => {
+  it('gives the message of anything an attempt can be rejected with, never throws', () => {
+    assert.equal(errorText(new TypeError('bad')), 'bad');
+    assert.equal(errorText({ message: 'plain object' }), 'plain object');
+    assert.equal(errorText('a string'), 'a string');
+    assert.equal(errorText(undefined), 'undefined');
+    assert.equal(errorText(null), 'null');
   });
 });

@@ -75,3 +75,8 @@ export const ERROR_CODES = Object.keys(entries) as ErrorCode[];
 export function errorCatalogue(): Array<{ code: string; status: number; errorType: string }> {
   return Object.entries(entries).map(([code, e]) => ({ code, status: e.status, errorType: e.errorType }));
 }
+
+/** The message of anything thrown or rejected with: an Error's message, else the value as text (`throw undefined`). */
+export function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String((e as { message?: unknown } | null | undefined)?.message ?? e);
+}

@@ -113,8 +113,8 @@ describe('StoredEvent', () => {
 
   it('parses its JSON columns only when asked, and gives the values that were stored', () => {
     const withValues = { ...event, values: { a: 1 }, fieldValues: { b: [2] } };
-    const { changes, values, fieldValues } = StoredEvent.of(withValues).json;
-    const readBack = new StoredEvent('n', 'n', null, 1, 't', 0, 'c', null, changes, values, fieldValues);
+    const stored = StoredEvent.of(withValues);
+    const readBack = new StoredEvent('n', 'n', null, 1, 't', 0, 'c', null, stored.changesJson, stored.valuesJson, stored.fieldValuesJson);
     assert.deepEqual(readBack.changes, withValues.changes);
     assert.deepEqual(readBack.values, withValues.values);
     assert.deepEqual(readBack.fieldValues, withValues.fieldValues);

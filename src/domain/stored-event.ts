@@ -6,13 +6,6 @@
  */
 import type { EventRecord } from './payload.js';
 
-/** The columns of an event row whose values are JSON text: always JSON.stringify's output, so they splice as they are. */
-export interface EventJson {
-  changes: string;
-  values: string | null;
-  fieldValues: string | null;
-}
-
 interface Parsed {
   changes: string[];
   values: Record<string, unknown> | null;
@@ -32,7 +25,7 @@ export class StoredEvent implements EventRecord {
     readonly changedByAssociateId: number,
     readonly contextIdentifier: string,
     readonly traceParent: string | null,
-    /** The JSON text of the three JSON columns, exactly as stored. */
+    /** The JSON text of the three JSON columns, exactly as stored: JSON.stringify's output, so it splices as it is. */
     readonly changesJson: string,
     readonly valuesJson: string | null,
     readonly fieldValuesJson: string | null,
@@ -58,11 +51,6 @@ export class StoredEvent implements EventRecord {
       jsonOrNull(e.values),
       jsonOrNull(e.fieldValues),
     );
-  }
-
-  /** The JSON text of the three JSON columns, as the store writes them. */
-  get json(): EventJson {
-    return { changes: this.changesJson, values: this.valuesJson, fieldValues: this.fieldValuesJson };
   }
 
   get changes(): string[] {

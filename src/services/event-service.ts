@@ -123,10 +123,12 @@ export class EventService {
       associate: { id: 0, tenantId: tenant.id, name: 'system', userName: 'system', isAdmin: false, email: null },
       appToken: null,
     };
-    // In-process callers skip the HTTP parsers: the same guard here, so no path reaches a prototype or overflows the stack.
+    // In-process callers skip the HTTP parsers: the same guard here, so no path reaches a prototype or overflows the
+    // stack — on the object (before copying it recurses) and on its copy (a toJSON may give other data than it has).
     checkInput(e.data ?? {}, 'request body');
     // A copy, as JSON stores it: the worker may be handed this event in memory, and the caller may change its object later.
     const data = e.data === undefined ? {} : (JSON.parse(JSON.stringify(e.data)) as Record<string, unknown>);
+    checkInput(data, 'request body');
     return this.signal(caller, e.eventName, e.primaryKey ?? 0, data, validTraceParent(e.traceParent));
   }
 

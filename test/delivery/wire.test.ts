@@ -159,6 +159,20 @@ describe('a delivery on the wire', () => {
     const body = JSON.parse(deliveriesTo('/inproc')[0]!.body.toString());
     assert.deepEqual([body.Event, body.PrimaryKey, body.ChangedByAssociateId, body.Changes], ['document.edited', 9, 0, ['content']]);
   });
+
+  it('guards in-process data as it will be stored: what a toJSON gives is checked too (SECURITY.md)', async () => {
+    const cases: Array<[unknown, string]> = [
+      [{ FieldValues: { constructor: { prototype: 1 } } }, 'input_forbidden_key'],
+      [{ toJSON: () => JSON.parse('{"FieldValues":{"__proto__":{"x":1}}}') as unknown }, 'input_forbidden_key'],
+      [{ toJSON: () => ({ ContextIdentifier: 'a\u0000b' }) }, 'invalid_field'],
+    ];
+    for (const [data, code] of cases) {
+      await assert.rejects(
+        server.hookd.signal({ eventName: 'document.edited', primaryKey: 10, data: data as Record<string, unknown> }),
+        (e: { code?: string }) => e.code === code,
+      );
+    }
+  });
 });
 
 describe('TestWebhook and the save-time ping', () => {
