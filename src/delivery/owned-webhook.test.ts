@@ -5,6 +5,7 @@ import { NETSERVER_POLICY } from '../domain/retry-policy.js';
 import { throttleRule } from '../domain/throttle.js';
 import { ownedRow, queuedItem } from '../../test/helpers/owned-rows.js';
 import type { QueuedItem } from '../store/delivery-queue.js';
+import { eventBytes, StoredEvent } from '../domain/stored-event.js';
 import { OwnedWebhook } from './owned-webhook.js';
 
 const row = ownedRow(7);
@@ -117,5 +118,53 @@ describe('OwnedWebhook: the window', () => {
     assert.equal(w.runningDry, true, '63 left');
     w.noMoreUntil(null);
     assert.equal(w.runningDry, false, 'nothing more in the store');
+  });
+});
+
+describe('OwnedWebhook: the bytes it holds', () => {
+  const event = new StoredEvent(
+    'contact.changed',
+    'contact.changed',
+    'contact',
+    1,
+    't',
+    1,
+    'Default',
+    null,
+    '[]',
+    JSON.stringify({ x: 'x'.repeat(1_000_000) }),
+    null,
+  );
+  const big = (id: number): QueuedItem => ({ ...item(id), event });
+  const size = eventBytes(event);
+
+  it('asks for what fits its budget, keeps what fits of a refill, and reads the rest again (its refill was not short)', () => {
+    const w = new OwnedWebhook(row);
+    w.byteBudget = 4 * 1024 * 1024;
+    assert.equal(w.refillRequest([]).want, 16, 'a fresh owner assumes 256 KiB an event: 4 MiB / 256 KiB');
+    w.refilled(
+      Array.from({ length: 16 }, (_, i) => big(i + 1)),
+      1_000,
+    );
+    assert.equal(w.readyCount, 4, 'four of 1 MB fit 4 MiB');
+    assert.equal(w.heldBytes, 4 * size);
+    w.noMoreUntil(null); // the store saw 16 and no more: the 12 left over are still there
+    assert.equal(w.mayHaveMore, true, 'what the budget left in the store is read again');
+    assert.equal(w.bytesWant, 0, 'full: no refill until something leaves');
+    const sent = w.take()!;
+    w.settle(sent, { kind: 'success', status: 200 }, rules, 1_001, () => 'new');
+    assert.equal(w.heldBytes, 3 * size, 'a delivered one no longer counts');
+    assert.equal(w.bytesWant, 1, 'it knows its events now: one more fits');
+    assert.deepEqual(w.refillRequest([]).holding, [2, 3, 4], 'read again from the start, leaving out what it holds');
+  });
+
+  it('takes one event larger than its budget when it holds none, and lets go of the bytes when it stops', () => {
+    const w = new OwnedWebhook(row);
+    w.byteBudget = 1024;
+    assert.equal(w.refillRequest([]).want, 1);
+    w.refilled([big(1), big(2)], 1_000);
+    assert.equal(w.readyCount, 1);
+    w.stop();
+    assert.equal(w.heldBytes, 0);
   });
 });

@@ -8,6 +8,7 @@ import { type InFlightPace, pacedAfter, type PaceState } from '../domain/in-flig
 import type { AttemptOutcome, RetryPolicy } from '../domain/retry-policy.js';
 import { type DeliveryStep, emptyTally, mergeTallies, stepAfter, type Tally, tallyAttempt } from '../domain/settlement.js';
 import { judgeThrottle, type ThrottleRule } from '../domain/throttle.js';
+import { eventBytes } from '../domain/stored-event.js';
 import type { WebhookState } from '../domain/webhook.js';
 import type { OwnedWebhookRow, QueuedItem, RefillMark, RefillRequest, WebhookTarget } from '../store/delivery-queue.js';
 
@@ -17,6 +18,14 @@ import type { OwnedWebhookRow, QueuedItem, RefillMark, RefillRequest, WebhookTar
  * from now, so an idle spell never turns into a burst. Over any window W it sends at most W × MaxPerSecond + 1.
  */
 const SLOT_SLACK_MS = 10;
+
+/**
+ * What a fresh owner assumes an event takes before it has seen one of its own (owners.ts bounds the bytes it holds):
+ * a webhook alone reads its first window of 64 as before (16 MiB / 256 KiB), one of many a few deliveries — so a
+ * restart in front of a backlog of 1 MB events does not read hundreds of them at once for every webhook it takes
+ * (Owners.takeWant).
+ */
+export const ASSUMED_EVENT_BYTES = 256 * 1024;
 
 export class OwnedWebhook {
   target: WebhookTarget;
@@ -37,6 +46,16 @@ export class OwnedWebhook {
   /** Results settled but not yet recorded: with inFlight, what a crash would send again. */
   unrecorded = 0;
   readonly held = new Set<number>();
+  /** What the held items' events take (eventBytes): kept under `byteBudget` by refills and hand-offs. */
+  heldBytes = 0;
+  /**
+   * The bytes this owner may hold (set by Owners from its share; unbounded for an owner on its own in a unit test).
+   * Counted in items alone, a window of 1 MB events held ~1 GB, and the hand-off room ~16 GB: a slow receiver took
+   * the process down with an out-of-memory crash after ~4,900 of them.
+   */
+  byteBudget = Number.POSITIVE_INFINITY;
+  /** What one of its events takes, as far as it knows: the largest of its last refill, halving as smaller ones come. */
+  private eventSizeHint = ASSUMED_EVENT_BYTES;
   /**
    * Where the last refill stopped in due order (null: the next refill reads from the start). Everything queued
    * before it is held here, so the next refill reads on from it and names only `offMark`: at 256 held ids, reading
@@ -191,7 +210,7 @@ export class OwnedWebhook {
       this.delayed.push(item);
       if (this.mark !== null) this.offMark.add(item.deliveryId);
     } else {
-      this.held.delete(item.deliveryId);
+      this.release(item);
       this.offMark.delete(item.deliveryId);
       if (next.kind !== 'delivered') {
         this.nextDueAt = this.nextDueAt === null ? next.dueAt : Math.min(this.nextDueAt, next.dueAt);
@@ -243,7 +262,7 @@ export class OwnedWebhook {
 
   /** What its next refill asks for: room in the window, after the mark, leaving out what it holds (and `recording`). */
   refillRequest(recording: readonly number[]): RefillRequest {
-    const want = this.window - this.readyCount;
+    const want = Math.min(this.window - this.readyCount, this.bytesWant);
     this.forgottenAtRequest = this.forgotten;
     this.leftAtRequest = this.leftCount;
     if (this.strict || this.mark === null)
@@ -294,7 +313,7 @@ export class OwnedWebhook {
 
   /** Less than one in-flight limit left in the window while the store may hold more: a refill must go out before it runs dry. */
   get runningDry(): boolean {
-    return this.mayHaveMore && this.readyCount < this.paceState.limit;
+    return this.mayHaveMore && this.readyCount < this.paceState.limit && this.heldBytes < this.byteBudget;
   }
 
   get readyCount(): number {
@@ -302,7 +321,8 @@ export class OwnedWebhook {
   }
 
   /** A refill's items, in due order: added, and the mark moved to the last (what it held before may lie after it). */
-  refilled(items: QueuedItem[], now: number): void {
+  refilled(all: QueuedItem[], now: number): void {
+    const items = this.withinBudget(all);
     const last = items[items.length - 1];
     // Forgotten while this refill was out (a delivery went back to the store meanwhile): the next one reads from the start.
     if (last !== undefined && !this.strict && this.forgotten === this.forgottenAtRequest) {
@@ -310,6 +330,39 @@ export class OwnedWebhook {
       this.mark = { dueAt: last.dueAt, id: last.deliveryId };
     }
     this.add(items, now);
+  }
+
+  /**
+   * The first of a refill's items that fit the byte budget (always one when nothing is held, so a webhook with one
+   * event larger than its budget still gets it sent). The rest stay in the store: the next refill reads them again.
+   */
+  private withinBudget(items: QueuedItem[]): QueuedItem[] {
+    let largest = 0;
+    let bytes = this.heldBytes;
+    let fit = items.length;
+    for (let i = 0; i < items.length; i++) {
+      const size = eventBytes((items[i] as QueuedItem).event);
+      largest = Math.max(largest, size);
+      bytes += size;
+      if (fit === items.length && bytes > this.byteBudget && (i > 0 || this.held.size > 0)) fit = i;
+    }
+    if (items.length > 0) this.eventSizeHint = Math.max(largest, Math.floor(this.eventSizeHint / 2));
+    if (fit === items.length) return items;
+    // Left to the store like an ingestion's: a refill that came back short must not end mayHaveMore for them.
+    this.leftCount++;
+    return items.slice(0, fit);
+  }
+
+  /** How many more events fit the byte budget, by what its events have taken so far (at least one when it holds none). */
+  get bytesWant(): number {
+    if (this.byteBudget === Number.POSITIVE_INFINITY) return Number.POSITIVE_INFINITY;
+    const room = Math.floor((this.byteBudget - this.heldBytes) / this.eventSizeHint);
+    return this.held.size === 0 ? Math.max(1, room) : Math.max(0, room);
+  }
+
+  /** Whether an event of `bytes` fits beside what it holds within `budget` (one always fits an owner that holds none). */
+  fits(bytes: number, budget: number): boolean {
+    return this.held.size === 0 || this.heldBytes + bytes <= budget;
   }
 
   /** A delivery handed off by the store's ingestion: it lies after any mark. */
@@ -324,6 +377,7 @@ export class OwnedWebhook {
     for (const item of items) {
       if (this.held.has(item.deliveryId)) continue;
       this.held.add(item.deliveryId);
+      this.heldBytes += eventBytes(item.event);
       if (item.dueAt > now) this.delayed.push(item);
       else this.readyItems.push(item);
     }
@@ -353,12 +407,17 @@ export class OwnedWebhook {
   /** Stops sending: what waits in the window stays queued in the store for whoever owns it next. */
   stop(): void {
     this.forgetMark();
-    for (const item of this.readyItems.slice(this.head)) if (item) this.held.delete(item.deliveryId);
-    for (const item of this.delayed) this.held.delete(item.deliveryId);
+    for (const item of this.readyItems.slice(this.head)) if (item) this.release(item);
+    for (const item of this.delayed) this.release(item);
     this.readyItems = [];
     this.head = 0;
     this.delayed = [];
     this.releasing = true;
+  }
+
+  /** An item leaves what it holds (delivered, back to the store, or let go when it stops). */
+  private release(item: QueuedItem): void {
+    if (this.held.delete(item.deliveryId)) this.heldBytes -= eventBytes(item.event);
   }
 
   /** Nothing in the window or in flight: once its results are recorded it can be given back. */

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ownedRow, queuedItem } from '../../test/helpers/owned-rows.js';
+import { eventBytes, StoredEvent } from '../domain/stored-event.js';
 import type { ExchangeResult, OwnedWebhookRow, QueuedItem } from '../store/delivery-queue.js';
 import { Owners } from './owners.js';
 
@@ -62,4 +63,39 @@ describe('Owners.offer: the hand-off room', () => {
     assert.equal(owners.get(1)!.mayHaveMore, true);
     assert.equal(owners.get(2)!.readyCount, 0, 'strict: its order comes from the store');
   });
+
+  it('the room is bounded in bytes too: large events stop at 32 MiB, yet one always fits an owner that holds none', () => {
+    const event = bigEvent(1_000_000);
+    const big = (id: number): QueuedItem => ({ ...queuedItem(1, id), event });
+    const owners = caughtUp([row(1)]);
+    const w = owners.get(1)!;
+    owners.offer(
+      Array.from({ length: 100 }, (_, i) => big(i + 1)),
+      1_000,
+    );
+    assert.equal(w.readyCount, Math.floor((32 * 1024 * 1024) / eventBytes(event)), '33 of 100');
+    assert.ok(w.heldBytes <= 32 * 1024 * 1024);
+    assert.equal(w.mayHaveMore, true, 'the rest wait in the store for its refill');
+    const alone = caughtUp([row(2)]);
+    const huge = { ...queuedItem(2, 1), event: bigEvent(40 * 1024 * 1024) };
+    alone.offer([huge], 1_000);
+    assert.equal(alone.get(2)!.readyCount, 1, 'larger than the room, but it holds nothing: taken');
+  });
 });
+
+/** A stored event whose Values take about `bytes`. */
+function bigEvent(bytes: number): StoredEvent {
+  return new StoredEvent(
+    'contact.changed',
+    'contact.changed',
+    'contact',
+    1,
+    't',
+    1,
+    'Default',
+    null,
+    '[]',
+    JSON.stringify({ x: 'x'.repeat(bytes) }),
+    null,
+  );
+}

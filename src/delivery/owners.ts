@@ -5,6 +5,7 @@
  */
 import type { InFlightPace } from '../domain/in-flight-pace.js';
 import { counterDelta, type Tally } from '../domain/settlement.js';
+import { eventBytes } from '../domain/stored-event.js';
 import {
   deliveryIdsByWebhook,
   type ExchangeRequest,
@@ -12,7 +13,7 @@ import {
   type QueuedItem,
   type SettledAttempt,
 } from '../store/delivery-queue.js';
-import { OwnedWebhook } from './owned-webhook.js';
+import { ASSUMED_EVENT_BYTES, OwnedWebhook } from './owned-webhook.js';
 
 /** The owned webhooks' part of an exchange request, and the tallies it carries (given back if the exchange fails). */
 export type OwnersPlan = Pick<ExchangeRequest, 'owned' | 'counters' | 'release' | 'refill'> & { tallies: Map<number, Tally> };
@@ -24,6 +25,23 @@ export type OwnersPlan = Pick<ExchangeRequest, 'owned' | 'counters' | 'release' 
  * more than its window: a failing one would keep its retries in memory.
  */
 const HAND_OFF_ITEMS = 16_384;
+/**
+ * The same room in bytes (eventBytes): 16,384 small events are ~11 MB, so this binds only when events are large. Events
+ * of up to the 1 MiB body limit, counted in items alone, filled the room with ~16 GB: a slow receiver that kept
+ * answering 200 took the process down (out of memory after ~4,900 events of 900 KB, test/delivery/held-bytes.test.ts).
+ */
+const HAND_OFF_BYTES = 32 * 1024 * 1024;
+/**
+ * What the owners' windows may hold together in bytes, shared evenly: each between 1 MiB and 16 MiB, and always one
+ * event, however large, when it holds none. A window of small events (256 of ~0.7 KB) never comes near it.
+ */
+const WINDOW_BYTES = 64 * 1024 * 1024;
+const WINDOW_BYTES_EACH = { min: 1024 * 1024, max: 16 * 1024 * 1024 };
+
+/** An owner's share of WINDOW_BYTES when there are `owners`. */
+function bytesEach(owners: number): number {
+  return Math.min(WINDOW_BYTES_EACH.max, Math.max(WINDOW_BYTES_EACH.min, Math.floor(WINDOW_BYTES / Math.max(1, owners))));
+}
 
 export class Owners {
   private readonly map = new Map<number, OwnedWebhook>();
@@ -56,9 +74,22 @@ export class Owners {
     return this.map.values();
   }
 
-  /** The store may hold more of its due deliveries than its window has, and the window is half empty. */
+  /** The store may hold more of its due deliveries than its window has, the window is half empty, and one more fits its bytes. */
   wantsRefill(w: OwnedWebhook): boolean {
-    return w.mayHaveMore && w.readyCount < w.window / 2;
+    return w.mayHaveMore && w.readyCount < w.window / 2 && w.bytesWant > 0;
+  }
+
+  /** Each owner's share of WINDOW_BYTES. */
+  private get windowBytes(): number {
+    return bytesEach(this.map.size);
+  }
+
+  /**
+   * What a take reads of each webhook it takes: the starting window, or fewer when the shares the owners would have
+   * after taking `acquire` more hold fewer events of ASSUMED_EVENT_BYTES (a take of 256 webhooks reads 4 of each).
+   */
+  takeWant(acquire: number): number {
+    return Math.max(1, Math.min(this.window, Math.floor(bytesEach(this.map.size + acquire) / ASSUMED_EVENT_BYTES)));
   }
 
   /** Some owner must meet the store: to be given back, or to refill its window. */
@@ -101,6 +132,9 @@ export class Owners {
       if (w) w.update(row);
       else if (row.state === 'Active') this.map.set(row.id, new OwnedWebhook(row, this.pace));
     }
+    // Shares change as webhooks come and go, before this answer's refills are kept within them.
+    const budget = this.windowBytes;
+    for (const w of this.map.values()) w.byteBudget = budget;
     const got = new Map<number, QueuedItem[]>();
     for (const item of result.deliveries) {
       const list = got.get(item.webhookId);
@@ -128,15 +162,19 @@ export class Owners {
     let w: OwnedWebhook | undefined;
     let lastId = -1;
     let room = 0;
+    let roomBytes = 0;
     const share = Math.floor(HAND_OFF_ITEMS / Math.max(1, this.map.size));
+    const shareBytes = Math.floor(HAND_OFF_BYTES / Math.max(1, this.map.size));
     for (const item of items) {
       if (item.webhookId !== lastId) {
         lastId = item.webhookId;
         w = this.map.get(lastId);
-        room = w === undefined ? 0 : w.consecutive === 0 ? Math.max(w.window, share) : w.window;
+        const healthy = w !== undefined && w.consecutive === 0;
+        room = w === undefined ? 0 : healthy ? Math.max(w.window, share) : w.window;
+        roomBytes = w === undefined ? 0 : healthy ? Math.max(w.byteBudget, shareBytes) : w.byteBudget;
       }
       if (w === undefined || !w.active) unowned = true;
-      else if (w.strict || w.mayHaveMore || w.held.size >= room) {
+      else if (w.strict || w.mayHaveMore || w.held.size >= room || !w.fits(eventBytes(item.event), roomBytes)) {
         w.leftInStore();
         dry ||= w.runningDry;
       } else {

@@ -215,6 +215,13 @@ export class DeliveryWorker {
     return this.exchangeCount;
   }
 
+  /** What the owners' windows hold in bytes (eventBytes): bounded by Owners' byte rooms. */
+  get heldBytes(): number {
+    let bytes = 0;
+    for (const w of this.owned.values()) bytes += w.heldBytes;
+    return bytes;
+  }
+
   /** Webhooks this worker owns now. */
   get ownedWebhooks(): number {
     return this.owned.size;
@@ -326,14 +333,15 @@ export class DeliveryWorker {
     const attempts = this.pending;
     this.pending = [];
     const { tallies, ...owned } = this.owned.plan(now, attempts);
+    const acquire = this.acquireDue && this.running ? Math.max(0, Math.min(ACQUIRE_BATCH, MAX_OWNED - this.owned.size)) : 0;
     const request: ExchangeRequest = {
       ...owned,
       owner: this.owner,
       now,
       leaseMs: this.leases.leaseMs,
       attempts,
-      acquire: this.acquireDue && this.running ? Math.max(0, Math.min(ACQUIRE_BATCH, MAX_OWNED - this.owned.size)) : 0,
-      acquireWant: this.owned.window,
+      acquire,
+      acquireWant: this.owned.takeWant(acquire),
       renew: this.leases.due(now),
       checkVersions: this.versionsDue || now - this.lastVersionCheckAt >= VERSION_CHECK_MS,
     };

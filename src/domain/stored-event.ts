@@ -92,6 +92,30 @@ export class StoredEvent implements EventRecord {
   }
 }
 
+/**
+ * About how much memory an event held in a window takes: the length of its text (UTF-16 code units, so an ASCII
+ * character counts one, as in a one-byte string) plus a fixed part for the object. What an owner's byte bound counts
+ * (owners.ts); an event that is not a stored one (unit tests) counts as its JSON.
+ */
+export function eventBytes(e: EventRecord): number {
+  if (!(e instanceof StoredEvent)) return (JSON.stringify(e) ?? '').length + EVENT_OVERHEAD_BYTES;
+  return (
+    EVENT_OVERHEAD_BYTES +
+    e.name.length +
+    e.bodyEvent.length +
+    (e.entity?.length ?? 0) +
+    e.timestamp.length +
+    e.contextIdentifier.length +
+    (e.traceParent?.length ?? 0) +
+    e.changesJson.length +
+    (e.valuesJson?.length ?? 0) +
+    (e.fieldValuesJson?.length ?? 0)
+  );
+}
+
+/** The objects and string headers around the text: a held item with a small event is ~0.7 KB in all (owners.ts). */
+const EVENT_OVERHEAD_BYTES = 300;
+
 /** Text with each lone surrogate replaced by U+FFFD (String.prototype.toWellFormed: Node 20 has it, ES2023's types not). */
 function wellFormed<T extends string | null>(text: T): T {
   return (text === null ? text : (text as unknown as { toWellFormed(): string }).toWellFormed()) as T;
