@@ -15,6 +15,8 @@ interface Parsed {
 export class StoredEvent implements EventRecord {
   /** The three JSON columns as values, parsed the first time one is asked for (the payload never asks). */
   private parsed: Parsed | undefined;
+  /** eventBytes, counted once: an owner asks when it is offered, takes and lets go of a delivery. */
+  private size = 0;
 
   constructor(
     readonly name: string,
@@ -51,6 +53,12 @@ export class StoredEvent implements EventRecord {
       jsonOrNull(e.values),
       jsonOrNull(e.fieldValues),
     );
+  }
+
+  /** About how much memory it takes (eventBytes). */
+  get bytes(): number {
+    if (this.size === 0) this.size = storedBytes(this);
+    return this.size;
   }
 
   get changes(): string[] {
@@ -98,7 +106,11 @@ export class StoredEvent implements EventRecord {
  * (owners.ts); an event that is not a stored one (unit tests) counts as its JSON.
  */
 export function eventBytes(e: EventRecord): number {
-  if (!(e instanceof StoredEvent)) return (JSON.stringify(e) ?? '').length + EVENT_OVERHEAD_BYTES;
+  return e instanceof StoredEvent ? e.bytes : (JSON.stringify(e) ?? '').length + EVENT_OVERHEAD_BYTES;
+}
+
+/** The bytes of a stored event's text and objects (eventBytes). */
+function storedBytes(e: StoredEvent): number {
   return (
     EVENT_OVERHEAD_BYTES +
     e.name.length +
