@@ -249,6 +249,7 @@ export async function createHookd(config: Config, options: HookdOptions = {}): P
             attemptsMade: worker.attemptsMade,
             exchanges: worker.exchanges,
             ownedWebhooks: worker.ownedWebhooks,
+            heldBytes: worker.heldBytes,
           }
         : null,
   });

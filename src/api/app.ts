@@ -57,7 +57,7 @@ export interface AppDeps extends RouteDeps {
   /** Rejects while the store is unreachable (/readyz). */
   pingStore: () => Promise<void>;
   /** What /healthz reports about this process's delivery worker (null when it only serves the API). */
-  workerStatus: () => { inFlight: number; attemptsMade: number; exchanges: number; ownedWebhooks: number } | null;
+  workerStatus: () => { inFlight: number; attemptsMade: number; exchanges: number; ownedWebhooks: number; heldBytes: number } | null;
   /** GET /metrics (Prometheus) and who may read it. */
   metrics: { source: MetricsSource; access: MetricsAccess };
 }
