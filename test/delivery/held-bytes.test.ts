@@ -43,6 +43,8 @@ describe('bytes held by the worker', () => {
     const held = worker.heldBytes;
     assert.ok(held > 900_000, `${held} bytes held: the in-flight ones at least`);
     assert.ok(held <= ROOM, `${held} bytes held: more than the room of ${ROOM}, while ${EVENTS * 900_000} were signalled`);
+    const health = await call(server.url, 'GET', '/healthz', { auth: null });
+    assert.ok(health.json.worker.heldBytes > 900_000 && health.json.worker.heldBytes <= ROOM, '/healthz shows it');
     open = true;
     for (const answer of answers.splice(0)) answer();
     await receiver.waitFor(EVENTS, 30_000);
