@@ -54,7 +54,7 @@ export class OwnedWebhook {
    * the process down with an out-of-memory crash after ~4,900 of them.
    */
   byteBudget = Number.POSITIVE_INFINITY;
-  /** What one of its events takes, as far as it knows: the largest of its last refill, halving as smaller ones come. */
+  /** What one of its events takes, as far as it knows: the largest queued or read since, halving as smaller ones are read. */
   private eventSizeHint = ASSUMED_EVENT_BYTES;
   /**
    * Where the last refill stopped in due order (null: the next refill reads from the start). Everything queued
@@ -265,9 +265,12 @@ export class OwnedWebhook {
     const want = Math.min(this.window - this.readyCount, this.bytesWant);
     this.forgottenAtRequest = this.forgotten;
     this.leftAtRequest = this.leftCount;
-    if (this.strict || this.mark === null)
-      return { webhookId: this.target.id, want, holding: [...this.held, ...recording], strict: this.strict };
-    return { webhookId: this.target.id, want, holding: [...this.offMark, ...recording], strict: false, after: this.mark };
+    const request: RefillRequest =
+      this.strict || this.mark === null
+        ? { webhookId: this.target.id, want, holding: [...this.held, ...recording], strict: this.strict }
+        : { webhookId: this.target.id, want, holding: [...this.offMark, ...recording], strict: false, after: this.mark };
+    if (this.byteBudget !== Number.POSITIVE_INFINITY) request.maxBytes = Math.max(0, this.byteBudget - this.heldBytes);
+    return request;
   }
 
   /** The next refill reads its queue from the start, leaving out all it holds. */
@@ -358,6 +361,15 @@ export class OwnedWebhook {
     if (this.byteBudget === Number.POSITIVE_INFINITY) return Number.POSITIVE_INFINITY;
     const room = Math.floor((this.byteBudget - this.heldBytes) / this.eventSizeHint);
     return this.held.size === 0 ? Math.max(1, room) : Math.max(0, room);
+  }
+
+  /**
+   * An event of `bytes` was queued for it (returned as it came): its next refill asks for no more than fit events
+   * that large, so a window that saw only small events reads few of the large ones that follow, not a window of them.
+   */
+  sawEvent(bytes: number): number {
+    if (bytes > this.eventSizeHint) this.eventSizeHint = bytes;
+    return bytes;
   }
 
   /** Whether an event of `bytes` fits beside what it holds within `budget` (one always fits an owner that holds none). */

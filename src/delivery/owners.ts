@@ -92,6 +92,11 @@ export class Owners {
     return Math.max(1, Math.min(this.window, Math.floor(bytesEach(this.map.size + acquire) / ASSUMED_EVENT_BYTES)));
   }
 
+  /** The byte room of each webhook a take of `acquire` more would take (RefillRequest.maxBytes). */
+  takeBytes(acquire: number): number {
+    return bytesEach(this.map.size + acquire);
+  }
+
   /** Some owner must meet the store: to be given back, or to refill its window. */
   needStore(now: number): boolean {
     for (const w of this.map.values()) if (w.releasable(now, this.keepIdleMs) || (w.active && this.wantsRefill(w))) return true;
@@ -174,7 +179,7 @@ export class Owners {
         roomBytes = w === undefined ? 0 : healthy ? Math.max(w.byteBudget, shareBytes) : w.byteBudget;
       }
       if (w === undefined || !w.active) unowned = true;
-      else if (w.strict || w.mayHaveMore || w.held.size >= room || !w.fits(eventBytes(item.event), roomBytes)) {
+      else if (w.strict || w.mayHaveMore || w.held.size >= room || !w.fits(w.sawEvent(eventBytes(item.event)), roomBytes)) {
         w.leftInStore();
         dry ||= w.runningDry;
       } else {

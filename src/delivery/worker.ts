@@ -342,6 +342,7 @@ export class DeliveryWorker {
       attempts,
       acquire,
       acquireWant: this.owned.takeWant(acquire),
+      acquireMaxBytes: this.owned.takeBytes(acquire),
       renew: this.leases.due(now),
       checkVersions: this.versionsDue || now - this.lastVersionCheckAt >= VERSION_CHECK_MS,
     };

@@ -97,6 +97,12 @@ export interface RefillRequest {
    * holds everything still queued before it, so `holding` then names only what it holds after it. Never with strict.
    */
   after?: RefillMark;
+  /**
+   * About how many bytes of event text the owner has room for (eventBytes): the first delivery whatever its size, then
+   * only as many as fit. PostgreSQL cuts its answer there, so a refill never carries a window of large events through
+   * memory; SQLite's answer is read in the same process and the owner cuts it (OwnedWebhook.refilled). None: no bound.
+   */
+  maxBytes?: number;
 }
 
 /** A place in a webhook's queue in due order: the last delivery a refill handed out. */
@@ -121,6 +127,8 @@ export interface ExchangeRequest {
   acquire: number;
   /** Window size for a newly taken webhook. */
   acquireWant: number;
+  /** The byte room of a newly taken webhook (as RefillRequest.maxBytes); none: no bound. */
+  acquireMaxBytes?: number;
   /** Compare the owned webhooks' versions (a shared store always does: it checks ownership in the same statement). */
   checkVersions: boolean;
   /** Renew every owned lease and this process's heartbeat (shared stores; the owner asks a few times a lease). */

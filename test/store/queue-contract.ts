@@ -224,6 +224,44 @@ export function queueContract(name: string, open: OpenStore): void {
       }
     });
 
+    it('a refill with a byte room: a shared store answers the first whatever its size, then what fits, and is not short', async () => {
+      const { store, tenant, done } = await fresh();
+      try {
+        const w = await store.webhooks.createWebhook(tenant.id, input({ events: ['ticket.created'] }), stamp, null);
+        const big = (k: number) => ({ ...event('ticket.created', k), values: { text: 'x'.repeat(100_000) } });
+        await store.intake.signal(tenant.id, [1, 2, 3, 4].map(big), 4000);
+        const first = await store.queue.exchange(exchangeRequest(4002, { acquire: 10, acquireWant: 4, acquireMaxBytes: 150_000 }));
+        const refill = (maxBytes: number) =>
+          store.queue.exchange(
+            exchangeRequest(4003, { owned: owned(first), refill: [{ webhookId: w.id, want: 4, holding: [], maxBytes }] }),
+          );
+        const cut = await refill(250_000);
+        const tight = await refill(0);
+        if (store.queue.shared) {
+          // Each event's text is ~100 KB: a take's room of 150 KB holds one, a refill's of 250 KB two, none the first.
+          assert.deepEqual(
+            first.deliveries.map((d) => d.event.primaryKey),
+            [1],
+          );
+          assert.deepEqual(
+            cut.deliveries.map((d) => d.event.primaryKey),
+            [1, 2],
+          );
+          assert.deepEqual(
+            tight.deliveries.map((d) => d.event.primaryKey),
+            [1],
+            'the first whatever its size',
+          );
+        } else {
+          // SQLite's answer is read in the same process: the owner cuts it (OwnedWebhook.refilled).
+          assert.equal(cut.deliveries.length, 4);
+        }
+        assert.deepEqual([cut.nextDue, tight.nextDue], [[], []], 'cut by bytes is not short: the rest are read later');
+      } finally {
+        await done();
+      }
+    });
+
     it('a first attempt that succeeded reads like any attempt: in the log, the Stats samples and the last attempt of the list', async () => {
       const { store, tenant, done } = await fresh();
       try {

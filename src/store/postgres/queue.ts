@@ -118,14 +118,16 @@ acquired AS (
   RETURNING webhook_id
 ),
 targets AS (
-  SELECT t.wid, t.lim, t.want, t.strict, t.after_due, t.after_id
-  FROM unnest($27::bigint[], $28::int[], $29::int[], $35::bool[], $36::bigint[], $37::bigint[]) AS t(wid, lim, want, strict, after_due, after_id)
+  SELECT t.wid, t.lim, t.want, t.strict, t.after_due, t.after_id, t.max_bytes
+  FROM unnest($27::bigint[], $28::int[], $29::int[], $35::bool[], $36::bigint[], $37::bigint[], $38::bigint[])
+    AS t(wid, lim, want, strict, after_due, after_id, max_bytes)
   WHERE t.wid IN (SELECT webhook_id FROM mine)
-  UNION ALL SELECT a.webhook_id, $32::int, $32::int, w.ordering = 1, NULL::bigint, NULL::bigint FROM acquired a JOIN webhooks w ON w.id = a.webhook_id
+  UNION ALL SELECT a.webhook_id, $32::int, $32::int, w.ordering = 1, NULL::bigint, NULL::bigint, $39::bigint
+  FROM acquired a JOIN webhooks w ON w.id = a.webhook_id
 ),
 held AS (SELECT unnest($30::bigint[]) AS id),
 win AS (
-  SELECT p.*, CASE WHEN t.strict THEN 0 ELSE p.due_at END AS ord, row_number() OVER (PARTITION BY p.webhook_id ORDER BY CASE WHEN t.strict THEN 0 ELSE p.due_at END, p.id) AS n, t.want
+  SELECT p.*, CASE WHEN t.strict THEN 0 ELSE p.due_at END AS ord, row_number() OVER (PARTITION BY p.webhook_id ORDER BY CASE WHEN t.strict THEN 0 ELSE p.due_at END, p.id) AS n, t.want, t.max_bytes
   FROM targets t CROSS JOIN LATERAL (
     (SELECT d.id, d.webhook_id, d.event_id, d.event_guid, d.cycle_attempt, d.attempts, d.due_at FROM deliveries d
      WHERE NOT t.strict AND t.after_id IS NULL AND d.webhook_id = t.wid AND d.status = 0 AND d.due_at <= $2
@@ -150,11 +152,18 @@ SELECT
   (SELECT coalesce(json_agg(o.id), '[]') FROM unnest($4::bigint[]) AS o(id) WHERE o.id NOT IN (SELECT webhook_id FROM mine)) AS lost,
   -- Arrays in QueuedRow's order (not objects: no keys to write and read). The JSON columns come as their text,
   -- which the payload splices as it is (domain/stored-event.ts): parsed and built again, they cost hookd ~2 µs a row.
+  -- Within each owner's byte room (RefillRequest.maxBytes): the first whatever its size, then as many as fit.
   (SELECT coalesce(json_agg(json_build_array(
-     win.id, win.webhook_id, win.event_guid, win.cycle_attempt, win.attempts, win.due_at, e.name, e.body_event, e.entity,
-     e.primary_key, e.timestamp, e.changes, e.changed_by, e.context_identifier, e.vals, e.field_values,
-     e.trace_parent) ORDER BY win.webhook_id, win.ord, win.id), '[]')
-   FROM win JOIN events e ON e.id = win.event_id WHERE win.n <= win.want) AS deliveries,
+     x.id, x.webhook_id, x.event_guid, x.cycle_attempt, x.attempts, x.due_at, x.name, x.body_event, x.entity,
+     x.primary_key, x.timestamp, x.changes, x.changed_by, x.context_identifier, x.vals, x.field_values,
+     x.trace_parent) ORDER BY x.webhook_id, x.ord, x.id), '[]')
+   FROM (SELECT win.id, win.webhook_id, win.event_guid, win.cycle_attempt, win.attempts, win.due_at, win.ord, win.n, win.max_bytes,
+           e.name, e.body_event, e.entity, e.primary_key, e.timestamp, e.changes, e.changed_by, e.context_identifier, e.vals,
+           e.field_values, e.trace_parent,
+           sum(octet_length(e.changes) + coalesce(octet_length(e.vals), 0) + coalesce(octet_length(e.field_values), 0))
+             OVER (PARTITION BY win.webhook_id ORDER BY win.n) AS run
+         FROM win JOIN events e ON e.id = win.event_id WHERE win.n <= win.want) x
+   WHERE x.n = 1 OR x.max_bytes IS NULL OR x.run <= x.max_bytes) AS deliveries,
   (SELECT coalesce(json_agg(json_build_object('webhookId', t.wid, 'at', least(
      (SELECT min(d.due_at) FROM deliveries d WHERE d.webhook_id = t.wid AND d.status = 0 AND d.due_at > $2
         AND NOT EXISTS (SELECT 1 FROM res r WHERE r.delivery_id = d.id)),
@@ -262,6 +271,8 @@ function exchangeParams(r: ExchangeRequest): unknown[] {
     r.refill.map((t) => t.strict ?? false), // $35
     r.refill.map((t) => t.after?.dueAt ?? null), // $36: the owner's mark (null: from the start)
     r.refill.map((t) => t.after?.id ?? null), // $37
+    r.refill.map((t) => (t.maxBytes === undefined ? null : Math.floor(t.maxBytes))), // $38: each owner's byte room
+    r.acquireMaxBytes === undefined ? null : Math.floor(r.acquireMaxBytes), // $39
   ];
 }
 
