@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { NETSERVER_POLICY } from '../domain/retry-policy.js';
 import { throttleRule } from '../domain/throttle.js';
-import { ownedRow, queuedItem } from '../../test/helpers/owned-rows.js';
+import { bigEvent, ownedRow, queuedItem } from '../../test/helpers/owned-rows.js';
 import type { QueuedItem } from '../store/delivery-queue.js';
-import { eventBytes, StoredEvent } from '../domain/stored-event.js';
+import { eventBytes } from '../domain/stored-event.js';
 import { OwnedWebhook } from './owned-webhook.js';
 
 const row = ownedRow(7);
@@ -122,19 +122,7 @@ describe('OwnedWebhook: the window', () => {
 });
 
 describe('OwnedWebhook: the bytes it holds', () => {
-  const event = new StoredEvent(
-    'contact.changed',
-    'contact.changed',
-    'contact',
-    1,
-    't',
-    1,
-    'Default',
-    null,
-    '[]',
-    JSON.stringify({ x: 'x'.repeat(1_000_000) }),
-    null,
-  );
+  const event = bigEvent(1_000_000);
   const big = (id: number): QueuedItem => ({ ...item(id), event });
   const size = eventBytes(event);
 

@@ -1,8 +1,8 @@
 /** Owners.offer: how many freshly queued deliveries an owner takes in memory, and what it leaves to the store. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ownedRow, queuedItem } from '../../test/helpers/owned-rows.js';
-import { eventBytes, StoredEvent } from '../domain/stored-event.js';
+import { bigEvent, ownedRow, queuedItem } from '../../test/helpers/owned-rows.js';
+import { eventBytes } from '../domain/stored-event.js';
 import type { ExchangeResult, OwnedWebhookRow, QueuedItem } from '../store/delivery-queue.js';
 import { Owners } from './owners.js';
 
@@ -82,20 +82,3 @@ describe('Owners.offer: the hand-off room', () => {
     assert.equal(alone.get(2)!.readyCount, 1, 'larger than the room, but it holds nothing: taken');
   });
 });
-
-/** A stored event whose Values take about `bytes`. */
-function bigEvent(bytes: number): StoredEvent {
-  return new StoredEvent(
-    'contact.changed',
-    'contact.changed',
-    'contact',
-    1,
-    't',
-    1,
-    'Default',
-    null,
-    '[]',
-    JSON.stringify({ x: 'x'.repeat(bytes) }),
-    null,
-  );
-}

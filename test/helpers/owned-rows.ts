@@ -1,4 +1,5 @@
 /** An owned webhook's row and queued deliveries as the store hands them to the worker: for the owner's unit tests. */
+import { StoredEvent } from '../../src/domain/stored-event.js';
 import type { OwnedWebhookRow, QueuedItem } from '../../src/store/delivery-queue.js';
 
 export function ownedRow(id: number, overrides: Partial<OwnedWebhookRow> = {}): OwnedWebhookRow {
@@ -36,4 +37,21 @@ export function queuedItem(webhookId: number, deliveryId: number, dueAt = 1_000)
     dueAt,
     event: {} as QueuedItem['event'],
   };
+}
+
+/** A stored event whose Values take about `bytes` of text (what an owner's byte bound counts). */
+export function bigEvent(bytes: number): StoredEvent {
+  return new StoredEvent(
+    'contact.changed',
+    'contact.changed',
+    'contact',
+    1,
+    't',
+    1,
+    'Default',
+    null,
+    '[]',
+    JSON.stringify({ x: 'x'.repeat(bytes) }),
+    null,
+  );
 }
