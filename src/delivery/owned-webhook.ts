@@ -316,7 +316,7 @@ export class OwnedWebhook {
 
   /** Less than one in-flight limit left in the window while the store may hold more: a refill must go out before it runs dry. */
   get runningDry(): boolean {
-    return this.mayHaveMore && this.readyCount < this.paceState.limit && this.heldBytes < this.byteBudget;
+    return this.mayHaveMore && this.readyCount < this.paceState.limit && this.bytesWant > 0;
   }
 
   get readyCount(): number {

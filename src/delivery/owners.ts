@@ -178,8 +178,13 @@ export class Owners {
         room = w === undefined ? 0 : healthy ? Math.max(w.window, share) : w.window;
         roomBytes = w === undefined ? 0 : healthy ? Math.max(w.byteBudget, shareBytes) : w.byteBudget;
       }
-      if (w === undefined || !w.active) unowned = true;
-      else if (w.strict || w.mayHaveMore || w.held.size >= room || !w.fits(w.sawEvent(eventBytes(item.event)), roomBytes)) {
+      if (w === undefined || !w.active) {
+        unowned = true;
+        continue;
+      }
+      // Seen whether taken or not: a webhook behind on small events must not read a window of these large ones.
+      const bytes = w.sawEvent(eventBytes(item.event));
+      if (w.strict || w.mayHaveMore || w.held.size >= room || !w.fits(bytes, roomBytes)) {
         w.leftInStore();
         dry ||= w.runningDry;
       } else {

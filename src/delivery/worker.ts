@@ -293,7 +293,7 @@ export class DeliveryWorker {
     let urgent = this.acquireDue || this.versionsDue || this.windowLow;
     for (const w of this.owned.values()) {
       if (w.inFlight > 0) busy++;
-      if (!urgent && w.active && w.mayHaveMore && w.readyCount === 0 && this.attempts.canStart(w)) urgent = true;
+      if (!urgent && w.active && w.mayHaveMore && w.readyCount === 0 && w.bytesWant > 0 && this.attempts.canStart(w)) urgent = true;
     }
     this.groupTarget = this.groupCommit * Math.min(GROUP_COMMIT_WEBHOOKS, Math.max(1, busy));
     this.windowLow = false;

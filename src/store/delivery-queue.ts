@@ -100,7 +100,7 @@ export interface RefillRequest {
   /**
    * About how many bytes of event text the owner has room for (eventBytes): the first delivery whatever its size, then
    * only as many as fit. PostgreSQL cuts its answer there, so a refill never carries a window of large events through
-   * memory; SQLite's answer is read in the same process and the owner cuts it (OwnedWebhook.refilled). None: no bound.
+   * memory; SQLite cuts each refill as it reads it, before the next. None: no bound.
    */
   maxBytes?: number;
 }

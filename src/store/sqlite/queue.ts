@@ -71,15 +71,18 @@ function exchange(db: Db, r: ExchangeRequest): ExchangeResult {
   const nextDue: ExchangeResult['nextDue'] = [];
   const targets: RefillRequest[] = [
     ...r.refill,
-    ...acquired.map((w) => ({ webhookId: w.id, want: r.acquireWant, holding: [], strict: w.strict })),
+    ...acquired.map((w) => ({ webhookId: w.id, want: r.acquireWant, holding: [], strict: w.strict, maxBytes: r.acquireMaxBytes })),
   ];
   const gone = new Set(lost);
   let recordedBy: Map<number, number[]> | null = null;
   for (const t of targets) {
     if (gone.has(t.webhookId)) continue;
-    const items = refill(db, t, r.now);
-    deliveries.push(...items);
-    if (items.length < t.want) {
+    const rows = refill(db, t, r.now);
+    // Cut to the owner's byte room before the next refill is read, so an exchange never holds every owner's window of
+    // large events at once: 60 owners whose windows were read whole peaked at 2.8 GB where they kept 57 MB.
+    for (const row of withinBytes(rows, t.maxBytes)) deliveries.push(toQueuedItem(row));
+    // Short by what was read, not by what was kept: what the cut left is still there for the next refill.
+    if (rows.length < t.want) {
       recordedBy ??= deliveryIdsByWebhook(r.attempts);
       nextDue.push({ webhookId: t.webhookId, at: nextDueAt(db, t.webhookId, r.now, recordedBy.get(t.webhookId) ?? []) });
     }
@@ -199,11 +202,23 @@ function acquire(db: Db, r: ExchangeRequest): OwnedWebhookRow[] {
   return ids.map((id) => toOwnedWebhook(q(db, 'SELECT * FROM webhooks WHERE id = ?').get(id) as WebhookRow));
 }
 
+/** The first of a refill's rows whatever its size, then those whose event text fits `maxBytes` (RefillRequest.maxBytes). */
+function withinBytes(rows: QueuedRow[], maxBytes: number | undefined): QueuedRow[] {
+  if (maxBytes === undefined) return rows;
+  let bytes = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i] as QueuedRow;
+    bytes += r[11].length + (r[14]?.length ?? 0) + (r[15]?.length ?? 0);
+    if (i > 0 && bytes > maxBytes) return rows.slice(0, i);
+  }
+  return rows;
+}
+
 /**
  * Up to `want` due deliveries of one webhook that the owner does not hold, oldest first (strict: the queue in signal
  * order, due or not), after the owner's mark when it has one.
  */
-function refill(db: Db, t: RefillRequest, now: number): QueuedItem[] {
+function refill(db: Db, t: RefillRequest, now: number): QueuedRow[] {
   // One statement; the rows the owner holds (its window, in flight, retries it keeps) are left out by the query, not
   // read and skipped: an id query and then one load per id cost ~3 µs a delivery more. With a mark, the rows before it
   // are not read at all (the index is entered at the mark).
@@ -211,14 +226,12 @@ function refill(db: Db, t: RefillRequest, now: number): QueuedItem[] {
   const { webhookId, want, after } = t;
   const held = JSON.stringify(t.holding);
   if (after !== undefined && !t.strict) {
-    return (
-      qRaw(
-        db,
-        `SELECT ${QUEUED_COLUMNS} FROM deliveries d JOIN events e ON e.id = d.event_id
+    return qRaw(
+      db,
+      `SELECT ${QUEUED_COLUMNS} FROM deliveries d JOIN events e ON e.id = d.event_id
           WHERE d.webhook_id = ? AND d.status = 0 AND (d.due_at, d.id) > (?, ?) AND d.due_at <= ? AND d.id NOT IN (SELECT value FROM json_each(?))
           ORDER BY d.due_at, d.id LIMIT ?`,
-      ).all(webhookId, after.dueAt, after.id, now, held, want) as QueuedRow[]
-    ).map(toQueuedItem);
+    ).all(webhookId, after.dueAt, after.id, now, held, want) as QueuedRow[];
   }
   const rows = t.strict
     ? qRaw(
@@ -232,7 +245,7 @@ function refill(db: Db, t: RefillRequest, now: number): QueuedItem[] {
           WHERE d.webhook_id = ? AND d.status = 0 AND d.due_at <= ? AND d.id NOT IN (SELECT value FROM json_each(?))
           ORDER BY d.due_at, d.id LIMIT ?`,
       ).all(webhookId, now, held, want);
-  return (rows as QueuedRow[]).map(toQueuedItem);
+  return rows as QueuedRow[];
 }
 
 /**
