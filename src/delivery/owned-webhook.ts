@@ -23,7 +23,7 @@ const SLOT_SLACK_MS = 10;
  * What a fresh owner assumes an event takes before it has seen one of its own (owners.ts bounds the bytes it holds):
  * a webhook alone reads its first window of 64 as before (16 MiB / 256 KiB), one of many a few deliveries — so a
  * restart in front of a backlog of 1 MB events does not read hundreds of them at once for every webhook it takes
- * (Owners.takeWant).
+ * (Owners.takeRoom).
  */
 export const ASSUMED_EVENT_BYTES = 256 * 1024;
 

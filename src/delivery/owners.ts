@@ -79,22 +79,13 @@ export class Owners {
     return w.mayHaveMore && w.readyCount < w.window / 2 && w.bytesWant > 0;
   }
 
-  /** Each owner's share of WINDOW_BYTES. */
-  private get windowBytes(): number {
-    return bytesEach(this.map.size);
-  }
-
   /**
-   * What a take reads of each webhook it takes: the starting window, or fewer when the shares the owners would have
-   * after taking `acquire` more hold fewer events of ASSUMED_EVENT_BYTES (a take of 256 webhooks reads 4 of each).
+   * What a take of `acquire` more webhooks reads of each: its byte room (the share each would have then) and as many
+   * as that room holds of ASSUMED_EVENT_BYTES, at most the starting window (a take of 256 webhooks reads 4 of each).
    */
-  takeWant(acquire: number): number {
-    return Math.max(1, Math.min(this.window, Math.floor(bytesEach(this.map.size + acquire) / ASSUMED_EVENT_BYTES)));
-  }
-
-  /** The byte room of each webhook a take of `acquire` more would take (RefillRequest.maxBytes). */
-  takeBytes(acquire: number): number {
-    return bytesEach(this.map.size + acquire);
+  takeRoom(acquire: number): { want: number; maxBytes: number } {
+    const maxBytes = bytesEach(this.map.size + acquire);
+    return { want: Math.max(1, Math.min(this.window, Math.floor(maxBytes / ASSUMED_EVENT_BYTES))), maxBytes };
   }
 
   /** Some owner must meet the store: to be given back, or to refill its window. */
@@ -138,7 +129,7 @@ export class Owners {
       else if (row.state === 'Active') this.map.set(row.id, new OwnedWebhook(row, this.pace));
     }
     // Shares change as webhooks come and go, before this answer's refills are kept within them.
-    const budget = this.windowBytes;
+    const budget = bytesEach(this.map.size);
     for (const w of this.map.values()) w.byteBudget = budget;
     const got = new Map<number, QueuedItem[]>();
     for (const item of result.deliveries) {

@@ -334,6 +334,7 @@ export class DeliveryWorker {
     this.pending = [];
     const { tallies, ...owned } = this.owned.plan(now, attempts);
     const acquire = this.acquireDue && this.running ? Math.max(0, Math.min(ACQUIRE_BATCH, MAX_OWNED - this.owned.size)) : 0;
+    const take = this.owned.takeRoom(acquire);
     const request: ExchangeRequest = {
       ...owned,
       owner: this.owner,
@@ -341,8 +342,8 @@ export class DeliveryWorker {
       leaseMs: this.leases.leaseMs,
       attempts,
       acquire,
-      acquireWant: this.owned.takeWant(acquire),
-      acquireMaxBytes: this.owned.takeBytes(acquire),
+      acquireWant: take.want,
+      acquireMaxBytes: take.maxBytes,
       renew: this.leases.due(now),
       checkVersions: this.versionsDue || now - this.lastVersionCheckAt >= VERSION_CHECK_MS,
     };
