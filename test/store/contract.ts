@@ -107,6 +107,53 @@ export function storeContract(name: string, open: OpenStore): void {
       for (const w of [exact, wild, all, off]) await store.webhooks.deleteWebhook(tenant.id, w.id);
     });
 
+    it("stores a large batch of several callers' events: each once, each delivery with its own event, in signal order", async () => {
+      // 45 + 30 events: SQLite writes them 32 rows a statement and the rest one a statement (store/sqlite/signal.ts).
+      const other = await store.accounts.ensureTenant('Batch', 3);
+      const a1 = await store.webhooks.createWebhook(tenant.id, input({ events: ['batch.*'] }), stamp, null);
+      const a2 = await store.webhooks.createWebhook(tenant.id, input({ events: ['batch.created'] }), stamp, null);
+      const b1 = await store.webhooks.createWebhook(other.id, input({ events: ['*'] }), stamp, null);
+      const mine = Array.from({ length: 45 }, (_, i) => (i % 9 === 4 ? event('batch.changed', 100 + i) : event('batch.created', 100 + i)));
+      const theirs = Array.from({ length: 30 }, (_, i) => event('batch.created', 500 + i));
+      const queued = await store.intake.signalGroups(
+        [
+          { tenantId: tenant.id, events: mine },
+          { tenantId: other.id, events: theirs },
+        ],
+        7500,
+      );
+      assert.deepEqual(queued, [45 + 40, 30]);
+      const taken = await store.queue.exchange(exchangeRequest(7500, { acquire: 10, acquireWant: 100 }));
+      const keysOf = (id: number) => taken.deliveries.filter((d) => d.webhookId === id).map((d) => d.event.primaryKey);
+      assert.deepEqual(
+        keysOf(a1.id),
+        mine.map((e) => e.primaryKey),
+      );
+      assert.deepEqual(
+        keysOf(a2.id),
+        mine.filter((e) => e.name === 'batch.created').map((e) => e.primaryKey),
+      );
+      assert.deepEqual(
+        keysOf(b1.id),
+        theirs.map((e) => e.primaryKey),
+      );
+      const ours = taken.deliveries.filter((d) => [a1.id, a2.id, b1.id].includes(d.webhookId));
+      assert.equal(new Set(ours.map((d) => d.eventGuid)).size, 115, 'every delivery has its own EventId');
+      for (const w of [a1, a2, b1]) {
+        const ids = ours.filter((d) => d.webhookId === w.id).map((d) => d.deliveryId);
+        assert.deepEqual(
+          ids,
+          [...ids].sort((x, y) => x - y),
+          'delivery ids follow the signal order',
+        );
+      }
+      assert.equal(new Set(ours.map((d) => d.deliveryId)).size, 115);
+      assert.equal(taken.deliveries.find((d) => d.webhookId === b1.id)?.event.name, 'batch.created');
+      await store.queue.releaseAll('w1');
+      for (const w of [a1, a2]) await store.webhooks.deleteWebhook(tenant.id, w.id);
+      await store.webhooks.deleteWebhook(other.id, b1.id);
+    });
+
     it('keeps a delivery log, retries on request and prunes what is old and delivered', async () => {
       const w = await store.webhooks.createWebhook(tenant.id, input({ events: ['quote.sent'] }), stamp, null);
       await store.intake.signal(tenant.id, [event('quote.sent', 1), event('quote.sent', 2)], 7000);

@@ -8,54 +8,155 @@ import { eventParams, reaches, type Subscriber, type SubscriberRow, toSubscriber
 import type { QueuedItem } from '../delivery-queue.js';
 import type { SignalGroup } from '../store.js';
 
+const EVENT_COLUMNS =
+  'tenant_id, name, body_event, entity, primary_key, timestamp, changes, changed_by, context_identifier, vals, field_values, trace_parent, created';
+const DELIVERY_COLUMNS = 'webhook_id, event_id, event_guid, due_at, created';
+
+/**
+ * Rows one INSERT statement carries when a transaction stores at least this many events: a statement of 32 rows costs
+ * ~1 µs an event and its delivery less than a statement a row (issue 22's store micro-benchmark: 4.7 → 3.7 µs).
+ */
+const ROWS_A_STATEMENT = 32;
+
+/** `INSERT … VALUES (?, …), …`: `rows` rows of `width` parameters. */
+function insertSql(table: string, columns: string, width: number, rows: number): string {
+  const row = `(${Array.from({ length: width }, () => '?').join(', ')})`;
+  return `INSERT INTO ${table} (${columns}) VALUES ${Array.from({ length: rows }, () => row).join(', ')}`;
+}
+// Built once: the statement cache is keyed by the SQL text, and hashing ~1.5 KB per lookup is not free.
+const EVENT_ONE = insertSql('events', EVENT_COLUMNS, 13, 1);
+const DELIVERY_ONE = insertSql('deliveries', DELIVERY_COLUMNS, 5, 1);
+const EVENT_WITH_ID = [
+  insertSql('events', `id, ${EVENT_COLUMNS}`, 14, ROWS_A_STATEMENT),
+  insertSql('events', `id, ${EVENT_COLUMNS}`, 14, 1),
+] as const;
+const DELIVERY_WITH_ID = [
+  insertSql('deliveries', `id, ${DELIVERY_COLUMNS}`, 6, ROWS_A_STATEMENT),
+  insertSql('deliveries', `id, ${DELIVERY_COLUMNS}`, 6, 1),
+] as const;
+
+/** One event to store and the subscribers it reaches. */
+interface Planned {
+  tenantId: number;
+  stored: StoredEvent;
+  to: number[];
+}
+
 /**
  * Must run inside a transaction. Returns the number of deliveries queued; with `fresh`, each one is also pushed
  * there as the owner would read it back (handed to the worker once the caller's transaction commits).
  */
 export function signalEvents(db: Db, tenantId: number, events: EventRecord[], now: number, fresh?: QueuedItem[]): number {
-  const insertEvent = q(
-    db,
-    `INSERT INTO events (tenant_id, name, body_event, entity, primary_key, timestamp, changes, changed_by, context_identifier, vals, field_values, trace_parent, created)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
+  return signalGroups(db, [{ tenantId, events }], now, fresh)[0] ?? 0;
+}
+
+/** Several callers' events in the caller's one transaction (group-committed ingestion); returns each group's queued count. */
+export function signalGroups(db: Db, groups: SignalGroup[], now: number, fresh?: QueuedItem[]): number[] {
   // Takes the tenant and the three names that receive an event; returns the Active subscribers (and what a filter needs).
   const subscribersOf = q(
     db,
     `SELECT DISTINCT we.webhook_id AS id, w.filter, w.name, w.properties FROM webhook_events we JOIN webhooks w ON w.id = we.webhook_id
      WHERE we.tenant_id = ? AND we.event IN (?, ?, ?) AND w.state = 1`,
   );
-  const insertDelivery = q(db, 'INSERT INTO deliveries (webhook_id, event_id, event_guid, due_at, created) VALUES (?, ?, ?, ?, ?)');
   const subscribersByName = new Map<string, Subscriber[]>();
-  let queued = 0;
-  for (const e of events) {
-    let subscribers = subscribersByName.get(e.name);
-    if (!subscribers) {
-      subscribers = (subscribersOf.all(tenantId, ...subscriptionsFor(e.name)) as SubscriberRow[]).map(toSubscriber);
-      subscribersByName.set(e.name, subscribers);
+  const planned: Planned[] = [];
+  const queued = groups.map((g) => {
+    let count = 0;
+    for (const e of g.events) {
+      const key = `${g.tenantId} ${e.name}`;
+      let subscribers = subscribersByName.get(key);
+      if (!subscribers) {
+        subscribers = (subscribersOf.all(g.tenantId, ...subscriptionsFor(e.name)) as SubscriberRow[]).map(toSubscriber);
+        subscribersByName.set(key, subscribers);
+      }
+      // Stored once: its JSON text is both the row's columns and, for every delivery it fans out to, the payload's part.
+      const to: number[] = [];
+      for (const s of subscribers) if (reaches(s, e)) to.push(s.id);
+      planned.push({ tenantId: g.tenantId, stored: StoredEvent.of(e), to });
+      count += to.length;
     }
-    // Stored once: its JSON text is both the row's columns and, for every delivery it fans out to, the payload's part.
-    const stored = StoredEvent.of(e);
-    const eventId = insertEvent.run(...eventParams(tenantId, stored, now)).lastInsertRowid;
-    for (const s of subscribers) {
-      if (!reaches(s, e)) continue;
-      const eventGuid = randomUUID();
-      const { lastInsertRowid } = insertDelivery.run(s.id, eventId, eventGuid, now, now);
-      fresh?.push({
-        deliveryId: Number(lastInsertRowid),
-        webhookId: s.id,
-        eventGuid,
-        cycleAttempt: 0,
-        attempts: 0,
-        dueAt: now,
-        event: stored,
-      });
-      queued++;
-    }
-  }
+    return count;
+  });
+  if (planned.length >= ROWS_A_STATEMENT) insertMany(db, planned, now, fresh);
+  else insertEach(db, planned, now, fresh);
   return queued;
 }
 
-/** Several callers' events in the caller's one transaction (group-committed ingestion); returns each group's queued count. */
-export function signalGroups(db: Db, groups: SignalGroup[], now: number, fresh?: QueuedItem[]): number[] {
-  return groups.map((g) => signalEvents(db, g.tenantId, g.events, now, fresh));
+/** A statement a row; each event's id is the one SQLite gives it. */
+function insertEach(db: Db, planned: Planned[], now: number, fresh?: QueuedItem[]): void {
+  const insertEvent = q(db, EVENT_ONE);
+  const insertDelivery = q(db, DELIVERY_ONE);
+  for (const p of planned) {
+    const eventId = insertEvent.run(...eventParams(p.tenantId, p.stored, now)).lastInsertRowid;
+    for (const webhookId of p.to) {
+      const eventGuid = randomUUID();
+      const { lastInsertRowid } = insertDelivery.run(webhookId, eventId, eventGuid, now, now);
+      fresh?.push(freshItem(Number(lastInsertRowid), webhookId, eventGuid, now, p.stored));
+    }
+  }
+}
+
+/**
+ * ROWS_A_STATEMENT rows a statement (the rest a statement each). The ids are given here, each table's largest plus one
+ * in order, as SQLite would give them: the caller's transaction writes, so no other connection inserts meanwhile.
+ */
+function insertMany(db: Db, planned: Planned[], now: number, fresh?: QueuedItem[]): void {
+  const firstEventId = nextId(db, 'events');
+  const events = new RowWriter(db, EVENT_WITH_ID, 14);
+  planned.forEach((p, k) => {
+    events.push(firstEventId + k);
+    events.row(eventParams(p.tenantId, p.stored, now));
+  });
+  events.end();
+  // After every event row: each delivery names its event (a foreign key, checked at each statement's end).
+  const deliveries = new RowWriter(db, DELIVERY_WITH_ID, 6);
+  let deliveryId = nextId(db, 'deliveries');
+  planned.forEach((p, k) => {
+    for (const webhookId of p.to) {
+      const eventGuid = randomUUID();
+      deliveries.row([deliveryId, webhookId, firstEventId + k, eventGuid, now, now]);
+      fresh?.push(freshItem(deliveryId, webhookId, eventGuid, now, p.stored));
+      deliveryId++;
+    }
+  });
+  deliveries.end();
+}
+
+function nextId(db: Db, table: 'events' | 'deliveries'): number {
+  return q(db, `SELECT coalesce(max(id), 0) + 1 FROM ${table}`).pluck().get() as number;
+}
+
+/** One table's rows: a multi-row statement each time ROWS_A_STATEMENT are in, and end() writes the rest a row a statement. */
+class RowWriter {
+  private params: unknown[] = [];
+  private rows = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly sql: readonly [many: string, one: string],
+    private readonly width: number,
+  ) {}
+
+  /** A value of the row being added (before row() adds the rest of it). */
+  push(value: unknown): void {
+    this.params.push(value);
+  }
+
+  row(values: readonly unknown[]): void {
+    for (const v of values) this.params.push(v);
+    if (++this.rows < ROWS_A_STATEMENT) return;
+    q(this.db, this.sql[0]).run(this.params);
+    this.params = [];
+    this.rows = 0;
+  }
+
+  end(): void {
+    const one = q(this.db, this.sql[1]);
+    for (let i = 0; i < this.rows; i++) one.run(this.params.slice(i * this.width, (i + 1) * this.width));
+  }
+}
+
+/** A delivery just queued, as the owner would read it back. */
+function freshItem(deliveryId: number, webhookId: number, eventGuid: string, dueAt: number, event: StoredEvent): QueuedItem {
+  return { deliveryId, webhookId, eventGuid, cycleAttempt: 0, attempts: 0, dueAt, event };
 }
