@@ -67,9 +67,9 @@ export function eventParams(tenantId: number, e: StoredEvent, now: number): unkn
 }
 
 /**
- * A refill row as an array, in the order of QUEUED_COLUMNS: the delivery's six columns, then EVENT_COLUMNS (the last,
- * trace_parent: migration 012), the JSON columns as their text. SQLite reads it in better-sqlite3's raw mode (~2 µs
- * a row less than an object of 17 columns); PostgreSQL's exchange builds it with json_build_array (no keys to write).
+ * PostgreSQL's refill row as an array: the delivery's six columns, then EVENT_COLUMNS (the last, trace_parent: migration
+ * 012), the JSON columns as their text; its exchange builds it with json_build_array (no keys to write). SQLite's refill
+ * reads the payload's text instead (store/sqlite/queue.ts).
  */
 export type QueuedRow = [
   id: number,
@@ -90,9 +90,6 @@ export type QueuedRow = [
   fieldValues: string | null,
   traceParent: string | null,
 ];
-
-/** The columns of a QueuedRow, from `deliveries d JOIN events e`. */
-export const QUEUED_COLUMNS = `d.id, d.webhook_id, d.event_guid, d.cycle_attempt, d.attempts, d.due_at, ${EVENT_COLUMNS}`;
 
 /** A window item from a refill row of either store; its JSON columns stay text until something other than the payload asks. */
 export function toQueuedItem(r: QueuedRow): QueuedItem {

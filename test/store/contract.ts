@@ -7,6 +7,8 @@ import { event, input, type OpenStore } from './fixtures.js';
 import { exchangeRequest, owned, settled } from './queue-contract.js';
 import type { AttemptOutcome } from '../../src/domain/retry-policy.js';
 import type { QueuedItem } from '../../src/store/delivery-queue.js';
+import { type EventRecord, payloadBody, payloadObject } from '../../src/domain/payload.js';
+import { StoredEvent } from '../../src/domain/stored-event.js';
 
 export function storeContract(name: string, open: OpenStore): void {
   describe(`Store contract: ${name}`, () => {
@@ -152,6 +154,61 @@ export function storeContract(name: string, open: OpenStore): void {
       await store.queue.releaseAll('w1');
       for (const w of [a1, a2]) await store.webhooks.deleteWebhook(tenant.id, w.id);
       await store.webhooks.deleteWebhook(other.id, b1.id);
+    });
+
+    it('reads an event back into the payload it was signalled with, byte for byte, and gives its fields back', async () => {
+      // SQLite's refill writes the payload text in its query (json_quote); it must be what the signalled event writes.
+      // (No NUL: the API refuses one before any store sees it, and PostgreSQL's text cannot hold it.)
+      const w = await store.webhooks.createWebhook(tenant.id, input({ events: ['text.*'] }), stamp, null);
+      const texts = [
+        'q"uote',
+        'back\\slash',
+        'nl\nx\r\t\b\f',
+        '\u2028\u2029\u007f',
+        'é😀',
+        '\u0001\u001f',
+        '</script>',
+        'a\ud800b',
+        '{"a":1}',
+      ];
+      const sent: EventRecord[] = texts.map((text, i) => ({
+        ...event('text.changed', i % 2 === 0 ? 2_147_483_647 - i : -2_147_483_647 + i),
+        bodyEvent: `text.${text}`,
+        entity: i % 3 === 0 ? null : text,
+        timestamp: `2026-01-01T00:00:0${i}.${text}Z`,
+        changes: [text, ''],
+        changedByAssociateId: i % 2 === 0 ? 2_147_483_647 : -7,
+        contextIdentifier: text,
+        values: i % 4 === 0 ? null : { [text]: [text, 1e308, -0, 0.1, null, true] },
+        fieldValues: i % 5 === 0 ? null : { n: text, '2': 'an index key', nested: { deep: [text] } },
+        traceParent: i % 2 === 0 ? null : '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+      }));
+      await store.intake.signal(tenant.id, sent, 7600);
+      const taken = await store.queue.exchange(exchangeRequest(7600, { acquire: 10, acquireWant: 100 }));
+      const got = taken.deliveries.filter((d) => d.webhookId === w.id);
+      assert.equal(got.length, sent.length);
+      got.forEach((d, i) => {
+        const signalled = StoredEvent.of(sent[i] as EventRecord);
+        const target = { name: 'Tonys "Handler"', properties: null };
+        assert.equal(payloadBody(d.event, d.eventGuid, target), payloadBody(signalled, d.eventGuid, target), `event ${i}`);
+        assert.equal(d.event.name, signalled.name);
+        for (const k of [
+          'bodyEvent',
+          'entity',
+          'primaryKey',
+          'timestamp',
+          'changedByAssociateId',
+          'contextIdentifier',
+          'traceParent',
+        ] as const)
+          assert.equal(d.event[k] ?? null, signalled[k] ?? null, `${k} of event ${i}`);
+        for (const k of ['changes', 'values', 'fieldValues'] as const) assert.deepEqual(d.event[k], signalled[k], `${k} of event ${i}`);
+        // Properties take the object path: it reads the fields back.
+        const withProperties = { name: 'n', properties: { extra: 1 } };
+        assert.equal(payloadBody(d.event, 'g', withProperties), JSON.stringify(payloadObject(signalled, 'g', withProperties)));
+      });
+      await store.queue.releaseAll('w1');
+      await store.webhooks.deleteWebhook(tenant.id, w.id);
     });
 
     it('keeps a delivery log, retries on request and prunes what is old and delivered', async () => {

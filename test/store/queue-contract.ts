@@ -88,6 +88,40 @@ export function queueContract(name: string, open: OpenStore): void {
       };
     }
 
+    it("a late result of a deleted webhook's delivery never settles another webhook's delivery that took its id", async () => {
+      // SQLite gives a new row the largest id plus one: deleting a webhook's newest deliveries gives their ids back.
+      const steps: Array<[AttemptOutcome, DeliveryStep]> = [
+        [{ kind: 'success', status: 200 }, { kind: 'delivered' }],
+        [FAIL, { kind: 'retry', dueAt: 9_000, cycleAttempt: 1 }],
+        [FAIL, { kind: 'new-cycle', dueAt: 1_000, eventGuid: 'another-cycle' }],
+        [
+          { kind: 'fault', status: null, stage: 'prepare', error: 'no plugin' },
+          { kind: 'later', dueAt: 9_000 },
+        ],
+      ];
+      for (const [outcome, next] of steps) {
+        const { store, tenant, done } = await fresh();
+        try {
+          const gone = await store.webhooks.createWebhook(tenant.id, input({ events: ['a.created'] }), stamp, null);
+          await store.intake.signal(tenant.id, [event('a.created', 1)], 1_000);
+          const inFlight = (await store.queue.exchange(exchangeRequest(1_000, { acquire: 10 }))).deliveries[0]!;
+          await store.webhooks.deleteWebhook(tenant.id, gone.id);
+          const other = await store.webhooks.createWebhook(tenant.id, input({ events: ['b.created'] }), stamp, null);
+          await store.intake.signal(tenant.id, [event('b.created', 2)], 1_001);
+          await store.queue.exchange(exchangeRequest(1_002, { attempts: [settled(inFlight, 1_002, outcome, next)] }));
+          assert.equal(await store.deliveryLog.countQueued(other.id), 1, `${next.kind}: the other webhook's delivery is still queued`);
+          const log = await store.deliveryLog.listDeliveries(tenant.id, other.id, { top: 10, skip: 0 });
+          assert.deepEqual(
+            log.items.map((i) => [i.status, i.attempts.length]),
+            [['queued', 0]],
+            `${next.kind}: nothing was recorded against it`,
+          );
+        } finally {
+          await done();
+        }
+      }
+    });
+
     it('takes a webhook with due work, hands out its window oldest first, records results and counter deltas', async () => {
       const { store, tenant, done } = await fresh();
       try {

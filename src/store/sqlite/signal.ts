@@ -8,9 +8,9 @@ import { eventParams, reaches, type Subscriber, type SubscriberRow, toSubscriber
 import type { QueuedItem } from '../delivery-queue.js';
 import type { SignalGroup } from '../store.js';
 
-const EVENT_COLUMNS =
+const EVENT_INSERT_COLUMNS =
   'tenant_id, name, body_event, entity, primary_key, timestamp, changes, changed_by, context_identifier, vals, field_values, trace_parent, created';
-const DELIVERY_COLUMNS = 'webhook_id, event_id, event_guid, due_at, created';
+const DELIVERY_INSERT_COLUMNS = 'webhook_id, event_id, event_guid, due_at, created';
 
 /**
  * Rows one INSERT statement carries when a transaction stores at least this many events: a statement of 32 rows costs
@@ -24,15 +24,15 @@ function insertSql(table: string, columns: string, width: number, rows: number):
   return `INSERT INTO ${table} (${columns}) VALUES ${Array.from({ length: rows }, () => row).join(', ')}`;
 }
 // Built once: the statement cache is keyed by the SQL text, and hashing ~1.5 KB per lookup is not free.
-const EVENT_ONE = insertSql('events', EVENT_COLUMNS, 13, 1);
-const DELIVERY_ONE = insertSql('deliveries', DELIVERY_COLUMNS, 5, 1);
+const EVENT_ONE = insertSql('events', EVENT_INSERT_COLUMNS, 13, 1);
+const DELIVERY_ONE = insertSql('deliveries', DELIVERY_INSERT_COLUMNS, 5, 1);
 const EVENT_WITH_ID = [
-  insertSql('events', `id, ${EVENT_COLUMNS}`, 14, ROWS_A_STATEMENT),
-  insertSql('events', `id, ${EVENT_COLUMNS}`, 14, 1),
+  insertSql('events', `id, ${EVENT_INSERT_COLUMNS}`, 14, ROWS_A_STATEMENT),
+  insertSql('events', `id, ${EVENT_INSERT_COLUMNS}`, 14, 1),
 ] as const;
 const DELIVERY_WITH_ID = [
-  insertSql('deliveries', `id, ${DELIVERY_COLUMNS}`, 6, ROWS_A_STATEMENT),
-  insertSql('deliveries', `id, ${DELIVERY_COLUMNS}`, 6, 1),
+  insertSql('deliveries', `id, ${DELIVERY_INSERT_COLUMNS}`, 6, ROWS_A_STATEMENT),
+  insertSql('deliveries', `id, ${DELIVERY_INSERT_COLUMNS}`, 6, 1),
 ] as const;
 
 /** One event to store and the subscribers it reaches. */
