@@ -66,18 +66,21 @@ export function eventParams(tenantId: number, e: StoredEvent, now: number): unkn
   ];
 }
 
+/** The delivery's six columns that start a refill row of either store. */
+export type QueuedDelivery = [id: number, webhookId: number, eventGuid: string, cycleAttempt: number, attempts: number, dueAt: number];
+
+/** A window item: a refill row's delivery columns and its event. */
+export function queuedItem(r: readonly [...QueuedDelivery, ...unknown[]], event: StoredEvent): QueuedItem {
+  return { deliveryId: r[0], webhookId: r[1], eventGuid: r[2], cycleAttempt: r[3], attempts: r[4], dueAt: r[5], event };
+}
+
 /**
  * PostgreSQL's refill row as an array: the delivery's six columns, then EVENT_COLUMNS (the last, trace_parent: migration
  * 012), the JSON columns as their text; its exchange builds it with json_build_array (no keys to write). SQLite's refill
  * reads the payload's text instead (store/sqlite/queue.ts).
  */
 export type QueuedRow = [
-  id: number,
-  webhookId: number,
-  eventGuid: string,
-  cycleAttempt: number,
-  attempts: number,
-  dueAt: number,
+  ...QueuedDelivery,
   name: string,
   bodyEvent: string,
   entity: string | null,
@@ -91,17 +94,9 @@ export type QueuedRow = [
   traceParent: string | null,
 ];
 
-/** A window item from a refill row of either store; its JSON columns stay text until something other than the payload asks. */
+/** A window item from PostgreSQL's refill row; its JSON columns stay text until something other than the payload asks. */
 export function toQueuedItem(r: QueuedRow): QueuedItem {
-  return {
-    deliveryId: r[0],
-    webhookId: r[1],
-    eventGuid: r[2],
-    cycleAttempt: r[3],
-    attempts: r[4],
-    dueAt: r[5],
-    event: new StoredEvent(r[6], r[7], r[8], r[9], r[10], r[12], r[13], r[16], r[11], r[14], r[15]),
-  };
+  return queuedItem(r, new StoredEvent(r[6], r[7], r[8], r[9], r[10], r[12], r[13], r[16], r[11], r[14], r[15]));
 }
 
 /** An Active webhook subscribed to an event's name, with what its payload filter needs. */

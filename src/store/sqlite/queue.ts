@@ -30,6 +30,7 @@ import {
   type WebhookRow,
 } from '../rows.js';
 import { StoredEvent } from '../../domain/stored-event.js';
+import { type QueuedDelivery, queuedItem } from '../event-rows.js';
 import { type Db, q, qRaw } from './database.js';
 import { signalEvents } from './signal.js';
 
@@ -219,19 +220,7 @@ function acquire(db: Db, r: ExchangeRequest): OwnedWebhookRow[] {
  * does, and the JSON columns are JSON.stringify's text). Reading eight more columns cost ~0.7 µs a row more, and
  * building the text again per attempt ~0.4 µs (issue 22).
  */
-type QueuedRow = [
-  id: number,
-  webhookId: number,
-  eventGuid: string,
-  cycleAttempt: number,
-  attempts: number,
-  dueAt: number,
-  name: string,
-  timestamp: string,
-  traceParent: string | null,
-  head: string,
-  tail: string,
-];
+type QueuedRow = [...QueuedDelivery, name: string, timestamp: string, traceParent: string | null, head: string, tail: string];
 
 const QUEUED_COLUMNS = `d.id, d.webhook_id, d.event_guid, d.cycle_attempt, d.attempts, d.due_at, e.name, e.timestamp, e.trace_parent,
   ',"Timestamp":' || json_quote(e.timestamp) || ',"Changes":' || e.changes || ',"Event":' || json_quote(e.body_event) ||
@@ -241,15 +230,7 @@ const QUEUED_COLUMNS = `d.id, d.webhook_id, d.event_guid, d.cycle_attempt, d.att
   CASE WHEN e.field_values IS NULL THEN '' ELSE ',"FieldValues":' || e.field_values END`;
 
 function toQueuedItem(r: QueuedRow): QueuedItem {
-  return {
-    deliveryId: r[0],
-    webhookId: r[1],
-    eventGuid: r[2],
-    cycleAttempt: r[3],
-    attempts: r[4],
-    dueAt: r[5],
-    event: StoredEvent.fromText(r[6], r[7], r[8], { head: r[9], tail: r[10] }),
-  };
+  return queuedItem(r, StoredEvent.fromText(r[6], r[7], r[8], { head: r[9], tail: r[10] }));
 }
 
 /** The first of a refill's rows whatever its size, then those whose event text fits `maxBytes` (RefillRequest.maxBytes). */
