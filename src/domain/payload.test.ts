@@ -121,6 +121,24 @@ describe('StoredEvent', () => {
     assert.equal(readBack.changes, readBack.changes, 'parsed once');
   });
 
+  it('read back as payload text (SQLite), writes the same bytes before and after its fields are read, and gives them back', () => {
+    for (const [what, shape] of shapes) {
+      const signalled = StoredEvent.of(shape);
+      const body = signalled.body('g', 'n');
+      // The text a refill query writes: what the body holds around WebhookName.
+      const at = body.indexOf(',"WebhookName":');
+      const text = { head: body.slice('{"EventId":"g"'.length, at), tail: body.slice(at + ',"WebhookName":"n"'.length, -1) };
+      const readBack = StoredEvent.fromText(signalled.name, signalled.timestamp, signalled.traceParent, text);
+      const bytes = readBack.bytes;
+      assert.equal(readBack.body('g', 'n'), body, what);
+      for (const k of ['bodyEvent', 'entity', 'primaryKey', 'changedByAssociateId', 'contextIdentifier'] as const)
+        assert.equal(readBack[k], signalled[k], `${what}: ${k}`);
+      for (const k of ['changes', 'values', 'fieldValues'] as const) assert.deepEqual(readBack[k], signalled[k], `${what}: ${k}`);
+      assert.equal(readBack.body('g', 'n'), body, `${what}: the same bytes once its fields were read`);
+      assert.equal(readBack.bytes, bytes, `${what}: counted once, the same when let go`);
+    }
+  });
+
   it('takes the object path when the webhook has Properties, which follow the event fields', () => {
     const stored = StoredEvent.of(event);
     const target = { name: 'n', properties: { tenantSlug: 'acme', Event: 'not replaced', '7': 'an index key' } };

@@ -16,6 +16,16 @@ describe('reading a SignalEvent item in one pass', () => {
     assert.deepEqual(others, { Name: 'x' });
   });
 
+  it('takes -0 as 0, as the stores keep it (an event sent from memory and one read back must not differ)', () => {
+    for (const k of ['-0', -0]) {
+      const e = eventFromSignal(signalInput({ EventName: 'contact.changed', PrimaryKey: k, Data: { ChangedByAssociateId: k } }), ctx);
+      assert.ok(
+        Object.is(e.primaryKey, 0) && Object.is(e.changedByAssociateId, 0),
+        `${String(k)}: ${e.primaryKey} ${e.changedByAssociateId}`,
+      );
+    }
+  });
+
   it('maps Data as before: named keys set payload fields, the others join FieldValues', () => {
     const e = eventFromSignal(
       signalInput({

@@ -56,7 +56,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 function parseInt32(value: unknown): number | null {
   const n = typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
-  return typeof n === 'number' && Number.isInteger(n) && Math.abs(n) <= INT32_MAX ? n : null;
+  // `+ 0`: -0 is 0, as the stores keep it (an event sent from memory and one read back must not differ).
+  return typeof n === 'number' && Number.isInteger(n) && Math.abs(n) <= INT32_MAX ? n + 0 : null;
 }
 
 /** Builds the event, or throws a 400 naming every problem. `where` prefixes property names in batches. */
