@@ -110,7 +110,7 @@ export function storeContract(name: string, open: OpenStore): void {
     });
 
     it("stores a large batch of several callers' events: each once, each delivery with its own event, in signal order", async () => {
-      // 45 + 30 events: SQLite writes them 32 rows a statement and the rest one a statement (store/sqlite/signal.ts).
+      // 45 + 30 events fanned out (store/sqlite/signal.ts writes these a row a statement), then 70 to one webhook.
       const other = await store.accounts.ensureTenant('Batch', 3);
       const a1 = await store.webhooks.createWebhook(tenant.id, input({ events: ['batch.*'] }), stamp, null);
       const a2 = await store.webhooks.createWebhook(tenant.id, input({ events: ['batch.created'] }), stamp, null);
@@ -152,7 +152,23 @@ export function storeContract(name: string, open: OpenStore): void {
       assert.equal(new Set(ours.map((d) => d.deliveryId)).size, 115);
       assert.equal(taken.deliveries.find((d) => d.webhookId === b1.id)?.event.name, 'batch.created');
       await store.queue.releaseAll('w1');
-      for (const w of [a1, a2]) await store.webhooks.deleteWebhook(tenant.id, w.id);
+      // All to one webhook: SQLite writes these 32 rows a statement (fanned out, a row a statement).
+      const solo = await store.webhooks.createWebhook(tenant.id, input({ events: ['solo.created'] }), stamp, null);
+      const alone = Array.from({ length: 70 }, (_, i) => event('solo.created', 900 + i));
+      assert.deepEqual(await store.intake.signalGroups([{ tenantId: tenant.id, events: alone }], 7501), [70]);
+      const soloTaken = await store.queue.exchange(exchangeRequest(7501, { acquire: 10, acquireWant: 100 }));
+      const soloItems = soloTaken.deliveries.filter((d) => d.webhookId === solo.id);
+      assert.deepEqual(
+        soloItems.map((d) => d.event.primaryKey),
+        alone.map((e) => e.primaryKey),
+      );
+      assert.deepEqual(
+        soloItems.map((d) => d.deliveryId),
+        soloItems.map((d) => d.deliveryId).sort((x, y) => x - y),
+      );
+      assert.equal(new Set(soloItems.map((d) => d.eventGuid)).size, 70);
+      await store.queue.releaseAll('w1');
+      for (const w of [a1, a2, solo]) await store.webhooks.deleteWebhook(tenant.id, w.id);
       await store.webhooks.deleteWebhook(other.id, b1.id);
     });
 

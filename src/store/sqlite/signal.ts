@@ -77,7 +77,10 @@ export function signalGroups(db: Db, groups: SignalGroup[], now: number, fresh?:
     }
     return count;
   });
-  if (planned.length >= ROWS_A_STATEMENT) insertMany(db, planned, now, fresh);
+  // Many rows a statement only when every delivery goes to one webhook: its rows then sit side by side in its indexes,
+  // while a statement of rows scattered across webhooks' index positions (events fanned out) cost more than a statement
+  // a row (3.1 → 4.0 µs a delivery with 100 webhooks, where one webhook's went 2.5 → 1.55 µs: a store micro-benchmark).
+  if (planned.length >= ROWS_A_STATEMENT && oneWebhook(planned)) insertMany(db, planned, now, fresh);
   else insertEach(db, planned, now, fresh);
   return queued;
 }
@@ -97,7 +100,7 @@ function insertEach(db: Db, planned: Planned[], now: number, fresh?: QueuedItem[
 }
 
 /**
- * ROWS_A_STATEMENT rows a statement (the rest a statement each). The ids are given here, each table's largest plus one
+ * ROWS_A_STATEMENT rows a statement (the rest a statement each), for deliveries that all go to one webhook. The ids are given here, each table's largest plus one
  * in order, as SQLite would give them: the caller's transaction writes, so no other connection inserts meanwhile.
  */
 function insertMany(db: Db, planned: Planned[], now: number, fresh?: QueuedItem[]): void {
@@ -120,6 +123,18 @@ function insertMany(db: Db, planned: Planned[], now: number, fresh?: QueuedItem[
     }
   });
   deliveries.end();
+}
+
+/** Whether every planned delivery goes to one webhook (or none does). */
+function oneWebhook(planned: Planned[]): boolean {
+  let only: number | undefined;
+  for (const p of planned) {
+    for (const id of p.to) {
+      if (only !== undefined && id !== only) return false;
+      only = id;
+    }
+  }
+  return true;
 }
 
 function nextId(db: Db, table: 'events' | 'deliveries'): number {
