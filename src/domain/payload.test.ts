@@ -87,7 +87,7 @@ describe('StoredEvent', () => {
         payloadObject(event, '88f91933-edce-4c1a-8ded-ade8e2f72434', { name: 'Tonys "Handler"', properties: null }),
       );
       const signalled = StoredEvent.of(event);
-      const readBack = new StoredEvent(
+      const readBack = StoredEvent.fromColumns(
         event.name,
         event.bodyEvent,
         event.entity,
@@ -114,7 +114,19 @@ describe('StoredEvent', () => {
   it('parses its JSON columns only when asked, and gives the values that were stored', () => {
     const withValues = { ...event, values: { a: 1 }, fieldValues: { b: [2] } };
     const stored = StoredEvent.of(withValues);
-    const readBack = new StoredEvent('n', 'n', null, 1, 't', 0, 'c', null, stored.changesJson, stored.valuesJson, stored.fieldValuesJson);
+    const readBack = StoredEvent.fromColumns(
+      'n',
+      'n',
+      null,
+      1,
+      't',
+      0,
+      'c',
+      null,
+      stored.changesJson,
+      stored.valuesJson,
+      stored.fieldValuesJson,
+    );
     assert.deepEqual(readBack.changes, withValues.changes);
     assert.deepEqual(readBack.values, withValues.values);
     assert.deepEqual(readBack.fieldValues, withValues.fieldValues);

@@ -38,25 +38,33 @@ export class StoredEvent implements EventRecord {
   private parsed: Parsed | undefined;
   /** eventBytes, counted once: an owner asks when it is offered, takes and lets go of a delivery. */
   private size = 0;
-  /** The columns; for an event read back as payload text, taken from that text the first time one is asked for. */
-  private cols: Columns | null;
-  private text: PayloadText | null = null;
 
-  constructor(
+  private constructor(
     readonly name: string,
+    readonly timestamp: string,
+    readonly traceParent: string | null,
+    /** The other columns; for an event read back as payload text, taken from that text the first time one is asked for. */
+    private cols: Columns | null,
+    /** The payload's text around WebhookName as SQLite's refill wrote it, until a column is asked for. */
+    private text: PayloadText | null,
+  ) {}
+
+  /** An event from its columns (the JSON ones as their text, exactly as stored: JSON.stringify's output). */
+  static fromColumns(
+    name: string,
     bodyEvent: string,
     entity: string | null,
     primaryKey: number,
-    readonly timestamp: string,
+    timestamp: string,
     changedByAssociateId: number,
     contextIdentifier: string,
-    readonly traceParent: string | null,
-    /** The JSON text of the three JSON columns, exactly as stored: JSON.stringify's output, so it splices as it is. */
+    traceParent: string | null,
     changesJson: string,
     valuesJson: string | null,
     fieldValuesJson: string | null,
-  ) {
-    this.cols = { bodyEvent, entity, primaryKey, changedByAssociateId, contextIdentifier, changesJson, valuesJson, fieldValuesJson };
+  ): StoredEvent {
+    const cols = { bodyEvent, entity, primaryKey, changedByAssociateId, contextIdentifier, changesJson, valuesJson, fieldValuesJson };
+    return new StoredEvent(name, timestamp, traceParent, cols, null);
   }
 
   /**
@@ -64,10 +72,7 @@ export class StoredEvent implements EventRecord {
    * ~0.7 µs a row less than eight, and the body is then two joins): the columns come from that text only if asked for.
    */
   static fromText(name: string, timestamp: string, traceParent: string | null, text: PayloadText): StoredEvent {
-    const e = new StoredEvent(name, '', null, 0, timestamp, 0, '', traceParent, '', null, null);
-    e.cols = null;
-    e.text = text;
-    return e;
+    return new StoredEvent(name, timestamp, traceParent, null, text);
   }
 
   /**
@@ -77,7 +82,7 @@ export class StoredEvent implements EventRecord {
    */
   static of(e: EventRecord): StoredEvent {
     if (e instanceof StoredEvent) return e;
-    return new StoredEvent(
+    return StoredEvent.fromColumns(
       wellFormed(e.name),
       wellFormed(e.bodyEvent),
       wellFormed(e.entity),
@@ -94,7 +99,9 @@ export class StoredEvent implements EventRecord {
 
   /** About how much memory it takes (eventBytes). */
   get bytes(): number {
-    if (this.size === 0) this.size = storedBytes(this.name, this.timestamp, this.traceParent, this.cols, this.text);
+    if (this.size === 0)
+      this.size =
+        EVENT_OVERHEAD_BYTES + this.name.length + this.timestamp.length + (this.traceParent?.length ?? 0) + textBytes(this.cols, this.text);
     return this.size;
   }
 
@@ -179,22 +186,26 @@ export class StoredEvent implements EventRecord {
    */
   body(eventId: string, webhookName: string): string {
     // Not kept between calls: an event held for a retry would carry both of its forms (~0.5 KB) the whole time.
-    const { head, tail } = this.text ?? payloadText(this.timestamp, this.cols as Columns);
+    const head = this.text ? this.text.head : headText(this.timestamp, this.cols as Columns);
+    const tail = this.text ? this.text.tail : tailText(this.cols as Columns);
     return `{"EventId":${JSON.stringify(eventId)}${head},"WebhookName":${JSON.stringify(webhookName)}${tail}}`;
   }
 }
 
-/** The payload text of an event's columns (what SQLite's refill query writes: store/sqlite/queue.ts). */
-function payloadText(timestamp: string, c: Columns): PayloadText {
-  return {
-    head:
-      `,"Timestamp":${JSON.stringify(timestamp)},"Changes":${c.changesJson},"Event":${JSON.stringify(c.bodyEvent)}` +
-      `,"PrimaryKey":${JSON.stringify(c.primaryKey)}${c.entity == null ? '' : `,"Entity":${JSON.stringify(c.entity)}`}` +
-      `,"ContextIdentifier":${JSON.stringify(c.contextIdentifier)},"ChangedByAssociateId":${JSON.stringify(c.changedByAssociateId)}`,
-    tail:
-      (c.valuesJson === null ? '' : `,"Values":${c.valuesJson}`) +
-      (c.fieldValuesJson === null ? '' : `,"FieldValues":${c.fieldValuesJson}`),
-  };
+/** The payload's text before WebhookName, from an event's columns (what SQLite's refill query writes: store/sqlite/queue.ts). */
+function headText(timestamp: string, c: Columns): string {
+  return (
+    `,"Timestamp":${JSON.stringify(timestamp)},"Changes":${c.changesJson},"Event":${JSON.stringify(c.bodyEvent)}` +
+    `,"PrimaryKey":${JSON.stringify(c.primaryKey)}${c.entity == null ? '' : `,"Entity":${JSON.stringify(c.entity)}`}` +
+    `,"ContextIdentifier":${JSON.stringify(c.contextIdentifier)},"ChangedByAssociateId":${JSON.stringify(c.changedByAssociateId)}`
+  );
+}
+
+/** The payload's text after WebhookName: the Values and FieldValues that are not null. */
+function tailText(c: Columns): string {
+  return (
+    (c.valuesJson === null ? '' : `,"Values":${c.valuesJson}`) + (c.fieldValuesJson === null ? '' : `,"FieldValues":${c.fieldValuesJson}`)
+  );
 }
 
 /**
@@ -206,12 +217,10 @@ export function eventBytes(e: EventRecord): number {
   return e instanceof StoredEvent ? e.bytes : (JSON.stringify(e) ?? '').length + EVENT_OVERHEAD_BYTES;
 }
 
-/** The bytes of a stored event's text and objects (eventBytes), in whichever form it holds them. */
-function storedBytes(name: string, timestamp: string, traceParent: string | null, c: Columns | null, text: PayloadText | null): number {
-  const common = EVENT_OVERHEAD_BYTES + name.length + timestamp.length + (traceParent?.length ?? 0);
-  if (c === null) return common + (text as PayloadText).head.length + (text as PayloadText).tail.length;
+/** The length of a stored event's text besides its name, Timestamp and traceparent, in whichever form it holds it. */
+function textBytes(c: Columns | null, text: PayloadText | null): number {
+  if (c === null) return (text as PayloadText).head.length + (text as PayloadText).tail.length;
   return (
-    common +
     c.bodyEvent.length +
     (c.entity?.length ?? 0) +
     c.contextIdentifier.length +

@@ -96,7 +96,7 @@ export type QueuedRow = [
 
 /** A window item from PostgreSQL's refill row; its JSON columns stay text until something other than the payload asks. */
 export function toQueuedItem(r: QueuedRow): QueuedItem {
-  return queuedItem(r, new StoredEvent(r[6], r[7], r[8], r[9], r[10], r[12], r[13], r[16], r[11], r[14], r[15]));
+  return queuedItem(r, StoredEvent.fromColumns(r[6], r[7], r[8], r[9], r[10], r[12], r[13], r[16], r[11], r[14], r[15]));
 }
 
 /** An Active webhook subscribed to an event's name, with what its payload filter needs. */

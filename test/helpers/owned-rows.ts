@@ -41,7 +41,7 @@ export function queuedItem(webhookId: number, deliveryId: number, dueAt = 1_000)
 
 /** A stored event whose Values take about `bytes` of text (what an owner's byte bound counts). */
 export function bigEvent(bytes: number): StoredEvent {
-  return new StoredEvent(
+  return StoredEvent.fromColumns(
     'contact.changed',
     'contact.changed',
     'contact',
