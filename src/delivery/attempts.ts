@@ -4,7 +4,6 @@
  * and has the owner settle the outcome with the pure policy. Each settled result goes to `onSettled` for the
  * next exchange; the worker decides when to meet the store.
  */
-import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import { errorText } from '../domain/errors.js';
@@ -17,6 +16,7 @@ import type { QueuedItem, SettledAttempt } from '../store/delivery-queue.js';
 import type { OwnedWebhook } from './owned-webhook.js';
 import type { Owners } from './owners.js';
 import type { PluginRegistry } from './plugins.js';
+import { newGuid } from '../lib/guid.js';
 
 /**
  * Attempts in flight plus results not yet recorded, per webhook: what a crash may send again — twice its in-flight
@@ -199,7 +199,7 @@ export class Attempts {
     // Read before the owner settles: a kept retry moves the item on (next attempt, new EventId of a new cycle).
     const retry = item.attempts;
     const eventGuid = item.eventGuid;
-    const { outcome, next } = w.settle(item, answered, this.deps.rules, now, randomUUID);
+    const { outcome, next } = w.settle(item, answered, this.deps.rules, now, newGuid);
     w.answered(outcome.kind === 'success', durationMs);
     this.deps.observer?.attempted({
       webhookId: w.target.id,

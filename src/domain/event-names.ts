@@ -45,9 +45,16 @@ export function subscriptionProblem(name: string): string | null {
 
 /** The entity an event is about: the name before its last dot (`list.category.created` → `list.category`). */
 export function entityOf(eventName: string): string {
+  // A batch's events mostly share a name: the last answer is kept, not cut again (issue 22).
+  if (eventName === lastName) return lastEntity;
   const dot = eventName.lastIndexOf('.');
-  return dot < 0 ? eventName : eventName.slice(0, dot);
+  lastEntity = dot < 0 ? eventName : eventName.slice(0, dot);
+  lastName = eventName;
+  return lastEntity;
 }
+
+let lastName = '';
+let lastEntity = '';
 
 /**
  * The subscriptions that receive an event: itself, its entity wildcard and `*`. A name without a dot has no

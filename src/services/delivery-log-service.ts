@@ -1,5 +1,4 @@
 /** The delivery log of one webhook: read a page of it, or send one delivery again (hookd extensions). */
-import { randomUUID } from 'node:crypto';
 import { HookdError } from '../domain/errors.js';
 import { bucketStats, MAX_BUCKETS, parseInstant, parseSpan, type StatsBucket } from '../domain/stats.js';
 import type { EventRecord } from '../domain/payload.js';
@@ -12,6 +11,7 @@ import type { Notifications } from '../store/notifications.js';
 import type { DeliveryLog } from '../store/delivery-log.js';
 import type { Caller } from './caller.js';
 import type { WebhookService } from './webhook-service.js';
+import { newGuid } from '../lib/guid.js';
 
 /** Deliveries one page may carry at most. */
 export const MAX_PAGE = 1000;
@@ -86,7 +86,7 @@ export class DeliveryLogService {
   /** Queues it again: a queued one becomes due now, a finished one is copied with a new EventId. */
   async retry(caller: Caller, webhookId: number, deliveryId: number): Promise<void> {
     const webhook = await this.deps.webhooks.get(caller, webhookId);
-    if (!(await this.deps.deliveryLog.retryDelivery(caller.tenant.id, webhook.id, deliveryId, this.deps.clock.now(), randomUUID()))) {
+    if (!(await this.deps.deliveryLog.retryDelivery(caller.tenant.id, webhook.id, deliveryId, this.deps.clock.now(), newGuid()))) {
       throw new HookdError('delivery_not_found', { id: deliveryId, webhookId: webhook.id });
     }
     if (this.deps.onRetried) this.deps.onRetried(webhook.id, deliveryId);

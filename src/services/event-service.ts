@@ -170,7 +170,7 @@ export class EventService {
   private validate(caller: Caller, items: unknown[], batch: boolean, traceParent: string | null): EventRecord[] {
     const ctx = { associateId: caller.associate.id, contextIdentifier: caller.tenant.identifier, now: this.deps.clock.now() };
     return items.map((item, i) => {
-      const event = eventFromSignal(signalInput(item), ctx, batch ? `[${i}].` : '');
+      const event = eventFromSignal(signalInput(item), ctx, batch ? i : undefined);
       // Only an event with a trace gets the field: the common object keeps the shape it always had.
       if (traceParent !== null) event.traceParent = traceParent;
       return event;

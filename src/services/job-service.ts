@@ -11,7 +11,6 @@
  * Turns rather than one concurrent runner per tenant: a process keeps one batch at a time, so SQLite's one
  * writer stays as free for deliveries as before, however many tenants recover at once.
  */
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { HookdError } from '../domain/errors.js';
@@ -21,6 +20,7 @@ import type { Job, RecoverScope } from '../domain/job.js';
 import type { RecoverJobs } from '../store/jobs.js';
 import type { Caller } from './caller.js';
 import type { WebhookService } from './webhook-service.js';
+import { newGuid } from '../lib/guid.js';
 
 /** Deliveries one batch copies: a few milliseconds of one transaction. */
 export const RECOVER_BATCH = 500;
@@ -134,7 +134,7 @@ export class JobService {
         const job = await jobs.claimJob(owner, clock.now(), JOB_LEASE_MS, this.limits.runningPerTenant);
         if (!job) return finished;
         const t0 = performance.now();
-        const result = await jobs.recoverBatch(job.id, owner, batch, clock.now(), JOB_LEASE_MS, randomUUID);
+        const result = await jobs.recoverBatch(job.id, owner, batch, clock.now(), JOB_LEASE_MS, newGuid);
         const took = performance.now() - t0;
         if (result === null) continue; // another process took it meanwhile
         if (result.copied > 0) this.deps.onWork();

@@ -1,10 +1,10 @@
 /** Sends the `test` event to a webhook's target (TestWebhook and the save-time ping). */
-import { randomUUID } from 'node:crypto';
 import type { PluginRegistry } from '../delivery/plugins.js';
 import { testEvent } from '../domain/signal.js';
 import type { WebhookInput } from '../domain/webhook.js';
 import type { SecretsOf } from '../signing/rotation.js';
 import type { Caller } from './caller.js';
+import { newGuid } from '../lib/guid.js';
 
 export interface TestResult {
   success: boolean;
@@ -27,7 +27,7 @@ export class TargetTester {
     if (!plugin) return { success: false, message: `No plugin handles webhooks of type '${webhook.type}'` };
     const outcome = await plugin.deliver({
       event: testEvent(caller.tenant.identifier, caller.associate.id, this.now()),
-      eventGuid: randomUUID(),
+      eventGuid: newGuid(),
       retry: 0,
       isTest: true,
       webhook: {

@@ -1,11 +1,11 @@
 /** Events in, on PostgreSQL: store the events and queue one delivery per Active subscriber, in the caller's transaction. */
-import { randomUUID } from 'node:crypto';
 import { subscriptionsFor } from '../../domain/event-names.js';
 import type { EventRecord } from '../../domain/payload.js';
 import { StoredEvent } from '../../domain/stored-event.js';
 import { reaches, type Subscriber, type SubscriberRow, toSubscriber } from '../event-rows.js';
 import type { SignalGroup } from '../store.js';
 import type { Client } from './database.js';
+import { newGuid } from '../../lib/guid.js';
 
 /** The channel workers LISTEN on: a wake-up hint only; polling stays the truth. */
 export const WORK_CHANNEL = 'hookd_work';
@@ -77,7 +77,7 @@ export async function signalGroups(client: Client, groups: SignalGroup[], now: n
     for (const e of g.events) {
       for (const s of subscribersOf.get(`${g.tenantId} ${e.name}`) ?? []) {
         if (!reaches(s, e)) continue;
-        deliveries.push({ w: s.id, e: ids[i] as number, g: randomUUID() });
+        deliveries.push({ w: s.id, e: ids[i] as number, g: newGuid() });
         queued[gi]!++;
       }
       i++;

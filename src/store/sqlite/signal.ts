@@ -1,5 +1,4 @@
 /** Events in: store each event and queue one delivery per Active subscriber, inside the caller's transaction. */
-import { randomUUID } from 'node:crypto';
 import { subscriptionsFor } from '../../domain/event-names.js';
 import type { EventRecord } from '../../domain/payload.js';
 import { StoredEvent } from '../../domain/stored-event.js';
@@ -7,6 +6,7 @@ import { type Db, q } from './database.js';
 import { eventParams, reaches, type Subscriber, type SubscriberRow, toSubscriber } from '../event-rows.js';
 import type { QueuedItem } from '../delivery-queue.js';
 import type { SignalGroup } from '../store.js';
+import { newGuid } from '../../lib/guid.js';
 
 const EVENT_INSERT_COLUMNS =
   'tenant_id, name, body_event, entity, primary_key, timestamp, changes, changed_by, context_identifier, vals, field_values, trace_parent, created';
@@ -39,7 +39,26 @@ const DELIVERY_WITH_ID = [
 interface Planned {
   tenantId: number;
   stored: StoredEvent;
-  to: number[];
+  to: readonly number[];
+}
+
+/** The Active subscribers to one name, and their ids: what an event without filters to pass reaches. */
+interface Subscribers {
+  list: Subscriber[];
+  ids: readonly number[];
+}
+
+const NO_SUBSCRIBERS: Subscribers = { list: [], ids: [] };
+
+/** The ids of the subscribers an event reaches: most reach all (no filter), and they share one array, not one each. */
+function reachedBy({ list, ids }: Subscribers, e: EventRecord): readonly number[] {
+  let to: number[] | null = null;
+  for (let i = 0; i < list.length; i++) {
+    const s = list[i] as Subscriber;
+    if (reaches(s, e)) to?.push(s.id);
+    else to ??= ids.slice(0, i);
+  }
+  return to ?? ids;
 }
 
 /**
@@ -58,20 +77,26 @@ export function signalGroups(db: Db, groups: SignalGroup[], now: number, fresh?:
     `SELECT DISTINCT we.webhook_id AS id, w.filter, w.name, w.properties FROM webhook_events we JOIN webhooks w ON w.id = we.webhook_id
      WHERE we.tenant_id = ? AND we.event IN (?, ?, ?) AND w.state = 1`,
   );
-  const subscribersByName = new Map<string, Subscriber[]>();
+  const subscribersByName = new Map<string, Subscribers>();
   const planned: Planned[] = [];
   const queued = groups.map((g) => {
     let count = 0;
+    let name = '';
+    let subscribers: Subscribers = NO_SUBSCRIBERS;
     for (const e of g.events) {
-      const key = `${g.tenantId} ${e.name}`;
-      let subscribers = subscribersByName.get(key);
-      if (!subscribers) {
-        subscribers = (subscribersOf.all(g.tenantId, ...subscriptionsFor(e.name)) as SubscriberRow[]).map(toSubscriber);
-        subscribersByName.set(key, subscribers);
+      // A batch's events mostly share a name: the key is built and looked up only when it changes.
+      if (e.name !== name || subscribers === NO_SUBSCRIBERS) {
+        name = e.name;
+        const key = `${g.tenantId} ${name}`;
+        subscribers = subscribersByName.get(key) ?? NO_SUBSCRIBERS;
+        if (subscribers === NO_SUBSCRIBERS) {
+          const list = (subscribersOf.all(g.tenantId, ...subscriptionsFor(name)) as SubscriberRow[]).map(toSubscriber);
+          subscribers = { list, ids: list.map((s) => s.id) };
+          subscribersByName.set(key, subscribers);
+        }
       }
       // Stored once: its JSON text is both the row's columns and, for every delivery it fans out to, the payload's part.
-      const to: number[] = [];
-      for (const s of subscribers) if (reaches(s, e)) to.push(s.id);
+      const to = reachedBy(subscribers, e);
       planned.push({ tenantId: g.tenantId, stored: StoredEvent.of(e), to });
       count += to.length;
     }
@@ -92,7 +117,7 @@ function insertEach(db: Db, planned: Planned[], now: number, fresh?: QueuedItem[
   for (const p of planned) {
     const eventId = insertEvent.run(...eventParams(p.tenantId, p.stored, now)).lastInsertRowid;
     for (const webhookId of p.to) {
-      const eventGuid = randomUUID();
+      const eventGuid = newGuid();
       const { lastInsertRowid } = insertDelivery.run(webhookId, eventId, eventGuid, now, now);
       fresh?.push(freshItem(Number(lastInsertRowid), webhookId, eventGuid, now, p.stored));
     }
@@ -107,15 +132,20 @@ function insertEach(db: Db, planned: Planned[], now: number, fresh?: QueuedItem[
 function insertMany(db: Db, planned: Planned[], now: number, fresh?: QueuedItem[]): void {
   const firstEventId = nextId(db, 'events');
   const events = new RowWriter(db, EVENT_WITH_ID, 14);
-  planned.forEach((p, k) => events.row(firstEventId + k, eventParams(p.tenantId, p.stored, now)));
+  const params = new Array<unknown>(13);
+  planned.forEach((p, k) => events.row(firstEventId + k, eventParams(p.tenantId, p.stored, now, params)));
   events.end();
   // After every event row: each delivery names its event (a foreign key, checked at each statement's end).
   const deliveries = new RowWriter(db, DELIVERY_WITH_ID, 6);
   let deliveryId = nextId(db, 'deliveries');
+  const values: [webhookId: number, eventId: number, eventGuid: string, dueAt: number, createdAt: number] = [0, 0, '', now, now];
   planned.forEach((p, k) => {
     for (const webhookId of p.to) {
-      const eventGuid = randomUUID();
-      deliveries.row(deliveryId, [webhookId, firstEventId + k, eventGuid, now, now]);
+      const eventGuid = newGuid();
+      values[0] = webhookId;
+      values[1] = firstEventId + k;
+      values[2] = eventGuid;
+      deliveries.row(deliveryId, values);
       fresh?.push(freshItem(deliveryId, webhookId, eventGuid, now, p.stored));
       deliveryId++;
     }
@@ -144,21 +174,25 @@ function nextId(db: Db, table: 'events' | 'deliveries'): number {
  * the rest a row a statement.
  */
 class RowWriter {
-  private params: unknown[] = [];
+  // One array for every statement (the rows are copied out at each run): built up anew, it grew ~8 KB a statement.
+  private readonly params: unknown[];
   private rows = 0;
 
   constructor(
     private readonly db: Db,
     private readonly sql: readonly [many: string, one: string],
     private readonly width: number,
-  ) {}
+  ) {
+    this.params = new Array<unknown>(width * ROWS_A_STATEMENT).fill(null);
+  }
 
+  /** `values` is copied: the caller may fill the same array for its next row. */
   row(id: number, values: readonly unknown[]): void {
-    this.params.push(id);
-    for (const v of values) this.params.push(v);
+    let at = this.rows * this.width;
+    this.params[at++] = id;
+    for (let i = 0; i < values.length; i++) this.params[at++] = values[i];
     if (++this.rows < ROWS_A_STATEMENT) return;
     q(this.db, this.sql[0]).run(this.params);
-    this.params = [];
     this.rows = 0;
   }
 
