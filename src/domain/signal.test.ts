@@ -51,14 +51,11 @@ describe('reading a SignalEvent item in one pass', () => {
   it('still names every problem, each with its item in a batch', () => {
     assert.throws(
       () =>
-        eventFromSignal(
-          signalInput({ EventName: 'contact.changed', Data: { Changes: 'name', Values: 3, ContextIdentifier: 1 } }),
-          ctx,
-          2,
-        ),
+        eventFromSignal(signalInput({ EventName: 'contact.changed', Data: { Changes: 'name', Values: 3, ContextIdentifier: 1 } }), ctx, 2),
       (e: Error) => {
         const text = JSON.stringify(e);
-        for (const p of ['[2].Data.Changes', '[2].Data.Values', '[2].Data.ContextIdentifier']) assert.ok(text.includes(`"${p}"`), `${p} in ${text}`);
+        for (const p of ['[2].Data.Changes', '[2].Data.Values', '[2].Data.ContextIdentifier'])
+          assert.ok(text.includes(`"${p}"`), `${p} in ${text}`);
         assert.ok(!/"Data\./.test(text), 'no property without its item');
         return true;
       },

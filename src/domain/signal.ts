@@ -121,8 +121,7 @@ export function eventFromSignal(input: SignalInput, ctx: SignalContext, item?: n
   if (fieldValues !== undefined && fieldValues !== null && !isObject(fieldValues)) {
     errors.push({ property: `Data.FieldValues`, rule: 'must be an object' });
   }
-  if (values !== undefined && values !== null && !isObject(values))
-    errors.push({ property: `Data.Values`, rule: 'must be an object' });
+  if (values !== undefined && values !== null && !isObject(values)) errors.push({ property: `Data.Values`, rule: 'must be an object' });
   const changedBy = changedByRaw === undefined ? ctx.associateId : parseInt32(changedByRaw);
   if (changedBy === null) errors.push({ property: `Data.ChangedByAssociateId`, rule: 'must be a whole number' });
   if (contextRaw !== undefined && typeof contextRaw !== 'string') {

@@ -15,5 +15,4 @@ describe('newGuid', () => {
     assert.equal(seen.size, 2_000);
     assert.equal(digits.size, 16);
   });
-
 });
