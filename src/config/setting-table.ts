@@ -306,6 +306,13 @@ export const SETTINGS = {
     choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
     doc: 'Log level.',
   }),
+  heapGrowingPercent: s({
+    env: 'HOOKD_HEAP_GROWING_PERCENT',
+    kind: 'int',
+    default: 100,
+    min: 0,
+    doc: "How far `hookd serve` lets V8's heap grow past what its last full collection kept, in percent, before the next one (0: V8's own choice, up to 300).",
+  }),
   metricsToken: s({
     env: 'HOOKD_METRICS_TOKEN',
     kind: 'string',

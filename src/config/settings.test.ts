@@ -11,6 +11,12 @@ describe('loadConfig', () => {
     assert.equal(config.dataDir, './data');
     assert.deepEqual(config.retryDelaysMs, ['1000', '4000']);
     assert.equal(config.maxConsecutiveErrors, 9);
+    assert.equal(config.heapGrowingPercent, 100);
+  });
+  it('refuses a negative heap growing percent, naming the setting', () => {
+    const { errors } = loadConfig({ HOOKD_HEAP_GROWING_PERCENT: '-1' });
+    assert.equal(errors.length, 1);
+    assert.match(errors[0] as string, /HOOKD_HEAP_GROWING_PERCENT/);
   });
   it('lists every error at once', () => {
     const { errors } = loadConfig({ PORT: 'x', HOOKD_ALLOW_PRIVATE_TARGETS: 'maybe', HOOKD_ROLE: 'boss' });

@@ -26,41 +26,73 @@ function pathText(keys: ReadonlyArray<string | number>): string {
   return `$${keys.map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)).join('')}`;
 }
 
+/** What the walk found. Its path is gathered on the way back up (leaf first), so a value that passes costs no bookkeeping. */
+class Problem {
+  readonly keys: Array<string | number> = [];
+
+  constructor(
+    readonly kind: 'forbidden key' | 'NUL' | 'NUL in a name' | 'too deep',
+    key?: string,
+  ) {
+    if (key !== undefined) this.keys.push(key);
+  }
+}
+
 /**
  * Throws a 400 naming the first forbidden key, or the path that nests too deep. Recursive but bounded: it stops at
  * `maxDepth`, so any input is safe to check. It runs on every body of the ingestion path, so it allocates nothing
- * per value (one path of keys, pushed and popped) and formats nothing unless it fails.
+ * per value and formats nothing unless it fails.
  */
 export function checkInput(value: unknown, where: InputPlace, maxDepth = MAX_INPUT_DEPTH): void {
-  const keys: Array<string | number> = [];
-  const walk = (v: unknown, depth: number): void => {
-    if (typeof v === 'string') {
-      if (v.includes(NUL)) throw new HookdError('invalid_field', { property: cut(pathText(keys)), rule: NUL_RULE });
-      return;
-    }
-    if (typeof v !== 'object' || v === null) return;
-    if (depth >= maxDepth) throw new HookdError('body_too_deep', { max: maxDepth, path: cut(pathText(keys)) });
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) {
-        keys.push(i);
-        walk(v[i], depth + 1);
-        keys.pop();
+  const p = problemAt(value, 0, maxDepth);
+  if (p === null) return;
+  const path = cut(pathText(p.keys.reverse()));
+  switch (p.kind) {
+    case 'forbidden key':
+      throw new HookdError('input_forbidden_key', { where, key: p.keys[p.keys.length - 1] as string, path });
+    case 'too deep':
+      throw new HookdError('body_too_deep', { max: maxDepth, path });
+    case 'NUL':
+      throw new HookdError('invalid_field', { property: path, rule: NUL_RULE });
+    case 'NUL in a name':
+      throw new HookdError('invalid_field', { property: path, rule: `names ${NUL_RULE}` });
+  }
+}
+
+/** A string or a number is checked here, without a call of the walk for each (small enough to be inlined). */
+function problemAt(v: unknown, depth: number, maxDepth: number): Problem | null {
+  if (typeof v === 'string') return v.includes(NUL) ? new Problem('NUL') : null;
+  return typeof v === 'object' && v !== null ? problemIn(v, depth, maxDepth) : null;
+}
+
+function problemIn(v: object, depth: number, maxDepth: number): Problem | null {
+  if (depth >= maxDepth) return new Problem('too deep');
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const p = problemAt(v[i], depth + 1, maxDepth);
+      if (p !== null) {
+        p.keys.push(i);
+        return p;
       }
-      return;
     }
-    // Every name of an object first, then its values: a forbidden key is named before anything nested below it.
-    const names = Object.keys(v);
-    for (const key of names) {
-      if (FORBIDDEN_KEYS.has(key)) throw new HookdError('input_forbidden_key', { where, key, path: cut(pathText([...keys, key])) });
-      if (key.includes(NUL)) throw new HookdError('invalid_field', { property: cut(pathText(keys)), rule: `names ${NUL_RULE}` });
+    return null;
+  }
+  // Every name of an object first, then its values: a forbidden key is named before anything nested below it.
+  const names = Object.keys(v);
+  for (let k = 0; k < names.length; k++) {
+    const key = names[k] as string;
+    if (FORBIDDEN_KEYS.has(key)) return new Problem('forbidden key', key);
+    if (key.includes(NUL)) return new Problem('NUL in a name');
+  }
+  for (let k = 0; k < names.length; k++) {
+    const key = names[k] as string;
+    const p = problemAt((v as Record<string, unknown>)[key], depth + 1, maxDepth);
+    if (p !== null) {
+      p.keys.push(key);
+      return p;
     }
-    for (const key of names) {
-      keys.push(key);
-      walk((v as Record<string, unknown>)[key], depth + 1);
-      keys.pop();
-    }
-  };
-  walk(value, 0);
+  }
+  return null;
 }
 
 /** Throws the same 400 when one name (a form field, a query parameter) is a forbidden key. */
