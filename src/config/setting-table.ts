@@ -12,6 +12,7 @@ export interface Setting<K extends Kind> {
   doc: string;
   secret?: boolean;
   min?: number;
+  max?: number;
   choices?: readonly string[];
   /** Standard variables read when `env` is unset (the egress proxy: HTTPS_PROXY, https_proxy, …). */
   fallback?: readonly string[];
@@ -311,6 +312,7 @@ export const SETTINGS = {
     kind: 'int',
     default: 100,
     min: 0,
+    max: 300,
     doc: "How far `hookd serve` lets V8's heap grow past what its last full collection kept, in percent, before the next one (0: V8's own choice, up to 300).",
   }),
   metricsToken: s({

@@ -13,10 +13,18 @@ describe('loadConfig', () => {
     assert.equal(config.maxConsecutiveErrors, 9);
     assert.equal(config.heapGrowingPercent, 100);
   });
-  it('refuses a negative heap growing percent, naming the setting', () => {
-    const { errors } = loadConfig({ HOOKD_HEAP_GROWING_PERCENT: '-1' });
-    assert.equal(errors.length, 1);
-    assert.match(errors[0] as string, /HOOKD_HEAP_GROWING_PERCENT/);
+  it('takes a heap growing percent from 0 to 300 only, naming the setting', () => {
+    for (const [raw, error] of [
+      ['-1', /HOOKD_HEAP_GROWING_PERCENT must be at least 0/],
+      ['301', /HOOKD_HEAP_GROWING_PERCENT must be at most 300/],
+      ['2147483648', /HOOKD_HEAP_GROWING_PERCENT must be at most 300/],
+    ] as const) {
+      const { errors } = loadConfig({ HOOKD_HEAP_GROWING_PERCENT: raw });
+      assert.equal(errors.length, 1, raw);
+      assert.match(errors[0] as string, error);
+    }
+    assert.equal(loadConfig({ HOOKD_HEAP_GROWING_PERCENT: '300' }).config.heapGrowingPercent, 300);
+    assert.equal(loadConfig({ HOOKD_HEAP_GROWING_PERCENT: '0' }).config.heapGrowingPercent, 0);
   });
   it('lists every error at once', () => {
     const { errors } = loadConfig({ PORT: 'x', HOOKD_ALLOW_PRIVATE_TARGETS: 'maybe', HOOKD_ROLE: 'boss' });

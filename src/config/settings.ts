@@ -19,6 +19,7 @@ function parseOne(setting: Setting<Kind>, raw: string): { value?: unknown; error
       if (!/^-?\d+$/.test(raw.trim())) return { error: `${setting.env} must be a whole number (got '${raw}')` };
       const n = Number(raw);
       if (setting.min !== undefined && n < setting.min) return { error: `${setting.env} must be at least ${setting.min} (got ${n})` };
+      if (setting.max !== undefined && n > setting.max) return { error: `${setting.env} must be at most ${setting.max} (got ${n})` };
       return { value: n };
     }
     case 'bool': {

@@ -15,6 +15,12 @@ describe('reading a SignalEvent item in one pass', () => {
     }
   });
 
+  it('keeps no key longer than every name (a key may be as long as the body), and counts it as another key', () => {
+    const names = new NameIndex(['eventname', 'data']);
+    for (let i = 0; i < 300; i++) assert.deepEqual(fieldsByName({ [`${i}${'k'.repeat(1_000)}`]: 1, Data: 2 }, names), [undefined, 2, 1]);
+    assert.equal(names['byKey'].size, 1, 'only Data is kept');
+  });
+
   it('looks up keys past what the index keeps, the same way', () => {
     const names = new NameIndex(['data']);
     for (let i = 0; i < 600; i++) assert.deepEqual(fieldsByName({ [`k${i}`]: i, [i % 2 ? 'DATA' : 'Data']: i }, names), [i, 1]);

@@ -23,10 +23,15 @@ const INT32_MAX = 2147483647;
 /** Each of a few names' index (lower case), by key as written: ingestion looks up the same keys 5,000 times a request. */
 export class NameIndex {
   private readonly byKey = new Map<string, number>();
+  private readonly longest: number;
 
-  constructor(readonly names: readonly string[]) {}
+  constructor(readonly names: readonly string[]) {
+    this.longest = Math.max(...names.map((n) => n.length));
+  }
 
   of(key: string): number {
+    // Longer than every name, it is none of them; and it is not kept (a key may be as long as the body).
+    if (key.length > this.longest) return -1;
     let i = this.byKey.get(key);
     if (i === undefined) {
       i = this.names.indexOf(key.toLowerCase());
@@ -76,6 +81,14 @@ export function signalInput(item: unknown): SignalInput {
   const it = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;
   const v = fieldsByName(it, ITEM_KEYS);
   return { eventName: v[0], primaryKey: v[1], data: v[2] };
+}
+
+/** FieldValues with Data's other keys added; as they are when there are none to add (a key the spread skips, `__proto__`). */
+function withOthers(
+  fieldValues: Record<string, unknown> | null | undefined,
+  others: Record<string, unknown>,
+): Record<string, unknown> | null {
+  return Object.keys(others).length > 0 ? { ...(fieldValues ?? {}), ...others } : (fieldValues ?? null);
 }
 
 function allStrings(list: unknown[]): boolean {
@@ -135,7 +148,7 @@ export function eventFromSignal(input: SignalInput, ctx: SignalContext, item?: n
   // Any other key goes into FieldValues.
   const mergedFieldValues =
     (v[5] as number) > 0
-      ? { ...((fieldValues as Record<string, unknown> | null | undefined) ?? {}), ...otherFields(d, MAPPED) }
+      ? withOthers(fieldValues as Record<string, unknown> | null | undefined, otherFields(d, MAPPED))
       : ((fieldValues ?? null) as Record<string, unknown> | null);
 
   return {

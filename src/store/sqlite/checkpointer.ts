@@ -2,8 +2,8 @@
  * WAL checkpoints on a thread of their own. SQLite copies its write-ahead log into the database file every
  * `wal_autocheckpoint` pages, inside the commit that crosses the line, and syncs both files: on this machine a
  * 1,000-page checkpoint held the event loop ~10 ms, five times a second at full load (~4 µs a delivery in a store
- * micro-benchmark, mostly waiting for the syncs). Here a second connection in a worker thread checkpoints every 100 ms
- * to 1 s, by how much was written (PASSIVE: it never blocks the writer), and the writer’s own automatic checkpoint stays as a
+ * micro-benchmark, mostly waiting for the syncs). Here a second connection in a worker thread checkpoints every
+ * CHECKPOINT_EVERY_MS (PASSIVE: it never blocks the writer), and the writer's own automatic checkpoint stays as a
  * backstop at BACKSTOP_PAGES: it finds the log already copied but for its tail, and lets the log start again from
  * its beginning (under constant writes a checkpoint from another connection always ends behind the writer).
  * Durability is unchanged: the same checkpoints with the same syncs, run elsewhere.
@@ -12,16 +12,8 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { Db } from './database.js';
 
-/**
- * How often the thread checkpoints: every CHECKPOINT_MIN_MS while each turn finds at least CHECKPOINT_ENOUGH_FRAMES
- * written since the last, and up to CHECKPOINT_MAX_MS apart (doubling each turn) while fewer are. Each checkpoint
- * syncs both files, and on ext4 a sync held the writer's next commits: under a light load (1,000 events a second) the
- * commit's p99 was 1.4 ms with a checkpoint every 100 ms, 73 µs with one a second, where its p50 is 30 µs (issue 22).
- */
-const CHECKPOINT_MIN_MS = 100;
-const CHECKPOINT_MAX_MS = 1_000;
-/** ~4 MB of log: below it, a checkpoint is put off (it then copies at most what one second wrote). */
-const CHECKPOINT_ENOUGH_FRAMES = 1_000;
+/** How often the thread checkpoints: at 17,000 deliveries a second, ~450 pages each time. */
+const CHECKPOINT_EVERY_MS = 100;
 /** The writer's own checkpoint (SQLite's default is 1,000 pages): ~40 MB of log at most between two. */
 export const BACKSTOP_PAGES = 10_000;
 
@@ -32,23 +24,9 @@ const Database = require(workerData.module);
 const db = new Database(workerData.file, { fileMustExist: true });
 db.pragma('synchronous = NORMAL');
 db.pragma('busy_timeout = 0');
-const { minMs, maxMs, enoughFrames } = workerData;
-let every = minMs;
-let backfilled = 0;
-let timer;
-const checkpoint = () => {
-  let written = enoughFrames;
-  try {
-    // log: the frames in the log; checkpointed: those now in the database file (the log starts again from 0 once all are).
-    const { log, checkpointed } = db.pragma('wal_checkpoint(PASSIVE)')[0];
-    written = log >= backfilled ? log - backfilled : log;
-    backfilled = checkpointed;
-  } catch { /* busy or closing: the next turn */ }
-  every = written < enoughFrames ? Math.min(every * 2, maxMs) : Math.max(every / 2, minMs);
-  timer = setTimeout(checkpoint, every);
-};
-timer = setTimeout(checkpoint, every);
-parentPort.on('message', () => { clearTimeout(timer); db.close(); parentPort.close(); });
+const checkpoint = () => { try { db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* busy or closing: the next turn */ } };
+const timer = setInterval(checkpoint, workerData.everyMs);
+parentPort.on('message', () => { clearInterval(timer); db.close(); parentPort.close(); });
 `;
 
 export class Checkpointer {
@@ -64,7 +42,7 @@ export class Checkpointer {
     const module = createRequire(import.meta.url).resolve('better-sqlite3');
     const worker = new Worker(THREAD, {
       eval: true,
-      workerData: { file, module, minMs: CHECKPOINT_MIN_MS, maxMs: CHECKPOINT_MAX_MS, enoughFrames: CHECKPOINT_ENOUGH_FRAMES },
+      workerData: { file, module, everyMs: CHECKPOINT_EVERY_MS },
       // It holds nothing but a connection: small heaps keep its share of hookd's memory to the isolate itself.
       resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8 },
     });
