@@ -184,6 +184,42 @@ describe('payload filters', () => {
     assert.deepEqual(verdict, { matches: false, failed: [{ condition: { toString: { $exists: true } }, value: undefined }] });
   });
 
+  it('steps into arrays anywhere along a path: each object of one, or one item by its index', () => {
+    const lines = {
+      ...event,
+      fieldValues: {
+        lines: [
+          { sku: 'a', qty: 1 },
+          { sku: 'b', qty: 3 },
+        ],
+        matrix: [[1, 2], [3]],
+      },
+    };
+    const cases: Array<[Record<string, unknown>, boolean]> = [
+      [{ 'FieldValues.lines.sku': 'b' }, true],
+      [{ 'FieldValues.lines.1.sku': 'b' }, true],
+      [{ 'FieldValues.lines.0.sku': 'b' }, false],
+      [{ 'FieldValues.lines.sku': { $in: ['x', 'a'] } }, true],
+      [{ 'FieldValues.lines.qty': { $gt: 2 } }, true],
+      [{ 'FieldValues.lines.qty': { $gt: 3 } }, false],
+      [{ 'FieldValues.lines.2.sku': { $exists: false } }, true],
+      [{ 'FieldValues.lines.sku': { $all: ['a', 'b'] } }, true],
+      [{ 'FieldValues.matrix.0': { $size: 2 } }, true],
+      [{ 'FieldValues.matrix': 3 }, false],
+      [{ 'FieldValues.matrix.1': 3 }, true],
+      [{ 'FieldValues.missing.sku': null }, true],
+    ];
+    for (const [filter, expected] of cases)
+      assert.equal(filterMatches(JSON.stringify(filter), lines, target), expected, JSON.stringify(filter));
+  });
+
+  it('sees no EventId, not even one a Properties key would add', () => {
+    const withId = { name: 'h', properties: { EventId: 'from-properties', source: 'crm' } };
+    assert.equal(filterMatches(JSON.stringify({ EventId: { $exists: true } }), event, withId), false);
+    assert.equal(filterMatches(JSON.stringify({ source: 'crm', EventId: { $exists: false } }), event, withId), true);
+    assert.equal('EventId' in filterSubject(event, withId), false);
+  });
+
   it('a payload nested 5,000 deep is matched and explained without deep recursion', () => {
     let deep: unknown = 'bottom';
     for (let i = 0; i < 5_000; i++) deep = { x: deep, list: [deep] };

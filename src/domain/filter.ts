@@ -6,7 +6,7 @@
  */
 import { compileRegex, depthOf, type Filter, isObject, LOGICAL_OPERATORS, MAX_SHOWN_DEPTH } from './filter-check.js';
 import type { RE2JS } from 're2js';
-import { type EventRecord, payloadObject, type PayloadTarget } from './payload.js';
+import { type EventRecord, payloadFields, type PayloadTarget } from './payload.js';
 
 export type Matcher = (subject: unknown) => boolean;
 
@@ -72,7 +72,7 @@ function compileCondition(value: unknown): Condition {
       case '$gte':
       case '$lt':
       case '$lte':
-        parts.push((found) => candidates(found).some((c) => compares(op, c, operand)));
+        parts.push((found) => someCandidate(found, (c) => compares(op, c, operand)));
         break;
       case '$exists':
         parts.push((found) => found.length > 0 === operand);
@@ -91,7 +91,7 @@ function compileCondition(value: unknown): Condition {
           parts.push(() => false);
           break;
         }
-        parts.push((found) => candidates(found).some((c) => typeof c === 'string' && re.test(c)));
+        parts.push((found) => someCandidate(found, (c) => typeof c === 'string' && re.test(c)));
         break;
       }
       case '$options':
@@ -122,39 +122,63 @@ function compileCondition(value: unknown): Condition {
  * object of an array (one level); a number indexes an array. Recursion is as deep as the path, no deeper.
  */
 function valuesAt(doc: unknown, path: string[]): unknown[] {
-  const found: unknown[] = [];
-  const walk = (node: unknown, i: number): void => {
-    if (i === path.length) {
-      found.push(node);
-      return;
+  // Through objects only (most paths: `FieldValues.country_id`), a loop; the first array met takes the general walk.
+  let node = doc;
+  for (let i = 0; i < path.length; i++) {
+    if (Array.isArray(node)) {
+      const found: unknown[] = [];
+      walkValues(node, path, i, found);
+      return found;
     }
     const part = path[i] as string;
-    if (Array.isArray(node)) {
-      if (INDEX.test(part)) {
-        if (Number(part) < node.length) walk(node[Number(part)], i + 1);
-      } else for (const item of node) if (isObject(item) && Object.hasOwn(item, part)) walk(item[part], i + 1);
-    } else if (isObject(node) && Object.hasOwn(node, part)) walk(node[part], i + 1);
-  };
-  walk(doc, 0);
-  return found;
+    if (!isObject(node) || !Object.hasOwn(node, part)) return [];
+    node = node[part];
+  }
+  return [node];
+}
+
+function walkValues(node: unknown, path: string[], i: number, found: unknown[]): void {
+  if (i === path.length) {
+    found.push(node);
+    return;
+  }
+  const part = path[i] as string;
+  if (Array.isArray(node)) {
+    if (INDEX.test(part)) {
+      if (Number(part) < node.length) walkValues(node[Number(part)], path, i + 1, found);
+    } else for (const item of node) if (isObject(item) && Object.hasOwn(item, part)) walkValues(item[part], path, i + 1, found);
+  } else if (isObject(node) && Object.hasOwn(node, part)) walkValues(node[part], path, i + 1, found);
 }
 const INDEX = /^\d+$/;
 
-/** What comparisons look at: each value found, and the items of those that are arrays; a missing field is null. */
-function candidates(found: unknown[]): unknown[] {
-  if (found.length === 0) return [null];
-  return found.flatMap((v) => (Array.isArray(v) ? [v, ...(v as unknown[])] : [v]));
+/**
+ * Whether `test` holds for one of what comparisons look at: each value found, and the items of those that are arrays;
+ * a missing field is null. Walked in place: a filter runs for every event signalled to its webhook (issue 22).
+ */
+function someCandidate(found: unknown[], test: (candidate: unknown) => boolean): boolean {
+  if (found.length === 0) return test(null);
+  for (const v of found) {
+    if (test(v)) return true;
+    if (Array.isArray(v)) for (const item of v as unknown[]) if (test(item)) return true;
+  }
+  return false;
 }
 
 /** `{field: literal}`: a value found equals it, or an array found holds it; null also matches a missing field. */
 function equalsAny(found: unknown[], literal: unknown): boolean {
-  return candidates(found).some((c) => equals(c, literal));
+  if (found.length === 0) return equals(null, literal);
+  for (const v of found) {
+    if (equals(v, literal)) return true;
+    if (Array.isArray(v)) for (const item of v as unknown[]) if (equals(item, literal)) return true;
+  }
+  return false;
 }
 
 function compares(op: string, value: unknown, literal: unknown): boolean {
   if ((op === '$gte' || op === '$lte') && equals(value, literal)) return true;
   if (typeof value !== typeof literal || (typeof value !== 'number' && typeof value !== 'string')) return false;
-  const [a, b] = [value as number | string, literal as number | string];
+  const a = value as number | string;
+  const b = literal as number | string;
   return op === '$gt' || op === '$gte' ? a > b : a < b;
 }
 
@@ -175,9 +199,7 @@ function equals(value: unknown, literal: unknown): boolean {
 
 /** What a filter sees: the payload a receiver would get, without the per-delivery EventId. */
 export function filterSubject(event: EventRecord, webhook: PayloadTarget): Record<string, unknown> {
-  const subject = payloadObject(event, '', webhook);
-  delete subject.EventId;
-  return subject;
+  return payloadFields(event, null, webhook);
 }
 
 /** Compiled filters by their JSON: a memo (bounded, ~1 KB a filter) shared by every signal in the process. */
